@@ -1,0 +1,63 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, bottom to top: GatehouseStore (files, locks) ← GatehouseCore (accounts)
+// ← GatehouseHTTP (parsing, negotiation, rendering) ← GatehouseEndpoints (one
+// handler per endpoint) ← one executable per endpoint, which only wires them
+// to GatehouseFastCGI (libfcgi + CGI fallback). The responders link no
+// Foundation: every CGI request pays for what is linked.
+let package = Package(
+    name: "gatehouse",
+    products: [
+        .executable(name: "token", targets: ["token"]),
+        .executable(name: "logout", targets: ["logout"]),
+        .executable(name: "me", targets: ["me"]),
+        .executable(name: "gatehousectl", targets: ["gatehousectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+
+        .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt"]),
+        .target(name: "GatehouseStore"),
+        .target(name: "GatehouseConfig"),
+        .target(name: "GatehouseJSON"),
+        .target(name: "GatehouseCore", dependencies: [
+            "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseJSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "GatehouseFastCGI", dependencies: [
+            "CFastCGI", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON"]),
+        .target(name: "GatehouseEndpoints", dependencies: [
+            "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .executableTarget(name: "token", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "logout", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "me", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "gatehousectl", dependencies: [
+            "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Drives the store from many processes at once for the hammer and
+        // crash tests and the benchmarks; not installed.
+        .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto"]),
+
+        .testTarget(name: "GatehouseStoreTests", dependencies: ["GatehouseStore"]),
+        .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
+        .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
+        .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
+        .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
+        .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
+        .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
+    ]
+)

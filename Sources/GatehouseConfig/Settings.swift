@@ -1,0 +1,124 @@
+/// Every configuration key, its default and its validator, in one table.
+/// Validators are pure: text in, value or a reason out. The README's key
+/// table and `gatehousectl config` are generated from (and tested against)
+/// this table, so documentation cannot drift from the code.
+public struct Setting: Sendable {
+    public let key: String
+    public let defaultValue: String
+    public let help: String
+    public let parse: @Sendable (String) -> Result<ConfigValue, ConfigProblem>
+}
+
+public enum ConfigValue: Equatable, Sendable {
+    case int(Int)
+    case text(String)
+    case list([String])
+    case flag(Bool)
+}
+
+public struct ConfigProblem: Error, Equatable, Sendable {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+}
+
+public enum Settings {
+    public static let all: [Setting] = [
+        path("data_dir", "/var/lib/gatehouse", "Directory holding every record, the server key and the outbox."),
+        urlPath("prefix", "/account", "URL prefix under which the endpoints are served."),
+        int("max_body_bytes", 16384, 1024...1_048_576, "Largest request body accepted; larger gets 413."),
+        int("argon2_memlimit_kib", 19456, 1024...4_194_304, "Argon2id memory cost in KiB (OWASP minimum: 19456)."),
+        int("argon2_opslimit", 2, 1...20, "Argon2id time cost (passes)."),
+        int("password_min_length", 8, 8...128, "Shortest password accepted, in characters (after NFC)."),
+        int("password_max_length", 128, 8...4096, "Longest password accepted, in characters."),
+        duration("session_idle_timeout", "30m", 60...86_400 * 30, "A session unused this long ends."),
+        duration("session_absolute_timeout", "12h", 60...86_400 * 365, "A session ends this long after sign-in, used or not."),
+        int("signin_free_failures", 5, 1...100, "Consecutive sign-in failures (per account, per client IP) before back-off starts."),
+        duration("signin_backoff_base", "1s", 1...3600, "First back-off delay; doubles with every further failure."),
+        duration("signin_backoff_max", "15m", 1...86_400, "Longest back-off delay."),
+        int("signin_max_failures", 100, 1...100, "Consecutive failures after which an account is locked until an admin unlocks it (NIST SP 800-63B: at most 100)."),
+        list("trusted_proxies", "", "Comma-separated proxy addresses whose X-Forwarded-For is believed; empty: use REMOTE_ADDR only."),
+        token("cookie_name", "gatehouse_session", "Session cookie name; served over HTTPS it gets the __Host- prefix."),
+        urlPath("signin_redirect", "/", "Where a browser goes after signing in with the HTML form."),
+        list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
+        oneOf("log_level", "info", ["debug", "info", "notice", "warning", "error"], "Least severe diagnostic written to the web server's error log."),
+        path("audit_log", "", "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
+    ]
+
+    public static func named(_ key: String) -> Setting? {
+        all.first { $0.key == key }
+    }
+
+    // MARK: validators
+
+    static func int(_ key: String, _ def: Int, _ range: ClosedRange<Int>, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: String(def), help: help) { text in
+            guard let n = Int(text) else { return .failure(ConfigProblem("expected a whole number, got \"\(text)\"")) }
+            guard range.contains(n) else {
+                return .failure(ConfigProblem("must be between \(range.lowerBound) and \(range.upperBound), got \(n)"))
+            }
+            return .success(.int(n))
+        }
+    }
+
+    /// Seconds, or a number with s, m, h or d.
+    static func duration(_ key: String, _ def: String, _ range: ClosedRange<Int>, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            var digits = Substring(text), scale = 1
+            if let last = text.last, let u = units[last] { digits = text.dropLast(); scale = u }
+            guard let n = Int(digits), n >= 0 else {
+                return .failure(ConfigProblem("expected a duration like 90s, 30m, 12h or 7d, got \"\(text)\""))
+            }
+            let (seconds, overflow) = n.multipliedReportingOverflow(by: scale)
+            guard !overflow, range.contains(seconds) else {
+                return .failure(ConfigProblem("must be between \(range.lowerBound)s and \(range.upperBound)s, got \"\(text)\""))
+            }
+            return .success(.int(seconds))
+        }
+    }
+
+    static func path(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            if text.isEmpty { return .success(.text("")) }
+            guard text.hasPrefix("/") || text.hasPrefix(".") else {
+                return .failure(ConfigProblem("must be a path starting with / or ., got \"\(text)\""))
+            }
+            return .success(.text(text))
+        }
+    }
+
+    static func urlPath(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            guard text.hasPrefix("/"), !text.contains("//"),
+                  text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "?" && $0 != "#" }) else {
+                return .failure(ConfigProblem("must be a URL path starting with /, got \"\(text)\""))
+            }
+            return .success(.text(text == "/" || !text.hasSuffix("/") ? text : String(text.dropLast())))
+        }
+    }
+
+    static func token(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            guard !text.isEmpty, text.utf8.allSatisfy({
+                (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 95 || $0 == 45
+            }) else { return .failure(ConfigProblem("may hold only letters, digits, _ and -, got \"\(text)\"")) }
+            return .success(.text(text))
+        }
+    }
+
+    static func list(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            let items = text.split(separator: ",").map { String($0.filter { $0 != " " && $0 != "\t" }) }.filter { !$0.isEmpty }
+            return .success(.list(items))
+        }
+    }
+
+    static func oneOf(_ key: String, _ def: String, _ choices: [String], _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            guard choices.contains(text) else {
+                return .failure(ConfigProblem("must be one of \(choices.joined(separator: ", ")), got \"\(text)\""))
+            }
+            return .success(.text(text))
+        }
+    }
+}

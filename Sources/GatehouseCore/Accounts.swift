@@ -1,0 +1,80 @@
+import GatehouseConfig
+import GatehouseCrypto
+import GatehouseStore
+import Logging
+
+/// The limits the account core enforces, read from the configuration.
+public struct AccountPolicy: Sendable {
+    public var sessionIdle: Int
+    public var sessionAbsolute: Int
+    /// A session's last-seen time is rewritten at most this often, so a busy
+    /// client does not pay a file rename on every request.
+    public var touchInterval: Int = 60
+    public var throttle: ThrottlePolicy
+    public var passwordMin: Int
+    public var passwordMax: Int
+
+    public init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
+                passwordMin: Int = 8, passwordMax: Int = 128) {
+        self.sessionIdle = sessionIdle
+        self.sessionAbsolute = sessionAbsolute
+        self.throttle = throttle
+        self.passwordMin = passwordMin
+        self.passwordMax = passwordMax
+    }
+
+    public init(config: Config) {
+        self.init(sessionIdle: config.sessionIdleTimeout, sessionAbsolute: config.sessionAbsoluteTimeout,
+                  throttle: ThrottlePolicy(freeFailures: config.int("signin_free_failures"),
+                                           baseDelay: config.int("signin_backoff_base"),
+                                           maxDelay: config.int("signin_backoff_max"),
+                                           lockAfter: config.int("signin_max_failures")),
+                  passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength)
+    }
+}
+
+/// The account core: passwords, sessions, throttling. Knows nothing of HTTP
+/// or FastCGI; clock, randomness, storage and hashing are injected.
+public final class Accounts: Sendable {
+    public let store: AccountStore
+    public let hasher: PasswordHasher
+    public let keys: KeyedHasher
+    public let clock: Clock
+    public let random: RandomSource
+    public let policy: AccountPolicy
+    public let audit: AuditTrail
+    public let logger: Logger
+    let dummyHash: String
+
+    public init(store: AccountStore, hasher: PasswordHasher, keys: KeyedHasher, clock: Clock, random: RandomSource,
+                policy: AccountPolicy, audit: AuditTrail, logger: Logger, dummyHash: String) {
+        self.store = store
+        self.hasher = hasher
+        self.keys = keys
+        self.clock = clock
+        self.random = random
+        self.policy = policy
+        self.audit = audit
+        self.logger = logger
+        self.dummyHash = dummyHash
+    }
+
+    /// The record id of an address: a keyed hash, so file names reveal nothing.
+    public func userID(for email: EmailAddress) -> String {
+        keys.hex(email.description, domain: "user")
+    }
+
+    public func findUser(_ email: EmailAddress) throws -> UserRecord? {
+        try store.loadUser(userID(for: email))
+    }
+
+    func sessionID(forToken token: String) -> String {
+        keys.hex(token, domain: "session")
+    }
+
+    /// A CSRF token bound to the session: derived, so nothing more is stored,
+    /// and useless without the session it belongs to.
+    public func csrfToken(forSessionToken token: String) -> String {
+        Base64URL.encode(keys.hash(token, domain: "csrf", length: 24))
+    }
+}

@@ -1,0 +1,36 @@
+import GatehouseJSON
+import GatehouseStore
+import Logging
+
+/// Security events (SPEC §3, §7): one JSON line each. Never a password,
+/// code or token; the e-mail address and client address are recorded
+/// because an administrator needs them to act on an event.
+public struct AuditTrail: Sendable {
+    let sink: (@Sendable (String) throws -> Void)?
+    let logger: Logger
+
+    public init(log: AppendLog?, logger: Logger) {
+        if let log {
+            sink = { try log.append($0) }
+        } else {
+            sink = nil
+        }
+        self.logger = logger
+    }
+
+    /// A failed audit write is reported but does not fail the request: the
+    /// event already happened.
+    public func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,
+                       _ extra: [(String, JSONValue)] = []) {
+        guard let sink else { return }
+        var fields: [(String, JSONValue)] = [("time", .string(rfc3339(time))), ("event", .string(event))]
+        if let user { fields.append(("user", .string(user))) }
+        if let ip, !ip.isEmpty { fields.append(("ip", .string(ip))) }
+        fields += extra
+        do {
+            try sink(JSONValue.object(fields).serialized())
+        } catch {
+            logger.error("audit log write failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,16 @@
+/// A password as the policy sees it: NFC-normalised, so the same characters
+/// typed on different keyboards hash the same, and measured in code points
+/// (what pydantic's min_length counted).
+public struct PasswordText: Sendable {
+    public let normalized: String
+
+    public init(_ raw: String) {
+        // The standard library's own NFC (the one Foundation uses); public
+        // but underscored, and the only normaliser without linking ICU.
+        normalized = String(decoding: raw._nfcCodeUnits, as: UTF8.self)
+    }
+
+    public var length: Int { normalized.unicodeScalars.count }
+
+    public var containsNUL: Bool { normalized.utf8.contains(0) }
+}

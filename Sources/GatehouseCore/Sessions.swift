@@ -1,0 +1,79 @@
+import GatehouseCrypto
+import GatehouseStore
+
+/// A request's proven identity.
+public struct Authenticated: Sendable {
+    public let user: UserRecord
+    public let session: SessionRecord
+    public let token: String
+}
+
+extension Accounts {
+    public static let tokenBytes = 32
+
+    /// Resolves a bearer token or session cookie. Expired, revoked and
+    /// orphaned sessions are deleted on sight (lazy clean-up).
+    public func authenticate(token: String) throws -> Authenticated {
+        guard Base64URL.isWellFormed(token, byteCount: Accounts.tokenBytes) else { throw AccountError.notAuthenticated }
+        let id = sessionID(forToken: token)
+        guard let session = try store.loadSession(id) else { throw AccountError.notAuthenticated }
+        let now = clock.now()
+        let user = try store.loadUser(session.userID)
+        guard let user, !user.locked, isLive(session, user: user, now: now) else {
+            try store.deleteSession(id)
+            throw AccountError.notAuthenticated
+        }
+        var current = session
+        if now - session.lastSeen >= Int64(policy.touchInterval) {
+            // Loss-tolerant: not fsync'd; a lost update only shortens the idle window.
+            guard let touched = try store.updateSession(id, durable: false, { s in
+                s.lastSeen = max(s.lastSeen, now)
+                return true
+            }) else { throw AccountError.notAuthenticated }
+            current = touched
+        }
+        return Authenticated(user: user, session: current, token: token)
+    }
+
+    public func isLive(_ s: SessionRecord, user: UserRecord?, now: Int64) -> Bool {
+        guard let user, s.epoch == user.sessionEpoch else { return false }
+        return now - s.created < Int64(policy.sessionAbsolute) && now - s.lastSeen < Int64(policy.sessionIdle)
+    }
+
+    public func logout(_ auth: Authenticated) throws {
+        try store.deleteSession(auth.session.id)
+        audit.record("logout", at: clock.now(), user: auth.user.email)
+    }
+
+    /// Every live session, for `gatehousectl sessions list`.
+    public func liveSessions() throws -> [(SessionRecord, UserRecord)] {
+        let now = clock.now()
+        var users: [String: UserRecord?] = [:]
+        return try store.allSessions().compactMap { s in
+            if users[s.userID] == nil { users[s.userID] = .some(try store.loadUser(s.userID)) }
+            guard let user = users[s.userID] ?? nil, isLive(s, user: user, now: now) else { return nil }
+            return (s, user)
+        }
+    }
+
+    /// Revokes every session of a user in one durable write (the epoch), then
+    /// removes the files it can find.
+    public func revokeSessions(of email: EmailAddress) throws -> Int {
+        let id = userID(for: email)
+        do {
+            try store.updateUser(id) { $0.sessionEpoch += 1 }
+        } catch StoreError.notFound {
+            throw AccountError.userNotFound
+        }
+        var removed = 0
+        for s in try store.allSessions() where s.userID == id {
+            if try store.deleteSession(s.id) { removed += 1 }
+        }
+        audit.record("sessions_revoked", at: clock.now(), user: email.description)
+        return removed
+    }
+
+    public func revokeSession(id: String) throws -> Bool {
+        try store.deleteSession(id)
+    }
+}

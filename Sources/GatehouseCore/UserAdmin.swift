@@ -1,0 +1,82 @@
+import GatehouseCrypto
+import GatehouseStore
+
+/// What `gatehousectl user …` and `import` do, kept in the core so the rules
+/// (policy, hashing, revocation) are the same as for the endpoints.
+extension Accounts {
+    /// Length and content rules every new password must pass.
+    public func checkNewPassword(_ text: PasswordText) throws {
+        if text.containsNUL { throw AccountError.invalidField(field: "password", reason: "must not contain NUL") }
+        if text.length < policy.passwordMin {
+            throw AccountError.invalidField(field: "password", reason: "must be at least \(policy.passwordMin) characters")
+        }
+        if text.length > policy.passwordMax {
+            throw AccountError.invalidField(field: "password", reason: "must be at most \(policy.passwordMax) characters")
+        }
+    }
+
+    @discardableResult
+    public func addUser(_ email: EmailAddress, password: String) throws -> UserRecord {
+        let text = PasswordText(password)
+        try checkNewPassword(text)
+        return try insert(email, hash: try hasher.hash(text.normalized), event: "user_added")
+    }
+
+    /// Imports an existing hash (bcrypt, yescrypt, sha512-crypt, Argon2);
+    /// it is upgraded to the current Argon2id at the next sign-in.
+    @discardableResult
+    public func importUser(_ email: EmailAddress, hash: String) throws -> UserRecord {
+        guard HashFormat(hash) != .unknown, !hash.contains(where: { $0.isNewline || $0 == " " }) else {
+            throw AccountError.invalidField(field: "hash", reason: "unsupported hash format")
+        }
+        return try insert(email, hash: hash, event: "user_imported")
+    }
+
+    func insert(_ email: EmailAddress, hash: String, event: String) throws -> UserRecord {
+        let now = clock.now()
+        let user = UserRecord(id: userID(for: email), email: email.description, passwordHash: hash, created: now)
+        do {
+            try store.insertUser(user)
+        } catch StoreError.exists {
+            throw AccountError.userExists
+        }
+        audit.record(event, at: now, user: user.email)
+        return user
+    }
+
+    /// Sets a password as an administrator; every session of the user ends.
+    public func setPassword(_ email: EmailAddress, password: String) throws {
+        let text = PasswordText(password)
+        try checkNewPassword(text)
+        let hash = try hasher.hash(text.normalized)
+        try modify(email, event: "password_set_by_admin") {
+            $0.passwordHash = hash
+            $0.passwordChanged = clock.now()
+            $0.sessionEpoch += 1
+        }
+    }
+
+    /// Locking also ends every session; unlocking clears the failure counter
+    /// that may have caused the lock.
+    public func setLocked(_ email: EmailAddress, _ locked: Bool) throws {
+        try modify(email, event: locked ? "account_locked_by_admin" : "account_unlocked") {
+            $0.locked = locked
+            if locked { $0.sessionEpoch += 1 }
+        }
+        if !locked { try store.deleteCounter(keys.hex(email.description, domain: "signin-account")) }
+    }
+
+    public func deleteUser(_ email: EmailAddress) throws {
+        guard try store.deleteUser(userID(for: email)) else { throw AccountError.userNotFound }
+        audit.record("user_deleted", at: clock.now(), user: email.description)
+    }
+
+    func modify(_ email: EmailAddress, event: String, _ change: (inout UserRecord) -> Void) throws {
+        do {
+            try store.updateUser(userID(for: email), change)
+        } catch StoreError.notFound {
+            throw AccountError.userNotFound
+        }
+        audit.record(event, at: clock.now(), user: email.description)
+    }
+}

@@ -1,0 +1,34 @@
+import GatehouseCore
+import GatehouseHTTP
+
+/// One endpoint: its name under the prefix, its methods, and a handler.
+/// Each executable serves exactly one.
+public protocol Endpoint: Sendable {
+    var name: String { get }
+    var methods: [String] { get }
+    /// False where non-browser clients post forms and expect JSON (/token).
+    var formImpliesHTML: Bool { get }
+    func handle(_ ctx: RequestContext) throws -> Response
+    /// The HTML answer to a failed browser request, usually the form again
+    /// with the problem marked. nil: a generic error page.
+    func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response?
+}
+
+extension Endpoint {
+    public var formImpliesHTML: Bool { true }
+    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
+}
+
+/// What a handler gets: the parsed request, its body, the negotiated
+/// representation and the process's services.
+public struct RequestContext: Sendable {
+    public let request: Request
+    public let body: DecodedBody
+    public let html: Bool
+    public let services: Services
+
+    public var accounts: Accounts { services.accounts }
+    public var clientIP: String { request.clientIP(trustedProxies: services.config.list("trusted_proxies")) }
+
+    public func url(_ endpoint: String) -> String { services.config.prefix + "/" + endpoint }
+}

@@ -1,0 +1,76 @@
+import GatehouseCore
+import GatehouseFastCGI
+import GatehouseHTTP
+import Logging
+
+/// Adapts an `Endpoint` to the runtime: method check, body decoding,
+/// negotiation, and the one place where errors become responses.
+public struct EndpointResponder<E: Endpoint>: Responder {
+    let endpoint: E
+    let services: Services
+
+    public init(_ endpoint: E, services: Services) {
+        self.endpoint = endpoint
+        self.services = services
+    }
+
+    public mutating func respond(to raw: RawRequest) -> [UInt8] {
+        handle(Request(params: raw.params, body: raw.body, bodyTooLarge: raw.bodyTooLarge)).serialized()
+    }
+
+    public func handle(_ request: Request) -> Response {
+        var ctx = RequestContext(request: request, body: DecodedBody(encoding: .none, value: nil),
+                                 html: wantsHTML(request, encoding: .none, formImpliesHTML: endpoint.formImpliesHTML),
+                                 services: services)
+        do {
+            guard endpoint.methods.contains(request.method) else { throw HTTPError.methodNotAllowed(endpoint.methods) }
+            let body = try BodyDecoder.decode(request, limit: services.config.maxBodyBytes)
+            ctx = RequestContext(request: request, body: body,
+                                 html: wantsHTML(request, encoding: body.encoding, formImpliesHTML: endpoint.formImpliesHTML),
+                                 services: services)
+            return try endpoint.handle(ctx)
+        } catch {
+            return ErrorResponses.response(for: error, endpoint: endpoint, ctx: ctx)
+        }
+    }
+}
+
+/// Turns any error into a response. Known errors carry their status and
+/// body; anything else is logged and becomes a 500 that says nothing.
+public enum ErrorResponses {
+    public static func httpError(_ error: Error, logger: Logger) -> HTTPError {
+        switch error {
+        case let e as HTTPError:
+            return e
+        case let e as AccountError:
+            return map(e)
+        default:
+            logger.error("internal error: \(String(describing: error))")
+            return HTTPError.detail(500, "Internal Server Error")
+        }
+    }
+
+    static func map(_ e: AccountError) -> HTTPError {
+        switch e {
+        case .notAuthenticated: return .notAuthenticated
+        case .invalidCredentials: return .oauth("invalid_grant", "Invalid username or password")
+        case .accountLocked:
+            return .detail(403, "Account locked after too many failed sign-ins; contact the site administrator")
+        case .throttled(let wait): return .tooManyRequests("Too many failed attempts; try again later", retryAfter: wait)
+        case .invalidField(let field, let reason):
+            return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string(field)],
+                                                msg: "Value error, \(reason)", input: FieldValidator.redacted)])
+        case .userExists: return .detail(409, "User already exists")
+        case .userNotFound: return .detail(404, "User not found")
+        }
+    }
+
+    public static func response<E: Endpoint>(for error: Error, endpoint: E, ctx: RequestContext) -> Response {
+        let e = httpError(error, logger: ctx.services.logger)
+        guard ctx.html else { return e.response }
+        if let page = endpoint.htmlError(e, ctx) { return page }
+        var headers = e.response.headers.filter { $0.0 != "Content-Type" }
+        headers.removeAll { $0.0 == "Pragma" }
+        return Pages.error(status: e.status, message: e.message, headers: headers)
+    }
+}

@@ -1,0 +1,30 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+
+/// GET /me: the signed-in account.
+public struct MeEndpoint: Endpoint {
+    public init() {}
+    public let name = "me"
+    public let methods = ["GET"]
+
+    public func handle(_ ctx: RequestContext) throws -> Response {
+        let (auth, _) = try Authentication.require(ctx)
+        let u = auth.user, s = auth.session
+        let policy = ctx.accounts.policy
+        if ctx.html {
+            return Pages.message(title: "Your account", text: "Signed in as \(u.email).")
+        }
+        return .json(200, .object([
+            ("email", .string(u.email)),
+            ("email_verified", .bool(u.emailVerified)),
+            ("created", .string(rfc3339(u.created))),
+            ("password_changed", .string(rfc3339(u.passwordChanged))),
+            ("session", .object([
+                ("created", .string(rfc3339(s.created))),
+                ("expires", .string(rfc3339(min(s.created + Int64(policy.sessionAbsolute), s.lastSeen + Int64(policy.sessionIdle))))),
+                ("otp_verified", .bool(s.otpVerifiedAt > 0)),
+            ])),
+        ]))
+    }
+}

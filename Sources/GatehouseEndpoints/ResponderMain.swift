@@ -1,0 +1,58 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseConfig
+import GatehouseFastCGI
+import Logging
+
+/// The whole life of a responder process: parse arguments, decide CGI or
+/// FastCGI, load the configuration (a bad one stops here, naming the key),
+/// then serve. Each executable's main.swift is one call to this.
+public enum ResponderMain {
+    public static func run<E: Endpoint>(_ endpoint: E) -> Never {
+        let options: RuntimeOptions
+        do {
+            options = try RuntimeOptions.parse(Array(CommandLine.arguments.dropFirst()))
+        } catch {
+            fail("\(error)\n\(RuntimeOptions.usage)", code: 64)
+        }
+        if options.help {
+            FileOutput.write(1, RuntimeOptions.usage)
+            exit(0)
+        }
+        let mode: RuntimeMode
+        do {
+            mode = try Runtime.start(options)
+        } catch {
+            fail("\(error)", code: 71)
+        }
+        let services: Services
+        var logger = Logger(label: "gatehouse.\(endpoint.name)") { _ in ErrorLogHandler(level: .info) }
+        do {
+            let config = try Config.load(path: Config.locate())
+            logger.logLevel = Logger.Level(configName: config.text("log_level"))
+            services = try Services.make(config: config, logger: logger)
+        } catch {
+            fail("configuration: \(error)", code: 78)
+        }
+        var responder = EndpointResponder(endpoint, services: services)
+        Runtime.serve(mode, maxBody: services.config.maxBodyBytes, responder: &responder)
+        exit(0)
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        ErrorLog.shared.write(message)
+        exit(code)
+    }
+}
+
+enum FileOutput {
+    static func write(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { if errno == EINTR { continue } else { return } }
+            bytes.removeFirst(n)
+        }
+    }
+}

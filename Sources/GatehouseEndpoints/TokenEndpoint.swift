@@ -1,0 +1,74 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+
+/// POST /token: the OAuth2 resource-owner password grant (RFC 6749 §4.3).
+/// JSON clients get a bearer token; a browser form gets the session cookie
+/// and a 303. GET shows the sign-in form.
+public struct TokenEndpoint: Endpoint {
+    public init() {}
+    public let name = "token"
+    public let methods = ["GET", "POST"]
+    public let formImpliesHTML = false
+
+    static let rules = [
+        FieldRule("grant_type", required: false, maxLength: 64),
+        FieldRule("username", maxLength: 320),
+        FieldRule("password", maxLength: 1024, secret: true),
+    ]
+
+    public func handle(_ ctx: RequestContext) throws -> Response {
+        if ctx.request.method == "GET" { return form(ctx) }
+        let fields: ValidFields
+        do {
+            fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.rules)
+        } catch {
+            // RFC 6749 §5.2, not pydantic: a missing or malformed parameter is invalid_request.
+            throw HTTPError.oauth("invalid_request", Self.describe(error.issues))
+        }
+        if let grant = fields["grant_type"], grant != "password" {
+            throw HTTPError.oauth("unsupported_grant_type", "Only grant_type=password is supported")
+        }
+        if ctx.html { try Authentication.checkOrigin(ctx) }
+        let opened: OpenedSession
+        do {
+            opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
+                                             clientIP: ctx.clientIP)
+        } catch AccountError.accountLocked {
+            throw HTTPError.oauth("invalid_grant", "Account locked after too many failed sign-ins; contact the site administrator")
+        }
+        if ctx.html {
+            return .redirect(to: ctx.services.config.text("signin_redirect"),
+                             headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
+        }
+        return .json(200, .object([
+            ("access_token", .string(opened.token)),
+            ("token_type", .string("bearer")),
+            ("expires_in", .int(opened.expiresIn)),
+        ]), headers: [("Pragma", "no-cache")])
+    }
+
+    static func describe(_ issues: [ValidationIssue]) -> String {
+        issues.map { issue in
+            let field = issue.field ?? "body"
+            return issue.type == "missing" ? "Missing parameter: \(field)" : "Invalid parameter: \(field) (\(issue.msg))"
+        }.joined(separator: "; ")
+    }
+
+    func form(_ ctx: RequestContext, message: String? = nil, username: String = "", status: Int = 200) -> Response {
+        .html(status, Pages.form(title: "Sign in", action: ctx.url(name), fields: [
+            FormField("grant_type", label: "", type: "hidden", value: "password"),
+            FormField("username", label: "E-mail address", type: "email", value: username, autocomplete: "username"),
+            FormField("password", label: "Password", type: "password", autocomplete: "current-password"),
+        ], submit: "Sign in", message: message))
+    }
+
+    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST" else { return nil }
+        var username = ""
+        if case .string(let u)? = ctx.body.value?["username"] { username = u }
+        var page = form(ctx, message: error.message, username: username, status: error.status)
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        return page
+    }
+}

@@ -1,0 +1,99 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CFastCGI
+import Logging
+
+/// Where diagnostics go: the current request's FastCGI error stream (a
+/// spawn-fcgi worker's own stderr is /dev/null), else file descriptor 2.
+/// Single-threaded by construction: one request at a time per process.
+public final class ErrorLog: @unchecked Sendable {
+    public static let shared = ErrorLog()
+    var stream: UnsafeMutablePointer<FCGX_Stream>?
+    let program: String
+
+    init() {
+        program = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? "gatehouse"
+    }
+
+    public func write(_ line: String) {
+        let text = program + ": " + ErrorLog.escape(line) + "\n"
+        if let stream {
+            _ = FCGX_PutStr(text, Int32(text.utf8.count), stream)
+            FCGX_FFlush(stream)
+        } else {
+            FileDescriptor.writeAll(2, Array(text.utf8))
+        }
+    }
+
+    /// Control characters (CR, LF, ESC, …) are escaped so user input that
+    /// reaches a message cannot forge or garble log lines.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for scalar in s.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value) {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+            } else if scalar == "\\" {
+                out += "\\\\"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+/// swift-log handler over `ErrorLog`: the executables make one Logger with
+/// it and hand it down; libraries never make their own.
+public struct ErrorLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+
+    public init(level: Logger.Level) { logLevel = level }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = "\(event.level): \(event.message)"
+        let all = metadata.merging(event.metadata ?? [:]) { $1 }
+        if !all.isEmpty {
+            line += " " + all.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+        ErrorLog.shared.write(line)
+    }
+}
+
+enum FileDescriptor {
+    /// EINTR-safe, and silent on EPIPE: a client that went away is harmless.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            offset += n
+        }
+    }
+
+    static func read(_ fd: Int32, upTo limit: Int) -> (bytes: [UInt8], eof: Bool) {
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 16384)
+        while out.count < limit {
+            let want = min(buf.count, limit - out.count)
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return (out, true)
+            }
+            if n == 0 { return (out, true) }
+            out += buf[0..<n]
+        }
+        return (out, false)
+    }
+}

@@ -1,0 +1,76 @@
+/// The built-in HTML: plain, accessible forms with no script and no inline
+/// style, so the strict Content-Security-Policy holds. Every value is escaped.
+public struct FormField: Sendable {
+    public let name: String
+    public let label: String
+    public let type: String
+    public let value: String
+    public let autocomplete: String
+
+    public init(_ name: String, label: String, type: String = "text", value: String = "", autocomplete: String = "off") {
+        self.name = name
+        self.label = label
+        self.type = type
+        self.value = value
+        self.autocomplete = autocomplete
+    }
+}
+
+public enum Pages {
+    public static func document(title: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(htmlEscape(title))</title></head>
+        <body>
+        <main>
+        <h1>\(htmlEscape(title))</h1>
+        \(body)
+        </main>
+        </body>
+        </html>
+
+        """
+    }
+
+    /// A form; `issues` mark their fields, `message` says what went wrong
+    /// overall. Secret fields are never refilled.
+    public static func form(title: String, action: String, fields: [FormField], submit: String,
+                            message: String? = nil, issues: [ValidationIssue] = []) -> String {
+        var html = ""
+        if let message {
+            html += "<p role=\"alert\" id=\"form-error\">\(htmlEscape(message))</p>\n"
+        }
+        html += "<form method=\"post\" action=\"\(htmlEscape(action))\">\n"
+        for f in fields {
+            if f.type == "hidden" {
+                html += "<input type=\"hidden\" name=\"\(htmlEscape(f.name))\" value=\"\(htmlEscape(f.value))\">\n"
+                continue
+            }
+            let problem = issues.first(where: { $0.field == f.name })?.msg
+            let id = "f-" + f.name
+            html += "<p><label for=\"\(id)\">\(htmlEscape(f.label))</label><br>"
+            html += "<input id=\"\(id)\" name=\"\(htmlEscape(f.name))\" type=\"\(htmlEscape(f.type))\" autocomplete=\"\(htmlEscape(f.autocomplete))\""
+            if f.type != "password" && !f.value.isEmpty { html += " value=\"\(htmlEscape(f.value))\"" }
+            if let problem {
+                html += " aria-invalid=\"true\" aria-describedby=\"\(id)-error\">"
+                html += "<br><span class=\"field-error\" id=\"\(id)-error\">\(htmlEscape(problem))</span>"
+            } else {
+                html += ">"
+            }
+            html += "</p>\n"
+        }
+        html += "<p><button type=\"submit\">\(htmlEscape(submit))</button></p>\n</form>\n"
+        return document(title: title, body: html)
+    }
+
+    public static func error(status: Int, message: String, headers: [(String, String)] = []) -> Response {
+        .html(status, document(title: Response.reason(status), body: "<p role=\"alert\">\(htmlEscape(message))</p>\n"),
+              headers: headers)
+    }
+
+    public static func message(title: String, text: String) -> Response {
+        .html(200, document(title: title, body: "<p>\(htmlEscape(text))</p>\n"))
+    }
+}

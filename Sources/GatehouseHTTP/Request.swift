@@ -1,0 +1,163 @@
+/// An HTTP request as the endpoints see it, built from CGI meta-variables.
+/// Pure: no I/O, so every rule here is unit-testable.
+public struct Request: Sendable {
+    public let method: String
+    /// The path without the query string, as the client sent it.
+    public let path: String
+    public let query: [(String, String)]
+    public let queryMalformed: Bool
+    public let params: [String: String]
+    public let body: [UInt8]
+    public let bodyTooLarge: Bool
+
+    public init(params: [String: String], body: [UInt8] = [], bodyTooLarge: Bool = false) {
+        self.params = params
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+        method = (params["REQUEST_METHOD"] ?? "GET").uppercased()
+        let uri = params["REQUEST_URI"] ?? ((params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? ""))
+        path = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+        if let decoded = FormDecoding.decode(params["QUERY_STRING"] ?? "") {
+            query = decoded
+            queryMalformed = false
+        } else {
+            query = []
+            queryMalformed = true
+        }
+    }
+
+    /// A request header by its HTTP name (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let key = "HTTP_" + name.uppercased().replacingDashes
+        if let v = params[key] { return v }
+        switch name.lowercased() {
+        case "content-type": return params["CONTENT_TYPE"]
+        case "content-length": return params["CONTENT_LENGTH"]
+        default: return nil
+        }
+    }
+
+    /// The media type of the body, lower-cased, without parameters.
+    public var mediaType: String? {
+        guard let ct = params["CONTENT_TYPE"], !ct.isEmpty else { return nil }
+        let base = ct.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ct
+        let trimmed = base.filter { $0 != " " && $0 != "\t" }.lowercased()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    public func queryValue(_ name: String) -> String? {
+        query.last(where: { $0.0 == name })?.1
+    }
+
+    /// Cookies by name; the first occurrence wins (browsers send the most
+    /// specific path first).
+    public var cookies: [String: String] {
+        var out: [String: String] = [:]
+        for part in (header("Cookie") ?? "").split(separator: ";") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { continue }
+            let name = String(pair[0]).trimmingCharacters(in: " ")
+            if out[name] == nil { out[name] = String(pair[1]).trimmingCharacters(in: " ") }
+        }
+        return out
+    }
+
+    public enum Authorization: Equatable, Sendable {
+        case absent
+        case bearer(String)
+        /// Another scheme (Basic) or a Bearer header with no token.
+        case unusable
+    }
+
+    /// RFC 6750 §2.1: `Authorization: Bearer <token>`, scheme case-insensitive.
+    public var authorization: Authorization {
+        guard let header = header("Authorization") else { return .absent }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .unusable }
+        let token = String(parts[1]).trimmingCharacters(in: " ")
+        return token.isEmpty ? .unusable : .bearer(token)
+    }
+
+    public var isHTTPS: Bool {
+        let v = (params["HTTPS"] ?? "").lowercased()
+        return v == "on" || v == "1" || params["REQUEST_SCHEME"] == "https"
+    }
+
+    public var remoteAddress: String { params["REMOTE_ADDR"] ?? "" }
+
+    /// The client's address: REMOTE_ADDR, or the last untrusted hop of
+    /// X-Forwarded-For when REMOTE_ADDR is a configured trusted proxy.
+    public func clientIP(trustedProxies: [String]) -> String {
+        var addr = remoteAddress
+        guard trustedProxies.contains(addr), let xff = header("X-Forwarded-For") else { return addr }
+        for hop in xff.split(separator: ",").reversed() {
+            addr = String(hop).trimmingCharacters(in: " ")
+            if !trustedProxies.contains(addr) { break }
+        }
+        return addr
+    }
+}
+
+extension String {
+    var replacingDashes: String { String(map { $0 == "-" ? "_" : $0 }) }
+
+    func trimmingCharacters(in c: Character) -> String {
+        var s = Substring(self)
+        while s.first == c { s = s.dropFirst() }
+        while s.last == c { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+/// application/x-www-form-urlencoded, as the URL standard defines it, with
+/// strict UTF-8: nil for a malformed percent escape or invalid UTF-8.
+public enum FormDecoding {
+    public static func decode(_ text: String) -> [(String, String)]? {
+        var out: [(String, String)] = []
+        for part in text.split(separator: "&") where !part.isEmpty {
+            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = unescape(pair[0]), let value = unescape(pair.count > 1 ? pair[1] : "") else { return nil }
+            out.append((name, value))
+        }
+        return out
+    }
+
+    static func unescape(_ s: Substring) -> String? {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(s.utf8.count)
+        var it = s.utf8.makeIterator()
+        while let c = it.next() {
+            switch c {
+            case UInt8(ascii: "+"): bytes.append(0x20)
+            case UInt8(ascii: "%"):
+                guard let h = it.next(), let l = it.next(), let hv = hexValue(h), let lv = hexValue(l) else { return nil }
+                bytes.append(hv << 4 | lv)
+            default: bytes.append(c)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 65...70: return c - 55
+        case 97...102: return c - 87
+        default: return nil
+        }
+    }
+
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case 48...57, 65...90, 97...122, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = String(b, radix: 16, uppercase: true)
+                out += "%" + (hex.count < 2 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,96 @@
+import GatehouseJSON
+
+/// A complete response. Serialised as a CGI response with a `Status:` line
+/// carrying the reason phrase (nginx passes a bare code on without one) and
+/// a Content-Length; every response is `Cache-Control: no-store`.
+public struct Response: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> Response {
+        Response(status: status, headers: [("Content-Type", "application/json")] + headers,
+                 body: Array(value.serialized().utf8))
+    }
+
+    /// `{"detail": "..."}`, FastAPI's HTTPException body.
+    public static func detail(_ status: Int, _ message: String, headers: [(String, String)] = []) -> Response {
+        json(status, .object([("detail", .string(message))]), headers: headers)
+    }
+
+    /// HTML carries the strict headers of SPEC §1: no inline script, no
+    /// framing, no sniffing, no referrer leaks.
+    public static func html(_ status: Int, _ page: String, headers: [(String, String)] = []) -> Response {
+        Response(status: status, headers: [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Referrer-Policy", "same-origin"),
+            ("X-Frame-Options", "DENY"),
+        ] + headers, body: Array(page.utf8))
+    }
+
+    /// 303 See Other: Post/Redirect/Get.
+    public static func redirect(to location: String, headers: [(String, String)] = []) -> Response {
+        Response(status: 303, headers: [("Location", location)] + headers)
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first(where: { $0.0.lowercased() == name.lowercased() })?.1
+    }
+
+    public func serialized() -> [UInt8] {
+        var head = "Status: \(status) \(Response.reason(status))\r\n"
+        for (k, v) in headers {
+            // Header values are built by us, but never let a stray CR/LF split them.
+            head += k + ": " + String(v.filter { $0 != "\r" && $0 != "\n" }) + "\r\n"
+        }
+        if header("Cache-Control") == nil { head += "Cache-Control: no-store\r\n" }
+        head += "Content-Length: \(body.count)\r\n\r\n"
+        return Array(head.utf8) + body
+    }
+
+    public static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: return "OK"
+        case 201: return "Created"
+        case 204: return "No Content"
+        case 303: return "See Other"
+        case 307: return "Temporary Redirect"
+        case 400: return "Bad Request"
+        case 401: return "Unauthorized"
+        case 403: return "Forbidden"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 413: return "Content Too Large"
+        case 415: return "Unsupported Media Type"
+        case 422: return "Unprocessable Entity"
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 503: return "Service Unavailable"
+        default: return "Status \(status)"
+        }
+    }
+}
+
+/// HTML-escape for text and attribute values.
+public func htmlEscape(_ s: String) -> String {
+    var out = ""
+    for c in s.unicodeScalars {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
+}

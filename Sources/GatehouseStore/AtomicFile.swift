@@ -1,0 +1,37 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Replace-by-rename, the only way a record file changes (counters aside).
+/// A crash at any instant leaves the old file or the new one, plus at worst
+/// a stray `*.tmp-*` that fsck reports and removes.
+public enum AtomicFile {
+    public static let tempMarker = ".tmp-"
+
+    /// `durable`: fsync the data before the rename and the directory after,
+    /// so the change survives a power cut. Without it the change is still
+    /// atomic, just possibly lost (fine for a last-seen time).
+    public static func write(_ bytes: [UInt8], to path: String, durable: Bool) throws {
+        let temp = path + tempMarker + String(getpid())
+        let fd = try Posix.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, 0o600)
+        do {
+            try Posix.writeAll(fd, bytes, path: temp)
+            if durable { try Posix.fsync(fd, path: temp) }
+            close(fd)
+            try Posix.rename(temp, path)
+        } catch {
+            close(fd)
+            _ = try? Posix.unlinkIfExists(temp)
+            throw error
+        }
+        if durable { try Posix.fsyncDirectory(Posix.dirname(of: path)) }
+    }
+
+    /// Durable removal: the directory entry's disappearance is fsync'd too,
+    /// so a revoked session cannot come back after a power cut.
+    public static func remove(_ path: String) throws -> Bool {
+        guard try Posix.unlinkIfExists(path) else { return false }
+        try Posix.fsyncDirectory(Posix.dirname(of: path))
+        return true
+    }
+}

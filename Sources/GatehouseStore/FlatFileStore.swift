@@ -1,0 +1,241 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded store: one small text file per record, in directories
+/// sharded by the first two bytes of the record key, so the cost of an
+/// operation does not grow with the number of records.
+///
+///     <root>/FORMAT                  "gatehouse-store 1"
+///     <root>/users/ab/cd/<id>        one user
+///     <root>/sessions/ab/cd/<id>     one session
+///     <root>/counters/ab/cd/<id>     one counter (rewritten in place)
+///     <root>/<kind>/ab/.lock         the lock for every record under ab/
+public final class FlatFileStore: AccountStore {
+    public static let formatLine = "gatehouse-store 1"
+    public let root: String
+
+    /// Opens an existing data directory; `gatehousectl init` creates one.
+    public init(root: String) throws {
+        self.root = root
+        guard let fd = try Posix.openIfExists(root + "/FORMAT", O_RDONLY) else {
+            throw StoreError.notInitialized(root)
+        }
+        defer { close(fd) }
+        let text = String(decoding: try Posix.readAll(fd, path: root + "/FORMAT"), as: UTF8.self)
+        guard text.hasPrefix(FlatFileStore.formatLine + "\n") || text == FlatFileStore.formatLine else {
+            throw StoreError.corrupt(path: root + "/FORMAT", reason: "unknown store format")
+        }
+    }
+
+    /// Creates the directory layout (0700) and the format marker; harmless
+    /// on an existing store.
+    public static func create(root: String) throws -> FlatFileStore {
+        _ = umask(0o077)
+        try Posix.makeDirectories(root)
+        for kind in Collection.allCases { try Posix.makeDirectories(root + "/" + kind.rawValue) }
+        let format = root + "/FORMAT"
+        if !Posix.exists(format) {
+            try AtomicFile.write(Array((formatLine + "\n").utf8), to: format, durable: true)
+        }
+        return try FlatFileStore(root: root)
+    }
+
+    enum Collection: String, CaseIterable {
+        case users, sessions, counters
+    }
+
+    // MARK: paths and locks
+
+    func path(_ c: Collection, _ id: String) throws -> (dir: String, file: String, lock: String) {
+        guard id.utf8.count >= 8, id.utf8.count <= 128,
+              id.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw StoreError.badKey(id)
+        }
+        let u = Array(id.utf8)
+        let a = String(decoding: u[0..<2], as: UTF8.self), b = String(decoding: u[2..<4], as: UTF8.self)
+        let top = "\(root)/\(c.rawValue)/\(a)"
+        let dir = "\(top)/\(b)"
+        return (dir, "\(dir)/\(id)", "\(top)/.lock")
+    }
+
+    /// Holds the shard's exclusive flock for the duration of `body`. The lock
+    /// file is separate from the records because a record is replaced by
+    /// rename, and a lock on a replaced inode protects nothing.
+    func withLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+        let fd: Int32
+        do {
+            fd = try Posix.open(lockPath, O_RDWR | O_CREAT)
+        } catch let e as StoreIOError where e.code == ENOENT {
+            try Posix.makeDirectories(Posix.dirname(of: lockPath))
+            fd = try Posix.open(lockPath, O_RDWR | O_CREAT)
+        }
+        defer { close(fd) }
+        try Posix.lock(fd, LOCK_EX, path: lockPath)
+        return try body()
+    }
+
+    func readRecord(_ file: String, kind: String) throws -> RecordText? {
+        guard let fd = try Posix.openIfExists(file, O_RDONLY) else { return nil }
+        defer { close(fd) }
+        let bytes = try Posix.readAll(fd, path: file)
+        do {
+            return try RecordText.parse(bytes, kind: kind)
+        } catch {
+            throw StoreError.corrupt(path: file, reason: error.description)
+        }
+    }
+
+    func decode<T>(_ file: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as RecordCodec.Invalid {
+            throw StoreError.corrupt(path: file, reason: e.description)
+        }
+    }
+
+    // MARK: users
+
+    public func loadUser(_ id: String) throws -> UserRecord? {
+        let p = try path(.users, id)
+        guard let r = try readRecord(p.file, kind: "user") else { return nil }
+        return try decode(p.file) { try RecordCodec.user(r) }
+    }
+
+    public func insertUser(_ user: UserRecord) throws {
+        let p = try path(.users, user.id)
+        try withLock(p.lock) {
+            if Posix.exists(p.file) { throw StoreError.exists }
+            try Posix.makeDirectories(p.dir)
+            try AtomicFile.write(RecordCodec.text(user).encoded(), to: p.file, durable: true)
+        }
+    }
+
+    @discardableResult
+    public func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
+        let p = try path(.users, id)
+        return try withLock(p.lock) {
+            guard let r = try readRecord(p.file, kind: "user") else { throw StoreError.notFound }
+            var user = try decode(p.file) { try RecordCodec.user(r) }
+            try change(&user)
+            user.id = id
+            try AtomicFile.write(RecordCodec.text(user).encoded(), to: p.file, durable: true)
+            return user
+        }
+    }
+
+    @discardableResult
+    public func deleteUser(_ id: String) throws -> Bool {
+        let p = try path(.users, id)
+        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
+    }
+
+    public func allUsers() throws -> [UserRecord] {
+        try scan(.users).compactMap { file in
+            guard let r = try readRecord(file, kind: "user") else { return nil }
+            return try decode(file) { try RecordCodec.user(r) }
+        }
+    }
+
+    // MARK: sessions
+
+    public func loadSession(_ id: String) throws -> SessionRecord? {
+        let p = try path(.sessions, id)
+        guard let r = try readRecord(p.file, kind: "session") else { return nil }
+        return try decode(p.file) { try RecordCodec.session(r) }
+    }
+
+    public func insertSession(_ session: SessionRecord) throws {
+        let p = try path(.sessions, session.id)
+        try withLock(p.lock) {
+            if Posix.exists(p.file) { throw StoreError.exists }
+            try Posix.makeDirectories(p.dir)
+            try AtomicFile.write(RecordCodec.text(session).encoded(), to: p.file, durable: true)
+        }
+    }
+
+    @discardableResult
+    public func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
+        let p = try path(.sessions, id)
+        return try withLock(p.lock) {
+            guard let r = try readRecord(p.file, kind: "session") else { return nil }
+            var session = try decode(p.file) { try RecordCodec.session(r) }
+            guard try change(&session) else {
+                _ = try AtomicFile.remove(p.file)
+                return nil
+            }
+            session.id = id
+            try AtomicFile.write(RecordCodec.text(session).encoded(), to: p.file, durable: durable)
+            return session
+        }
+    }
+
+    @discardableResult
+    public func deleteSession(_ id: String) throws -> Bool {
+        let p = try path(.sessions, id)
+        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
+    }
+
+    public func allSessions() throws -> [SessionRecord] {
+        try scan(.sessions).compactMap { file in
+            guard let r = try readRecord(file, kind: "session") else { return nil }
+            return try decode(file) { try RecordCodec.session(r) }
+        }
+    }
+
+    // MARK: counters
+
+    /// A counter that does not parse (a torn in-place write after a power
+    /// cut) reads as zero: losing a counter costs nothing, refusing service
+    /// would.
+    public func readCounter(_ id: String) throws -> CounterRecord {
+        let p = try path(.counters, id)
+        guard let fd = try Posix.openIfExists(p.file, O_RDONLY) else { return CounterRecord() }
+        defer { close(fd) }
+        try Posix.lock(fd, LOCK_SH, path: p.file)
+        return (try? RecordCodec.counter(Posix.pread(fd, count: RecordCodec.counterLength, path: p.file))) ?? CounterRecord()
+    }
+
+    @discardableResult
+    public func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
+        let p = try path(.counters, id)
+        let fd: Int32
+        if let existing = try Posix.openIfExists(p.file, O_RDWR) {
+            fd = existing
+        } else {
+            try Posix.makeDirectories(p.dir)
+            fd = try Posix.open(p.file, O_RDWR | O_CREAT)
+        }
+        defer { close(fd) }
+        // The counter file is never renamed, so it can carry its own lock.
+        try Posix.lock(fd, LOCK_EX, path: p.file)
+        var counter = (try? RecordCodec.counter(Posix.pread(fd, count: RecordCodec.counterLength, path: p.file))) ?? CounterRecord()
+        change(&counter)
+        try Posix.pwriteAll(fd, RecordCodec.counterBytes(counter), path: p.file)
+        return counter
+    }
+
+    public func deleteCounter(_ id: String) throws {
+        let p = try path(.counters, id)
+        _ = try Posix.unlinkIfExists(p.file)
+    }
+
+    // MARK: walking
+
+    /// Every record file of a collection. Only admin commands (list, gc,
+    /// fsck) walk; request paths never do.
+    func scan(_ c: Collection) throws -> [String] {
+        var files = [String]()
+        let base = "\(root)/\(c.rawValue)"
+        for a in Posix.list(base).sorted() where isShardName(a) {
+            for b in Posix.list("\(base)/\(a)").sorted() where isShardName(b) {
+                for name in Posix.list("\(base)/\(a)/\(b)").sorted() where !name.contains(".") {
+                    files.append("\(base)/\(a)/\(b)/\(name)")
+                }
+            }
+        }
+        return files
+    }
+
+    func isShardName(_ s: String) -> Bool {
+        s.utf8.count == 2 && s.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    }
+}

@@ -1,0 +1,156 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A failed system call, with the path it concerned. The store speaks in
+/// these; the layers above decide what a person sees.
+public struct StoreIOError: Error, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let code: Int32
+
+    public var description: String {
+        "\(operation) \(path): \(String(cString: strerror(code)))"
+    }
+}
+
+/// Thin, EINTR-safe wrappers: libfcgi installs signal handlers that interrupt
+/// blocking calls (flock, read, write), so every call retries on EINTR.
+enum Posix {
+    static func retry(_ body: () -> Int32) -> Int32 {
+        while true {
+            let rc = body()
+            if rc == -1 && errno == EINTR { continue }
+            return rc
+        }
+    }
+
+    static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o600) throws -> Int32 {
+        let fd = retry { Glibc.open(path, flags | O_CLOEXEC, mode) }
+        if fd < 0 { throw StoreIOError(operation: "open", path: path, code: errno) }
+        return fd
+    }
+
+    /// nil when the file does not exist; any other failure throws.
+    static func openIfExists(_ path: String, _ flags: Int32) throws -> Int32? {
+        let fd = retry { Glibc.open(path, flags | O_CLOEXEC) }
+        if fd < 0 {
+            if errno == ENOENT { return nil }
+            throw StoreIOError(operation: "open", path: path, code: errno)
+        }
+        return fd
+    }
+
+    static func readAll(_ fd: Int32, path: String, limit: Int = 1 << 20) throws -> [UInt8] {
+        var out = [UInt8]()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while out.count <= limit {
+            let n = chunk.withUnsafeMutableBytes { buf in
+                Int32(truncatingIfNeeded: retryRW { Glibc.read(fd, buf.baseAddress, buf.count) })
+            }
+            if n < 0 { throw StoreIOError(operation: "read", path: path, code: errno) }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<Int(n)])
+        }
+        return out
+    }
+
+    static func pread(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
+        var buf = [UInt8](repeating: 0, count: count)
+        let n = buf.withUnsafeMutableBytes { b in retryRW { Glibc.pread(fd, b.baseAddress, count, 0) } }
+        if n < 0 { throw StoreIOError(operation: "pread", path: path, code: errno) }
+        return Array(buf[0..<n])
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { b in
+                retryRW { Glibc.write(fd, b.baseAddress! + offset, bytes.count - offset) }
+            }
+            if n < 0 { throw StoreIOError(operation: "write", path: path, code: errno) }
+            offset += n
+        }
+    }
+
+    static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        let n = bytes.withUnsafeBytes { b in retryRW { Glibc.pwrite(fd, b.baseAddress, bytes.count, 0) } }
+        if n != bytes.count { throw StoreIOError(operation: "pwrite", path: path, code: n < 0 ? errno : EIO) }
+    }
+
+    static func retryRW(_ body: () -> Int) -> Int {
+        while true {
+            let rc = body()
+            if rc == -1 && errno == EINTR { continue }
+            return rc
+        }
+    }
+
+    static func fsync(_ fd: Int32, path: String) throws {
+        if retry({ Glibc.fsync(fd) }) != 0 { throw StoreIOError(operation: "fsync", path: path, code: errno) }
+    }
+
+    static func fsyncDirectory(_ path: String) throws {
+        let fd = try open(path, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        try fsync(fd, path: path)
+    }
+
+    static func lock(_ fd: Int32, _ op: Int32, path: String) throws {
+        if retry({ flock(fd, op) }) != 0 { throw StoreIOError(operation: "flock", path: path, code: errno) }
+    }
+
+    static func rename(_ from: String, _ to: String) throws {
+        if Glibc.rename(from, to) != 0 { throw StoreIOError(operation: "rename", path: to, code: errno) }
+    }
+
+    /// true when something was removed.
+    static func unlinkIfExists(_ path: String) throws -> Bool {
+        if Glibc.unlink(path) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw StoreIOError(operation: "unlink", path: path, code: errno)
+    }
+
+    /// mkdir -p with mode 0700 for every directory it creates.
+    static func makeDirectories(_ path: String) throws {
+        if Glibc.mkdir(path, 0o700) == 0 || errno == EEXIST { return }
+        guard errno == ENOENT else { throw StoreIOError(operation: "mkdir", path: path, code: errno) }
+        let parent = dirname(of: path)
+        if parent != path && !parent.isEmpty { try makeDirectories(parent) }
+        if Glibc.mkdir(path, 0o700) != 0 && errno != EEXIST {
+            throw StoreIOError(operation: "mkdir", path: path, code: errno)
+        }
+    }
+
+    static func dirname(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    static func exists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+
+    /// Entries of a directory, without "." and ".."; empty when it is missing.
+    static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names = [String]()
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func mode(_ path: String) -> mode_t? {
+        var st = stat()
+        let clstat: (UnsafePointer<CChar>, UnsafeMutablePointer<stat>) -> Int32 = Glibc.lstat
+        guard clstat(path, &st) == 0 else { return nil }
+        return st.st_mode
+    }
+}

@@ -1,0 +1,139 @@
+/// An account. `id` is the keyed hash of the normalised e-mail address, so a
+/// lookup by address is one file open whatever the number of users.
+public struct UserRecord: Equatable, Sendable {
+    public var id: String
+    public var email: String
+    public var passwordHash: String
+    public var created: Int64
+    public var passwordChanged: Int64
+    public var locked: Bool
+    public var emailVerified: Bool
+    /// Sessions carry the epoch they were opened under; bumping it revokes
+    /// every session of the user in one write.
+    public var sessionEpoch: Int
+
+    public init(id: String, email: String, passwordHash: String, created: Int64,
+                passwordChanged: Int64? = nil, locked: Bool = false, emailVerified: Bool = false,
+                sessionEpoch: Int = 0) {
+        self.id = id
+        self.email = email
+        self.passwordHash = passwordHash
+        self.created = created
+        self.passwordChanged = passwordChanged ?? created
+        self.locked = locked
+        self.emailVerified = emailVerified
+        self.sessionEpoch = sessionEpoch
+    }
+}
+
+/// A signed-in session. `id` is the keyed hash of the bearer token; the
+/// token itself is never stored.
+public struct SessionRecord: Equatable, Sendable {
+    public var id: String
+    public var userID: String
+    public var created: Int64
+    public var lastSeen: Int64
+    public var epoch: Int
+    /// When the session last proved possession of an e-mailed code (0: never).
+    public var otpVerifiedAt: Int64
+    public var clientIP: String
+
+    public init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int,
+                otpVerifiedAt: Int64 = 0, clientIP: String = "") {
+        self.id = id
+        self.userID = userID
+        self.created = created
+        self.lastSeen = lastSeen
+        self.epoch = epoch
+        self.otpVerifiedAt = otpVerifiedAt
+        self.clientIP = clientIP
+    }
+}
+
+/// Loss-tolerant counter (failed tries, rate limits): consecutive failures,
+/// the time of the last one, and an optional block-until time.
+public struct CounterRecord: Equatable, Sendable {
+    public var count: Int
+    public var last: Int64
+    public var until: Int64
+
+    public init(count: Int = 0, last: Int64 = 0, until: Int64 = 0) {
+        self.count = count
+        self.last = last
+        self.until = until
+    }
+}
+
+/// Conversions between typed records and their text. Unknown keys are kept
+/// out of the typed view but a missing required key is an error: fsck and
+/// readers agree on what a valid record is.
+enum RecordCodec {
+    struct Invalid: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func text(_ u: UserRecord) -> RecordText {
+        RecordText(kind: "user", fields: [
+            ("id", u.id), ("email", u.email), ("password", u.passwordHash),
+            ("created", "\(u.created)"), ("password_changed", "\(u.passwordChanged)"),
+            ("locked", u.locked ? "yes" : "no"), ("email_verified", u.emailVerified ? "yes" : "no"),
+            ("session_epoch", "\(u.sessionEpoch)"),
+        ])
+    }
+
+    static func user(_ r: RecordText) throws -> UserRecord {
+        UserRecord(id: try string(r, "id"), email: try string(r, "email"), passwordHash: try string(r, "password"),
+                   created: try int(r, "created"), passwordChanged: try int(r, "password_changed"),
+                   locked: try bool(r, "locked"), emailVerified: try bool(r, "email_verified"),
+                   sessionEpoch: Int(try int(r, "session_epoch")))
+    }
+
+    static func text(_ s: SessionRecord) -> RecordText {
+        RecordText(kind: "session", fields: [
+            ("id", s.id), ("user", s.userID), ("created", "\(s.created)"), ("last_seen", "\(s.lastSeen)"),
+            ("epoch", "\(s.epoch)"), ("otp_verified_at", "\(s.otpVerifiedAt)"), ("client_ip", s.clientIP),
+        ])
+    }
+
+    static func session(_ r: RecordText) throws -> SessionRecord {
+        SessionRecord(id: try string(r, "id"), userID: try string(r, "user"), created: try int(r, "created"),
+                      lastSeen: try int(r, "last_seen"), epoch: Int(try int(r, "epoch")),
+                      otpVerifiedAt: try int(r, "otp_verified_at"), clientIP: r["client_ip"] ?? "")
+    }
+
+    /// Counters are rewritten in place with pwrite, so their text has a fixed
+    /// width: a shorter rewrite would leave the tail of the longer one.
+    static func counterBytes(_ c: CounterRecord) -> [UInt8] {
+        Array("gatehouse-counter 1\ncount: \(pad(Int64(c.count), 10))\nlast: \(pad(c.last, 20))\nuntil: \(pad(c.until, 20))\n".utf8)
+    }
+
+    static let counterLength = counterBytes(CounterRecord()).count
+
+    static func counter(_ bytes: [UInt8]) throws -> CounterRecord {
+        let r = try RecordText.parse(bytes, kind: "counter")
+        return CounterRecord(count: Int(try int(r, "count")), last: try int(r, "last"), until: try int(r, "until"))
+    }
+
+    private static func pad(_ n: Int64, _ width: Int) -> String {
+        let s = String(max(0, n))
+        return String(repeating: "0", count: max(0, width - s.count)) + s
+    }
+
+    private static func string(_ r: RecordText, _ key: String) throws -> String {
+        guard let v = r[key] else { throw Invalid(description: "missing field \(key)") }
+        return v
+    }
+
+    private static func int(_ r: RecordText, _ key: String) throws -> Int64 {
+        guard let v = Int64(try string(r, key)) else { throw Invalid(description: "field \(key) is not a number") }
+        return v
+    }
+
+    private static func bool(_ r: RecordText, _ key: String) throws -> Bool {
+        switch try string(r, key) {
+        case "yes": return true
+        case "no": return false
+        default: throw Invalid(description: "field \(key) is not yes/no")
+        }
+    }
+}

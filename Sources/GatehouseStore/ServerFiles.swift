@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Small per-installation files at the top of the data directory: the server
+/// key, the dummy password hash. Written once, read on every start.
+public protocol ServerFileStore: Sendable {
+    func loadServerFile(_ name: String) throws -> [UInt8]?
+    func saveServerFile(_ name: String, _ bytes: [UInt8]) throws
+}
+
+extension FlatFileStore {
+    func serverFilePath(_ name: String) throws -> String {
+        guard !name.isEmpty, name.utf8.allSatisfy({ (97...122).contains($0) || $0 == 45 || $0 == 46 }),
+              !name.hasPrefix(".") else { throw StoreError.badKey(name) }
+        return root + "/" + name
+    }
+
+    public func loadServerFile(_ name: String) throws -> [UInt8]? {
+        let path = try serverFilePath(name)
+        guard let fd = try Posix.openIfExists(path, O_RDONLY) else { return nil }
+        defer { close(fd) }
+        return try Posix.readAll(fd, path: path)
+    }
+
+    public func saveServerFile(_ name: String, _ bytes: [UInt8]) throws {
+        try AtomicFile.write(bytes, to: try serverFilePath(name), durable: true)
+    }
+}
+
+/// An append-only log of lines (the audit log). Each write reopens the file,
+/// so after logrotate moves it the next line starts a fresh one; O_APPEND
+/// plus an exclusive flock keeps lines from different processes whole.
+public struct AppendLog: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public func append(_ line: String) throws {
+        let fd = try Posix.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        defer { close(fd) }
+        try Posix.lock(fd, LOCK_EX, path: path)
+        try Posix.writeAll(fd, Array((line + "\n").utf8), path: path)
+    }
+}

@@ -1,0 +1,55 @@
+/// What the account core needs from storage. The flat-file store is the
+/// embedded default; a networked back end (PostgreSQL) implements the same.
+/// Every `update` is a locked read-modify-write: no lost update under any
+/// interleaving of processes.
+public protocol UserStore: Sendable {
+    func loadUser(_ id: String) throws -> UserRecord?
+    /// Throws `StoreError.exists` when the id is taken.
+    func insertUser(_ user: UserRecord) throws
+    /// Durable. Throws `StoreError.notFound` when there is no such user.
+    @discardableResult
+    func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord
+    @discardableResult
+    func deleteUser(_ id: String) throws -> Bool
+    func allUsers() throws -> [UserRecord]
+}
+
+public protocol SessionStore: Sendable {
+    func loadSession(_ id: String) throws -> SessionRecord?
+    func insertSession(_ session: SessionRecord) throws
+    /// `durable: false` for loss-tolerant changes (last-seen time). Returns
+    /// nil when the session is gone; `change` returning false deletes it.
+    @discardableResult
+    func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord?
+    @discardableResult
+    func deleteSession(_ id: String) throws -> Bool
+    func allSessions() throws -> [SessionRecord]
+}
+
+/// Hot, small, loss-tolerant state: no fsync, no rename.
+public protocol CounterStore: Sendable {
+    func readCounter(_ id: String) throws -> CounterRecord
+    @discardableResult
+    func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord
+    func deleteCounter(_ id: String) throws
+}
+
+public typealias AccountStore = UserStore & SessionStore & CounterStore & ServerFileStore
+
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    case exists
+    case notFound
+    case badKey(String)
+    case corrupt(path: String, reason: String)
+    case notInitialized(String)
+
+    public var description: String {
+        switch self {
+        case .exists: return "record already exists"
+        case .notFound: return "no such record"
+        case .badKey(let k): return "invalid record key \(k)"
+        case .corrupt(let path, let reason): return "corrupt record \(path): \(reason)"
+        case .notInitialized(let dir): return "\(dir) is not a Gatehouse data directory (run `gatehousectl init`)"
+        }
+    }
+}

@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import GatehouseConfig
+import GatehouseCore
+import GatehouseCrypto
+import GatehouseStore
+import Logging
+
+/// Exit codes a shell script can rely on (documented in the README).
+enum Exit {
+    static let failure = ExitCode(1)
+    static let usage = ExitCode(2)
+    static let mismatch = ExitCode(3)
+    static let notFound = ExitCode(4)
+    static let exists = ExitCode(5)
+    static let damaged = ExitCode(6)
+    static let config = ExitCode(78)
+}
+
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: GATEHOUSE_CONFIG, then gatehouse.conf beside the executable, then /etc/gatehouse/gatehouse.conf).")
+    var config: String?
+
+    @Option(name: .long, help: "Data directory, overriding data_dir from the configuration.")
+    var dataDir: String?
+
+    func loadConfig() throws -> Config {
+        do {
+            return try Config.load(path: config ?? Config.locate(), overrides: dataDir.map { ["data_dir": $0] } ?? [:])
+        } catch {
+            Console.error("configuration: \(error)")
+            throw Exit.config
+        }
+    }
+
+    func logger() -> Logger {
+        Logger(label: "gatehousectl") { _ in StderrLogHandler() }
+    }
+
+    func accounts() throws -> Accounts {
+        let config = try loadConfig()
+        let log = logger()
+        let store: FlatFileStore
+        do {
+            store = try FlatFileStore(root: config.dataDir)
+        } catch {
+            Console.error("\(error)")
+            throw Exit.failure
+        }
+        let hasher = Argon2idHasher(opsLimit: UInt64(config.int("argon2_opslimit")), memLimitKiB: config.int("argon2_memlimit_kib"))
+        let random = SystemRandom()
+        return Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: SystemClock(),
+                        random: random, policy: AccountPolicy(config: config),
+                        audit: AuditTrail(log: AppendLog(path: config.auditLogPath), logger: log), logger: log,
+                        dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random))
+    }
+
+    func flatStore() throws -> FlatFileStore {
+        let config = try loadConfig()
+        do {
+            return try FlatFileStore(root: config.dataDir)
+        } catch {
+            Console.error("\(error)")
+            throw Exit.failure
+        }
+    }
+}
+
+/// Parses an address argument; a bad one is a usage error.
+func emailArgument(_ text: String) throws -> EmailAddress {
+    switch EmailAddress.parse(text) {
+    case .success(let e): return e
+    case .failure(let p): throw ValidationError("invalid e-mail address \(text): \(p.reason)")
+    }
+}
+
+/// Runs an account operation, turning domain errors into messages and exit codes.
+func perform<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as AccountError {
+        switch e {
+        case .userNotFound: Console.error("no such user"); throw Exit.notFound
+        case .userExists: Console.error("user already exists"); throw Exit.exists
+        case .invalidField(let field, let reason): Console.error("\(field) \(reason)"); throw Exit.usage
+        default: Console.error("\(e)"); throw Exit.failure
+        }
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        Console.error("\(error)")
+        throw Exit.failure
+    }
+}
+
+struct StderrLogHandler: LogHandler {
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) { Console.error("\(event.level): \(event.message)") }
+}
+
+enum Console {
+    static func out(_ s: String) { write(1, s + "\n") }
+    static func error(_ s: String) { write(2, "gatehousectl: " + s + "\n") }
+
+    static func write(_ fd: Int32, _ s: String) {
+        var bytes = Array(s.utf8)
+        while !bytes.isEmpty {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { if errno == EINTR { continue } else { return } }
+            bytes.removeFirst(n)
+        }
+    }
+
+    /// A password from a no-echo prompt on the terminal (asked twice), or
+    /// one line of standard input when it is not a terminal. Never argv.
+    static func readPassword(confirm: Bool) throws -> String {
+        if isatty(0) == 0 {
+            guard let line = readLine(strippingNewline: true) else {
+                error("no password on standard input")
+                throw Exit.usage
+            }
+            return line
+        }
+        let first = prompt("Password: ")
+        if confirm {
+            guard constantTimeEqual(first, prompt("Repeat password: ")) else {
+                error("passwords do not match")
+                throw Exit.mismatch
+            }
+        }
+        return first
+    }
+
+    static func prompt(_ text: String) -> String {
+        write(2, text)
+        var old = termios()
+        tcgetattr(0, &old)
+        var quiet = old
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSAFLUSH, &quiet)
+        defer {
+            tcsetattr(0, TCSAFLUSH, &old)
+            write(2, "\n")
+        }
+        return readLine(strippingNewline: true) ?? ""
+    }
+}

@@ -1,0 +1,188 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import GatehouseCore
+import GatehouseStore
+
+struct User: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage accounts.",
+        subcommands: [Add.self, Del.self, List.self, Show.self, Lock.self, Unlock.self, SetPassword.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user; the password comes from standard input or a prompt.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func validate() throws { _ = try emailArgument(email) }
+
+        func run() throws {
+            let accounts = try global.accounts()
+            let password = try Console.readPassword(confirm: true)
+            let user = try perform { try accounts.addUser(try emailArgument(email), password: password) }
+            Console.out("added \(user.email)")
+        }
+    }
+
+    struct Del: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user (their sessions die with them).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func validate() throws { _ = try emailArgument(email) }
+
+        func run() throws {
+            let accounts = try global.accounts()
+            try perform { try accounts.deleteUser(try emailArgument(email)) }
+            Console.out("deleted \(email)")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users, one per line: e-mail, then flags.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let accounts = try global.accounts()
+            let users = try perform { try accounts.store.allUsers() }
+            for u in users.sorted(by: { $0.email < $1.email }) {
+                Console.out("\(u.email)\t\(u.locked ? "locked" : "active")\t\(u.emailVerified ? "verified" : "unverified")")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one user's record (never the hash itself).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func validate() throws { _ = try emailArgument(email) }
+
+        func run() throws {
+            let accounts = try global.accounts()
+            guard let u = try perform({ try accounts.findUser(try emailArgument(email)) }) else {
+                Console.error("no such user")
+                throw Exit.notFound
+            }
+            let scheme = u.passwordHash.split(separator: "$").first.map(String.init) ?? "?"
+            Console.out("""
+            email: \(u.email)
+            status: \(u.locked ? "locked" : "active")
+            email_verified: \(u.emailVerified ? "yes" : "no")
+            created: \(rfc3339(u.created))
+            password_changed: \(rfc3339(u.passwordChanged))
+            hash_scheme: \(scheme)\(accounts.hasher.isStale(u.passwordHash) ? " (upgraded at next sign-in)" : "")
+            """)
+        }
+    }
+
+    struct Lock: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lock an account and end its sessions.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func validate() throws { _ = try emailArgument(email) }
+
+        func run() throws {
+            let accounts = try global.accounts()
+            try perform { try accounts.setLocked(try emailArgument(email), true) }
+            Console.out("locked \(email)")
+        }
+    }
+
+    struct Unlock: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unlock an account and clear its failed sign-in count.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func validate() throws { _ = try emailArgument(email) }
+
+        func run() throws {
+            let accounts = try global.accounts()
+            try perform { try accounts.setLocked(try emailArgument(email), false) }
+            Console.out("unlocked \(email)")
+        }
+    }
+
+    struct SetPassword: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Set a user's password from standard input or a prompt; ends every session of the user.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "E-mail address.") var email: String
+
+        func validate() throws { _ = try emailArgument(email) }
+
+        func run() throws {
+            let accounts = try global.accounts()
+            let password = try Console.readPassword(confirm: true)
+            try perform { try accounts.setPassword(try emailArgument(email), password: password) }
+            Console.out("password set for \(email)")
+        }
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import users with their existing hashes (bcrypt, yescrypt, sha512-crypt, Argon2).",
+        discussion: "Each line is checked on its own; bad lines are reported with their number and skipped. Exit status 2 if any line was bad.")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "Input format: htpasswd, shadow or csv.") var format: String
+    @Argument(help: "File to read, or - for standard input.") var file: String
+
+    func validate() throws {
+        guard ImportFormat(rawValue: format) != nil else { throw ValidationError("--format must be htpasswd, shadow or csv") }
+    }
+
+    func run() throws {
+        let accounts = try global.accounts()
+        let parser = ImportFormat(rawValue: format)!
+        let text: String
+        if file == "-" {
+            var lines = [String]()
+            while let l = readLine(strippingNewline: true) { lines.append(l) }
+            text = lines.joined(separator: "\n")
+        } else {
+            guard let data = readFile(file) else {
+                Console.error("cannot read \(file)")
+                throw Exit.failure
+            }
+            text = data
+        }
+        var added = 0, bad = 0
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            guard let parsed = parser.parse(line) else { continue }
+            do {
+                let entry = try parsed.get()
+                let email = try emailArgument(entry.email)
+                try accounts.importUser(email, hash: entry.hash)
+                added += 1
+            } catch {
+                bad += 1
+                let reason: String
+                switch error {
+                case AccountError.userExists: reason = "user already exists"
+                case AccountError.invalidField(_, let r): reason = r
+                default: reason = "\(error)"
+                }
+                Console.error("line \(n + 1): \(reason)")
+            }
+        }
+        Console.out("imported \(added) users, \(bad) lines refused")
+        if bad > 0 { throw Exit.usage }
+    }
+
+    func readFile(_ path: String) -> String? {
+        guard let f = fopen(path, "r") else { return nil }
+        defer { fclose(f) }
+        var bytes = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = fread(&buf, 1, buf.count, f)
+            if n <= 0 { break }
+            bytes += buf[0..<n]
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

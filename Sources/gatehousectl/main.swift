@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The administrator's tool: data directory, users, sessions, maintenance.
+struct Gatehousectl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gatehousectl",
+        abstract: "Administer a Gatehouse installation.",
+        discussion: """
+        Exit status: 0 success, 1 failure, 2 invalid input, 3 passwords did not \
+        match, 4 no such user, 5 user exists, 6 fsck found damage, 78 bad configuration.
+        """,
+        subcommands: [Init.self, User.self, Import.self, Hash.self, Sessions.self, GC.self, Fsck.self, ConfigCommand.self]
+    )
+}
+
+Gatehousectl.main()
