@@ -7,9 +7,10 @@ import Logging
 public struct AccountPolicy: Sendable {
     public var sessionIdle: Int
     public var sessionAbsolute: Int
-    /// A session's last-seen time is rewritten at most this often, so a busy
-    /// client does not pay a file rename on every request.
-    public var touchInterval: Int = 60
+    /// A session's last-seen time is rewritten at most this often (once a
+    /// minute, or a tenth of a very short idle timeout), so a busy client
+    /// does not pay a file rename on every request.
+    public var touchInterval: Int { max(1, min(60, sessionIdle / 10)) }
     public var throttle: ThrottlePolicy
     public var passwordMin: Int
     public var passwordMax: Int

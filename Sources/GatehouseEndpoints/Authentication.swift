@@ -34,14 +34,15 @@ public enum Authentication {
 
     /// Browsers send Origin on every POST; a missing one falls back to Referer.
     public static func checkOrigin(_ ctx: RequestContext) throws {
-        let own = (ctx.request.isHTTPS ? "https://" : "http://") + (ctx.request.header("Host") ?? "")
-        let allowed = [own] + ctx.services.config.list("allowed_origins")
+        let allowed = [ctx.request.ownOrigin] + ctx.services.config.list("allowed_origins")
         if let origin = ctx.request.header("Origin") {
-            guard allowed.contains(origin) else { throw HTTPError.detail(403, "Cross-origin request refused") }
-            return
+            if allowed.contains(origin) { return }
+            ctx.services.logger.notice("cross-origin post refused: origin \(origin), expected one of \(allowed)")
+            throw HTTPError.detail(403, "Cross-origin request refused")
         }
         if let referer = ctx.request.header("Referer"),
            allowed.contains(where: { referer == $0 || referer.hasPrefix($0 + "/") }) { return }
+        ctx.services.logger.notice("post without Origin or matching Referer refused")
         throw HTTPError.detail(403, "Cross-origin request refused")
     }
 

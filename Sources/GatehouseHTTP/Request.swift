@@ -83,6 +83,19 @@ public struct Request: Sendable {
         return v == "on" || v == "1" || params["REQUEST_SCHEME"] == "https"
     }
 
+    /// scheme://host[:port] of this site. Debian's fastcgi_params sets
+    /// HTTP_HOST to nginx's $host, which drops the port, so the port comes
+    /// from SERVER_PORT when the host does not carry one.
+    public var ownOrigin: String {
+        let scheme = isHTTPS ? "https" : "http"
+        var host = header("Host") ?? params["SERVER_NAME"] ?? ""
+        let hasPort = host.hasPrefix("[") ? host.contains("]:") : host.contains(":")
+        if !hasPort, let port = params["SERVER_PORT"], !port.isEmpty, port != (isHTTPS ? "443" : "80") {
+            host += ":" + port
+        }
+        return scheme + "://" + host
+    }
+
     public var remoteAddress: String { params["REMOTE_ADDR"] ?? "" }
 
     /// The client's address: REMOTE_ADDR, or the last untrusted hop of

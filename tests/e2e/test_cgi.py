@@ -1,0 +1,59 @@
+"""Every responder also runs as plain CGI: one request from the environment
+and stdin, the answer on stdout, diagnostics on stderr."""
+import os
+import subprocess
+
+from conftest import BIN, Stack
+
+
+def cgi(stack, name, method="GET", body=b"", content_type=None, extra=None):
+    env = {"PATH": "/usr/bin:/bin", "GATEHOUSE_CONFIG": str(stack.config), "REQUEST_METHOD": method,
+           "REQUEST_URI": f"/cgi-bin/{name}", "REMOTE_ADDR": "192.0.2.7", "GATEWAY_INTERFACE": "CGI/1.1",
+           "CONTENT_LENGTH": str(len(body)), **(extra or {})}
+    if content_type:
+        env["CONTENT_TYPE"] = content_type
+    p = subprocess.run([BIN / name], input=body, capture_output=True, env=env, timeout=30)
+    head, _, payload = p.stdout.partition(b"\r\n\r\n")
+    headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n") if line)
+    return p.returncode, headers, payload, p.stderr
+
+
+def test_token_and_me_as_cgi(tmp_path):
+    stack = Stack(tmp_path)
+    stack.ctl("init")
+    email, password = stack.add_user()
+    body = f"grant_type=password&username={email}&password={password}".encode()
+    rc, headers, payload, _ = cgi(stack, "token", "POST", body, "application/x-www-form-urlencoded")
+    assert rc == 0
+    assert headers["Status"] == "200 OK"
+    assert headers["Content-Length"] == str(len(payload))
+    import json
+    token = json.loads(payload)["access_token"]
+    rc, headers, payload, _ = cgi(stack, "me", extra={"HTTP_AUTHORIZATION": f"Bearer {token}"})
+    assert headers["Status"] == "200 OK"
+    assert json.loads(payload)["email"] == email
+
+
+def test_cgi_errors_keep_their_shape(tmp_path):
+    stack = Stack(tmp_path)
+    stack.ctl("init")
+    rc, headers, payload, _ = cgi(stack, "logout", "POST")
+    assert headers["Status"] == "401 Unauthorized"
+    assert headers["WWW-Authenticate"] == "Bearer"
+    assert payload == b'{"detail":"Not authenticated"}'
+
+
+def test_bad_configuration_stops_at_start_naming_the_key(tmp_path):
+    stack = Stack(tmp_path, argon2_opslimit="lots")
+    rc, _, payload, stderr = cgi(stack, "token", "POST")
+    assert rc == 78
+    assert payload == b""
+    assert b"argon2_opslimit" in stderr
+    assert b"expected a whole number" in stderr
+
+
+def test_uninitialised_data_directory_is_a_start_up_error(tmp_path):
+    stack = Stack(tmp_path)
+    rc, _, _, stderr = cgi(stack, "me")
+    assert rc == 78
+    assert b"gatehousectl init" in stderr

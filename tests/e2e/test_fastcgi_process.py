@@ -1,0 +1,95 @@
+"""The FastCGI runtime on its own: --listen, SIGTERM, a vanishing client."""
+import os
+import signal
+import socket
+import struct
+import subprocess
+import time
+
+from conftest import BIN, Stack
+
+
+def fcgi_request(path, params, body=b""):
+    """A minimal FastCGI client (responder role, one request)."""
+    def record(rtype, content, rid=1):
+        return struct.pack("!BBHHBx", 1, rtype, rid, len(content), 0) + content
+
+    def pair(k, v):
+        k, v = k.encode(), v.encode()
+        def ln(n):
+            return bytes([n]) if n < 128 else struct.pack("!I", n | 0x80000000)
+        return ln(len(k)) + ln(len(v)) + k + v
+
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(str(path))
+    s.sendall(record(1, struct.pack("!HB5x", 1, 0)))
+    s.sendall(record(4, b"".join(pair(k, v) for k, v in params.items())) + record(4, b""))
+    if body:
+        s.sendall(record(5, body))
+    s.sendall(record(5, b""))
+    out = b""
+    while True:
+        head = s.recv(8, socket.MSG_WAITALL)
+        if len(head) < 8:
+            break
+        _, rtype, _, clen, plen = struct.unpack("!BBHHBx", head)
+        content = s.recv(clen + plen, socket.MSG_WAITALL)[:clen] if clen + plen else b""
+        if rtype == 6:
+            out += content
+        if rtype == 3:
+            break
+    s.close()
+    return out
+
+
+def start(tmp_path, name="me"):
+    stack = Stack(tmp_path)
+    stack.ctl("init")
+    sock = tmp_path / f"{name}.sock"
+    p = subprocess.Popen([BIN / name, "--listen", str(sock)], env={**os.environ, "GATEHOUSE_CONFIG": str(stack.config)},
+                         stderr=subprocess.PIPE)
+    for _ in range(100):
+        if sock.exists():
+            break
+        time.sleep(0.05)
+    return p, sock
+
+
+def test_listen_on_a_path_and_answer(tmp_path):
+    p, sock = start(tmp_path)
+    try:
+        out = fcgi_request(sock, {"REQUEST_METHOD": "GET", "REQUEST_URI": "/account/me"})
+        assert out.startswith(b"Status: 401 Unauthorized\r\n")
+    finally:
+        p.kill()
+
+
+def test_sigterm_when_idle_exits_cleanly(tmp_path):
+    p, sock = start(tmp_path)
+    fcgi_request(sock, {"REQUEST_METHOD": "GET"})
+    p.send_signal(signal.SIGTERM)
+    assert p.wait(timeout=5) == 0
+
+
+def test_client_that_disconnects_is_harmless(tmp_path):
+    p, sock = start(tmp_path)
+    try:
+        for _ in range(3):
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(str(sock))
+            s.sendall(b"\x01\x01\x00\x01\x00\x08\x00\x00")  # half a BEGIN_REQUEST, then gone
+            s.close()
+        out = fcgi_request(sock, {"REQUEST_METHOD": "GET"})
+        assert out.startswith(b"Status: 401")
+        assert p.poll() is None
+    finally:
+        p.kill()
+
+
+def test_bad_arguments(tmp_path):
+    r = subprocess.run([BIN / "me", "--frobnicate"], capture_output=True)
+    assert r.returncode == 64
+    assert b"unknown argument --frobnicate" in r.stderr
+    r = subprocess.run([BIN / "me", "--help"], capture_output=True)
+    assert r.returncode == 0
+    assert b"--listen PATH|HOST:PORT" in r.stdout

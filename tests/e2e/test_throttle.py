@@ -1,0 +1,63 @@
+"""Sign-in throttling (SPEC §3): back-off per account and per client address
+after 5 consecutive failures, 429 with Retry-After; locked at the limit."""
+import time
+
+import requests
+
+
+def fail(stack, email, ip):
+    return stack.sign_in(email, "wrong-password", ip=ip)
+
+
+def test_account_backs_off_after_five_failures(stack, user):
+    # Every try from a different address: only the account counter can trip.
+    for i in range(5):
+        assert fail(stack, user[0], f"198.51.100.{i + 1}").status_code == 400
+    r = stack.sign_in(*user, ip="198.51.100.99")
+    assert r.status_code == 429
+    assert int(r.headers["Retry-After"]) >= 1
+    assert r.json() == {"detail": "Too many failed attempts; try again later"}
+
+
+def test_backoff_doubles(stack, user):
+    ip = stack.client_ip()
+    for _ in range(5):
+        fail(stack, user[0], ip)
+    first = int(fail(stack, user[0], ip).headers["Retry-After"])
+    time.sleep(first + 0.2)
+    assert fail(stack, user[0], ip).status_code == 400  # the sixth real try, still wrong
+    second = int(fail(stack, user[0], ip).headers["Retry-After"])
+    assert second >= 2 * first - 1
+
+
+def test_client_address_backs_off_across_accounts(stack):
+    ip = stack.client_ip()
+    for i in range(5):
+        assert fail(stack, f"spray{i}@example.com", ip).status_code == 400
+    victim = stack.add_user()
+    assert stack.sign_in(*victim, ip=ip).status_code == 429
+    assert stack.sign_in(*victim, ip=stack.client_ip()).status_code == 200
+
+
+def test_success_resets_the_count(stack, user):
+    ip = stack.client_ip()
+    for _ in range(4):
+        fail(stack, user[0], ip)
+    assert stack.sign_in(*user, ip=ip).status_code == 200
+    for _ in range(4):
+        assert fail(stack, user[0], ip).status_code == 400
+    assert stack.sign_in(*user, ip=ip).status_code == 200
+
+
+def test_lock_after_max_failures(make_stack):
+    s = make_stack(signin_max_failures=3, signin_free_failures=100)
+    email, password = s.add_user()
+    for i in range(3):
+        assert s.sign_in(email, "wrong", ip=f"192.0.2.{i + 1}").status_code == 400
+    r = s.sign_in(email, password, ip="192.0.2.50")
+    assert r.status_code == 400
+    assert r.json()["error"] == "invalid_grant"
+    assert "locked" in r.json()["error_description"]
+    assert "locked" in s.ctl("user", "list").stdout
+    s.ctl("user", "unlock", email)
+    assert s.sign_in(email, password, ip="192.0.2.51").status_code == 200
