@@ -26,7 +26,7 @@ public struct Config: Sendable {
     public static func parse(_ text: String, source: String = "gatehouse.conf",
                              overrides: [String: String] = [:]) throws(ConfigError) -> Config {
         var raw: [String: (String, Int)] = [:]
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             guard let eq = trimmed.firstIndex(of: "=") else {

@@ -49,7 +49,10 @@ public struct Response: Sendable {
         var head = "Status: \(status) \(Response.reason(status))\r\n"
         for (k, v) in headers {
             // Header values are built by us, but never let a stray CR/LF split them.
-            head += k + ": " + String(v.filter { $0 != "\r" && $0 != "\n" }) + "\r\n"
+            // (Scalars, not Characters: "\r\n" is one Character and would slip past.)
+            var clean = ""
+            clean.unicodeScalars.append(contentsOf: v.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
+            head += k + ": " + clean + "\r\n"
         }
         if header("Cache-Control") == nil { head += "Cache-Control: no-store\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"

@@ -151,7 +151,7 @@ struct Import: ParsableCommand {
             text = data
         }
         var added = 0, bad = 0
-        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             guard let parsed = parser.parse(line) else { continue }
             do {
                 let entry = try parsed.get()

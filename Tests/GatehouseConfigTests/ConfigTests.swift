@@ -1,0 +1,74 @@
+@testable import GatehouseConfig
+import XCTest
+
+final class ConfigTests: XCTestCase {
+    func testDefaults() throws {
+        let c = try Config.parse("")
+        XCTAssertEqual(c.prefix, "/account")
+        XCTAssertEqual(c.maxBodyBytes, 16384)
+        XCTAssertEqual(c.sessionIdleTimeout, 1800)
+        XCTAssertEqual(c.sessionAbsoluteTimeout, 43200)
+        XCTAssertEqual(c.int("argon2_memlimit_kib"), 19456)
+        XCTAssertEqual(c.int("argon2_opslimit"), 2)
+        XCTAssertEqual(c.int("signin_free_failures"), 5)
+        XCTAssertEqual(c.int("signin_max_failures"), 100)
+        XCTAssertEqual(c.list("trusted_proxies"), [])
+        XCTAssertEqual(c.auditLogPath, "/var/lib/gatehouse/audit.log")
+    }
+
+    func testValuesCommentsAndDurations() throws {
+        let c = try Config.parse("""
+        # comment
+        data_dir = /srv/gh
+          session_idle_timeout=90s
+        session_absolute_timeout = 2h
+        trusted_proxies = 10.0.0.1, 10.0.0.2
+        prefix = /auth/
+        """)
+        XCTAssertEqual(c.dataDir, "/srv/gh")
+        XCTAssertEqual(c.sessionIdleTimeout, 90)
+        XCTAssertEqual(c.sessionAbsoluteTimeout, 7200)
+        XCTAssertEqual(c.list("trusted_proxies"), ["10.0.0.1", "10.0.0.2"])
+        XCTAssertEqual(c.prefix, "/auth")
+    }
+
+    func testWindowsLineEndings() throws {
+        let c = try Config.parse("data_dir = /srv/a\r\nprefix = /p\r\n")
+        XCTAssertEqual(c.dataDir, "/srv/a")
+        XCTAssertEqual(c.prefix, "/p")
+    }
+
+    func failure(_ text: String) -> ConfigError? {
+        do { _ = try Config.parse(text, source: "t.conf"); return nil } catch { return error }
+    }
+
+    func testErrorsNameTheKeyAndLine() {
+        XCTAssertEqual(failure("\nargon2_opslimit = lots"),
+                       ConfigError(file: "t.conf", line: 2, key: "argon2_opslimit", reason: "expected a whole number, got \"lots\""))
+        XCTAssertEqual(failure("max_body_bytes = 10")?.key, "max_body_bytes")
+        XCTAssertEqual(failure("colour = blue")?.reason, "unknown key")
+        XCTAssertEqual(failure("prefix = /a\nprefix = /b")?.reason, "given twice")
+        XCTAssertEqual(failure("just words")?.reason, "expected `key = value`")
+        XCTAssertEqual(failure("session_idle_timeout = 1h\nsession_absolute_timeout = 30m")?.key, "session_absolute_timeout")
+        XCTAssertEqual(failure("log_level = loud")?.key, "log_level")
+        XCTAssertEqual(failure("prefix = account")?.key, "prefix")
+        XCTAssertEqual(failure("cookie_name = a;b")?.key, "cookie_name")
+        XCTAssertEqual(failure("\nsession_idle_timeout = 5x")?.description,
+                       "t.conf:2: session_idle_timeout: expected a duration like 90s, 30m, 12h or 7d, got \"5x\"")
+    }
+
+    func testLocateOrder() {
+        XCTAssertEqual(Config.locate(environment: { $0 == "GATEHOUSE_CONFIG" ? "/x.conf" : nil }, executableDirectory: "/nope"), "/x.conf")
+        XCTAssertNil(Config.locate(environment: { _ in nil }, executableDirectory: "/nonexistent-dir").flatMap { $0 == "/etc/gatehouse/gatehouse.conf" ? nil : $0 })
+    }
+
+    func testEveryKeyIsDocumented() {
+        let sample = ConfigDocs.sampleFile()
+        for s in Settings.all {
+            XCTAssertFalse(s.help.isEmpty, s.key)
+            XCTAssertTrue(sample.contains("#\(s.key) = \(s.defaultValue)"), s.key)
+            // Every default must pass its own validator.
+            if case .failure(let p) = s.parse(s.defaultValue) { XCTFail("\(s.key): \(p.reason)") }
+        }
+    }
+}

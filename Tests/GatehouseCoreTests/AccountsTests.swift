@@ -1,0 +1,215 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import GatehouseCore
+import GatehouseCrypto
+import GatehouseStore
+import Logging
+import XCTest
+
+final class ManualClock: Clock, @unchecked Sendable {
+    var t: Int64 = 1_800_000_000
+    func now() -> Int64 { t }
+}
+
+/// The core against a real flat-file store in a temporary directory, with a
+/// cheap Argon2id and a clock the test moves.
+class CoreTestCase: XCTestCase {
+    var dir = ""
+    var clock = ManualClock()
+    var accounts: Accounts!
+    let hasher = Argon2idHasher(opsLimit: 1, memLimitKiB: 8)
+
+    func make(policy: AccountPolicy = AccountPolicy()) throws {
+        var template = Array("/tmp/gatehouse-core-XXXXXX".utf8CString)
+        dir = String(cString: mkdtemp(&template))
+        let store = try FlatFileStore.create(root: dir)
+        let random = SystemRandom()
+        _ = try ServerSecrets.createKeyIfMissing(in: store, random: random)
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        accounts = Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: clock,
+                            random: random, policy: policy, audit: AuditTrail(log: AppendLog(path: dir + "/audit.log"), logger: logger),
+                            logger: logger, dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random))
+    }
+
+    override func setUpWithError() throws { try make() }
+    override func tearDown() { _ = system("rm -rf '\(dir)'") }
+
+    func email(_ s: String) -> EmailAddress { try! EmailAddress.parse(s).get() }
+
+    func error(_ body: () throws -> Void) -> AccountError? {
+        do { try body(); return nil } catch { return error as? AccountError }
+    }
+}
+
+final class SignInTests: CoreTestCase {
+    func testSignInOpensASessionTheTokenFinds() throws {
+        try accounts.addUser(email("ann@example.com"), password: "password one")
+        let opened = try accounts.signIn(username: "ann@EXAMPLE.com", password: "password one", clientIP: "1.2.3.4")
+        XCTAssertEqual(opened.token.count, 43)
+        let auth = try accounts.authenticate(token: opened.token)
+        XCTAssertEqual(auth.user.email, "ann@example.com")
+        XCTAssertEqual(auth.session.clientIP, "1.2.3.4")
+    }
+
+    func testWrongPasswordAndUnknownUserAreOneError() throws {
+        try accounts.addUser(email("ann@example.com"), password: "password one")
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "nope", clientIP: "a") }, .invalidCredentials)
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "bob@example.com", password: "nope", clientIP: "b") }, .invalidCredentials)
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "not an address", password: "nope", clientIP: "c") }, .invalidCredentials)
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ANN@example.com", password: "password one", clientIP: "d") }, .invalidCredentials)
+    }
+
+    func testPasswordsAreComparedAfterNFC() throws {
+        try accounts.addUser(email("ann@example.com"), password: "caf\u{e9} au lait")
+        XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: "cafe\u{301} au lait", clientIP: "a"))
+    }
+
+    func testBackoffAfterFiveFailuresThenLock() throws {
+        try make(policy: AccountPolicy(throttle: ThrottlePolicy(freeFailures: 5, baseDelay: 1, maxDelay: 900, lockAfter: 8)))
+        try accounts.addUser(email("ann@example.com"), password: "password one")
+        func attempt(_ pw: String, ip: String) -> AccountError? {
+            error { _ = try accounts.signIn(username: "ann@example.com", password: pw, clientIP: ip) }
+        }
+        for i in 0..<5 { XCTAssertEqual(attempt("bad", ip: "ip\(i)"), .invalidCredentials) }
+        XCTAssertEqual(attempt("password one", ip: "other"), .throttled(retryAfter: 1))
+        clock.t += 1
+        XCTAssertEqual(attempt("bad", ip: "ip6"), .invalidCredentials)
+        XCTAssertEqual(attempt("password one", ip: "other"), .throttled(retryAfter: 2))
+        clock.t += 2
+        XCTAssertEqual(attempt("bad", ip: "ip7"), .invalidCredentials)
+        clock.t += 4
+        XCTAssertEqual(attempt("bad", ip: "ip8"), .invalidCredentials)  // eighth consecutive failure
+        clock.t += 3600
+        XCTAssertEqual(attempt("password one", ip: "other"), .accountLocked)
+        XCTAssertTrue(try accounts.findUser(email("ann@example.com"))!.locked)
+        try accounts.setLocked(email("ann@example.com"), false)
+        XCTAssertNil(attempt("password one", ip: "other"))
+    }
+
+    func testLegacyHashIsUpgradedOnSignIn() throws {
+        // mkpasswd -m sha-512 password
+        let legacy = "$6$93ZB6.ysfqJnbyeD$NIAZ6Bbsr6P.VzQvdTHN.a.3dvtGCeYXLIPom6SJWrHv/aDQp7mza9Q6zYXbBKaR6wxYWbFsT.tifJHUZQ7yI1"
+        try accounts.importUser(email("old@example.com"), hash: legacy)
+        _ = try accounts.signIn(username: "old@example.com", password: "password", clientIP: "a")
+        let stored = try accounts.findUser(email("old@example.com"))!.passwordHash
+        XCTAssertTrue(stored.hasPrefix("$argon2id$"))
+        XCTAssertNoThrow(try accounts.signIn(username: "old@example.com", password: "password", clientIP: "a"))
+        XCTAssertEqual(error { try accounts.importUser(email("x@example.com"), hash: "$1$md5$nope") },
+                       .invalidField(field: "hash", reason: "unsupported hash format"))
+    }
+
+    func testNewPasswordLengthRules() {
+        XCTAssertEqual(error { try accounts.addUser(email("a@example.com"), password: "short") },
+                       .invalidField(field: "password", reason: "must be at least 8 characters"))
+        XCTAssertEqual(error { try accounts.addUser(email("a@example.com"), password: String(repeating: "x", count: 129)) },
+                       .invalidField(field: "password", reason: "must be at most 128 characters"))
+        XCTAssertNil(error { try accounts.addUser(email("a@example.com"), password: String(repeating: "é", count: 8)) })
+    }
+}
+
+final class SessionTests: CoreTestCase {
+    func signIn() throws -> String {
+        try accounts.addUser(email("ann@example.com"), password: "password one")
+        return try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "a").token
+    }
+
+    func testIdleTimeoutAndTouch() throws {
+        let token = try signIn()
+        clock.t += 1700
+        XCTAssertNoThrow(try accounts.authenticate(token: token))  // touches last-seen
+        clock.t += 1700
+        XCTAssertNoThrow(try accounts.authenticate(token: token))
+        clock.t += 1800
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: token) }, .notAuthenticated)
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: token) }, .notAuthenticated)  // deleted on sight
+    }
+
+    func testLastSeenIsNotRewrittenOnEveryRequest() throws {
+        let token = try signIn()
+        clock.t += 30
+        XCTAssertEqual(try accounts.authenticate(token: token).session.lastSeen, clock.t - 30)
+        clock.t += 30
+        XCTAssertEqual(try accounts.authenticate(token: token).session.lastSeen, clock.t)
+    }
+
+    func testAbsoluteTimeout() throws {
+        let token = try signIn()
+        for _ in 0..<24 {  // 24 × 1799 s < 12 h
+            clock.t += 1800 - 1
+            XCTAssertNoThrow(try accounts.authenticate(token: token))
+        }
+        clock.t += 1800 - 1
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: token) }, .notAuthenticated)
+    }
+
+    func testLogoutAndRevocation() throws {
+        let token = try signIn()
+        let second = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "a").token
+        try accounts.logout(try accounts.authenticate(token: token))
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: token) }, .notAuthenticated)
+        XCTAssertNoThrow(try accounts.authenticate(token: second))
+        XCTAssertEqual(try accounts.revokeSessions(of: email("ann@example.com")), 1)
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: second) }, .notAuthenticated)
+    }
+
+    func testLockingEndsSessions() throws {
+        let token = try signIn()
+        try accounts.setLocked(email("ann@example.com"), true)
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: token) }, .notAuthenticated)
+    }
+
+    func testMalformedTokensNeverReachTheStore() {
+        for t in ["", "abc", String(repeating: "A", count: 42), "../../../../etc/passwd" + String(repeating: "A", count: 21)] {
+            XCTAssertEqual(error { _ = try accounts.authenticate(token: t) }, .notAuthenticated, t)
+        }
+    }
+
+    func testCSRFTokenIsBoundToTheSession() throws {
+        let a = try signIn()
+        let b = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "a").token
+        XCTAssertEqual(accounts.csrfToken(forSessionToken: a), accounts.csrfToken(forSessionToken: a))
+        XCTAssertNotEqual(accounts.csrfToken(forSessionToken: a), accounts.csrfToken(forSessionToken: b))
+    }
+}
+
+final class PolicyTests: XCTestCase {
+    func testEmailParsing() {
+        func parse(_ s: String) -> String? { try? EmailAddress.parse(s).get().description }
+        XCTAssertEqual(parse("user@EXAMPLE.COM"), "user@example.com")
+        XCTAssertEqual(parse("USER@example.com"), "USER@example.com")
+        XCTAssertEqual(parse("John Doe <user@example.com>"), "user@example.com")
+        XCTAssertEqual(EmailAddress.parse("not-an-email"), .failure(.noAtSign))
+        XCTAssertEqual(EmailAddress.parse(""), .failure(.noAtSign))
+        XCTAssertEqual(EmailAddress.parse("a@b.c\r\nBcc: x@y.z"), .failure(.badCharacter))
+        XCTAssertEqual(EmailAddress.parse(String(repeating: "a", count: 65) + "@example.com"), .failure(.localPartTooLong))
+        XCTAssertEqual(EmailAddress.parse("a@" + String(repeating: "b", count: 250) + ".com"), .failure(.tooLong))
+        XCTAssertNil(parse("a@localhost"))
+        XCTAssertNil(parse("a..b@example.com"))
+    }
+
+    func testThrottleArithmetic() {
+        let p = ThrottlePolicy(freeFailures: 5, baseDelay: 1, maxDelay: 60, lockAfter: 100)
+        var c = CounterRecord()
+        for _ in 0..<4 { p.recordFailure(&c, now: 10) }
+        XCTAssertNil(p.retryAfter(c, now: 10))
+        p.recordFailure(&c, now: 10)
+        XCTAssertEqual(p.retryAfter(c, now: 10), 1)
+        for _ in 0..<20 { p.recordFailure(&c, now: 10) }
+        XCTAssertEqual(p.retryAfter(c, now: 10), 60)  // capped
+        XCTAssertFalse(p.isLocked(c, now: 10))
+        for _ in 0..<75 { p.recordFailure(&c, now: 10) }
+        XCTAssertTrue(p.isLocked(c, now: 10))
+        p.recordFailure(&c, now: 10 + 86_400)  // a day later the old streak is forgotten
+        XCTAssertEqual(c.count, 1)
+    }
+
+    func testImportFormats() {
+        XCTAssertEqual(try ImportFormat.htpasswd.parse("a@b.c:$2y$05$abc")?.get(), .init(email: "a@b.c", hash: "$2y$05$abc"))
+        XCTAssertEqual(try ImportFormat.shadow.parse("a@b.c:$6$x$y:19000:0:99999:7:::")?.get().hash, "$6$x$y")
+        XCTAssertEqual(ImportFormat.shadow.parse("root:!:19000::::::"), .failure(.noPassword("root")))
+        XCTAssertNil(ImportFormat.csv.parse("email,hash"))
+        XCTAssertNil(ImportFormat.csv.parse("# comment"))
+        XCTAssertEqual(ImportFormat.csv.parse("a,b,c"), .failure(.malformed("expected email,hash")))
+    }
+}

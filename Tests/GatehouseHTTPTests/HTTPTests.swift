@@ -1,0 +1,163 @@
+@testable import GatehouseHTTP
+import GatehouseJSON
+import XCTest
+
+final class RequestTests: XCTestCase {
+    func testParamsHeadersQueryCookies() {
+        let r = Request(params: [
+            "REQUEST_METHOD": "post", "REQUEST_URI": "/account/send-otp?email=a%40b.c&x=1+2",
+            "QUERY_STRING": "email=a%40b.c&x=1+2", "HTTP_COOKIE": "a=1; gatehouse_session=tok; a=2",
+            "CONTENT_TYPE": "Application/JSON; charset=utf-8", "HTTP_X_CSRF_TOKEN": "t",
+        ])
+        XCTAssertEqual(r.method, "POST")
+        XCTAssertEqual(r.path, "/account/send-otp")
+        XCTAssertEqual(r.queryValue("email"), "a@b.c")
+        XCTAssertEqual(r.queryValue("x"), "1 2")
+        XCTAssertEqual(r.cookies["gatehouse_session"], "tok")
+        XCTAssertEqual(r.cookies["a"], "1")
+        XCTAssertEqual(r.mediaType, "application/json")
+        XCTAssertEqual(r.header("x-csrf-token"), "t")
+    }
+
+    func testMalformedQueryIsFlagged() {
+        XCTAssertTrue(Request(params: ["QUERY_STRING": "a=%zz"]).queryMalformed)
+        XCTAssertTrue(Request(params: ["QUERY_STRING": "a=%ff"]).queryMalformed)
+    }
+
+    func testAuthorization() {
+        func auth(_ h: String?) -> Request.Authorization {
+            Request(params: h.map { ["HTTP_AUTHORIZATION": $0] } ?? [:]).authorization
+        }
+        XCTAssertEqual(auth(nil), .absent)
+        XCTAssertEqual(auth("Bearer abc"), .bearer("abc"))
+        XCTAssertEqual(auth("bearer abc"), .bearer("abc"))
+        XCTAssertEqual(auth("Bearer"), .unusable)
+        XCTAssertEqual(auth("Bearer "), .unusable)
+        XCTAssertEqual(auth("Basic dXNlcjpwYXNz"), .unusable)
+    }
+
+    func testClientIPTrustsOnlyConfiguredProxies() {
+        let r = Request(params: ["REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "6.6.6.6, 1.2.3.4, 10.0.0.2"])
+        XCTAssertEqual(r.clientIP(trustedProxies: []), "10.0.0.1")
+        XCTAssertEqual(r.clientIP(trustedProxies: ["10.0.0.1"]), "10.0.0.2")
+        XCTAssertEqual(r.clientIP(trustedProxies: ["10.0.0.1", "10.0.0.2"]), "1.2.3.4")
+    }
+
+    func testOwnOriginAddsThePortNginxDropped() {
+        XCTAssertEqual(Request(params: ["HTTP_HOST": "127.0.0.1", "SERVER_PORT": "8080"]).ownOrigin, "http://127.0.0.1:8080")
+        XCTAssertEqual(Request(params: ["HTTP_HOST": "example.com", "SERVER_PORT": "443", "HTTPS": "on"]).ownOrigin, "https://example.com")
+        XCTAssertEqual(Request(params: ["HTTP_HOST": "example.com:81", "SERVER_PORT": "81"]).ownOrigin, "http://example.com:81")
+    }
+}
+
+final class BodyTests: XCTestCase {
+    func request(_ type: String?, _ body: String) -> Request {
+        var p = ["REQUEST_METHOD": "POST"]
+        p["CONTENT_TYPE"] = type
+        return Request(params: p, body: Array(body.utf8))
+    }
+
+    func testJSONFormAndNone() throws {
+        XCTAssertEqual(try BodyDecoder.decode(request("application/json", #"{"a":"b"}"#), limit: 100).value?["a"], .string("b"))
+        XCTAssertEqual(try BodyDecoder.decode(request("application/merge-patch+json", "{}"), limit: 100).encoding, .json)
+        let form = try BodyDecoder.decode(request("application/x-www-form-urlencoded", "a=1&b=x%20y&a=2"), limit: 100)
+        XCTAssertEqual(form.value, .object([("b", .string("x y")), ("a", .string("2"))]))
+        XCTAssertNil(try BodyDecoder.decode(request(nil, ""), limit: 100).value)
+    }
+
+    func testStatusesForBadBodies() {
+        func status(_ r: Request, limit: Int = 100) -> Int? {
+            do { _ = try BodyDecoder.decode(r, limit: limit); return nil } catch { return error.status }
+        }
+        XCTAssertEqual(status(request("text/plain", "x")), 415)
+        XCTAssertEqual(status(request(nil, "x")), 415)
+        XCTAssertEqual(status(request("application/json", String(repeating: "x", count: 101))), 413)
+        XCTAssertEqual(status(Request(params: [:], bodyTooLarge: true)), 413)
+        XCTAssertEqual(status(request("application/json", "{")), 422)
+        XCTAssertEqual(status(request("application/x-www-form-urlencoded", "a=%ff")), 422)
+    }
+
+    func testNegotiation() {
+        let html = Request(params: ["HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*"])
+        let json = Request(params: ["HTTP_ACCEPT": "application/json, text/html"])
+        XCTAssertTrue(wantsHTML(html, encoding: .none))
+        XCTAssertFalse(wantsHTML(json, encoding: .none))
+        XCTAssertFalse(wantsHTML(Request(params: ["HTTP_ACCEPT": "*/*"]), encoding: .json))
+        XCTAssertTrue(wantsHTML(Request(params: [:]), encoding: .form))
+        XCTAssertFalse(wantsHTML(Request(params: [:]), encoding: .form, formImpliesHTML: false))
+    }
+}
+
+final class FieldValidatorTests: XCTestCase {
+    let rules = [
+        FieldRule("old_password", minLength: 8, maxLength: 128, secret: true),
+        FieldRule("new_password", minLength: 8, maxLength: 128, secret: true),
+        FieldRule("note", required: false, maxLength: 4),
+    ]
+
+    func issues(_ body: JSONValue?) -> [JSONValue] {
+        do { _ = try FieldValidator.validate(body, query: [], rules: rules); return [] } catch {
+            return error.issues.map(\.json)
+        }
+    }
+
+    func parse(_ s: String) -> JSONValue { try! JSONParser.parse(Array(s.utf8)) }
+
+    func testMissingFieldsEchoTheBodyRedacted() {
+        XCTAssertEqual(issues(parse(#"{"old_password":"secret-old-pw"}"#)).map { $0.serialized() }, [
+            #"{"type":"missing","loc":["body","new_password"],"msg":"Field required","input":{"old_password":"[redacted]"}}"#,
+        ])
+        XCTAssertEqual(issues(nil).map { $0.serialized() }, [#"{"type":"missing","loc":["body"],"msg":"Field required","input":null}"#])
+    }
+
+    func testTypesAndLengthsInPydanticsShape() {
+        let found = issues(parse(#"{"old_password":12345678,"new_password":"short","note":"toolong"}"#)).map { $0.serialized() }
+        XCTAssertEqual(found, [
+            #"{"type":"string_type","loc":["body","old_password"],"msg":"Input should be a valid string","input":"[redacted]"}"#,
+            #"{"type":"string_too_short","loc":["body","new_password"],"msg":"String should have at least 8 characters","input":"[redacted]","ctx":{"min_length":8}}"#,
+            #"{"type":"string_too_long","loc":["body","note"],"msg":"String should have at most 4 characters","input":"toolong","ctx":{"max_length":4}}"#,
+        ])
+    }
+
+    func testNonObjectBody() {
+        XCTAssertEqual(issues(.array([])).first?["type"], .string("model_attributes_type"))
+    }
+
+    func testLengthIsCountedAfterNFC() throws {
+        // "é" typed as e + combining accent is one character.
+        let v = try FieldValidator.validate(.object([("old_password", .string(String(repeating: "e\u{301}", count: 8))),
+                                                     ("new_password", .string("12345678"))]), query: [], rules: rules)
+        XCTAssertNotNil(v["old_password"])
+    }
+
+    func testNULIsRefused() {
+        XCTAssertEqual(issues(.object([("old_password", .string("abcdefgh\u{0}")), ("new_password", .string("12345678"))])).first?["type"],
+                       .string("value_error"))
+    }
+}
+
+final class ResponseTests: XCTestCase {
+    func testSerialisationHasStatusReasonLengthAndNoStore() {
+        let r = Response.detail(422, "x")
+        let text = String(decoding: r.serialized(), as: UTF8.self)
+        XCTAssertEqual(text, "Status: 422 Unprocessable Entity\r\nContent-Type: application/json\r\nCache-Control: no-store\r\nContent-Length: 14\r\n\r\n{\"detail\":\"x\"}")
+    }
+
+    func testHeaderValuesCannotBeSplit() {
+        let r = Response.redirect(to: "/x\r\nSet-Cookie: evil=1")
+        XCTAssertFalse(String(decoding: r.serialized(), as: UTF8.self).contains("\r\nSet-Cookie"))
+    }
+
+    func testHTMLCarriesSecurityHeaders() {
+        let r = Response.html(200, "<p>")
+        XCTAssertTrue(r.header("Content-Security-Policy")!.contains("frame-ancestors 'none'"))
+        XCTAssertEqual(r.header("X-Content-Type-Options"), "nosniff")
+        XCTAssertEqual(r.header("Referrer-Policy"), "same-origin")
+    }
+
+    func testPagesEscape() {
+        let page = Pages.form(title: "<t>", action: "/a\"", fields: [FormField("u", label: "L", value: "\"><script>")], submit: "Go")
+        XCTAssertFalse(page.contains("<script>"))
+        XCTAssertTrue(page.contains("&quot;&gt;&lt;script&gt;"))
+    }
+}

@@ -1,0 +1,151 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import GatehouseStore
+import XCTest
+
+final class RecordTextTests: XCTestCase {
+    func testRoundTripWithEscapes() throws {
+        var r = RecordText(kind: "user")
+        r.set("email", "a@b.c")
+        r.set("note", "50% off\nline two")
+        let bytes = r.encoded()
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "gatehouse-user 1\nemail: a@b.c\nnote: 50%25 off%0Aline two\n")
+        XCTAssertEqual(try RecordText.parse(bytes, kind: "user"), r)
+    }
+
+    func testRejectsTornAndForeignRecords() {
+        let good = Array("gatehouse-user 1\nemail: a@b.c\n".utf8)
+        XCTAssertThrowsError(try RecordText.parse(Array(good.dropLast()), kind: "user")) {
+            XCTAssertEqual($0 as? RecordText.ParseError, .truncated)
+        }
+        XCTAssertThrowsError(try RecordText.parse(good, kind: "session"))
+        XCTAssertThrowsError(try RecordText.parse(Array("gatehouse-user 2\n".utf8), kind: "user"))
+        XCTAssertThrowsError(try RecordText.parse(Array("gatehouse-user 1\nnocolon\n".utf8), kind: "user"))
+        XCTAssertThrowsError(try RecordText.parse([0xff, 0x0a], kind: "user"))
+    }
+}
+
+final class FlatFileStoreTests: XCTestCase {
+    var dir = ""
+    var store: FlatFileStore!
+
+    override func setUpWithError() throws {
+        var template = Array("/tmp/gatehouse-store-XXXXXX".utf8CString)
+        dir = String(cString: mkdtemp(&template))
+        store = try FlatFileStore.create(root: dir + "/data")
+    }
+
+    override func tearDown() {
+        _ = system("rm -rf '\(dir)'")
+    }
+
+    let uid = String(repeating: "a1", count: 32)
+
+    func user() -> UserRecord {
+        UserRecord(id: uid, email: "a@example.com", passwordHash: "$argon2id$x", created: 100)
+    }
+
+    func testRefusesAnUninitialisedDirectory() {
+        XCTAssertThrowsError(try FlatFileStore(root: dir + "/nothing")) {
+            guard case StoreError.notInitialized = $0 else { return XCTFail("\($0)") }
+        }
+    }
+
+    func testUserCRUD() throws {
+        XCTAssertNil(try store.loadUser(uid))
+        try store.insertUser(user())
+        XCTAssertThrowsError(try store.insertUser(user())) { XCTAssertEqual($0 as? StoreError, .exists) }
+        XCTAssertEqual(try store.loadUser(uid), user())
+        let updated = try store.updateUser(uid) { $0.locked = true }
+        XCTAssertTrue(updated.locked)
+        XCTAssertEqual(try store.loadUser(uid)?.locked, true)
+        XCTAssertEqual(try store.allUsers().count, 1)
+        XCTAssertTrue(try store.deleteUser(uid))
+        XCTAssertFalse(try store.deleteUser(uid))
+        XCTAssertThrowsError(try store.updateUser(uid) { _ in }) { XCTAssertEqual($0 as? StoreError, .notFound) }
+    }
+
+    func testShardedLayoutAndModes() throws {
+        try store.insertUser(user())
+        let file = "\(dir)/data/users/a1/a1/\(uid)"
+        XCTAssertEqual(Posix.mode(file).map { $0 & 0o777 }, 0o600)
+        XCTAssertEqual(Posix.mode("\(dir)/data/users/a1/a1").map { $0 & 0o777 }, 0o700)
+    }
+
+    func testRejectsKeysThatCouldEscapeTheDirectory() {
+        for bad in ["../../etc/passwd", "ABCDEF0123456789", "short", String(repeating: "g", count: 64)] {
+            XCTAssertThrowsError(try store.loadUser(bad), bad)
+        }
+    }
+
+    func testSessionUpdateCanDelete() throws {
+        let sid = String(repeating: "b2", count: 32)
+        try store.insertSession(SessionRecord(id: sid, userID: uid, created: 1, lastSeen: 1, epoch: 0))
+        XCTAssertEqual(try store.updateSession(sid, durable: false) { $0.lastSeen = 5; return true }?.lastSeen, 5)
+        XCTAssertNil(try store.updateSession(sid, durable: true) { _ in false })
+        XCTAssertNil(try store.loadSession(sid))
+    }
+
+    func testCountersAreFixedWidthAndInPlace() throws {
+        let cid = String(repeating: "c3", count: 32)
+        XCTAssertEqual(try store.readCounter(cid), CounterRecord())
+        try store.updateCounter(cid) { $0.count = 7; $0.last = 1_700_000_000; $0.until = 9 }
+        XCTAssertEqual(try store.readCounter(cid), CounterRecord(count: 7, last: 1_700_000_000, until: 9))
+        XCTAssertEqual(RecordCodec.counterBytes(CounterRecord(count: 1)).count, RecordCodec.counterBytes(CounterRecord(count: 99999, last: 1 << 40)).count)
+        // A torn counter reads as zero rather than failing the request.
+        let path = "\(dir)/data/counters/c3/c3/\(cid)"
+        let fd = open(path, O_WRONLY | O_TRUNC)
+        _ = write(fd, "garbage", 7)
+        close(fd)
+        XCTAssertEqual(try store.readCounter(cid), CounterRecord())
+    }
+
+    func testGarbageCollection() throws {
+        let live = String(repeating: "d4", count: 32), dead = String(repeating: "e5", count: 32)
+        try store.insertSession(SessionRecord(id: live, userID: uid, created: 1, lastSeen: 100, epoch: 0))
+        try store.insertSession(SessionRecord(id: dead, userID: uid, created: 1, lastSeen: 1, epoch: 0))
+        try store.updateCounter(live) { $0.last = 100 }
+        try store.updateCounter(dead) { $0.last = 1 }
+        let report = try store.collectGarbage(sessionDead: { $0.lastSeen < 50 }, counterDead: { $0.last < 50 })
+        XCTAssertEqual(report, GCReport(sessions: 1, counters: 1))
+        XCTAssertNotNil(try store.loadSession(live))
+        XCTAssertNil(try store.loadSession(dead))
+    }
+
+    func testFsckFindsAndRepairs() throws {
+        try store.insertUser(user())
+        XCTAssertEqual(try store.fsck(repair: false).findings, [])
+        let file = "\(dir)/data/users/a1/a1/\(uid)"
+        _ = system("printf 'half' > '\(file).tmp-42'; chmod 644 '\(file)'")
+        var (_, findings) = try store.fsck(repair: false)
+        XCTAssertEqual(Set(findings.map(\.kind)), [.strayTemp, .badMode])
+        (_, findings) = try store.fsck(repair: true)
+        XCTAssertTrue(findings.allSatisfy(\.repaired))
+        XCTAssertEqual(try store.fsck(repair: false).findings, [])
+        _ = system("printf 'gatehouse-user 1\\nid: x\\n' > '\(file)'")
+        (_, findings) = try store.fsck(repair: true)
+        XCTAssertEqual(findings.map(\.kind), [.corrupt])
+        XCTAssertTrue(Posix.exists(file + ".corrupt"))
+    }
+
+    func testServerFilesAndAppendLog() throws {
+        XCTAssertNil(try store.loadServerFile("server.key"))
+        try store.saveServerFile("server.key", Array("k\n".utf8))
+        XCTAssertEqual(try store.loadServerFile("server.key"), Array("k\n".utf8))
+        XCTAssertThrowsError(try store.saveServerFile("../x", []))
+        let log = AppendLog(path: dir + "/audit.log")
+        try log.append("one")
+        _ = system("mv '\(dir)/audit.log' '\(dir)/audit.log.1'")  // logrotate
+        try log.append("two")
+        XCTAssertEqual(String(cString: fgetsAll(dir + "/audit.log")), "two\n")
+    }
+
+    func fgetsAll(_ path: String) -> [CChar] {
+        guard let f = fopen(path, "r") else { return [0] }
+        defer { fclose(f) }
+        var buf = [CChar](repeating: 0, count: 4096)
+        _ = fread(&buf, 1, 4095, f)
+        return buf
+    }
+}
