@@ -24,7 +24,7 @@ run: build
 
 unit: deps-test
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --disable-swift-testing
 
 e2e: build deps-test
 	GATEHOUSE_BIN="$(BIN)" python3 -m pytest -q -s -rfE tests
