@@ -12,6 +12,9 @@ let package = Package(
         .executable(name: "token", targets: ["token"]),
         .executable(name: "logout", targets: ["logout"]),
         .executable(name: "me", targets: ["me"]),
+        .executable(name: "change-password", targets: ["change-password"]),
+        .executable(name: "send-otp", targets: ["send-otp"]),
+        .executable(name: "verify-otp", targets: ["verify-otp"]),
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
     ],
     dependencies: [
@@ -22,6 +25,8 @@ let package = Package(
         .systemLibrary(name: "CFastCGI", providers: [.apt(["libfcgi-dev"])]),
         .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
         .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt"]),
         .target(name: "GatehouseStore"),
@@ -35,16 +40,23 @@ let package = Package(
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON"]),
+        .target(name: "GatehouseMail", dependencies: [
+            "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto", "CCurl", "CCurlShim",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "GatehouseEndpoints", dependencies: [
-            "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig",
+            "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig", "GatehouseMail",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .executableTarget(name: "token", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "logout", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "me", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "change-password", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "gatehousectl", dependencies: [
-            "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig",
+            "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -59,5 +71,6 @@ let package = Package(
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
+        .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseCore", "GatehouseStore"]),
     ]
 )

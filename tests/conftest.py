@@ -29,7 +29,9 @@ class Stack:
         # Tests speak for many "clients" through one loopback address by
         # naming them in X-Forwarded-For, which is only believed because
         # 127.0.0.1 is configured as a trusted proxy.
-        conf = {"data_dir": str(var / "data"), "trusted_proxies": "127.0.0.1", **settings}
+        conf = {"data_dir": str(var / "data"), "trusted_proxies": "127.0.0.1", "maildir": str(var / "mail"),
+                "templates_dir": str(ROOT / "deploy" / "templates"),
+                "password_blocklist": str(ROOT / "deploy" / "blocklist" / "common-passwords.txt"), **settings}
         var.mkdir(parents=True, exist_ok=True)
         self.config.write_text("".join(f"{k} = {v}\n" for k, v in conf.items()))
 

@@ -119,7 +119,16 @@ public struct Config: Sendable {
         return l
     }
 
+    public func flag(_ key: String) -> Bool {
+        guard case .flag(let b)? = values[key] else { preconditionFailure("\(key) is not a yes/no setting") }
+        return b
+    }
+
     public var dataDir: String { text("data_dir") }
+    public var maildir: String {
+        let p = text("maildir")
+        return p.isEmpty ? dataDir + "/maildir" : p
+    }
     public var prefix: String { text("prefix") }
     public var maxBodyBytes: Int { int("max_body_bytes") }
     public var passwordMinLength: Int { int("password_min_length") }

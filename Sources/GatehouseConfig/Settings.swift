@@ -42,6 +42,32 @@ public enum Settings {
         list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
         oneOf("log_level", "info", ["debug", "info", "notice", "warning", "error"], "Least severe diagnostic written to the web server's error log."),
         path("audit_log", "", "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
+        path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
+        path("password_blocklist_site", "", "The site's own list, same format, checked as well. Empty: none."),
+        duration("change_password_requires_otp_within", "0", 0...86_400, "When not 0, change-password also needs a session that verified an e-mailed code this recently (step-up)."),
+        int("otp_length", 6, 6...10, "Digits in an e-mailed code."),
+        duration("otp_lifetime", "10m", 1...86_400, "How long a code stays valid."),
+        int("otp_max_tries", 5, 1...20, "Wrong guesses after which a code is dead."),
+        int("otp_max_failures_per_hour", 10, 1...100, "Wrong guesses per account and purpose per hour, across resends."),
+        duration("otp_send_cooldown", "60s", 0...3600, "Least time between two codes sent to one address."),
+        int("otp_sends_per_hour_per_address", 5, 1...1000, "Codes sent to one address per hour."),
+        int("otp_sends_per_hour_per_ip", 20, 1...100_000, "Codes requested by one client address per hour."),
+        int("otp_sends_per_hour_site", 1000, 1...10_000_000, "Codes sent by the whole site per hour."),
+        flag("otp_unknown_address_404", false, "Answer send-otp for an unknown address with the original's 404 \"User not found\" (reveals which addresses have accounts)."),
+        flag("otp_login_enabled", false, "Allow purpose=login: signing in with an e-mailed code alone (NIST SP 800-63B does not count e-mail as an authenticator)."),
+        duration("reset_grant_lifetime", "10m", 1...86_400, "Lifetime of the password-reset grant verify-otp returns."),
+        path("templates_dir", "/usr/share/gatehouse/templates", "Directory of the mail templates (deploy/templates): otp.txt, password-changed.txt, optional .html twins."),
+        text("site_name", "Gatehouse", "The site's name as the mails show it."),
+        text("mail_from", "Gatehouse <no-reply@localhost>", "From: of every mail."),
+        oneOf("mail_transport", "maildir", ["maildir", "sendmail", "smtp"], "How mail leaves: maildir (write to a Maildir), sendmail (pipe to a sendmail command), smtp (libcurl to a relay)."),
+        path("maildir", "", "The Maildir for mail_transport = maildir; empty: <data_dir>/maildir."),
+        text("sendmail_command", "/usr/sbin/sendmail -t -i", "Command for mail_transport = sendmail (split on spaces; the message arrives on standard input)."),
+        text("smtp_url", "smtp://127.0.0.1:25", "Relay for mail_transport = smtp: smtp://host:port or smtps://host:port."),
+        oneOf("smtp_starttls", "optional", ["off", "optional", "required"], "STARTTLS on smtp:// relays."),
+        text("smtp_username", "", "SMTP AUTH user; empty: no AUTH."),
+        path("smtp_password_file", "", "File holding the SMTP AUTH password (kept out of this file)."),
+        duration("mail_timeout", "10s", 1...300, "Time limit for one delivery attempt."),
+        int("mail_max_attempts", 8, 1...100, "Attempts before a message moves to the dead-letter folder (back-off doubles from one minute)."),
     ]
 
     public static func named(_ key: String) -> Setting? {
@@ -49,6 +75,26 @@ public enum Settings {
     }
 
     // MARK: validators
+
+    static func flag(_ key: String, _ def: Bool, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def ? "yes" : "no", help: help) { text in
+            switch text.lowercased() {
+            case "yes", "on", "true", "1": return .success(.flag(true))
+            case "no", "off", "false", "0": return .success(.flag(false))
+            default: return .failure(ConfigProblem("expected yes or no, got \"\(text)\""))
+            }
+        }
+    }
+
+    /// Free text on one line (no control characters).
+    static func text(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+                return .failure(ConfigProblem("must not contain control characters"))
+            }
+            return .success(.text(text))
+        }
+    }
 
     static func int(_ key: String, _ def: Int, _ range: ClosedRange<Int>, _ help: String) -> Setting {
         Setting(key: key, defaultValue: String(def), help: help) { text in

@@ -9,8 +9,20 @@ public enum AccountError: Error, Equatable, Sendable {
     case accountLocked
     /// Back off; try again after this many seconds.
     case throttled(retryAfter: Int)
+    /// A send limit of SPEC §3 (cooldown, hourly caps) was reached.
+    case tooManyCodeRequests(retryAfter: Int)
     /// A field that fails validation in the core (the HTTP layer checks shapes first).
     case invalidField(field: String, reason: String)
     case userExists
     case userNotFound
+    /// Wrong, expired, used or unknown code: one case, as for passwords.
+    case invalidCode
+    /// The old password given to change-password is wrong.
+    case wrongPassword
+    /// change-password needs a session that verified a code recently.
+    case stepUpRequired
+    /// This kind of code is switched off (purpose=login by default).
+    case purposeDisabled(String)
+    /// send-otp for an unknown address, when the site opted into the original's 404.
+    case unknownAddress
 }

@@ -14,14 +14,21 @@ public struct AccountPolicy: Sendable {
     public var throttle: ThrottlePolicy
     public var passwordMin: Int
     public var passwordMax: Int
+    public var codes: OneTimeCodePolicy
+    /// When > 0, change-password needs a session that verified a code within
+    /// this many seconds.
+    public var stepUpWindow: Int
 
     public init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
-                passwordMin: Int = 8, passwordMax: Int = 128) {
+                passwordMin: Int = 8, passwordMax: Int = 128, codes: OneTimeCodePolicy = OneTimeCodePolicy(),
+                stepUpWindow: Int = 0) {
         self.sessionIdle = sessionIdle
         self.sessionAbsolute = sessionAbsolute
         self.throttle = throttle
         self.passwordMin = passwordMin
         self.passwordMax = passwordMax
+        self.codes = codes
+        self.stepUpWindow = stepUpWindow
     }
 
     public init(config: Config) {
@@ -30,7 +37,8 @@ public struct AccountPolicy: Sendable {
                                            baseDelay: config.int("signin_backoff_base"),
                                            maxDelay: config.int("signin_backoff_max"),
                                            lockAfter: config.int("signin_max_failures")),
-                  passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength)
+                  passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength,
+                  codes: OneTimeCodePolicy(config: config), stepUpWindow: config.int("change_password_requires_otp_within"))
     }
 }
 
@@ -45,10 +53,15 @@ public final class Accounts: Sendable {
     public let policy: AccountPolicy
     public let audit: AuditTrail
     public let logger: Logger
+    public let mail: MailSink
+    public let blocklists: [PasswordBlocklist]
     let dummyHash: String
 
     public init(store: AccountStore, hasher: PasswordHasher, keys: KeyedHasher, clock: Clock, random: RandomSource,
-                policy: AccountPolicy, audit: AuditTrail, logger: Logger, dummyHash: String) {
+                policy: AccountPolicy, audit: AuditTrail, logger: Logger, dummyHash: String,
+                mail: MailSink = NoMail(), blocklists: [PasswordBlocklist] = []) {
+        self.mail = mail
+        self.blocklists = blocklists
         self.store = store
         self.hasher = hasher
         self.keys = keys

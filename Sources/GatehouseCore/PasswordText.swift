@@ -14,3 +14,13 @@ public struct PasswordText: Sendable {
 
     public var containsNUL: Bool { normalized.utf8.contains(0) }
 }
+
+import GatehouseCrypto
+
+extension PasswordText {
+    /// Constant-time equality after NFC: "new" and "confirm" typed with
+    /// different keyboards still match.
+    public func matches(_ other: PasswordText) -> Bool {
+        constantTimeEqual(normalized, other.normalized)
+    }
+}

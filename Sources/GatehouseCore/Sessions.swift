@@ -13,7 +13,9 @@ extension Accounts {
 
     /// Resolves a bearer token or session cookie. Expired, revoked and
     /// orphaned sessions are deleted on sight (lazy clean-up).
-    public func authenticate(token: String) throws -> Authenticated {
+    /// A reset grant is refused (401) unless `allowResetGrant`; it is not
+    /// deleted then, so probing another endpoint with it does not burn it.
+    public func authenticate(token: String, allowResetGrant: Bool = false) throws -> Authenticated {
         guard Base64URL.isWellFormed(token, byteCount: Accounts.tokenBytes) else { throw AccountError.notAuthenticated }
         let id = sessionID(forToken: token)
         guard let session = try store.loadSession(id) else { throw AccountError.notAuthenticated }
@@ -22,6 +24,10 @@ extension Accounts {
         guard let user, !user.locked, isLive(session, user: user, now: now) else {
             try store.deleteSession(id)
             throw AccountError.notAuthenticated
+        }
+        if session.kind == .reset {
+            guard allowResetGrant else { throw AccountError.notAuthenticated }
+            return Authenticated(user: user, session: session, token: token)
         }
         var current = session
         if now - session.lastSeen >= Int64(policy.touchInterval) {
@@ -37,6 +43,7 @@ extension Accounts {
 
     public func isLive(_ s: SessionRecord, user: UserRecord?, now: Int64) -> Bool {
         guard let user, s.epoch == user.sessionEpoch else { return false }
+        if s.kind == .reset { return now - s.created < Int64(policy.codes.resetGrantLifetime) }
         return now - s.created < Int64(policy.sessionAbsolute) && now - s.lastSeen < Int64(policy.sessionIdle)
     }
 

@@ -13,10 +13,23 @@ public enum Authentication {
         (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.config.text("cookie_name")
     }
 
-    public static func require(_ ctx: RequestContext) throws -> (Authenticated, Via) {
+    /// The reset-grant cookie a browser gets from verify-otp; scoped to the
+    /// change-password path.
+    public static func resetCookieName(_ ctx: RequestContext) -> String {
+        (ctx.request.isHTTPS ? "__Secure-" : "") + ctx.services.config.text("cookie_name") + "_reset"
+    }
+
+    /// `allowResetGrant`: change-password also accepts a password-reset
+    /// grant (bearer or its cookie); every other endpoint refuses it (401).
+    public static func require(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
+        if allowResetGrant, case .absent = ctx.request.authorization, let reset = ctx.request.cookies[resetCookieName(ctx)] {
+            let auth = try ctx.accounts.authenticate(token: reset, allowResetGrant: true)
+            if ctx.request.method != "GET" { try checkOrigin(ctx) }
+            return (auth, .cookie)
+        }
         switch ctx.request.authorization {
         case .bearer(let token):
-            return (try ctx.accounts.authenticate(token: token), .bearer)
+            return (try ctx.accounts.authenticate(token: token, allowResetGrant: allowResetGrant), .bearer)
         case .unusable:
             // An Authorization header that is not a bearer token (Basic, or an
             // empty Bearer): refused, even if a cookie is present.
@@ -63,5 +76,26 @@ public enum Authentication {
 
     public static func clearCookie(_ ctx: RequestContext) -> (String, String) {
         ("Set-Cookie", "\(cookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+    }
+
+    public static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
+        ("Set-Cookie", "\(resetCookieName(ctx))=\(token); Path=\(ctx.url("change-password")); Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
+    }
+
+    public static func clearResetCookie(_ ctx: RequestContext) -> (String, String) {
+        ("Set-Cookie", "\(resetCookieName(ctx))=; Path=\(ctx.url("change-password")); Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+    }
+
+    /// Optional authentication (send-otp, verify-otp): nil when the request
+    /// carries no credentials at all; a bad credential is still a 401.
+    public static func optional(_ ctx: RequestContext) throws -> (Authenticated, Via)? {
+        if case .absent = ctx.request.authorization, ctx.request.cookies[cookieName(ctx)] == nil { return nil }
+        return try require(ctx)
+    }
+
+    /// The hidden CSRF field for forms shown to a cookie session.
+    public static func csrfField(_ ctx: RequestContext, _ auth: Authenticated?) -> [FormField] {
+        guard let auth else { return [] }
+        return [FormField("csrf_token", label: "", type: "hidden", value: ctx.accounts.csrfToken(forSessionToken: auth.token))]
     }
 }

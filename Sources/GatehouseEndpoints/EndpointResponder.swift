@@ -18,6 +18,12 @@ public struct EndpointResponder<E: Endpoint>: Responder {
         handle(Request(params: raw.params, body: raw.body, bodyTooLarge: raw.bodyTooLarge)).serialized()
     }
 
+    /// Mail goes out only once the answer is complete, so its content and
+    /// timing never depend on the mail server.
+    public mutating func afterResponse() {
+        services.mail.deliverQueued()
+    }
+
     public func handle(_ request: Request) -> Response {
         var ctx = RequestContext(request: request, body: DecodedBody(encoding: .none, value: nil),
                                  html: wantsHTML(request, encoding: .none, formImpliesHTML: endpoint.formImpliesHTML),
@@ -57,11 +63,20 @@ public enum ErrorResponses {
         case .accountLocked:
             return .detail(403, "Account locked after too many failed sign-ins; contact the site administrator")
         case .throttled(let wait): return .tooManyRequests("Too many failed attempts; try again later", retryAfter: wait)
+        case .tooManyCodeRequests(let wait): return .tooManyRequests("Too many codes requested; try again later", retryAfter: wait)
         case .invalidField(let field, let reason):
             return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string(field)],
                                                 msg: "Value error, \(reason)", input: FieldValidator.redacted)])
         case .userExists: return .detail(409, "User already exists")
-        case .userNotFound: return .detail(404, "User not found")
+        case .userNotFound, .unknownAddress: return .detail(404, "User not found")
+        case .invalidCode: return .detail(403, "Invalid OTP")
+        case .wrongPassword: return .detail(403, "Old password is incorrect")
+        case .stepUpRequired:
+            return .detail(403, "Verify a code sent to your e-mail address first, then change the password")
+        case .purposeDisabled(let purpose):
+            return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string("purpose")],
+                                                msg: "Value error, purpose \(purpose) is not enabled on this site",
+                                                input: .string(purpose))])
         }
     }
 

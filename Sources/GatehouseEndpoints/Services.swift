@@ -4,6 +4,7 @@ import Glibc
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseMail
 import GatehouseStore
 import Logging
 
@@ -13,11 +14,13 @@ public struct Services: Sendable {
     public let config: Config
     public let accounts: Accounts
     public let logger: Logger
+    public let mail: MailService
 
-    public init(config: Config, accounts: Accounts, logger: Logger) {
+    public init(config: Config, accounts: Accounts, logger: Logger, mail: MailService) {
         self.config = config
         self.accounts = accounts
         self.logger = logger
+        self.mail = mail
     }
 
     /// Reads the configuration and opens the store. Any problem is a
@@ -30,15 +33,9 @@ public struct Services: Sendable {
 
     public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom()) throws -> Services {
-        let store = try FlatFileStore(root: config.dataDir)
-        let hasher = Argon2idHasher(opsLimit: UInt64(config.int("argon2_opslimit")),
-                                    memLimitKiB: config.int("argon2_memlimit_kib"))
-        let keys = try ServerSecrets.loadKey(from: store)
-        let dummy = try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random)
-        let audit = AuditTrail(log: AppendLog(path: config.auditLogPath), logger: logger)
-        let accounts = Accounts(store: store, hasher: hasher, keys: keys, clock: clock, random: random,
-                                policy: AccountPolicy(config: config), audit: audit, logger: logger, dummyHash: dummy)
-        return Services(config: config, accounts: accounts, logger: logger)
+        let mail = try MailService(config: config, clock: clock, random: random, logger: logger)
+        let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
+        return Services(config: config, accounts: accounts, logger: logger, mail: mail)
     }
 }
 

@@ -42,7 +42,7 @@ public final class FlatFileStore: AccountStore {
     }
 
     enum Collection: String, CaseIterable {
-        case users, sessions, counters
+        case users, sessions, codes, counters
     }
 
     // MARK: paths and locks
@@ -179,6 +179,44 @@ public final class FlatFileStore: AccountStore {
             guard let r = try readRecord(file, kind: "session") else { return nil }
             return try decode(file) { try RecordCodec.session(r) }
         }
+    }
+
+    // MARK: codes
+
+    public func loadCode(_ id: String) throws -> CodeRecord? {
+        let p = try path(.codes, id)
+        guard let r = try readRecord(p.file, kind: "code") else { return nil }
+        return try decode(p.file) { try RecordCodec.code(r) }
+    }
+
+    public func putCode(_ code: CodeRecord) throws {
+        let p = try path(.codes, code.id)
+        try withLock(p.lock) {
+            try Posix.makeDirectories(p.dir)
+            try AtomicFile.write(RecordCodec.text(code).encoded(), to: p.file, durable: true)
+        }
+    }
+
+    @discardableResult
+    public func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
+        let p = try path(.codes, id)
+        return try withLock(p.lock) {
+            guard let r = try readRecord(p.file, kind: "code") else { return nil }
+            var code = try decode(p.file) { try RecordCodec.code(r) }
+            guard try change(&code) else {
+                _ = try AtomicFile.remove(p.file)
+                return nil
+            }
+            code.id = id
+            try AtomicFile.write(RecordCodec.text(code).encoded(), to: p.file, durable: true)
+            return code
+        }
+    }
+
+    @discardableResult
+    public func deleteCode(_ id: String) throws -> Bool {
+        let p = try path(.codes, id)
+        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
     }
 
     // MARK: counters

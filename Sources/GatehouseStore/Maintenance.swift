@@ -5,6 +5,7 @@ import Glibc
 /// Whole-store walks for `gatehousectl gc` and `fsck`. Never on a request path.
 public struct GCReport: Equatable, Sendable {
     public var sessions = 0
+    public var codes = 0
     public var counters = 0
 }
 
@@ -23,7 +24,8 @@ public struct FsckFinding: Equatable, Sendable, CustomStringConvertible {
 extension FlatFileStore {
     /// Removes sessions for which `sessionDead` holds and counters for which
     /// `counterDead` holds, each under its lock.
-    public func collectGarbage(sessionDead: (SessionRecord) -> Bool, counterDead: (CounterRecord) -> Bool) throws -> GCReport {
+    public func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool = { _ in false },
+                               counterDead: (CounterRecord) -> Bool) throws -> GCReport {
         var report = GCReport()
         for file in try scan(.sessions) {
             let id = String(file.split(separator: "/").last!)
@@ -34,6 +36,10 @@ extension FlatFileStore {
                 return try AtomicFile.remove(p.file)
             }
             if removed { report.sessions += 1 }
+        }
+        for file in try scan(.codes) {
+            let id = String(file.split(separator: "/").last!)
+            if let code = (try? loadCode(id)) ?? nil, codeDead(code), try deleteCode(id) { report.codes += 1 }
         }
         for file in try scan(.counters) {
             let id = String(file.split(separator: "/").last!)
@@ -110,6 +116,10 @@ extension FlatFileStore {
                 guard let r = try readRecord(file, kind: "session") else { return nil }
                 let s = try RecordCodec.session(r)
                 if s.id != name { return (.corrupt, "id field differs from the file name") }
+            case .codes:
+                guard let r = try readRecord(file, kind: "code") else { return nil }
+                let code = try RecordCodec.code(r)
+                if code.id != name { return (.corrupt, "id field differs from the file name") }
             case .counters:
                 guard let fd = try Posix.openIfExists(file, O_RDONLY) else { return nil }
                 defer { close(fd) }

@@ -37,9 +37,14 @@ public struct SessionRecord: Equatable, Sendable {
     /// When the session last proved possession of an e-mailed code (0: never).
     public var otpVerifiedAt: Int64
     public var clientIP: String
+    /// `session` (signed in) or `reset` (a password-reset grant, good only
+    /// for change-password, once).
+    public var kind: Kind
+
+    public enum Kind: String, Sendable { case session, reset }
 
     public init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int,
-                otpVerifiedAt: Int64 = 0, clientIP: String = "") {
+                otpVerifiedAt: Int64 = 0, clientIP: String = "", kind: Kind = .session) {
         self.id = id
         self.userID = userID
         self.created = created
@@ -47,6 +52,30 @@ public struct SessionRecord: Equatable, Sendable {
         self.epoch = epoch
         self.otpVerifiedAt = otpVerifiedAt
         self.clientIP = clientIP
+        self.kind = kind
+    }
+}
+
+/// An e-mailed one-time code. One per user and purpose (a new code replaces
+/// the old); only a keyed hash of the code is stored.
+public struct CodeRecord: Equatable, Sendable {
+    public var id: String
+    public var userID: String
+    public var purpose: String
+    public var codeHash: String
+    public var created: Int64
+    public var expires: Int64
+    /// Wrong guesses against this code.
+    public var tries: Int
+
+    public init(id: String, userID: String, purpose: String, codeHash: String, created: Int64, expires: Int64, tries: Int = 0) {
+        self.id = id
+        self.userID = userID
+        self.purpose = purpose
+        self.codeHash = codeHash
+        self.created = created
+        self.expires = expires
+        self.tries = tries
     }
 }
 
@@ -92,13 +121,29 @@ enum RecordCodec {
         RecordText(kind: "session", fields: [
             ("id", s.id), ("user", s.userID), ("created", "\(s.created)"), ("last_seen", "\(s.lastSeen)"),
             ("epoch", "\(s.epoch)"), ("otp_verified_at", "\(s.otpVerifiedAt)"), ("client_ip", s.clientIP),
+            ("kind", s.kind.rawValue),
         ])
+    }
+
+    static func text(_ c: CodeRecord) -> RecordText {
+        RecordText(kind: "code", fields: [
+            ("id", c.id), ("user", c.userID), ("purpose", c.purpose), ("code_hash", c.codeHash),
+            ("created", "\(c.created)"), ("expires", "\(c.expires)"), ("tries", "\(c.tries)"),
+        ])
+    }
+
+    static func code(_ r: RecordText) throws -> CodeRecord {
+        CodeRecord(id: try string(r, "id"), userID: try string(r, "user"), purpose: try string(r, "purpose"),
+                   codeHash: try string(r, "code_hash"), created: try int(r, "created"), expires: try int(r, "expires"),
+                   tries: Int(try int(r, "tries")))
     }
 
     static func session(_ r: RecordText) throws -> SessionRecord {
         SessionRecord(id: try string(r, "id"), userID: try string(r, "user"), created: try int(r, "created"),
                       lastSeen: try int(r, "last_seen"), epoch: Int(try int(r, "epoch")),
-                      otpVerifiedAt: try int(r, "otp_verified_at"), clientIP: r["client_ip"] ?? "")
+                      otpVerifiedAt: try int(r, "otp_verified_at"), clientIP: r["client_ip"] ?? "",
+                      kind: try SessionRecord.Kind(rawValue: r["kind"] ?? "session")
+                        ?? { throw Invalid(description: "unknown session kind") }())
     }
 
     /// Counters are rewritten in place with pwrite, so their text has a fixed

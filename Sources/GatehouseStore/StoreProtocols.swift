@@ -26,6 +26,19 @@ public protocol SessionStore: Sendable {
     func allSessions() throws -> [SessionRecord]
 }
 
+/// One-time codes: durable (a code must not come back after it was used).
+public protocol CodeStore: Sendable {
+    func loadCode(_ id: String) throws -> CodeRecord?
+    /// Creates or replaces.
+    func putCode(_ code: CodeRecord) throws
+    /// Locked read-modify-write; `change` returning false deletes the code.
+    /// nil when there is no code.
+    @discardableResult
+    func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord?
+    @discardableResult
+    func deleteCode(_ id: String) throws -> Bool
+}
+
 /// Hot, small, loss-tolerant state: no fsync, no rename.
 public protocol CounterStore: Sendable {
     func readCounter(_ id: String) throws -> CounterRecord
@@ -34,7 +47,7 @@ public protocol CounterStore: Sendable {
     func deleteCounter(_ id: String) throws
 }
 
-public typealias AccountStore = UserStore & SessionStore & CounterStore & ServerFileStore
+public typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     case exists

@@ -39,22 +39,14 @@ struct GlobalOptions: ParsableArguments {
         Logger(label: "gatehousectl") { _ in StderrLogHandler() }
     }
 
-    func accounts() throws -> Accounts {
+    func accounts(mail: MailSink = NoMail()) throws -> Accounts {
         let config = try loadConfig()
-        let log = logger()
-        let store: FlatFileStore
         do {
-            store = try FlatFileStore(root: config.dataDir)
+            return try Accounts.open(config: config, logger: logger(), mail: mail)
         } catch {
             Console.error("\(error)")
             throw Exit.failure
         }
-        let hasher = Argon2idHasher(opsLimit: UInt64(config.int("argon2_opslimit")), memLimitKiB: config.int("argon2_memlimit_kib"))
-        let random = SystemRandom()
-        return Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: SystemClock(),
-                        random: random, policy: AccountPolicy(config: config),
-                        audit: AuditTrail(log: AppendLog(path: config.auditLogPath), logger: log), logger: log,
-                        dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random))
     }
 
     func flatStore() throws -> FlatFileStore {

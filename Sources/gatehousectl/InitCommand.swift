@@ -33,7 +33,7 @@ struct Hash: ParsableCommand {
 }
 
 struct GC: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Remove expired sessions and stale counters.")
+    static let configuration = CommandConfiguration(abstract: "Remove expired sessions, codes and stale counters.")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -45,11 +45,12 @@ struct GC: ParsableCommand {
             return try store.collectGarbage(sessionDead: { s in
                 if users[s.userID] == nil { users[s.userID] = .some(try? store.loadUser(s.userID)) }
                 return !accounts.isLive(s, user: users[s.userID] ?? nil, now: now)
-            }, counterDead: { c in
-                c.until <= now && !accounts.policy.throttle.isLive(c, now: now)
+            }, codeDead: { $0.expires <= now }, counterDead: { c in
+                // Back-off counters and hourly windows alike are done with after a day.
+                c.until + 3600 <= now && !accounts.policy.throttle.isLive(c, now: now)
             })
         }
-        Console.out("removed \(report.sessions) sessions, \(report.counters) counters")
+        Console.out("removed \(report.sessions) sessions, \(report.codes) codes, \(report.counters) counters")
     }
 }
 

@@ -1,0 +1,17 @@
+#include "curl_setopt.h"
+
+CURLcode gh_curl_setopt_long(CURL *curl, CURLoption option, long value) {
+    return curl_easy_setopt(curl, option, value);
+}
+
+CURLcode gh_curl_setopt_string(CURL *curl, CURLoption option, const char *value) {
+    return curl_easy_setopt(curl, option, value);
+}
+
+CURLcode gh_curl_setopt_pointer(CURL *curl, CURLoption option, void *value) {
+    return curl_easy_setopt(curl, option, value);
+}
+
+CURLcode gh_curl_setopt_read_function(CURL *curl, gh_curl_read_fn fn) {
+    return curl_easy_setopt(curl, CURLOPT_READFUNCTION, fn);
+}

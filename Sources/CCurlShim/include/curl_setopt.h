@@ -1,0 +1,13 @@
+// curl_easy_setopt is variadic, which Swift cannot call: these fixed-arity
+// wrappers are the whole of this target.
+#ifndef GATEHOUSE_CURL_SETOPT_H
+#define GATEHOUSE_CURL_SETOPT_H
+#include <curl/curl.h>
+
+typedef size_t (*gh_curl_read_fn)(char *buffer, size_t size, size_t nitems, void *userdata);
+
+CURLcode gh_curl_setopt_long(CURL *curl, CURLoption option, long value);
+CURLcode gh_curl_setopt_string(CURL *curl, CURLoption option, const char *value);
+CURLcode gh_curl_setopt_pointer(CURL *curl, CURLoption option, void *value);
+CURLcode gh_curl_setopt_read_function(CURL *curl, gh_curl_read_fn fn);
+#endif

@@ -1,0 +1,36 @@
+import GatehouseStore
+
+/// A mail the core wants sent: which template, to whom, with what values.
+/// The core never formats or sends mail itself; a `MailSink` (spool-first,
+/// see GatehouseMail) does.
+public struct OutgoingMail: Equatable, Sendable {
+    public let to: EmailAddress
+    public let template: String
+    public let values: [String: String]
+
+    public init(to: EmailAddress, template: String, values: [String: String]) {
+        self.to = to
+        self.template = template
+        self.values = values
+    }
+}
+
+public protocol MailSink: Sendable {
+    /// Durably spools the mail. With `decoy`, does the same work but sends
+    /// nothing (an unknown address must cost what a known one costs).
+    func queue(_ mail: OutgoingMail, decoy: Bool) throws
+}
+
+/// Refuses to send; for tools that never mail (and tests that assert so).
+public struct NoMail: MailSink {
+    public init() {}
+    public func queue(_ mail: OutgoingMail, decoy: Bool) throws {}
+}
+
+/// Where refused passwords come from (the shipped list, the site's own).
+public protocol PasswordBlocklist: Sendable {
+    /// `password` is already NFC and lower-cased.
+    func contains(_ password: String) throws -> Bool
+}
+
+extension SortedLineFile: PasswordBlocklist {}

@@ -1,0 +1,71 @@
+import GatehouseConfig
+import GatehouseStore
+
+/// What a code is for. It is bound to its user and purpose: a code sent
+/// for one purpose never verifies another.
+public enum CodePurpose: String, CaseIterable, Sendable {
+    /// Prove the address (and, with a session, step up that session).
+    case verify
+    /// Password reset: verify-otp without a session returns a reset grant.
+    case reset
+    /// Sign in with the code alone; off unless `otp_login_enabled`.
+    case login
+}
+
+/// The OTP rows of SPEC §3.
+public struct OneTimeCodePolicy: Sendable {
+    public var length = 6
+    public var lifetime = 600
+    public var maxTries = 5
+    public var maxFailuresPerHour = 10
+    public var cooldown = 60
+    public var perAddressPerHour = 5
+    public var perIPPerHour = 20
+    public var sitePerHour = 1000
+    public var unknownAddress404 = false
+    public var loginEnabled = false
+    public var resetGrantLifetime = 600
+
+    public init() {}
+
+    public init(config: Config) {
+        length = config.int("otp_length")
+        lifetime = config.int("otp_lifetime")
+        maxTries = config.int("otp_max_tries")
+        maxFailuresPerHour = config.int("otp_max_failures_per_hour")
+        cooldown = config.int("otp_send_cooldown")
+        perAddressPerHour = config.int("otp_sends_per_hour_per_address")
+        perIPPerHour = config.int("otp_sends_per_hour_per_ip")
+        sitePerHour = config.int("otp_sends_per_hour_site")
+        unknownAddress404 = config.flag("otp_unknown_address_404")
+        loginEnabled = config.flag("otp_login_enabled")
+        resetGrantLifetime = config.int("reset_grant_lifetime")
+    }
+}
+
+/// A fixed window of `length` seconds over a counter: `until` holds the
+/// window's start, `count` the events in it. Pure arithmetic.
+public struct RateWindow: Sendable {
+    public let limit: Int
+    public let length: Int
+
+    public init(limit: Int, length: Int = 3600) {
+        self.limit = limit
+        self.length = length
+    }
+
+    /// Counts one event if the window has room; otherwise returns how long
+    /// until it has.
+    public func take(_ c: inout CounterRecord, now: Int64) -> Int? {
+        if now - c.until >= Int64(length) { c = CounterRecord(count: 0, last: now, until: now) }
+        if c.count >= limit { return Int(c.until + Int64(length) - now) }
+        c.count += 1
+        c.last = now
+        return nil
+    }
+
+    public func isFull(_ c: CounterRecord, now: Int64) -> Int? {
+        if now - c.until >= Int64(length) { return nil }
+        return c.count >= limit ? Int(c.until + Int64(length) - now) : nil
+    }
+}

@@ -1,0 +1,152 @@
+import GatehouseCrypto
+import GatehouseStore
+
+extension Accounts {
+    func codeID(userID: String, purpose: CodePurpose) -> String {
+        keys.hex(userID + "\u{0}" + purpose.rawValue, domain: "otp")
+    }
+
+    func codeHash(_ code: String, id: String) -> String {
+        keys.hex(code, domain: "otp-code:" + id)
+    }
+
+    /// CSPRNG digits, one `randombytes_uniform(10)` each: no modulo bias at
+    /// any length up to 10 digits.
+    func newCode() -> String {
+        String((0..<policy.codes.length).map { _ in Character(String(random.uniform(10))) })
+    }
+
+    /// Send limits (SPEC §3), each checked and counted atomically in its own
+    /// counter: per-address cooldown, per-address hourly, per-client hourly,
+    /// site-wide hourly. Keyed by the address whether or not it has an
+    /// account, so the limits reveal nothing either.
+    func takeSendAllowance(_ email: EmailAddress, clientIP: String, now: Int64) throws {
+        let c = policy.codes
+        let address = email.description
+        var wait: Int? = nil
+        if c.cooldown > 0 {
+            try store.updateCounter(keys.hex(address, domain: "otp-cooldown")) { counter in
+                if now - counter.last < Int64(c.cooldown) && counter.last > 0 {
+                    wait = Int(counter.last + Int64(c.cooldown) - now)
+                } else {
+                    counter.last = now
+                    counter.count += 1
+                }
+            }
+        }
+        let windows: [(String, Int)] = [
+            (keys.hex(address, domain: "otp-address-hour"), c.perAddressPerHour),
+            (keys.hex(clientIP, domain: "otp-ip-hour"), c.perIPPerHour),
+            (keys.hex("site", domain: "otp-site-hour"), c.sitePerHour),
+        ]
+        for (key, limit) in windows where wait == nil {
+            try store.updateCounter(key) { wait = RateWindow(limit: limit).take(&$0, now: now) }
+        }
+        if let wait {
+            audit.record("code_send_throttled", at: now, user: address, ip: clientIP)
+            throw AccountError.tooManyCodeRequests(retryAfter: max(1, wait))
+        }
+    }
+
+    /// Creates a code (replacing any earlier one for this user and purpose)
+    /// and spools the mail. An unknown address gets the same answer and the
+    /// same work — a code record under its would-be id and a decoy spool
+    /// write — unless the site asked for the original's 404.
+    public func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String) throws {
+        let now = clock.now()
+        if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
+        let user = try findUser(email)
+        if user == nil && policy.codes.unknownAddress404 { throw AccountError.unknownAddress }
+        try takeSendAllowance(email, clientIP: clientIP, now: now)
+        let uid = userID(for: email)
+        let id = codeID(userID: uid, purpose: purpose)
+        let code = newCode()
+        let replaced = try store.loadCode(id).map { $0.expires > now } ?? false
+        try store.putCode(CodeRecord(id: id, userID: uid, purpose: purpose.rawValue, codeHash: codeHash(code, id: id),
+                                     created: now, expires: now + Int64(policy.codes.lifetime)))
+        let minutes = max(1, policy.codes.lifetime / 60)
+        try mail.queue(OutgoingMail(to: email, template: "otp", values: [
+            "code": code, "purpose": purpose.rawValue, "minutes": String(minutes),
+            "replaces": replaced ? "yes" : "",
+        ]), decoy: user == nil)
+        audit.record(user == nil ? "code_requested_unknown" : "code_sent", at: now, user: email.description, ip: clientIP,
+                     [("purpose", .string(purpose.rawValue))])
+    }
+
+    /// Checks a code in constant time and consumes it atomically: the same
+    /// code never verifies twice, `otp_max_tries` wrong guesses kill it, and
+    /// the wrong-guess count per account and purpose survives resends.
+    @discardableResult
+    public func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
+        let now = clock.now()
+        let uid = userID(for: email)
+        let failKey = keys.hex(uid + "\u{0}" + purpose.rawValue, domain: "otp-failures")
+        let window = RateWindow(limit: policy.codes.maxFailuresPerHour)
+        if let wait = window.isFull(try store.readCounter(failKey), now: now) {
+            audit.record("code_throttled", at: now, user: email.description, ip: clientIP)
+            throw AccountError.throttled(retryAfter: max(1, wait))
+        }
+        enum Outcome { case none, ok, wrong, expired }
+        var outcome = Outcome.none
+        let id = codeID(userID: uid, purpose: purpose)
+        let presented = codeHash(code, id: id)
+        try store.updateCode(id) { record in
+            if record.expires <= now {
+                outcome = .expired
+                return false
+            }
+            if constantTimeEqual(presented, record.codeHash) {
+                outcome = .ok
+                return false  // consumed
+            }
+            outcome = .wrong
+            record.tries += 1
+            return record.tries < policy.codes.maxTries
+        }
+        let user = outcome == .ok ? try store.loadUser(uid) : nil
+        guard let user, !user.locked else {
+            try store.updateCounter(failKey) { _ = window.take(&$0, now: now) }
+            audit.record(outcome == .expired ? "code_expired" : "code_failed", at: now, user: email.description, ip: clientIP,
+                         [("purpose", .string(purpose.rawValue))])
+            throw AccountError.invalidCode
+        }
+        audit.record("code_verified", at: now, user: user.email, ip: clientIP, [("purpose", .string(purpose.rawValue))])
+        return user
+    }
+
+    /// verify-otp with a session: the session is stepped up, and a `verify`
+    /// code also marks the address verified.
+    public func verifyCode(_ code: String, session auth: Authenticated, purpose: CodePurpose, clientIP: String) throws {
+        let email = try EmailAddress.parse(auth.user.email).get()
+        let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP)
+        let now = clock.now()
+        try store.updateSession(auth.session.id, durable: true) { $0.otpVerifiedAt = now; return true }
+        if purpose == .verify && !user.emailVerified {
+            try store.updateUser(user.id) { $0.emailVerified = true }
+        }
+    }
+
+    /// A password-reset grant: a short-lived session of kind `reset`, good
+    /// for one change-password and refused everywhere else.
+    public func openResetGrant(for user: UserRecord, clientIP: String) throws -> OpenedSession {
+        let now = clock.now()
+        let token = Base64URL.encode(random.bytes(Accounts.tokenBytes))
+        try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
+                                              epoch: user.sessionEpoch, clientIP: clientIP, kind: .reset))
+        audit.record("reset_grant_issued", at: now, user: user.email, ip: clientIP)
+        return OpenedSession(token: token, expiresIn: policy.codes.resetGrantLifetime, user: user)
+    }
+
+    /// Sign-in by code (purpose=login, when enabled).
+    public func openSession(afterCodeFor user: UserRecord, clientIP: String) throws -> OpenedSession {
+        let now = clock.now()
+        let opened = try openSession(for: user, clientIP: clientIP, now: now)
+        audit.record("signin_ok", at: now, user: user.email, ip: clientIP, [("method", .string("code"))])
+        return opened
+    }
+
+    /// Every outstanding code of a user ends (after a password change).
+    func invalidateCodes(of userID: String) throws {
+        for purpose in CodePurpose.allCases { try store.deleteCode(codeID(userID: userID, purpose: purpose)) }
+    }
+}

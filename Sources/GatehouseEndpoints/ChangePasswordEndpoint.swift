@@ -1,0 +1,65 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+
+/// POST /change-password: old, new and confirmation; or new and
+/// confirmation with a password-reset grant from verify-otp.
+public struct ChangePasswordEndpoint: Endpoint {
+    public init() {}
+    public let name = "change-password"
+    public let methods = ["GET", "POST"]
+
+    func rules(_ ctx: RequestContext, reset: Bool) -> [FieldRule] {
+        let config = ctx.services.config
+        let new = { (name: String) in
+            FieldRule(name, minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, secret: true)
+        }
+        // The original declared min_length=8 on old_password too; keep it.
+        return (reset ? [] : [FieldRule("old_password", minLength: 8, maxLength: 1024, secret: true)])
+            + [new("new_password"), new("confirm_password")]
+    }
+
+    public func handle(_ ctx: RequestContext) throws -> Response {
+        if ctx.request.method == "GET" {
+            if ctx.request.queryValue("done") != nil {
+                return Pages.message(title: "Password changed", text: "Your password was changed. Other sessions were signed out.")
+            }
+            let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
+            return form(ctx, auth: auth)
+        }
+        let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
+        let reset = auth.session.kind == .reset
+        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: rules(ctx, reset: reset))
+        guard PasswordText(fields["new_password"]!).matches(PasswordText(fields["confirm_password"]!)) else {
+            throw HTTPError.detail(400, "Passwords do not match")
+        }
+        try ctx.accounts.changePassword(auth, old: fields["old_password"], new: fields["new_password"]!, clientIP: ctx.clientIP)
+        if ctx.html {
+            return .redirect(to: ctx.url(name) + "?done=1", headers: reset ? [Authentication.clearResetCookie(ctx)] : [])
+        }
+        return .json(200, .object([("msg", .string("Password changed successfully"))]))
+    }
+
+    func form(_ ctx: RequestContext, auth: Authenticated?, message: String? = nil, issues: [ValidationIssue] = [],
+              status: Int = 200) -> Response {
+        let reset = auth?.session.kind == .reset
+        var fields = auth?.session.kind == .session ? Authentication.csrfField(ctx, auth) : []
+        if !reset {
+            fields.append(FormField("old_password", label: "Current password", type: "password", autocomplete: "current-password"))
+        }
+        fields += [
+            FormField("new_password", label: "New password", type: "password", autocomplete: "new-password"),
+            FormField("confirm_password", label: "New password again", type: "password", autocomplete: "new-password"),
+        ]
+        return .html(status, Pages.form(title: reset ? "Choose a new password" : "Change password", action: ctx.url(name),
+                                        fields: fields, submit: "Change password", message: message, issues: issues))
+    }
+
+    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST", error.status != 401,
+              let (auth, _) = try? Authentication.require(ctx, allowResetGrant: true) else { return nil }
+        var page = form(ctx, auth: auth, message: error.message, issues: error.issues, status: error.status)
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        return page
+    }
+}

@@ -1,0 +1,61 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+
+/// POST /send-otp: e-mails a one-time code. `email` from the query string
+/// (as the original took it), a form or JSON; a signed-in user may omit it.
+public struct SendOTPEndpoint: Endpoint {
+    public init() {}
+    public let name = "send-otp"
+    public let methods = ["GET", "POST"]
+
+    static let rules = [
+        FieldRule("email", from: .queryOrBody, required: false, maxLength: 320),
+        FieldRule("purpose", from: .queryOrBody, required: false, maxLength: 16),
+    ]
+
+    public func handle(_ ctx: RequestContext) throws -> Response {
+        if ctx.request.method == "GET" {
+            if ctx.request.queryValue("done") != nil {
+                return Pages.message(title: "Code sent", text: "If the address has an account, a code is on its way.")
+            }
+            return form(ctx, email: ctx.request.queryValue("email") ?? "", purpose: ctx.request.queryValue("purpose") ?? "")
+        }
+        let session = try Authentication.optional(ctx)
+        let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
+        let email: EmailAddress
+        if let raw = fields["email"] {
+            email = try EmailField.parse(raw, in: EmailField.location(ctx))
+        } else if let session {
+            email = try EmailAddress.parse(session.0.user.email).get()
+        } else {
+            throw HTTPError.validation([ValidationIssue(type: "missing", loc: [.string("query"), .string("email")],
+                                                        msg: "Field required", input: .null)])
+        }
+        let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
+        try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP)
+        if ctx.html {
+            return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
+                             + "&purpose=" + purpose.rawValue)
+        }
+        return .json(200, .object([("msg", .string("OTP sent successfully"))]))
+    }
+
+    func form(_ ctx: RequestContext, email: String, purpose: String, message: String? = nil,
+              issues: [ValidationIssue] = [], status: Int = 200) -> Response {
+        .html(status, Pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: [
+            FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
+            FormField("purpose", label: "", type: "hidden", value: purpose.isEmpty ? "reset" : purpose),
+        ], submit: "Send code", message: message, issues: issues))
+    }
+
+    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST" else { return nil }
+        var email = "", purpose = ""
+        if case .string(let e)? = ctx.body.value?["email"] { email = e }
+        if case .string(let p)? = ctx.body.value?["purpose"] { purpose = p }
+        var page = form(ctx, email: email, purpose: purpose, message: error.message, issues: error.issues, status: error.status)
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        return page
+    }
+}

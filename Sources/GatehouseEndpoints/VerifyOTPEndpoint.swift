@@ -1,0 +1,98 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+
+/// POST /verify-otp. With a session: steps the session up (and verifies
+/// the address). Without one, `email` + `code`: a password-reset grant
+/// (purpose reset), a session (purpose login, if enabled), or just a
+/// verified address (purpose verify, the default everywhere).
+public struct VerifyOTPEndpoint: Endpoint {
+    public init() {}
+    public let name = "verify-otp"
+    public let methods = ["GET", "POST"]
+
+    static let rules = [
+        FieldRule("code", maxLength: 64),
+        FieldRule("email", from: .queryOrBody, required: false, maxLength: 320),
+        FieldRule("purpose", from: .queryOrBody, required: false, maxLength: 16),
+    ]
+
+    static let verified: (String, JSONValue) = ("msg", .string("OTP verified successfully"))
+
+    public func handle(_ ctx: RequestContext) throws -> Response {
+        if ctx.request.method == "GET" {
+            if ctx.request.queryValue("done") != nil {
+                return Pages.message(title: "Code verified", text: "Your code was accepted.")
+            }
+            let session = try? Authentication.optional(ctx)
+            return form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? "",
+                        purpose: ctx.request.queryValue("purpose") ?? "")
+        }
+        let session = try Authentication.optional(ctx)
+        // Like the original, a request with neither a session nor an
+        // address is unauthenticated before its body is looked at.
+        let hasEmail = ctx.request.queryValue("email") != nil || ctx.body.value?["email"] != nil
+        if session == nil && !hasEmail { throw HTTPError.notAuthenticated }
+        let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
+        let code = fields["code"]!
+
+        if let (auth, _) = session {
+            let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
+            try ctx.accounts.verifyCode(code, session: auth, purpose: purpose, clientIP: ctx.clientIP)
+            return ctx.html ? .redirect(to: ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
+        }
+
+        let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
+        let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
+        if purpose == .login && !ctx.accounts.policy.codes.loginEnabled {
+            throw AccountError.purposeDisabled(purpose.rawValue)
+        }
+        let user = try ctx.accounts.verifyCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP)
+        switch purpose {
+        case .verify:
+            try ctx.accounts.store.updateUser(user.id) { $0.emailVerified = true }
+            return ctx.html ? .redirect(to: ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
+        case .reset:
+            let grant = try ctx.accounts.openResetGrant(for: user, clientIP: ctx.clientIP)
+            if ctx.html {
+                return .redirect(to: ctx.url("change-password"),
+                                 headers: [Authentication.resetCookie(ctx, token: grant.token, maxAge: grant.expiresIn)])
+            }
+            return .json(200, .object([Self.verified, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]))
+        case .login:
+            let opened = try ctx.accounts.openSession(afterCodeFor: user, clientIP: ctx.clientIP)
+            if ctx.html {
+                return .redirect(to: ctx.services.config.text("signin_redirect"),
+                                 headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
+            }
+            return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
+                                       ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
+        }
+    }
+
+    func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
+              issues: [ValidationIssue] = [], status: Int = 200) -> Response {
+        var fields = Authentication.csrfField(ctx, auth)
+        if auth == nil {
+            fields.append(FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"))
+        }
+        fields += [
+            FormField("purpose", label: "", type: "hidden", value: purpose),
+            FormField("code", label: "Code from the e-mail", type: "text", autocomplete: "one-time-code"),
+        ]
+        return .html(status, Pages.form(title: "Enter your code", action: ctx.url(name), fields: fields, submit: "Verify",
+                                        message: message, issues: issues))
+    }
+
+    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST" else { return nil }
+        var email = "", purpose = ""
+        if case .string(let e)? = ctx.body.value?["email"] { email = e }
+        if case .string(let p)? = ctx.body.value?["purpose"] { purpose = p }
+        let session = try? Authentication.optional(ctx)
+        var page = form(ctx, auth: session?.0, email: email, purpose: purpose, message: error.message, issues: error.issues,
+                        status: error.status)
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        return page
+    }
+}

@@ -1,0 +1,184 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseConfig
+import GatehouseCore
+import GatehouseCrypto
+import GatehouseStore
+import Logging
+
+/// Spool-first mail (SPEC §4): `queue` renders a template and writes the
+/// message durably into the outbox; `deliverDue` sends what is due, with
+/// back-off, and moves what keeps failing to the dead-letter folder. The
+/// responders call `deliverDue` only after the HTTP answer is complete.
+public final class MailService: MailSink, @unchecked Sendable {
+    public let outbox: Outbox
+    let builder: MessageBuilder
+    let templates: [String: (subject: Template, text: Template, html: Template?)]
+    let siteName: String
+    let transport: MailTransport
+    let timeout: Int
+    let maxAttempts: Int
+    let clock: Clock
+    let random: RandomSource
+    let logger: Logger
+    /// Messages this process queued and has not yet tried to deliver.
+    var queued: [String] = []
+
+    public static let templateNames = ["otp", "password-changed"]
+
+    public init(config: Config, clock: Clock, random: RandomSource, logger: Logger) throws {
+        outbox = Outbox(dataDir: config.dataDir)
+        builder = MessageBuilder(from: config.text("mail_from"))
+        siteName = config.text("site_name")
+        timeout = config.int("mail_timeout")
+        maxAttempts = config.int("mail_max_attempts")
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        templates = try MailService.loadTemplates(dir: config.text("templates_dir"))
+        switch config.text("mail_transport") {
+        case "sendmail": transport = SendmailTransport(command: config.text("sendmail_command"))
+        case "smtp":
+            var password = ""
+            let file = config.text("smtp_password_file")
+            if !file.isEmpty {
+                guard let text = readText(file) else { throw MailConfigError(description: "smtp_password_file: cannot read \(file)") }
+                password = text.filter { !$0.isNewline }
+            }
+            transport = SMTPTransport(url: config.text("smtp_url"), tls: SMTPTransport.TLS(rawValue: config.text("smtp_starttls")) ?? .optional,
+                                      username: config.text("smtp_username"), password: password)
+        default: transport = MaildirTransport(path: config.maildir)
+        }
+    }
+
+    public struct MailConfigError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// `<name>.txt` (first line `Subject: …`, a blank line, the body) and an
+    /// optional `<name>.html`. Missing or malformed: a start-up error.
+    static func loadTemplates(dir: String) throws -> [String: (subject: Template, text: Template, html: Template?)] {
+        var out: [String: (subject: Template, text: Template, html: Template?)] = [:]
+        for name in templateNames {
+            let path = "\(dir)/mail/\(name).txt"
+            guard let source = readText(path) else { throw MailConfigError(description: "templates_dir: cannot read \(path)") }
+            guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
+                throw MailConfigError(description: "\(path): must start with a `Subject:` line and a blank line")
+            }
+            do {
+                let subject = try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound]))
+                let text = try Template(String(source[split.upperBound...]))
+                let html = try readText("\(dir)/mail/\(name).html").map { try Template($0) }
+                out[name] = (subject, text, html)
+            } catch {
+                throw MailConfigError(description: "\(path): \(error)")
+            }
+        }
+        return out
+    }
+
+    func render(_ mail: OutgoingMail) throws -> (id: String, bytes: [UInt8]) {
+        guard let t = templates[mail.template] else { throw MailConfigError(description: "no template \(mail.template)") }
+        var values = mail.values
+        values["site"] = siteName
+        values["email"] = mail.to.description
+        let now = clock.now()
+        let id = "\(now)-\(Hex.encode(random.bytes(8)))"
+        let bytes = builder.build(to: mail.to.description, subject: t.subject.render(values), text: t.text.render(values),
+                                  html: t.html?.render(values, escape: htmlEscapeForMail), date: now, messageID: id)
+        return (id, bytes)
+    }
+
+    public func queue(_ mail: OutgoingMail, decoy: Bool) throws {
+        let (id, bytes) = try render(mail)
+        if decoy {
+            try outbox.writeDecoy(bytes)
+        } else {
+            try outbox.enqueue(id: id, message: bytes)
+            queued.append(id)
+        }
+    }
+
+    /// After the response: try the messages this process just queued. A
+    /// failure leaves them for `gatehousectl mail deliver`.
+    public func deliverQueued() {
+        let ids = queued
+        queued.removeAll()
+        for id in ids { _ = attempt(id) }
+    }
+
+    /// Everything in the outbox that is due (or everything, with `force`).
+    public func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
+        var result = (sent: 0, failed: 0, dead: 0)
+        let now = clock.now()
+        for entry in outbox.pending() where force || entry.state.nextAttempt <= now {
+            switch attempt(entry.id) {
+            case .sent?: result.sent += 1
+            case .retry?: result.failed += 1
+            case .dead?: result.dead += 1
+            case nil: break
+            }
+        }
+        return result
+    }
+
+    @discardableResult
+    func attempt(_ id: String) -> Outbox.Outcome? {
+        var outcome: Outbox.Outcome?
+        do {
+            _ = try outbox.claim(id) { message, state in
+                let result: Outbox.Outcome
+                if let envelope = MessageBuilder.envelope(of: message) {
+                    if let error = transport.send(message, from: envelope.from, to: envelope.to, timeout: timeout) {
+                        let attempts = state.attempts + 1
+                        if attempts >= maxAttempts {
+                            result = .dead(error: error)
+                        } else {
+                            // One minute, doubling: 1, 2, 4 … minutes.
+                            result = .retry(at: clock.now() + Int64(60 << min(attempts - 1, 16)), error: error)
+                        }
+                        logger.warning("mail \(id) not delivered (attempt \(attempts)): \(error)")
+                    } else {
+                        result = .sent
+                    }
+                } else {
+                    result = .dead(error: "no From/To header")
+                }
+                outcome = result
+                return result
+            }
+        } catch {
+            logger.error("outbox: \(error)")
+        }
+        return outcome
+    }
+}
+
+func htmlEscapeForMail(_ s: String) -> String {
+    var out = ""
+    for c in s.unicodeScalars {
+        switch c {
+        case "&": out += "&amp;"
+        case "<": out += "&lt;"
+        case ">": out += "&gt;"
+        case "\"": out += "&quot;"
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(c)
+        }
+    }
+    return out
+}
+
+func readText(_ path: String) -> String? {
+    guard let f = fopen(path, "r") else { return nil }
+    defer { fclose(f) }
+    var bytes = [UInt8]()
+    var buf = [UInt8](repeating: 0, count: 16384)
+    while true {
+        let n = fread(&buf, 1, buf.count, f)
+        if n <= 0 { break }
+        bytes += buf[0..<n]
+    }
+    return String(validating: bytes, as: UTF8.self)
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import GatehouseCore
+import GatehouseCrypto
+import GatehouseMail
+import GatehouseStore
+
+struct Mail: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The outbox: deliver what is due, list it, retry dead letters.",
+        subcommands: [Deliver.self, List.self, Retry.self])
+
+    struct Deliver: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver the messages that are due (run it from cron or a systemd timer).",
+            discussion: "Exit status 1 when a message failed this time.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Try every queued message now, whatever its back-off.") var all = false
+
+        func run() throws {
+            let config = try global.loadConfig()
+            let service = try perform { try MailService(config: config, clock: SystemClock(), random: SystemRandom(), logger: global.logger()) }
+            let r = service.deliverDue(force: all)
+            Console.out("sent \(r.sent), failed \(r.failed), moved to dead letters \(r.dead)")
+            if r.failed + r.dead > 0 { throw Exit.failure }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List queued and dead messages: id, state, attempts, last error.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let outbox = Outbox(dataDir: try global.loadConfig().dataDir)
+            for e in outbox.pending() {
+                Console.out("\(e.id)\tqueued\t\(e.state.attempts)\t\(e.state.lastError)")
+            }
+            for e in outbox.dead() {
+                Console.out("\(e.id)\tdead\t\(e.state.attempts)\t\(e.state.lastError)")
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Move dead letters (all, or one by id) back into the queue.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Message id from `mail list`.") var id: String?
+
+        func run() throws {
+            let outbox = Outbox(dataDir: try global.loadConfig().dataDir)
+            let n = try perform { try outbox.retryDead(id) }
+            if id != nil && n == 0 {
+                Console.error("no such dead letter")
+                throw Exit.notFound
+            }
+            Console.out("requeued \(n)")
+        }
+    }
+}

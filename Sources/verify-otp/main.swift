@@ -1,0 +1,3 @@
+import GatehouseEndpoints
+
+ResponderMain.run(VerifyOTPEndpoint())
