@@ -1,10 +1,14 @@
 """Shared fixtures: real processes only. A `Stack` is scripts/stack — the
 same nginx + spawn-fcgi set-up `make run` uses — in a temporary directory on
 a free port, with the binaries from $GATEHOUSE_BIN."""
+import email
+import email.policy
 import os
+import re
 import secrets
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -66,9 +70,87 @@ class Stack:
         assert r.status_code == 200, r.text
         return r.json()["access_token"]
 
+    @property
+    def mailbox(self):
+        return Mailbox(self.var / "mail" / "new")
+
+    def send_code(self, email, purpose=None, ip=None, **kw):
+        params = {"email": email}
+        if purpose:
+            params["purpose"] = purpose
+        return requests.post(f"{self.base}/send-otp", params=params,
+                             headers={"X-Forwarded-For": ip or self.client_ip(), **kw.pop("headers", {})}, **kw)
+
     def error_log(self):
         p = self.var / "log" / "nginx-error.log"
         return p.read_text(errors="replace") if p.exists() else ""
+
+
+class Mailbox:
+    """Messages as a mail server or Maildir received them."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def files(self):
+        if not self.directory.exists():
+            return []
+        found = [p for p in self.directory.rglob("*") if p.is_file() and not p.name.startswith(".")]
+        return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+    def messages(self, to=None):
+        out = []
+        for p in self.files():
+            msg = email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            if to is None or msg["To"] == to:
+                out.append(msg)
+        return out
+
+    @staticmethod
+    def text(msg):
+        return msg.get_body(preferencelist=("plain",)).get_content()
+
+    def wait(self, to, count=1, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            found = self.messages(to)
+            if len(found) >= count:
+                return found
+            time.sleep(0.05)
+        raise AssertionError(f"no mail #{count} for {to} in {self.directory}")
+
+    def code(self, to, count=1):
+        """The code in the newest mail to `to` (waiting for the count-th)."""
+        msg = self.wait(to, count)[-1]
+        return re.search(r"^\s+(\d{6,10})\s*$", self.text(msg), re.M).group(1)
+
+
+class SMTPServer:
+    """Debian's aiosmtpd (tests/smtp_sink.py) on a free port."""
+
+    def __init__(self, directory: Path, port=None):
+        self.port = port or free_port()
+        self.mailbox = Mailbox(directory)
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(["/usr/bin/python3", str(ROOT / "tests" / "smtp_sink.py"), str(self.port),
+                                      str(self.mailbox.directory)], stdout=subprocess.PIPE)
+        assert self.proc.stdout.readline().strip() == b"ready"
+        return self
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    server = SMTPServer(tmp_path / "smtp").start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -16,33 +16,33 @@ extension Accounts {
         String((0..<policy.codes.length).map { _ in Character(String(random.uniform(10))) })
     }
 
-    /// Send limits (SPEC §3), each checked and counted atomically in its own
-    /// counter: per-address cooldown, per-address hourly, per-client hourly,
-    /// site-wide hourly. Keyed by the address whether or not it has an
-    /// account, so the limits reveal nothing either.
+    /// Send limits (SPEC §3): per-address cooldown, per-address hourly,
+    /// per-client hourly, site-wide hourly. Keyed by the address whether or
+    /// not it has an account, so the limits reveal nothing either. All are
+    /// checked before any is counted, so a refused request uses up nothing;
+    /// each is then counted atomically (a race can only refuse, not overshoot).
     func takeSendAllowance(_ email: EmailAddress, clientIP: String, now: Int64) throws {
         let c = policy.codes
         let address = email.description
-        var wait: Int? = nil
-        if c.cooldown > 0 {
-            try store.updateCounter(keys.hex(address, domain: "otp-cooldown")) { counter in
-                if now - counter.last < Int64(c.cooldown) && counter.last > 0 {
-                    wait = Int(counter.last + Int64(c.cooldown) - now)
-                } else {
-                    counter.last = now
-                    counter.count += 1
-                }
-            }
-        }
-        let windows: [(String, Int)] = [
-            (keys.hex(address, domain: "otp-address-hour"), c.perAddressPerHour),
-            (keys.hex(clientIP, domain: "otp-ip-hour"), c.perIPPerHour),
-            (keys.hex("site", domain: "otp-site-hour"), c.sitePerHour),
+        let cooldownKey = keys.hex(address, domain: "otp-cooldown")
+        let windows: [(key: String, window: RateWindow)] = [
+            (keys.hex(address, domain: "otp-address-hour"), RateWindow(limit: c.perAddressPerHour)),
+            (keys.hex(clientIP, domain: "otp-ip-hour"), RateWindow(limit: c.perIPPerHour)),
+            (keys.hex("site", domain: "otp-site-hour"), RateWindow(limit: c.sitePerHour)),
         ]
-        for (key, limit) in windows where wait == nil {
-            try store.updateCounter(key) { wait = RateWindow(limit: limit).take(&$0, now: now) }
+        func cooling(_ counter: CounterRecord) -> Int? {
+            guard c.cooldown > 0, counter.last > 0, now - counter.last < Int64(c.cooldown) else { return nil }
+            return Int(counter.last + Int64(c.cooldown) - now)
         }
-        if let wait {
+        var waits = [cooling(try store.readCounter(cooldownKey))]
+        for w in windows { waits.append(w.window.isFull(try store.readCounter(w.key), now: now)) }
+        if waits.allSatisfy({ $0 == nil }) {
+            try store.updateCounter(cooldownKey) { counter in
+                if let wait = cooling(counter) { waits.append(wait) } else { counter.last = now; counter.count += 1 }
+            }
+            for w in windows { try store.updateCounter(w.key) { waits.append(w.window.take(&$0, now: now)) } }
+        }
+        if let wait = waits.compactMap({ $0 }).max() {
             audit.record("code_send_throttled", at: now, user: address, ip: clientIP)
             throw AccountError.tooManyCodeRequests(retryAfter: max(1, wait))
         }
