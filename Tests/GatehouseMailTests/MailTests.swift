@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import GatehouseMail
+import GatehouseStore
+import XCTest
+
+final class TemplateTests: XCTestCase {
+    func testVariablesAndSections() throws {
+        let t = try Template("Code {{code}}.\n{{#replaces}}\nOld one is dead.\n{{/replaces}}\n{{^replaces}}\nFirst code.\n{{/replaces}}\nBye")
+        XCTAssertEqual(t.render(["code": "123", "replaces": "yes"]), "Code 123.\nOld one is dead.\nBye")
+        XCTAssertEqual(t.render(["code": "123"]), "Code 123.\nFirst code.\nBye")
+        XCTAssertEqual(t.variables, ["code", "replaces"])
+    }
+
+    func testEscaping() throws {
+        XCTAssertEqual(try Template("<b>{{x}}</b>").render(["x": "<i>"], escape: htmlEscapeForMail), "<b>&lt;i&gt;</b>")
+    }
+
+    func testErrors() {
+        XCTAssertThrowsError(try Template("{{#a}}x"))
+        XCTAssertThrowsError(try Template("{{/a}}"))
+        XCTAssertThrowsError(try Template("{{a"))
+    }
+
+    func testShippedTemplatesParse() throws {
+        let dir = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let loaded = try MailService.loadTemplates(dir: "/" + dir + "/deploy/templates")
+        XCTAssertEqual(Set(loaded.keys), ["otp", "password-changed"])
+        XCTAssertTrue(loaded["otp"]!.text.variables.contains("code"))
+    }
+}
+
+final class MessageBuilderTests: XCTestCase {
+    let builder = MessageBuilder(from: "Site <no-reply@example.org>")
+
+    func testHeadersAndNoInjection() {
+        let m = String(decoding: builder.build(to: "a@example.com\r\nBcc: x@evil", subject: "Hi\r\nBcc: y@evil", text: "body",
+                                              html: nil, date: 0, messageID: "abc"), as: UTF8.self)
+        XCTAssertTrue(m.hasPrefix("Date: Thu, 01 Jan 1970 00:00:00 +0000\r\nMessage-ID: <abc@example.org>\r\nFrom: Site <no-reply@example.org>\r\n"))
+        XCTAssertFalse(m.contains("\r\nBcc:"))
+        XCTAssertTrue(m.contains("MIME-Version: 1.0\r\n"))
+        XCTAssertTrue(m.contains("Content-Type: text/plain; charset=utf-8\r\n"))
+    }
+
+    func testEncodedWordAndQuotedPrintable() {
+        XCTAssertEqual(MessageBuilder.encodeWord("Grüße"), "=?utf-8?B?R3LDvMOfZQ==?=")
+        XCTAssertEqual(MessageBuilder.encodeWord("plain"), "plain")
+        XCTAssertEqual(MessageBuilder.quotedPrintable("a=b é\nend "), "a=3Db =C3=A9\r\nend=20")
+        let long = MessageBuilder.quotedPrintable(String(repeating: "x", count: 200))
+        XCTAssertTrue(long.split(separator: "\r\n").allSatisfy { $0.count <= 76 })
+    }
+
+    func testEnvelope() {
+        let m = builder.build(to: "a@example.com", subject: "s", text: "t", html: "<p>t</p>", date: 0, messageID: "id")
+        XCTAssertEqual(MessageBuilder.envelope(of: m)?.from, "no-reply@example.org")
+        XCTAssertEqual(MessageBuilder.envelope(of: m)?.to, "a@example.com")
+        XCTAssertTrue(String(decoding: m, as: UTF8.self).contains("multipart/alternative"))
+    }
+}
+
+final class OutboxTests: XCTestCase {
+    func temp() -> String {
+        var template = Array("/tmp/gatehouse-mail-XXXXXX".utf8CString)
+        return String(cString: mkdtemp(&template))
+    }
+
+    func testClaimSentRetryDead() throws {
+        let dir = temp()
+        defer { _ = system("rm -rf '\(dir)'") }
+        let outbox = Outbox(dataDir: dir)
+        try outbox.enqueue(id: "1-a", message: Array("m1".utf8))
+        try outbox.enqueue(id: "2-b", message: Array("m2".utf8))
+        XCTAssertEqual(outbox.pending().map(\.id), ["1-a", "2-b"])
+        XCTAssertTrue(try outbox.claim("1-a") { m, _ in XCTAssertEqual(m, Array("m1".utf8)); return .sent })
+        XCTAssertFalse(try outbox.claim("1-a") { _, _ in .sent })
+        _ = try outbox.claim("2-b") { _, _ in .retry(at: 99, error: "down") }
+        XCTAssertEqual(outbox.pending().first?.state, Outbox.State(attempts: 1, nextAttempt: 99, lastError: "down"))
+        _ = try outbox.claim("2-b") { _, s in XCTAssertEqual(s.attempts, 1); return .dead(error: "still down") }
+        XCTAssertEqual(outbox.pending().map(\.id), [])
+        XCTAssertEqual(outbox.dead().map(\.id), ["2-b"])
+        XCTAssertEqual(try outbox.retryDead(), 1)
+        XCTAssertEqual(outbox.pending().first?.state.attempts, 0)
+        XCTAssertThrowsError(try outbox.enqueue(id: "../x", message: []))
+    }
+
+    func testMaildirTransport() throws {
+        let dir = temp()
+        defer { _ = system("rm -rf '\(dir)'") }
+        XCTAssertNil(MaildirTransport(path: dir + "/md").send(Array("A: b\r\n\r\nbody\r\n".utf8), from: "f", to: "t", timeout: 1))
+        let files = Posix_list(dir + "/md/new")
+        XCTAssertEqual(files.count, 1)
+    }
+
+    func testSendmailTransportReportsFailure() {
+        XCTAssertNil(SendmailTransport(command: "/bin/cat").send(Array("x".utf8), from: "f", to: "t", timeout: 5))
+        XCTAssertNotNil(SendmailTransport(command: "/bin/false").send(Array("x".utf8), from: "f", to: "t", timeout: 5))
+        XCTAssertNotNil(SendmailTransport(command: "/nonexistent/sendmail").send(Array("x".utf8), from: "f", to: "t", timeout: 5))
+        XCTAssertEqual(SendmailTransport(command: "/bin/sleep 5").send([], from: "f", to: "t", timeout: 1), "/bin/sleep timed out after 1s")
+    }
+
+    func Posix_list(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var out = [String]()
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
+            if !name.hasPrefix(".") { out.append(name) }
+        }
+        return out
+    }
+}
