@@ -13,7 +13,15 @@ public struct MeEndpoint: Endpoint {
         let u = auth.user, s = auth.session
         let policy = ctx.accounts.policy
         if ctx.html {
-            return Pages.message(title: "Your account", text: "Signed in as \(u.email).")
+            return .html(200, Pages.document(title: "Your account", body: """
+                <p>Signed in as <strong>\(htmlEscape(u.email))</strong>\(u.emailVerified ? " (verified)" : "").</p>
+                <ul>
+                <li><a href="\(ctx.url("send-otp"))?purpose=verify">Verify your e-mail address</a></li>
+                <li><a href="\(ctx.url("change-password"))">Change your password</a></li>
+                <li><a href="\(ctx.url("logout"))">Sign out</a></li>
+                </ul>
+
+                """))
         }
         return .json(200, .object([
             ("email", .string(u.email)),

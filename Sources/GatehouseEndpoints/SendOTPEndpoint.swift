@@ -19,7 +19,9 @@ public struct SendOTPEndpoint: Endpoint {
             if ctx.request.queryValue("done") != nil {
                 return Pages.message(title: "Code sent", text: "If the address has an account, a code is on its way.")
             }
-            return form(ctx, email: ctx.request.queryValue("email") ?? "", purpose: ctx.request.queryValue("purpose") ?? "")
+            let session = try? Authentication.optional(ctx)
+            return form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? session?.0.user.email ?? "",
+                        purpose: ctx.request.queryValue("purpose") ?? (session == nil ? "reset" : "verify"))
         }
         let session = try Authentication.optional(ctx)
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
@@ -41,11 +43,11 @@ public struct SendOTPEndpoint: Endpoint {
         return .json(200, .object([("msg", .string("OTP sent successfully"))]))
     }
 
-    func form(_ ctx: RequestContext, email: String, purpose: String, message: String? = nil,
+    func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
-        .html(status, Pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: [
+        .html(status, Pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + [
             FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
-            FormField("purpose", label: "", type: "hidden", value: purpose.isEmpty ? "reset" : purpose),
+            FormField("purpose", label: "", type: "hidden", value: purpose),
         ], submit: "Send code", message: message, issues: issues))
     }
 
@@ -54,7 +56,9 @@ public struct SendOTPEndpoint: Endpoint {
         var email = "", purpose = ""
         if case .string(let e)? = ctx.body.value?["email"] { email = e }
         if case .string(let p)? = ctx.body.value?["purpose"] { purpose = p }
-        var page = form(ctx, email: email, purpose: purpose, message: error.message, issues: error.issues, status: error.status)
+        let session = try? Authentication.optional(ctx)
+        var page = form(ctx, auth: session?.0, email: email, purpose: purpose, message: error.message, issues: error.issues,
+                        status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page
     }
