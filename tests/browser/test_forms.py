@@ -9,7 +9,7 @@ webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -34,8 +34,16 @@ def fill(browser, **fields):
         el.send_keys(value)
     page = browser.find_element(By.TAG_NAME, "html")
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    # A form post navigates: wait until the old page is gone.
-    WebDriverWait(browser, 15).until(expected_conditions.staleness_of(page))
+    # A form post navigates: wait until the old page is gone (mid-navigation
+    # chromium may answer with an inspector error instead of "stale").
+    def gone(_):
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    WebDriverWait(browser, 15).until(gone)
+    WebDriverWait(browser, 15).until(lambda b: b.execute_script("return document.readyState") == "complete")
 
 
 def test_sign_in_verify_and_change_password(make_stack, browser):
