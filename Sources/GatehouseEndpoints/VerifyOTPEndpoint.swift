@@ -58,7 +58,8 @@ public struct VerifyOTPEndpoint: Endpoint {
                 return .redirect(to: ctx.url("change-password"),
                                  headers: [Authentication.resetCookie(ctx, token: grant.token, maxAge: grant.expiresIn)])
             }
-            return .json(200, .object([Self.verified, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]))
+            return .json(200, .object([Self.verified, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]),
+                         headers: [("Pragma", "no-cache")])
         case .login:
             let opened = try ctx.accounts.openSession(afterCodeFor: user, clientIP: ctx.clientIP)
             if ctx.html {

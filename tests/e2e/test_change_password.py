@@ -61,7 +61,7 @@ def test_wrong_old_password(stack, user):
 
 
 def test_wrong_old_password_counts_toward_throttling(make_stack):
-    s = make_stack()
+    s = make_stack(signin_backoff_base="60s")
     email, password = s.add_user()
     token = s.token(email, password)
     for _ in range(5):
