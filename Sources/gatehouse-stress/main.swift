@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GatehouseCrypto
 import GatehouseStore
 
 // Drives the flat-file store from one process; the tests start many at
@@ -11,6 +12,9 @@ import GatehouseStore
 //   gatehouse-stress hammer-counter DATA_DIR N   N increments of one counter
 //   gatehouse-stress churn DATA_DIR SEED         random writes until killed
 //   gatehouse-stress read DATA_DIR               prints the user's epoch and the counter
+//   gatehouse-stress populate DATA_DIR N         N users (bulk, one sync at the end)
+//   gatehouse-stress ops DATA_DIR N OPS          µs per load/update/counter on random users of N
+//   gatehouse-stress argon2 DATA_DIR SECONDS     Argon2id verifications per second (m=19 MiB, t=2)
 
 let userID = String(repeating: "ab", count: 32)
 let counterID = String(repeating: "cd", count: 32)
@@ -61,11 +65,64 @@ do {
             default: try store.updateCounter(key) { $0.count += 1; $0.last = Int64(n) }
             }
         }
+    case "populate":
+        let n = Int(args[3]) ?? 0
+        for i in 0..<n {
+            try? store.insertUser(UserRecord(id: benchID(i), email: "user\(i)@example.com", passwordHash: "$argon2id$x",
+                                             created: 0), durable: false)
+        }
+        store.syncAll()
+    case "ops":
+        let n = Int(args[3]) ?? 1, ops = Int(args[4]) ?? 1000
+        srandom(42)
+        var load = 0.0, update = 0.0, counter = 0.0
+        for _ in 0..<ops {
+            let id = benchID(random() % n)
+            load += try seconds { _ = try store.loadUser(id) }
+            update += try seconds { try store.updateUser(id) { $0.sessionEpoch += 1 } }
+            counter += try seconds { try store.updateCounter(id) { $0.count += 1 } }
+        }
+        let us = { (t: Double) in String(Int(t / Double(ops) * 1e6)) }
+        print("load_us \(us(load)) update_us \(us(update)) counter_us \(us(counter))")
+    case "argon2":
+        let hasher = Argon2idHasher()
+        let hash = try hasher.hash("benchmark password")
+        let limit = Double(args.count > 3 ? Int(args[3]) ?? 5 : 5)
+        var n = 0
+        let start = now()
+        while now() - start < limit {
+            _ = hasher.check("benchmark password", against: hash)
+            n += 1
+        }
+        print(String(Double(n) / (now() - start)))
     default:
         die("unknown command \(args[1])")
     }
 } catch {
     die("\(error)")
+}
+
+func benchID(_ i: Int) -> String {
+    // Spread like real keyed hashes: the shard comes from a mix of i.
+    var x = UInt64(i) &* 0x9E37_79B9_7F4A_7C15
+    var hex = ""
+    for _ in 0..<4 {
+        x = (x ^ (x >> 31)) &* 0xBF58_476D_1CE4_E5B9
+        hex += String(repeating: "0", count: 16 - String(x, radix: 16).count) + String(x, radix: 16)
+    }
+    return hex
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func seconds(_ body: () throws -> Void) throws -> Double {
+    let t = now()
+    try body()
+    return now() - t
 }
 
 func format2(_ n: Int) -> Character {
