@@ -41,9 +41,10 @@ let package = Package(
         ]),
         .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON"]),
         .target(name: "GatehouseMail", dependencies: [
-            "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto", "CCurl", "CCurlShim",
+            "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),
         .target(name: "GatehouseEndpoints", dependencies: [
             "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig", "GatehouseMail",
             .product(name: "Logging", package: "swift-log"),
@@ -56,7 +57,7 @@ let package = Package(
         .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "gatehousectl", dependencies: [
-            "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
+            "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail", "GatehouseSMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -71,6 +72,6 @@ let package = Package(
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
-        .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseCore", "GatehouseStore"]),
+        .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore"]),
     ]
 )

@@ -33,9 +33,23 @@ public struct Services: Sendable {
 
     public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom()) throws -> Services {
-        let mail = try MailService(config: config, clock: clock, random: random, logger: logger)
+        let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
+                                   handoff: { ids in handOff(ids, config: config, logger: logger) })
         let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
         return Services(config: config, accounts: accounts, logger: logger, mail: mail)
+    }
+}
+
+/// SMTP delivery runs in `gatehousectl mail deliver --id …` beside this
+/// executable, after the response: only gatehousectl links libcurl. What it
+/// cannot send stays queued for the next `mail deliver`.
+func handOff(_ ids: [String], config: Config, logger: Logger) {
+    guard let dir = Config.executableDirectory() else { return }
+    var argv = [dir + "/gatehousectl", "mail", "deliver"]
+    if config.source.hasPrefix("/") { argv += ["--config", config.source] }
+    for id in ids { argv += ["--id", id] }
+    if let problem = Subprocess.run(argv, timeout: config.int("mail_timeout") + 5) {
+        logger.warning("mail hand-off: \(problem); left in the outbox")
     }
 }
 

@@ -16,7 +16,11 @@ public final class MailService: MailSink, @unchecked Sendable {
     let builder: MessageBuilder
     let templates: [String: (subject: Template, text: Template, html: Template?)]
     let siteName: String
-    let transport: MailTransport
+    let transport: MailTransport?
+    /// When set, messages this process queued are handed to it after the
+    /// response instead of being delivered here (responders hand SMTP to
+    /// gatehousectl, which links libcurl).
+    let handoff: (([String]) -> Void)?
     let timeout: Int
     let maxAttempts: Int
     let clock: Clock
@@ -27,7 +31,10 @@ public final class MailService: MailSink, @unchecked Sendable {
 
     public static let templateNames = ["otp", "password-changed"]
 
-    public init(config: Config, clock: Clock, random: RandomSource, logger: Logger) throws {
+    /// `smtp`: the SMTP transport, for a process that links it (gatehousectl);
+    /// nil in a responder, which then hands SMTP mail to `handoff`.
+    public init(config: Config, clock: Clock, random: RandomSource, logger: Logger,
+                smtp: ((Config) throws -> MailTransport)? = nil, handoff: (([String]) -> Void)? = nil) throws {
         outbox = Outbox(dataDir: config.dataDir)
         builder = MessageBuilder(from: config.text("mail_from"))
         siteName = config.text("site_name")
@@ -38,18 +45,26 @@ public final class MailService: MailSink, @unchecked Sendable {
         self.logger = logger
         templates = try MailService.loadTemplates(dir: config.text("templates_dir"))
         switch config.text("mail_transport") {
-        case "sendmail": transport = SendmailTransport(command: config.text("sendmail_command"))
+        case "sendmail":
+            transport = SendmailTransport(command: config.text("sendmail_command"))
+            self.handoff = nil
         case "smtp":
-            var password = ""
             let file = config.text("smtp_password_file")
-            if !file.isEmpty {
-                guard let text = readText(file) else { throw MailConfigError(description: "smtp_password_file: cannot read \(file)") }
-                password = text.filter { !$0.isNewline }
+            if !file.isEmpty && readText(file) == nil {
+                throw MailConfigError(description: "smtp_password_file: cannot read \(file)")
             }
-            transport = SMTPTransport(url: config.text("smtp_url"), tls: SMTPTransport.TLS(rawValue: config.text("smtp_starttls")) ?? .optional,
-                                      username: config.text("smtp_username"), password: password)
-        default: transport = MaildirTransport(path: config.maildir)
+            transport = try smtp?(config)
+            self.handoff = transport == nil ? handoff : nil
+        default:
+            transport = MaildirTransport(path: config.maildir)
+            self.handoff = nil
         }
+    }
+
+    /// The SMTP password, read from `smtp_password_file` (kept out of the config).
+    public static func smtpPassword(_ config: Config) -> String {
+        let file = config.text("smtp_password_file")
+        return file.isEmpty ? "" : (readText(file) ?? "").filter { !$0.isNewline }
     }
 
     public struct MailConfigError: Error, CustomStringConvertible {
@@ -105,15 +120,23 @@ public final class MailService: MailSink, @unchecked Sendable {
     public func deliverQueued() {
         let ids = queued
         queued.removeAll()
-        for id in ids { _ = attempt(id) }
+        guard !ids.isEmpty else { return }
+        if let handoff {
+            handoff(ids)
+        } else {
+            for id in ids { _ = attempt(id) }
+        }
     }
 
-    /// Everything in the outbox that is due (or everything, with `force`).
-    public func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
+    /// Specific messages now, whatever their back-off (`mail deliver --id`).
+    public func deliver(ids: [String]) -> (sent: Int, failed: Int, dead: Int) {
+        tally(ids.map { attempt($0) })
+    }
+
+    func tally(_ outcomes: [Outbox.Outcome?]) -> (sent: Int, failed: Int, dead: Int) {
         var result = (sent: 0, failed: 0, dead: 0)
-        let now = clock.now()
-        for entry in outbox.pending() where force || entry.state.nextAttempt <= now {
-            switch attempt(entry.id) {
+        for o in outcomes {
+            switch o {
             case .sent?: result.sent += 1
             case .retry?: result.failed += 1
             case .dead?: result.dead += 1
@@ -123,10 +146,20 @@ public final class MailService: MailSink, @unchecked Sendable {
         return result
     }
 
+    /// Everything in the outbox that is due (or everything, with `force`).
+    public func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
+        let now = clock.now()
+        return tally(outbox.pending().filter { force || $0.state.nextAttempt <= now }.map { attempt($0.id) })
+    }
+
     @discardableResult
     func attempt(_ id: String) -> Outbox.Outcome? {
         var outcome: Outbox.Outcome?
         do {
+            guard let transport else {
+                logger.error("mail \(id): no transport in this process")
+                return nil
+            }
             _ = try outbox.claim(id) { message, state in
                 let result: Outbox.Outcome
                 if let envelope = MessageBuilder.envelope(of: message) {

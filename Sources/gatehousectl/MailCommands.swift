@@ -2,6 +2,7 @@ import ArgumentParser
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseMail
+import GatehouseSMTP
 import GatehouseStore
 
 struct Mail: ParsableCommand {
@@ -15,11 +16,15 @@ struct Mail: ParsableCommand {
             discussion: "Exit status 1 when a message failed this time.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Try every queued message now, whatever its back-off.") var all = false
+        @Option(help: "Deliver this message now (repeatable); the responders hand SMTP mail over this way.") var id: [String] = []
 
         func run() throws {
             let config = try global.loadConfig()
-            let service = try perform { try MailService(config: config, clock: SystemClock(), random: SystemRandom(), logger: global.logger()) }
-            let r = service.deliverDue(force: all)
+            let service = try perform {
+                try MailService(config: config, clock: SystemClock(), random: SystemRandom(), logger: global.logger(),
+                                smtp: SMTPTransport.make)
+            }
+            let r = id.isEmpty ? service.deliverDue(force: all) : service.deliver(ids: id)
             Console.out("sent \(r.sent), failed \(r.failed), moved to dead letters \(r.dead)")
             if r.failed + r.dead > 0 { throw Exit.failure }
         }
