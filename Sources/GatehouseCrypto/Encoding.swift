@@ -74,6 +74,8 @@ public enum Base64URL {
         let expected = (byteCount * 4 + 2) / 3
         let u = text.utf8
         guard u.count == expected else { return false }
-        return u.allSatisfy { alphabet.contains($0) }
+        return u.allSatisfy { c in
+            (65...90).contains(c) || (97...122).contains(c) || (48...57).contains(c) || c == 45 || c == 95
+        }
     }
 }

@@ -113,21 +113,28 @@ public enum Runtime {
         signal(SIGPIPE, SIG_IGN)
     }
 
+    /// NAME=value strings into a dictionary, copied at once (libfcgi's die at
+    /// the next accept), split on bytes rather than Characters.
+    static func copyParams(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
+        var params: [String: String] = [:]
+        var env = envp
+        while let entry = env.pointee {
+            let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+            if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                params[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+            }
+            env += 1
+        }
+        return params
+    }
+
     static func bodyLimit(_ params: [String: String], maxBody: Int) -> (length: Int, tooLarge: Bool) {
         let announced = Int(params["CONTENT_LENGTH"] ?? "") ?? 0
         return (max(0, min(announced, maxBody)), announced > maxBody)
     }
 
     static func serveCGI<R: Responder>(maxBody: Int, responder: inout R) {
-        var params: [String: String] = [:]
-        var env = environ
-        while let entry = env.pointee {
-            let pair = String(cString: entry)
-            if let eq = pair.firstIndex(of: "=") {
-                params[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-            }
-            env += 1
-        }
+        let params = copyParams(environ)
         inRequest = 1
         let (length, tooLarge) = bodyLimit(params, maxBody: maxBody)
         let body = tooLarge ? [] : FileDescriptor.read(0, upTo: length).bytes
@@ -150,16 +157,7 @@ public enum Runtime {
                 break
             }
             inRequest = 1
-            var params: [String: String] = [:]
-            if var env = request.pointee.envp {
-                while let entry = env.pointee {
-                    let pair = String(cString: entry)
-                    if let eq = pair.firstIndex(of: "=") {
-                        params[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-                    }
-                    env += 1
-                }
-            }
+            let params = request.pointee.envp.map(copyParams) ?? [:]
             ErrorLog.shared.stream = request.pointee.err
             let (length, tooLarge) = bodyLimit(params, maxBody: maxBody)
             var body = [UInt8]()

@@ -54,25 +54,47 @@ public struct RecordText: Equatable, Sendable {
 
     /// Pure: bytes in, record or a reason out. A record missing its final
     /// newline is rejected, so a torn write can never pass for a short one.
+    /// Works on bytes, not Characters: every request parses two records, and
+    /// grapheme-aware splitting cost more than all the file I/O.
     public static func parse(_ bytes: [UInt8], kind expected: String) throws(ParseError) -> RecordText {
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw .notUTF8 }
-        guard text.hasSuffix("\n") else { throw .truncated }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        lines.removeLast()
-        guard let header = lines.first else { throw .badHeader }
-        let parts = header.split(separator: " ")
-        guard parts.count == 2, parts[0].hasPrefix("gatehouse-") else { throw .badHeader }
-        let kind = String(parts[0].dropFirst("gatehouse-".count))
-        guard kind == expected else { throw .wrongKind(kind) }
-        guard parts[1] == "\(schemaVersion)" else { throw .unsupportedVersion(String(parts[1])) }
-        var record = RecordText(kind: kind)
-        for (n, line) in lines.dropFirst().enumerated() {
-            guard let sep = line.firstRange(of: ": ") else { throw .badLine(n + 2) }
-            let key = String(line[..<sep.lowerBound])
-            guard !key.isEmpty, let value = unescape(line[sep.upperBound...]) else { throw .badLine(n + 2) }
-            record.fields.append((key, value))
+        guard String(validating: bytes, as: UTF8.self) != nil else { throw .notUTF8 }
+        guard bytes.last == 0x0A else { throw .truncated }
+        var record: RecordText? = nil
+        var lineNumber = 0
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while bytes[end] != 0x0A { end += 1 }  // the last byte is a newline
+            lineNumber += 1
+            let line = bytes[start..<end]
+            start = end + 1
+            if var current = record {
+                guard let sep = colonSpace(line), sep > line.startIndex,
+                      let value = unescape(line[(sep + 2)...]) else { throw .badLine(lineNumber) }
+                current.fields.append((String(decoding: line[..<sep], as: UTF8.self), value))
+                record = current
+                continue
+            }
+            let prefix = Array("gatehouse-".utf8)
+            guard let space = line.firstIndex(of: 0x20), line.starts(with: prefix),
+                  !line[(space + 1)...].contains(0x20) else { throw .badHeader }
+            let kind = String(decoding: line[(line.startIndex + prefix.count)..<space], as: UTF8.self)
+            guard kind == expected else { throw .wrongKind(kind) }
+            let version = String(decoding: line[(space + 1)...], as: UTF8.self)
+            guard version == "\(schemaVersion)" else { throw .unsupportedVersion(version) }
+            record = RecordText(kind: kind)
         }
+        guard let record else { throw .badHeader }
         return record
+    }
+
+    static func colonSpace(_ line: ArraySlice<UInt8>) -> Int? {
+        var i = line.startIndex
+        while i + 1 < line.endIndex {
+            if line[i] == 0x3A && line[i + 1] == 0x20 { return i }
+            i += 1
+        }
+        return nil
     }
 
     static func escape(_ value: String) -> String {
@@ -88,10 +110,10 @@ public struct RecordText: Equatable, Sendable {
         return out
     }
 
-    static func unescape(_ text: Substring) -> String? {
-        guard text.contains("%") else { return String(text) }
+    static func unescape(_ text: ArraySlice<UInt8>) -> String? {
+        guard text.contains(0x25) else { return String(decoding: text, as: UTF8.self) }
         var bytes = [UInt8]()
-        var u = text.utf8.makeIterator()
+        var u = text.makeIterator()
         while let c = u.next() {
             if c == UInt8(ascii: "%") {
                 guard let h = u.next(), let l = u.next(),
