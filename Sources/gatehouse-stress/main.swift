@@ -75,9 +75,11 @@ do {
     case "ops":
         let n = Int(args[3]) ?? 1, ops = Int(args[4]) ?? 1000
         srandom(42)
+        let ids = (0..<ops).map { _ in benchID(random() % n) }
+        // Counters are created on first use; time the steady state, as for users.
+        for id in ids { try store.updateCounter(id) { $0.count += 1 } }
         var load = 0.0, update = 0.0, counter = 0.0
-        for _ in 0..<ops {
-            let id = benchID(random() % n)
+        for id in ids {
             load += try seconds { _ = try store.loadUser(id) }
             update += try seconds { try store.updateUser(id) { $0.sessionEpoch += 1 } }
             counter += try seconds { try store.updateCounter(id) { $0.count += 1 } }
