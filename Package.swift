@@ -41,7 +41,7 @@ let package = Package(
         ]),
         .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON"]),
         .target(name: "GatehouseMail", dependencies: [
-            "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto",
+            "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto", "GatehouseHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),
@@ -72,6 +72,6 @@ let package = Package(
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
-        .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore"]),
+        .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore", "GatehouseHTTP"]),
     ]
 )

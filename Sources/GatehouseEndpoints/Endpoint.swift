@@ -31,4 +31,10 @@ public struct RequestContext: Sendable {
     public var clientIP: String { request.clientIP(trustedProxies: services.config.list("trusted_proxies")) }
 
     public func url(_ endpoint: String) -> String { services.config.prefix + "/" + endpoint }
+
+    /// A string field of the body as sent (for refilling a form), or "".
+    public func bodyText(_ name: String) -> String {
+        if case .string(let s)? = body.value?[name] { return s }
+        return ""
+    }
 }

@@ -53,9 +53,7 @@ public struct SendOTPEndpoint: Endpoint {
 
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
-        var email = "", purpose = ""
-        if case .string(let e)? = ctx.body.value?["email"] { email = e }
-        if case .string(let p)? = ctx.body.value?["purpose"] { purpose = p }
+        let email = ctx.bodyText("email"), purpose = ctx.bodyText("purpose")
         let session = try? Authentication.optional(ctx)
         var page = form(ctx, auth: session?.0, email: email, purpose: purpose, message: error.message, issues: error.issues,
                         status: error.status)

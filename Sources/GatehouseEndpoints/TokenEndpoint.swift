@@ -65,9 +65,7 @@ public struct TokenEndpoint: Endpoint {
 
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
-        var username = ""
-        if case .string(let u)? = ctx.body.value?["username"] { username = u }
-        var page = form(ctx, message: error.message, username: username, status: error.status)
+        var page = form(ctx, message: error.message, username: ctx.bodyText("username"), status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page
     }

@@ -4,6 +4,7 @@ import Glibc
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseHTTP
 import GatehouseStore
 import Logging
 
@@ -50,7 +51,7 @@ public final class MailService: MailSink, @unchecked Sendable {
             self.handoff = nil
         case "smtp":
             let file = config.text("smtp_password_file")
-            if !file.isEmpty && readText(file) == nil {
+            if !file.isEmpty && readTextFile(file) == nil {
                 throw MailConfigError(description: "smtp_password_file: cannot read \(file)")
             }
             transport = try smtp?(config)
@@ -64,7 +65,7 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// The SMTP password, read from `smtp_password_file` (kept out of the config).
     public static func smtpPassword(_ config: Config) -> String {
         let file = config.text("smtp_password_file")
-        return file.isEmpty ? "" : (readText(file) ?? "").filter { !$0.isNewline }
+        return file.isEmpty ? "" : (readTextFile(file) ?? "").filter { !$0.isNewline }
     }
 
     public struct MailConfigError: Error, CustomStringConvertible {
@@ -77,14 +78,14 @@ public final class MailService: MailSink, @unchecked Sendable {
         var out: [String: (subject: Template, text: Template, html: Template?)] = [:]
         for name in templateNames {
             let path = "\(dir)/mail/\(name).txt"
-            guard let source = readText(path) else { throw MailConfigError(description: "templates_dir: cannot read \(path)") }
+            guard let source = readTextFile(path) else { throw MailConfigError(description: "templates_dir: cannot read \(path)") }
             guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
                 throw MailConfigError(description: "\(path): must start with a `Subject:` line and a blank line")
             }
             do {
                 let subject = try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound]))
                 let text = try Template(String(source[split.upperBound...]))
-                let html = try readText("\(dir)/mail/\(name).html").map { try Template($0) }
+                let html = try readTextFile("\(dir)/mail/\(name).html").map { try Template($0) }
                 out[name] = (subject, text, html)
             } catch {
                 throw MailConfigError(description: "\(path): \(error)")
@@ -101,7 +102,7 @@ public final class MailService: MailSink, @unchecked Sendable {
         let now = clock.now()
         let id = "\(now)-\(Hex.encode(random.bytes(8)))"
         let bytes = builder.build(to: mail.to.description, subject: t.subject.render(values), text: t.text.render(values),
-                                  html: t.html?.render(values, escape: htmlEscapeForMail), date: now, messageID: id)
+                                  html: t.html?.render(values, escape: htmlEscape), date: now, messageID: id)
         return (id, bytes)
     }
 
@@ -186,32 +187,4 @@ public final class MailService: MailSink, @unchecked Sendable {
         }
         return outcome
     }
-}
-
-func htmlEscapeForMail(_ s: String) -> String {
-    var out = ""
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&#39;"
-        default: out.unicodeScalars.append(c)
-        }
-    }
-    return out
-}
-
-func readText(_ path: String) -> String? {
-    guard let f = fopen(path, "r") else { return nil }
-    defer { fclose(f) }
-    var bytes = [UInt8]()
-    var buf = [UInt8](repeating: 0, count: 16384)
-    while true {
-        let n = fread(&buf, 1, buf.count, f)
-        if n <= 0 { break }
-        bytes += buf[0..<n]
-    }
-    return String(validating: bytes, as: UTF8.self)
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import GatehouseConfig
 import GatehouseCore
 import GatehouseStore
 
@@ -144,7 +145,7 @@ struct Import: ParsableCommand {
             while let l = readLine(strippingNewline: true) { lines.append(l) }
             text = lines.joined(separator: "\n")
         } else {
-            guard let data = readFile(file) else {
+            guard let data = readTextFile(file) else {
                 Console.error("cannot read \(file)")
                 throw Exit.failure
             }
@@ -171,18 +172,5 @@ struct Import: ParsableCommand {
         }
         Console.out("imported \(added) users, \(bad) lines refused")
         if bad > 0 { throw Exit.usage }
-    }
-
-    func readFile(_ path: String) -> String? {
-        guard let f = fopen(path, "r") else { return nil }
-        defer { fclose(f) }
-        var bytes = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buf, 1, buf.count, f)
-            if n <= 0 { break }
-            bytes += buf[0..<n]
-        }
-        return String(validating: bytes, as: UTF8.self)
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 @testable import GatehouseMail
+import GatehouseHTTP
 import GatehouseStore
 import XCTest
 
@@ -14,7 +15,7 @@ final class TemplateTests: XCTestCase {
     }
 
     func testEscaping() throws {
-        XCTAssertEqual(try Template("<b>{{x}}</b>").render(["x": "<i>"], escape: htmlEscapeForMail), "<b>&lt;i&gt;</b>")
+        XCTAssertEqual(try Template("<b>{{x}}</b>").render(["x": "<i>"], escape: htmlEscape), "<b>&lt;i&gt;</b>")
     }
 
     func testErrors() {
