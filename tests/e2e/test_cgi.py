@@ -57,3 +57,19 @@ def test_uninitialised_data_directory_is_a_start_up_error(tmp_path):
     rc, _, _, stderr = cgi(stack, "me")
     assert rc == 78
     assert b"gatehousectl init" in stderr
+
+
+def test_missing_blocklist_is_a_start_up_error_naming_the_key(tmp_path):
+    stack = Stack(tmp_path, password_blocklist=str(tmp_path / "nope.txt"))
+    stack.ctl("init")
+    rc, _, _, stderr = cgi(stack, "me")
+    assert rc == 78
+    assert b"password_blocklist:" in stderr
+
+
+def test_missing_templates_are_a_start_up_error_naming_the_key(tmp_path):
+    stack = Stack(tmp_path, templates_dir=str(tmp_path / "nowhere"))
+    stack.ctl("init")
+    rc, _, _, stderr = cgi(stack, "send-otp")
+    assert rc == 78
+    assert b"templates_dir:" in stderr
