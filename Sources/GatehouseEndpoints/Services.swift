@@ -23,14 +23,9 @@ public struct Services: Sendable {
         self.mail = mail
     }
 
-    /// Reads the configuration and opens the store. Any problem is a
-    /// start-up failure with a message naming the key or file; a responder
-    /// never starts half-configured and fails at the first request.
-    public static func load(logger: Logger, configPath: String? = Config.locate()) throws -> Services {
-        let config = try Config.load(path: configPath)
-        return try make(config: config, logger: logger)
-    }
-
+    /// Opens everything the configuration names. Any problem is a start-up
+    /// failure with a message naming the key or file; a responder never
+    /// starts half-configured and fails at the first request.
     public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom()) throws -> Services {
         let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
