@@ -56,7 +56,7 @@ public enum Settings {
         flag("otp_unknown_address_404", false, "Answer send-otp for an unknown address with the original's 404 \"User not found\" (reveals which addresses have accounts)."),
         flag("otp_login_enabled", false, "Allow purpose=login: signing in with an e-mailed code alone (NIST SP 800-63B does not count e-mail as an authenticator)."),
         duration("reset_grant_lifetime", "10m", 1...86_400, "Lifetime of the password-reset grant verify-otp returns."),
-        path("templates_dir", "/usr/share/gatehouse/templates", "Directory of the mail templates (deploy/templates): otp.txt, password-changed.txt, optional .html twins."),
+        path("templates_dir", "/usr/share/gatehouse/templates", "Directory of the templates (deploy/templates): html/layout.html frames every page; mail/otp.txt and mail/password-changed.txt, with optional .html twins."),
         text("site_name", "Gatehouse", "The site's name as the mails show it."),
         text("mail_from", "Gatehouse <no-reply@localhost>", "From: of every mail."),
         oneOf("mail_transport", "maildir", ["maildir", "sendmail", "smtp"], "How mail leaves: maildir (write to a Maildir), sendmail (pipe to a sendmail command), smtp (libcurl to a relay)."),

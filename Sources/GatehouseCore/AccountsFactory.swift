@@ -6,6 +6,7 @@ import Logging
 /// A start-up problem, naming the configuration key to fix.
 public struct SetupError: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 extension Accounts {

@@ -22,7 +22,7 @@ public struct ChangePasswordEndpoint: Endpoint {
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             if ctx.request.queryValue("done") != nil {
-                return Pages.message(title: "Password changed", text: "Your password was changed. Other sessions were signed out.")
+                return ctx.pages.message(title: "Password changed", text: "Your password was changed. Other sessions were signed out.")
             }
             let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
             return form(ctx, auth: auth)
@@ -51,7 +51,7 @@ public struct ChangePasswordEndpoint: Endpoint {
             FormField("new_password", label: "New password", type: "password", autocomplete: "new-password"),
             FormField("confirm_password", label: "New password again", type: "password", autocomplete: "new-password"),
         ]
-        return .html(status, Pages.form(title: reset ? "Choose a new password" : "Change password", action: ctx.url(name),
+        return .html(status, ctx.pages.form(title: reset ? "Choose a new password" : "Change password", action: ctx.url(name),
                                         fields: fields, submit: "Change password", message: message, issues: issues))
     }
 

@@ -28,6 +28,7 @@ public struct RequestContext: Sendable {
     public let services: Services
 
     public var accounts: Accounts { services.accounts }
+    public var pages: Pages { services.pages }
     public var clientIP: String { request.clientIP(trustedProxies: services.config.list("trusted_proxies")) }
 
     public func url(_ endpoint: String) -> String { services.config.prefix + "/" + endpoint }

@@ -86,6 +86,6 @@ public enum ErrorResponses {
         if let page = endpoint.htmlError(e, ctx) { return page }
         var headers = e.response.headers.filter { $0.0 != "Content-Type" }
         headers.removeAll { $0.0 == "Pragma" }
-        return Pages.error(status: e.status, message: e.message, headers: headers)
+        return ctx.pages.error(status: e.status, message: e.message, headers: headers)
     }
 }

@@ -13,7 +13,7 @@ public struct MeEndpoint: Endpoint {
         let u = auth.user, s = auth.session
         let policy = ctx.accounts.policy
         if ctx.html {
-            return .html(200, Pages.document(title: "Your account", body: """
+            return .html(200, ctx.pages.document(title: "Your account", body: """
                 <p>Signed in as <strong>\(htmlEscape(u.email))</strong>\(u.emailVerified ? " (verified)" : "").</p>
                 <ul>
                 <li><a href="\(ctx.url("send-otp"))?purpose=verify">Verify your e-mail address</a></li>

@@ -17,7 +17,7 @@ public struct SendOTPEndpoint: Endpoint {
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             if ctx.request.queryValue("done") != nil {
-                return Pages.message(title: "Code sent", text: "If the address has an account, a code is on its way.")
+                return ctx.pages.message(title: "Code sent", text: "If the address has an account, a code is on its way.")
             }
             let session = try? Authentication.optional(ctx)
             return form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? session?.0.user.email ?? "",
@@ -45,7 +45,7 @@ public struct SendOTPEndpoint: Endpoint {
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
-        .html(status, Pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + [
+        .html(status, ctx.pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + [
             FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
             FormField("purpose", label: "", type: "hidden", value: purpose),
         ], submit: "Send code", message: message, issues: issues))

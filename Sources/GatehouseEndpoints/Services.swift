@@ -4,6 +4,7 @@ import Glibc
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseHTTP
 import GatehouseMail
 import GatehouseStore
 import Logging
@@ -15,12 +16,14 @@ public struct Services: Sendable {
     public let accounts: Accounts
     public let logger: Logger
     public let mail: MailService
+    public let pages: Pages
 
-    public init(config: Config, accounts: Accounts, logger: Logger, mail: MailService) {
+    public init(config: Config, accounts: Accounts, logger: Logger, mail: MailService, pages: Pages) {
         self.config = config
         self.accounts = accounts
         self.logger = logger
         self.mail = mail
+        self.pages = pages
     }
 
     /// Opens everything the configuration names. Any problem is a start-up
@@ -31,7 +34,18 @@ public struct Services: Sendable {
         let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
                                    handoff: { ids in handOff(ids, config: config, logger: logger) })
         let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
-        return Services(config: config, accounts: accounts, logger: logger, mail: mail)
+        return Services(config: config, accounts: accounts, logger: logger, mail: mail, pages: try loadPages(config))
+    }
+
+    /// The site owner's page layout, `<templates_dir>/html/layout.html`.
+    static func loadPages(_ config: Config) throws -> Pages {
+        let path = config.text("templates_dir") + "/html/layout.html"
+        guard let source = readTextFile(path) else { throw SetupError(description: "templates_dir: cannot read \(path)") }
+        do {
+            return Pages(layout: try Template(source), site: config.text("site_name"))
+        } catch {
+            throw SetupError(description: "templates_dir: \(path): \(error)")
+        }
     }
 }
 

@@ -56,7 +56,7 @@ public struct TokenEndpoint: Endpoint {
     }
 
     func form(_ ctx: RequestContext, message: String? = nil, username: String = "", status: Int = 200) -> Response {
-        .html(status, Pages.form(title: "Sign in", action: ctx.url(name), fields: [
+        .html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: [
             FormField("grant_type", label: "", type: "hidden", value: "password"),
             FormField("username", label: "E-mail address", type: "email", value: username, autocomplete: "username"),
             FormField("password", label: "Password", type: "password", autocomplete: "current-password"),

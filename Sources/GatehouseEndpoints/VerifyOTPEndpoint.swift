@@ -22,7 +22,7 @@ public struct VerifyOTPEndpoint: Endpoint {
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             if ctx.request.queryValue("done") != nil {
-                return Pages.message(title: "Code verified", text: "Your code was accepted.")
+                return ctx.pages.message(title: "Code verified", text: "Your code was accepted.")
             }
             let session = try? Authentication.optional(ctx)
             return form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? "",
@@ -81,7 +81,7 @@ public struct VerifyOTPEndpoint: Endpoint {
             FormField("purpose", label: "", type: "hidden", value: purpose),
             FormField("code", label: "Code from the e-mail", type: "text", autocomplete: "one-time-code"),
         ]
-        return .html(status, Pages.form(title: "Enter your code", action: ctx.url(name), fields: fields, submit: "Verify",
+        return .html(status, ctx.pages.form(title: "Enter your code", action: ctx.url(name), fields: fields, submit: "Verify",
                                         message: message, issues: issues))
     }
 

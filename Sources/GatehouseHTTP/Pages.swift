@@ -16,27 +16,26 @@ public struct FormField: Sendable {
     }
 }
 
-public enum Pages {
-    public static func document(title: String, body: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en">
-        <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(htmlEscape(title))</title></head>
-        <body>
-        <main>
-        <h1>\(htmlEscape(title))</h1>
-        \(body)
-        </main>
-        </body>
-        </html>
+/// The HTML pages. Their frame comes from the site owner's layout template
+/// (`<templates_dir>/html/layout.html`: `{{title}}`, `{{site}}` and the page
+/// itself as `{{{content}}}`); the forms inside are generated, so every
+/// field, error mark and CSRF token is where the endpoints expect it.
+public struct Pages: Sendable {
+    let layout: Template
+    let site: String
 
-        """
+    public init(layout: Template, site: String) {
+        self.layout = layout
+        self.site = site
+    }
+
+    public func document(title: String, body: String) -> String {
+        layout.render(["title": title, "site": site, "content": body], escape: htmlEscape)
     }
 
     /// A form; `issues` mark their fields, `message` says what went wrong
     /// overall. Secret fields are never refilled.
-    public static func form(title: String, action: String, fields: [FormField], submit: String,
+    public func form(title: String, action: String, fields: [FormField], submit: String,
                             message: String? = nil, issues: [ValidationIssue] = []) -> String {
         var html = ""
         if let message {
@@ -65,12 +64,12 @@ public enum Pages {
         return document(title: title, body: html)
     }
 
-    public static func error(status: Int, message: String, headers: [(String, String)] = []) -> Response {
+    public func error(status: Int, message: String, headers: [(String, String)] = []) -> Response {
         .html(status, document(title: Response.reason(status), body: "<p role=\"alert\">\(htmlEscape(message))</p>\n"),
               headers: headers)
     }
 
-    public static func message(title: String, text: String) -> Response {
+    public func message(title: String, text: String) -> Response {
         .html(200, document(title: title, body: "<p>\(htmlEscape(text))</p>\n"))
     }
 }

@@ -155,9 +155,11 @@ final class ResponseTests: XCTestCase {
         XCTAssertEqual(r.header("Referrer-Policy"), "same-origin")
     }
 
-    func testPagesEscape() {
-        let page = Pages.form(title: "<t>", action: "/a\"", fields: [FormField("u", label: "L", value: "\"><script>")], submit: "Go")
+    func testPagesEscapeAndUseTheLayout() throws {
+        let pages = Pages(layout: try Template("<title>{{title}} - {{site}}</title><main>{{{content}}}</main>"), site: "S&P")
+        let page = pages.form(title: "<t>", action: "/a\"", fields: [FormField("u", label: "L", value: "\"><script>")], submit: "Go")
         XCTAssertFalse(page.contains("<script>"))
         XCTAssertTrue(page.contains("&quot;&gt;&lt;script&gt;"))
+        XCTAssertTrue(page.hasPrefix("<title>&lt;t&gt; - S&amp;P</title><main><form method=\"post\""))
     }
 }

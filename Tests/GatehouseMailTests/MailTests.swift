@@ -14,6 +14,10 @@ final class TemplateTests: XCTestCase {
         XCTAssertEqual(t.variables, ["code", "replaces"])
     }
 
+    func testRawValues() throws {
+        XCTAssertEqual(try Template("{{{x}}}|{{&x}}|{{x}}").render(["x": "<b>"], escape: htmlEscape), "<b>|<b>|&lt;b&gt;")
+    }
+
     func testEscaping() throws {
         XCTAssertEqual(try Template("<b>{{x}}</b>").render(["x": "<i>"], escape: htmlEscape), "<b>&lt;i&gt;</b>")
     }

@@ -75,3 +75,18 @@ def test_cookie_logout_needs_csrf_token(stack, user):
     assert r.status_code == 303
     assert "Max-Age=0" in r.headers["Set-Cookie"]
     assert requests.get(f"{stack.base}/me", headers=cookie).status_code == 401
+
+
+def test_pages_use_the_site_owners_layout(make_stack, tmp_path):
+    import shutil
+    from conftest import ROOT
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "deploy" / "templates", templates)
+    (templates / "html" / "layout.html").write_text(
+        "<!doctype html><title>{{title}}</title><body class=acme><h2>ACME accounts</h2>{{{content}}}</body>")
+    s = make_stack(templates_dir=str(templates))
+    r = requests.get(f"{s.base}/token", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    assert "<h2>ACME accounts</h2>" in r.text and 'name="password"' in r.text
+    r = requests.get(f"{s.base}/me", headers={"Accept": "text/html"})
+    assert r.status_code == 401 and "ACME accounts" in r.text

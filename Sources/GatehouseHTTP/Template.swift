@@ -1,11 +1,13 @@
-/// The Mustache subset the mail templates use: `{{name}}`, and sections
-/// `{{#name}}…{{/name}}` (shown when the value is non-empty) and
-/// `{{^name}}…{{/name}}` (shown when it is empty). Templates stay valid
+/// The Mustache subset the mail and page templates use: `{{name}}`
+/// (escaped by the caller's escaper), `{{{name}}}` or `{{&name}}` (as is),
+/// and sections `{{#name}}…{{/name}}` (shown when the value is non-empty)
+/// and `{{^name}}…{{/name}}` (shown when it is empty). Templates stay valid
 /// Mustache, so a site owner's tools read them as such. Pure: no I/O.
 public struct Template: Sendable {
     enum Node: Sendable {
         case text(String)
         case variable(String)
+        case raw(String)
         case section(String, inverted: Bool, [Node])
     }
 
@@ -29,11 +31,17 @@ public struct Template: Sendable {
                 break
             }
             if open.lowerBound > rest.startIndex { nodes.append(.text(String(rest[..<open.lowerBound]))) }
-            guard let close = rest[open.upperBound...].firstRange(of: "}}") else {
+            let triple = rest[open.upperBound...].hasPrefix("{")
+            guard let close = rest[open.upperBound...].firstRange(of: triple ? "}}}" : "}}") else {
                 throw ParseError(description: "unclosed {{")
             }
-            let tag = rest[open.upperBound..<close.lowerBound].filter { $0 != " " }
+            var tag = rest[open.upperBound..<close.lowerBound].filter { $0 != " " }
             rest = rest[close.upperBound...]
+            if triple {
+                tag.removeFirst()
+                nodes.append(.raw(String(tag)))
+                continue
+            }
             switch tag.first {
             case "#", "^":
                 let name = String(tag.dropFirst())
@@ -48,6 +56,8 @@ public struct Template: Sendable {
                 return nodes
             case "!":
                 continue
+            case "&":
+                nodes.append(.raw(String(tag.dropFirst())))
             default:
                 nodes.append(.variable(String(tag)))
             }
@@ -68,6 +78,7 @@ public struct Template: Sendable {
             switch node {
             case .text(let t): out += t
             case .variable(let name): out += escape(values[name] ?? "")
+            case .raw(let name): out += values[name] ?? ""
             case .section(let name, let inverted, let body):
                 if (values[name] ?? "").isEmpty == inverted { render(body, values, escape, into: &out) }
             }
@@ -81,7 +92,7 @@ public struct Template: Sendable {
             for n in nodes {
                 switch n {
                 case .text: break
-                case .variable(let v): names.insert(v)
+                case .variable(let v), .raw(let v): names.insert(v)
                 case .section(let v, _, let body): names.insert(v); walk(body)
                 }
             }
