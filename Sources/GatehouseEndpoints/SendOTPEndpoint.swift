@@ -4,7 +4,7 @@ import GatehouseJSON
 
 /// POST /send-otp: e-mails a one-time code. `email` from the query string
 /// (as the original took it), a form or JSON; a signed-in user may omit it.
-public struct SendOTPEndpoint: Endpoint {
+public struct SendOTPEndpoint: CodeFormEndpoint {
     public init() {}
     public let name = "send-otp"
     public let methods = ["GET", "POST"]
@@ -49,15 +49,5 @@ public struct SendOTPEndpoint: Endpoint {
             FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
             FormField("purpose", label: "", type: "hidden", value: purpose),
         ], submit: "Send code", message: message, issues: issues))
-    }
-
-    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
-        guard ctx.request.method == "POST" else { return nil }
-        let email = ctx.bodyText("email"), purpose = ctx.bodyText("purpose")
-        let session = try? Authentication.optional(ctx)
-        var page = form(ctx, auth: session?.0, email: email, purpose: purpose, message: error.message, issues: error.issues,
-                        status: error.status)
-        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
-        return page
     }
 }

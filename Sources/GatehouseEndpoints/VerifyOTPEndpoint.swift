@@ -6,7 +6,7 @@ import GatehouseJSON
 /// the address). Without one, `email` + `code`: a password-reset grant
 /// (purpose reset), a session (purpose login, if enabled), or just a
 /// verified address (purpose verify, the default everywhere).
-public struct VerifyOTPEndpoint: Endpoint {
+public struct VerifyOTPEndpoint: CodeFormEndpoint {
     public init() {}
     public let name = "verify-otp"
     public let methods = ["GET", "POST"]
@@ -83,15 +83,5 @@ public struct VerifyOTPEndpoint: Endpoint {
         ]
         return .html(status, ctx.pages.form(title: "Enter your code", action: ctx.url(name), fields: fields, submit: "Verify",
                                         message: message, issues: issues))
-    }
-
-    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
-        guard ctx.request.method == "POST" else { return nil }
-        let email = ctx.bodyText("email"), purpose = ctx.bodyText("purpose")
-        let session = try? Authentication.optional(ctx)
-        var page = form(ctx, auth: session?.0, email: email, purpose: purpose, message: error.message, issues: error.issues,
-                        status: error.status)
-        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
-        return page
     }
 }

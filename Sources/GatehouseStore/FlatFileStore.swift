@@ -92,27 +92,63 @@ public final class FlatFileStore: AccountStore {
         }
     }
 
+    // MARK: records (users, sessions, codes), one generic path for all three
+
+    func load<R: StoredRecord>(_ id: String) throws -> R? {
+        let p = try path(R.collection, id)
+        guard let r = try readRecord(p.file, kind: R.kind) else { return nil }
+        return try decode(p.file) { try R(r) }
+    }
+
+    func write<R: StoredRecord>(_ record: R, onlyIfNew: Bool, durable: Bool = true) throws {
+        let p = try path(R.collection, record.id)
+        try withLock(p.lock) {
+            if onlyIfNew && Posix.exists(p.file) { throw StoreError.exists }
+            try Posix.makeDirectories(p.dir)
+            try AtomicFile.write(record.text.encoded(), to: p.file, durable: durable)
+        }
+    }
+
+    enum Modified<R> { case missing, removed, kept(R) }
+
+    /// The locked read-modify-write every update goes through; `change`
+    /// returning false removes the record.
+    func modify<R: StoredRecord>(_ id: String, durable: Bool, _ change: (inout R) throws -> Bool) throws -> Modified<R> {
+        let p = try path(R.collection, id)
+        return try withLock(p.lock) {
+            guard let r = try readRecord(p.file, kind: R.kind) else { return .missing }
+            var record = try decode(p.file) { try R(r) }
+            guard try change(&record) else {
+                _ = try AtomicFile.remove(p.file)
+                return .removed
+            }
+            try AtomicFile.write(record.text.encoded(), to: p.file, durable: durable)
+            return .kept(record)
+        }
+    }
+
+    func remove(_ c: Collection, _ id: String) throws -> Bool {
+        let p = try path(c, id)
+        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
+    }
+
+    func all<R: StoredRecord>() throws -> [R] {
+        try scan(R.collection).compactMap { file in
+            guard let r = try readRecord(file, kind: R.kind) else { return nil }
+            return try decode(file) { try R(r) }
+        }
+    }
+
     // MARK: users
 
-    public func loadUser(_ id: String) throws -> UserRecord? {
-        let p = try path(.users, id)
-        guard let r = try readRecord(p.file, kind: "user") else { return nil }
-        return try decode(p.file) { try RecordCodec.user(r) }
-    }
+    public func loadUser(_ id: String) throws -> UserRecord? { try load(id) }
 
-    public func insertUser(_ user: UserRecord) throws {
-        try insertUser(user, durable: true)
-    }
+    public func insertUser(_ user: UserRecord) throws { try write(user, onlyIfNew: true) }
 
     /// `durable: false` is for bulk loads that end with one `sync` (the
     /// benchmark's million users); everything else is durable.
     public func insertUser(_ user: UserRecord, durable: Bool) throws {
-        let p = try path(.users, user.id)
-        try withLock(p.lock) {
-            if Posix.exists(p.file) { throw StoreError.exists }
-            try Posix.makeDirectories(p.dir)
-            try AtomicFile.write(RecordCodec.text(user).encoded(), to: p.file, durable: durable)
-        }
+        try write(user, onlyIfNew: true, durable: durable)
     }
 
     /// Flushes everything written (sync(2): syncfs needs _GNU_SOURCE).
@@ -122,113 +158,48 @@ public final class FlatFileStore: AccountStore {
 
     @discardableResult
     public func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
-        let p = try path(.users, id)
-        return try withLock(p.lock) {
-            guard let r = try readRecord(p.file, kind: "user") else { throw StoreError.notFound }
-            var user = try decode(p.file) { try RecordCodec.user(r) }
-            try change(&user)
-            user.id = id
-            try AtomicFile.write(RecordCodec.text(user).encoded(), to: p.file, durable: true)
-            return user
+        guard case .kept(let user) = try modify(id, durable: true, { (u: inout UserRecord) in try change(&u); return true }) else {
+            throw StoreError.notFound
         }
+        return user
     }
 
     @discardableResult
-    public func deleteUser(_ id: String) throws -> Bool {
-        let p = try path(.users, id)
-        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
-    }
+    public func deleteUser(_ id: String) throws -> Bool { try remove(.users, id) }
 
-    public func allUsers() throws -> [UserRecord] {
-        try scan(.users).compactMap { file in
-            guard let r = try readRecord(file, kind: "user") else { return nil }
-            return try decode(file) { try RecordCodec.user(r) }
-        }
-    }
+    public func allUsers() throws -> [UserRecord] { try all() }
 
     // MARK: sessions
 
-    public func loadSession(_ id: String) throws -> SessionRecord? {
-        let p = try path(.sessions, id)
-        guard let r = try readRecord(p.file, kind: "session") else { return nil }
-        return try decode(p.file) { try RecordCodec.session(r) }
-    }
+    public func loadSession(_ id: String) throws -> SessionRecord? { try load(id) }
 
-    public func insertSession(_ session: SessionRecord) throws {
-        let p = try path(.sessions, session.id)
-        try withLock(p.lock) {
-            if Posix.exists(p.file) { throw StoreError.exists }
-            try Posix.makeDirectories(p.dir)
-            try AtomicFile.write(RecordCodec.text(session).encoded(), to: p.file, durable: true)
-        }
-    }
+    public func insertSession(_ session: SessionRecord) throws { try write(session, onlyIfNew: true) }
 
     @discardableResult
     public func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
-        let p = try path(.sessions, id)
-        return try withLock(p.lock) {
-            guard let r = try readRecord(p.file, kind: "session") else { return nil }
-            var session = try decode(p.file) { try RecordCodec.session(r) }
-            guard try change(&session) else {
-                _ = try AtomicFile.remove(p.file)
-                return nil
-            }
-            session.id = id
-            try AtomicFile.write(RecordCodec.text(session).encoded(), to: p.file, durable: durable)
-            return session
-        }
+        guard case .kept(let session) = try modify(id, durable: durable, change) else { return nil }
+        return session
     }
 
     @discardableResult
-    public func deleteSession(_ id: String) throws -> Bool {
-        let p = try path(.sessions, id)
-        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
-    }
+    public func deleteSession(_ id: String) throws -> Bool { try remove(.sessions, id) }
 
-    public func allSessions() throws -> [SessionRecord] {
-        try scan(.sessions).compactMap { file in
-            guard let r = try readRecord(file, kind: "session") else { return nil }
-            return try decode(file) { try RecordCodec.session(r) }
-        }
-    }
+    public func allSessions() throws -> [SessionRecord] { try all() }
 
     // MARK: codes
 
-    public func loadCode(_ id: String) throws -> CodeRecord? {
-        let p = try path(.codes, id)
-        guard let r = try readRecord(p.file, kind: "code") else { return nil }
-        return try decode(p.file) { try RecordCodec.code(r) }
-    }
+    public func loadCode(_ id: String) throws -> CodeRecord? { try load(id) }
 
-    public func putCode(_ code: CodeRecord) throws {
-        let p = try path(.codes, code.id)
-        try withLock(p.lock) {
-            try Posix.makeDirectories(p.dir)
-            try AtomicFile.write(RecordCodec.text(code).encoded(), to: p.file, durable: true)
-        }
-    }
+    public func putCode(_ code: CodeRecord) throws { try write(code, onlyIfNew: false) }
 
     @discardableResult
     public func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
-        let p = try path(.codes, id)
-        return try withLock(p.lock) {
-            guard let r = try readRecord(p.file, kind: "code") else { return nil }
-            var code = try decode(p.file) { try RecordCodec.code(r) }
-            guard try change(&code) else {
-                _ = try AtomicFile.remove(p.file)
-                return nil
-            }
-            code.id = id
-            try AtomicFile.write(RecordCodec.text(code).encoded(), to: p.file, durable: true)
-            return code
-        }
+        guard case .kept(let code) = try modify(id, durable: true, change) else { return nil }
+        return code
     }
 
     @discardableResult
-    public func deleteCode(_ id: String) throws -> Bool {
-        let p = try path(.codes, id)
-        return try withLock(p.lock) { try AtomicFile.remove(p.file) }
-    }
+    public func deleteCode(_ id: String) throws -> Bool { try remove(.codes, id) }
 
     // MARK: counters
 

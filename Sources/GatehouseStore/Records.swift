@@ -182,3 +182,34 @@ enum RecordCodec {
         }
     }
 }
+
+/// What the flat-file store needs to know of a record type: where it lives,
+/// its header kind, and its text both ways.
+protocol StoredRecord {
+    static var collection: FlatFileStore.Collection { get }
+    static var kind: String { get }
+    var id: String { get }
+    var text: RecordText { get }
+    init(_ text: RecordText) throws
+}
+
+extension UserRecord: StoredRecord {
+    static let collection = FlatFileStore.Collection.users
+    static let kind = "user"
+    var text: RecordText { RecordCodec.text(self) }
+    init(_ text: RecordText) throws { self = try RecordCodec.user(text) }
+}
+
+extension SessionRecord: StoredRecord {
+    static let collection = FlatFileStore.Collection.sessions
+    static let kind = "session"
+    var text: RecordText { RecordCodec.text(self) }
+    init(_ text: RecordText) throws { self = try RecordCodec.session(text) }
+}
+
+extension CodeRecord: StoredRecord {
+    static let collection = FlatFileStore.Collection.codes
+    static let kind = "code"
+    var text: RecordText { RecordCodec.text(self) }
+    init(_ text: RecordText) throws { self = try RecordCodec.code(text) }
+}

@@ -1,0 +1,20 @@
+import GatehouseCore
+import GatehouseHTTP
+
+/// send-otp and verify-otp share their form's shape (address, purpose,
+/// code) and so the way a failed browser post is shown again.
+protocol CodeFormEndpoint: Endpoint {
+    func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String?,
+              issues: [ValidationIssue], status: Int) -> Response
+}
+
+extension CodeFormEndpoint {
+    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST" else { return nil }
+        let session = try? Authentication.optional(ctx)
+        var page = form(ctx, auth: session?.0, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),
+                        message: error.message, issues: error.issues, status: error.status)
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        return page
+    }
+}
