@@ -99,6 +99,16 @@ final class SignInTests: CoreTestCase {
                        .invalidField(field: "hash", reason: "unsupported hash format"))
     }
 
+    /// SPEC §3: rehash on sign-in when the Argon2id parameters change.
+    func testArgon2idHashAtOldParametersIsUpgradedOnSignIn() throws {
+        let old = try Argon2idHasher(opsLimit: 2, memLimitKiB: 8).hash("password one")
+        try accounts.importUser(email("ann@example.com"), hash: old)
+        _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "a")
+        let stored = try accounts.findUser(email("ann@example.com"))!.passwordHash
+        XCTAssertTrue(stored.hasPrefix("$argon2id$v=19$m=8,t=1,p=1$"), stored)
+        XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "a"))
+    }
+
     func testNewPasswordLengthRules() {
         XCTAssertEqual(error { try accounts.addUser(email("a@example.com"), password: "short") },
                        .invalidField(field: "password", reason: "must be at least 8 characters"))
