@@ -37,12 +37,12 @@ extension Accounts {
         let viaReset = auth.session.kind == .reset
         if !viaReset {
             let t = policy.throttle
-            let accountKey = keys.hex(user.email, domain: "signin-account")
+            let accountKey = signInAccountCounter(user.email)
             let counter = try store.readCounter(accountKey)
             if let wait = t.retryAfter(counter, now: now) { throw AccountError.throttled(retryAfter: wait) }
             guard case .match = hasher.check(PasswordText(old ?? "").normalized, against: user.passwordHash) else {
                 try store.updateCounter(accountKey) { t.recordFailure(&$0, now: now) }
-                try store.updateCounter(keys.hex(clientIP, domain: "signin-ip")) { t.recordFailure(&$0, now: now) }
+                try store.updateCounter(signInClientCounter(clientIP)) { t.recordFailure(&$0, now: now) }
                 audit.record("password_change_failed", at: now, user: user.email, ip: clientIP)
                 throw AccountError.wrongPassword
             }

@@ -16,8 +16,8 @@ extension Accounts {
     public func signIn(username: String, password: String, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
         let email = try? EmailAddress.parse(username).get()
-        let accountKey = keys.hex(email?.description ?? username, domain: "signin-account")
-        let ipKey = keys.hex(clientIP, domain: "signin-ip")
+        let accountKey = signInAccountCounter(email?.description ?? username)
+        let ipKey = signInClientCounter(clientIP)
         let t = policy.throttle
 
         let accountCounter = try store.readCounter(accountKey)

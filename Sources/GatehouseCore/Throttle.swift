@@ -1,5 +1,15 @@
 import GatehouseStore
 
+import GatehouseCrypto
+
+extension Accounts {
+    /// The sign-in failure counters: per account (keyed whether or not the
+    /// account exists) and per client address. Sign-in, change-password and
+    /// unlock must agree on them.
+    func signInAccountCounter(_ name: String) -> String { keys.hex(name, domain: "signin-account") }
+    func signInClientCounter(_ clientIP: String) -> String { keys.hex(clientIP, domain: "signin-ip") }
+}
+
 /// Sign-in back-off (SPEC §3): after `freeFailures` consecutive failures each
 /// further one doubles the wait, up to `maxDelay`; at `lockAfter` consecutive
 /// failures on one account it locks (NIST SP 800-63B allows at most 100).

@@ -63,7 +63,7 @@ extension Accounts {
             $0.locked = locked
             if locked { $0.sessionEpoch += 1 }
         }
-        if !locked { try store.deleteCounter(keys.hex(email.description, domain: "signin-account")) }
+        if !locked { try store.deleteCounter(signInAccountCounter(email.description)) }
     }
 
     public func deleteUser(_ email: EmailAddress) throws {

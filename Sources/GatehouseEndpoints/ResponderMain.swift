@@ -17,7 +17,7 @@ public enum ResponderMain {
             fail("\(error)\n\(RuntimeOptions.usage)", code: 64)
         }
         if options.help {
-            FileOutput.write(1, RuntimeOptions.usage)
+            FileDescriptor.writeAll(1, Array(RuntimeOptions.usage.utf8))
             exit(0)
         }
         let mode: RuntimeMode
@@ -43,16 +43,5 @@ public enum ResponderMain {
     static func fail(_ message: String, code: Int32) -> Never {
         ErrorLog.shared.write(message)
         exit(code)
-    }
-}
-
-enum FileOutput {
-    static func write(_ fd: Int32, _ text: String) {
-        var bytes = Array(text.utf8)
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue } else { return } }
-            bytes.removeFirst(n)
-        }
     }
 }

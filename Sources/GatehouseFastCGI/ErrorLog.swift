@@ -67,9 +67,9 @@ public struct ErrorLogHandler: LogHandler {
     }
 }
 
-enum FileDescriptor {
+public enum FileDescriptor {
     /// EINTR-safe, and silent on EPIPE: a client that went away is harmless.
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }

@@ -52,7 +52,7 @@ public final class MailService: MailSink, @unchecked Sendable {
         case "smtp":
             let file = config.text("smtp_password_file")
             if !file.isEmpty && readTextFile(file) == nil {
-                throw MailConfigError(description: "smtp_password_file: cannot read \(file)")
+                throw SetupError(description: "smtp_password_file: cannot read \(file)")
             }
             transport = try smtp?(config)
             self.handoff = transport == nil ? handoff : nil
@@ -68,19 +68,15 @@ public final class MailService: MailSink, @unchecked Sendable {
         return file.isEmpty ? "" : (readTextFile(file) ?? "").filter { !$0.isNewline }
     }
 
-    public struct MailConfigError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// `<name>.txt` (first line `Subject: …`, a blank line, the body) and an
     /// optional `<name>.html`. Missing or malformed: a start-up error.
     static func loadTemplates(dir: String) throws -> [String: (subject: Template, text: Template, html: Template?)] {
         var out: [String: (subject: Template, text: Template, html: Template?)] = [:]
         for name in templateNames {
             let path = "\(dir)/mail/\(name).txt"
-            guard let source = readTextFile(path) else { throw MailConfigError(description: "templates_dir: cannot read \(path)") }
+            guard let source = readTextFile(path) else { throw SetupError(description: "templates_dir: cannot read \(path)") }
             guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
-                throw MailConfigError(description: "\(path): must start with a `Subject:` line and a blank line")
+                throw SetupError(description: "templates_dir: \(path): must start with a `Subject:` line and a blank line")
             }
             do {
                 let subject = try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound]))
@@ -88,14 +84,14 @@ public final class MailService: MailSink, @unchecked Sendable {
                 let html = try readTextFile("\(dir)/mail/\(name).html").map { try Template($0) }
                 out[name] = (subject, text, html)
             } catch {
-                throw MailConfigError(description: "\(path): \(error)")
+                throw SetupError(description: "templates_dir: \(path): \(error)")
             }
         }
         return out
     }
 
     func render(_ mail: OutgoingMail) throws -> (id: String, bytes: [UInt8]) {
-        guard let t = templates[mail.template] else { throw MailConfigError(description: "no template \(mail.template)") }
+        guard let t = templates[mail.template] else { throw SetupError(description: "no template \(mail.template)") }
         var values = mail.values
         values["site"] = siteName
         values["email"] = mail.to.description

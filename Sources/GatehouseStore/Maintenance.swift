@@ -22,27 +22,33 @@ public struct FsckFinding: Equatable, Sendable, CustomStringConvertible {
 }
 
 extension FlatFileStore {
+    func fileName(_ path: String) -> String {
+        String(path.split(separator: "/").last ?? "")
+    }
+
+    /// Removes the record if `dead` holds, deciding and removing under the
+    /// shard lock, so a record replaced meanwhile (a fresh code) is never
+    /// removed on the strength of its predecessor. Unreadable records are
+    /// left for fsck.
+    func removeIf<R: StoredRecord>(_ id: String, _ dead: (R) -> Bool) throws -> Bool {
+        let p = try path(R.collection, id)
+        return try withLock(p.lock) {
+            guard let r = (try? readRecord(p.file, kind: R.kind)) ?? nil, let record = try? R(r), dead(record) else {
+                return false
+            }
+            return try AtomicFile.remove(p.file)
+        }
+    }
+
     /// Removes sessions for which `sessionDead` holds and counters for which
     /// `counterDead` holds, each under its lock.
     public func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool = { _ in false },
                                counterDead: (CounterRecord) -> Bool) throws -> GCReport {
         var report = GCReport()
-        for file in try scan(.sessions) {
-            let id = String(file.split(separator: "/").last!)
-            let p = try path(.sessions, id)
-            let removed: Bool = try withLock(p.lock) {
-                guard let r = (try? readRecord(p.file, kind: "session")) ?? nil,
-                      let s = try? RecordCodec.session(r), sessionDead(s) else { return false }
-                return try AtomicFile.remove(p.file)
-            }
-            if removed { report.sessions += 1 }
-        }
-        for file in try scan(.codes) {
-            let id = String(file.split(separator: "/").last!)
-            if let code = (try? loadCode(id)) ?? nil, codeDead(code), try deleteCode(id) { report.codes += 1 }
-        }
+        for id in try scan(.sessions).map(fileName) where try removeIf(id, sessionDead) { report.sessions += 1 }
+        for id in try scan(.codes).map(fileName) where try removeIf(id, codeDead) { report.codes += 1 }
         for file in try scan(.counters) {
-            let id = String(file.split(separator: "/").last!)
+            let id = fileName(file)
             if counterDead(try readCounter(id)) {
                 try deleteCounter(id)
                 report.counters += 1
@@ -108,28 +114,25 @@ extension FlatFileStore {
         guard let p = try? path(c, name), p.file == file else { return (.misplaced, "not in the shard its name belongs to") }
         do {
             switch c {
-            case .users:
-                guard let r = try readRecord(file, kind: "user") else { return nil }
-                let u = try RecordCodec.user(r)
-                if u.id != name { return (.corrupt, "id field \(u.id) differs from the file name") }
-            case .sessions:
-                guard let r = try readRecord(file, kind: "session") else { return nil }
-                let s = try RecordCodec.session(r)
-                if s.id != name { return (.corrupt, "id field differs from the file name") }
-            case .codes:
-                guard let r = try readRecord(file, kind: "code") else { return nil }
-                let code = try RecordCodec.code(r)
-                if code.id != name { return (.corrupt, "id field differs from the file name") }
+            case .users: return try checkRecord(UserRecord.self, file: file, name: name)
+            case .sessions: return try checkRecord(SessionRecord.self, file: file, name: name)
+            case .codes: return try checkRecord(CodeRecord.self, file: file, name: name)
             case .counters:
                 guard let fd = try Posix.openIfExists(file, O_RDONLY) else { return nil }
                 defer { close(fd) }
                 _ = try RecordCodec.counter(Posix.readAll(fd, path: file))
+                return nil
             }
         } catch let e as StoreError {
             return (.corrupt, e.description)
         } catch {
             return (.corrupt, "\(error)")
         }
-        return nil
+    }
+
+    func checkRecord<R: StoredRecord>(_: R.Type, file: String, name: String) throws -> (FsckFinding.Kind, String)? {
+        guard let r = try readRecord(file, kind: R.kind) else { return nil }
+        let record = try R(r)
+        return record.id == name ? nil : (.corrupt, "id field \(record.id) differs from the file name")
     }
 }

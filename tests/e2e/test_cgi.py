@@ -3,6 +3,8 @@ and stdin, the answer on stdout, diagnostics on stderr."""
 import os
 import subprocess
 
+import pytest
+
 from conftest import BIN, Stack
 
 
@@ -59,17 +61,10 @@ def test_uninitialised_data_directory_is_a_start_up_error(tmp_path):
     assert b"gatehousectl init" in stderr
 
 
-def test_missing_blocklist_is_a_start_up_error_naming_the_key(tmp_path):
-    stack = Stack(tmp_path, password_blocklist=str(tmp_path / "nope.txt"))
+@pytest.mark.parametrize("key, responder", [("password_blocklist", "me"), ("templates_dir", "send-otp")])
+def test_missing_file_is_a_start_up_error_naming_the_key(tmp_path, key, responder):
+    stack = Stack(tmp_path, **{key: str(tmp_path / "nowhere")})
     stack.ctl("init")
-    rc, _, _, stderr = cgi(stack, "me")
+    rc, _, _, stderr = cgi(stack, responder)
     assert rc == 78
-    assert b"password_blocklist:" in stderr
-
-
-def test_missing_templates_are_a_start_up_error_naming_the_key(tmp_path):
-    stack = Stack(tmp_path, templates_dir=str(tmp_path / "nowhere"))
-    stack.ctl("init")
-    rc, _, _, stderr = cgi(stack, "send-otp")
-    assert rc == 78
-    assert b"templates_dir:" in stderr
+    assert f"{key}:".encode() in stderr
