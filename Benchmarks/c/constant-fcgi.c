@@ -1,4 +1,4 @@
-/* The C reference point of SPEC §8: a libfcgi responder answering a constant. */
+/* The C reference point of the benchmark: a libfcgi responder answering a constant. */
 #include <fcgiapp.h>
 
 int main(void) {

@@ -9,7 +9,7 @@ public enum AccountError: Error, Equatable, Sendable {
     case accountLocked
     /// Back off; try again after this many seconds.
     case throttled(retryAfter: Int)
-    /// A send limit of SPEC §3 (cooldown, hourly caps) was reached.
+    /// A send limit of docs/security.md (cooldown, hourly caps) was reached.
     case tooManyCodeRequests(retryAfter: Int)
     /// A field that fails validation in the core (the HTTP layer checks shapes first).
     case invalidField(field: String, reason: String)

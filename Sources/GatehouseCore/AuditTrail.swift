@@ -2,7 +2,7 @@ import GatehouseJSON
 import GatehouseStore
 import Logging
 
-/// Security events (SPEC §3, §7): one JSON line each. Never a password,
+/// Security events (docs/security.md): one JSON line each. Never a password,
 /// code or token; the e-mail address and client address are recorded
 /// because an administrator needs them to act on an event.
 public struct AuditTrail: Sendable {

@@ -12,7 +12,7 @@ public enum CodePurpose: String, CaseIterable, Sendable {
     case login
 }
 
-/// The OTP rows of SPEC §3.
+/// The OTP rows of docs/security.md.
 public struct OneTimeCodePolicy: Sendable {
     public var length = 6
     public var lifetime = 600

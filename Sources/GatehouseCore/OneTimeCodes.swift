@@ -16,7 +16,7 @@ extension Accounts {
         String((0..<policy.codes.length).map { _ in Character(String(random.uniform(10))) })
     }
 
-    /// Send limits (SPEC §3): per-address cooldown, per-address hourly,
+    /// Send limits (docs/security.md): per-address cooldown, per-address hourly,
     /// per-client hourly, site-wide hourly. Keyed by the address whether or
     /// not it has an account, so the limits reveal nothing either. All are
     /// checked before any is counted, so a refused request uses up nothing;

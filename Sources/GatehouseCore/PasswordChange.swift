@@ -2,7 +2,7 @@ import GatehouseCrypto
 import GatehouseStore
 
 extension Accounts {
-    /// The policy every new password passes (SPEC §3): length (in code
+    /// The policy every new password passes (docs/security.md): length (in code
     /// points after NFC), not on a blocklist, not containing the address's
     /// local part, not the current password. Reasons are for a person.
     public func checkPasswordPolicy(_ text: PasswordText, for user: UserRecord) throws {

@@ -10,7 +10,7 @@ extension Accounts {
     func signInClientCounter(_ clientIP: String) -> String { keys.hex(clientIP, domain: "signin-ip") }
 }
 
-/// Sign-in back-off (SPEC §3): after `freeFailures` consecutive failures each
+/// Sign-in back-off (docs/security.md): after `freeFailures` consecutive failures each
 /// further one doubles the wait, up to `maxDelay`; at `lockAfter` consecutive
 /// failures on one account it locks (NIST SP 800-63B allows at most 100).
 /// Pure arithmetic over a `CounterRecord`; the store keeps the counters.

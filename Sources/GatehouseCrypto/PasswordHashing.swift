@@ -62,7 +62,7 @@ public struct Argon2idHasher: PasswordHasher {
     }
 }
 
-/// Hash formats accepted on import (SPEC §3).
+/// Hash formats accepted on import (docs/security.md).
 public enum HashFormat: Equatable {
     case argon2, crypt, unknown
 

@@ -56,7 +56,7 @@ public enum BodyDecoder {
     }
 }
 
-/// Content negotiation (SPEC §1): a form post, or `Accept: text/html`, gets
+/// Content negotiation (docs/api.md): a form post, or `Accept: text/html`, gets
 /// HTML; everything else JSON. `formImpliesHTML` is false for the token
 /// endpoint, where OAuth2 clients post forms and expect JSON.
 public func wantsHTML(_ request: Request, encoding: BodyEncoding, formImpliesHTML: Bool = true) -> Bool {

@@ -24,7 +24,7 @@ public struct Response: Sendable {
         json(status, .object([("detail", .string(message))]), headers: headers)
     }
 
-    /// HTML carries the strict headers of SPEC §1: no inline script, no
+    /// HTML carries the strict headers of docs/api.md: no inline script, no
     /// framing, no sniffing, no referrer leaks.
     public static func html(_ status: Int, _ page: String, headers: [(String, String)] = []) -> Response {
         Response(status: status, headers: [

@@ -8,7 +8,7 @@ import GatehouseHTTP
 import GatehouseStore
 import Logging
 
-/// Spool-first mail (SPEC §4): `queue` renders a template and writes the
+/// Spool-first mail (README, Mail): `queue` renders a template and writes the
 /// message durably into the outbox; `deliverDue` sends what is due, with
 /// back-off, and moves what keeps failing to the dead-letter folder. The
 /// responders call `deliverDue` only after the HTTP answer is complete.

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// The mail spool (SPEC §4): a message is written here durably before the
+/// The mail spool (README, Mail): a message is written here durably before the
 /// HTTP answer goes out, and delivered afterwards; what fails stays queued
 /// with its attempt count and next-attempt time, and after too many failures
 /// moves to `dead/`.

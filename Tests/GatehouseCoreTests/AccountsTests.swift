@@ -99,7 +99,7 @@ final class SignInTests: CoreTestCase {
                        .invalidField(field: "hash", reason: "unsupported hash format"))
     }
 
-    /// SPEC §3: rehash on sign-in when the Argon2id parameters change.
+    /// docs/security.md: rehash on sign-in when the Argon2id parameters change.
     func testArgon2idHashAtOldParametersIsUpgradedOnSignIn() throws {
         let old = try Argon2idHasher(opsLimit: 2, memLimitKiB: 8).hash("password one")
         try accounts.importUser(email("ann@example.com"), hash: old)
@@ -170,7 +170,7 @@ final class SessionTests: CoreTestCase {
     }
 
     func testMalformedTokensNeverReachTheStore() {
-        for t in ["", "abc", String(repeating: "A", count: 42), "../../../../etc/passwd" + String(repeating: "A", count: 21)] {
+        for t in ["", "abc", String(repeating: "A", count: 42), "../../../../etc/passwd" + String(repeating: "A", count: 21)] {  // outside-ok: hostile input
             XCTAssertEqual(error { _ = try accounts.authenticate(token: t) }, .notAuthenticated, t)
         }
     }

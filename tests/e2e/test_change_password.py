@@ -1,4 +1,4 @@
-"""change-password through nginx (SPEC §1 flow 2, §3 password rows)."""
+"""change-password through nginx (docs/api.md change-password, docs/security.md password rows)."""
 import requests
 
 
@@ -25,7 +25,7 @@ def test_success_revokes_other_sessions_keeps_this_one(make_stack):
     assert s.sign_in(email, "a fresh passphrase 7").status_code == 200
 
 
-def test_notice_mail_has_no_secrets(make_stack):  # SPEC §3 password-changed notice
+def test_notice_mail_has_no_secrets(make_stack):  # docs/security.md password-changed notice
     s = make_stack()
     email, password = s.add_user()
     token = s.token(email, password)
@@ -83,7 +83,7 @@ def test_length_rules_are_pydantic_422_with_redaction(stack, user):
     assert r.json()["detail"][0]["type"] == "string_too_long"
 
 
-def test_policy_rejections_say_why(stack):  # SPEC §3 blocklist, local part, new ≠ old
+def test_policy_rejections_say_why(stack):  # docs/security.md blocklist, local part, new ≠ old
     email, password = stack.add_user("margaret@example.com")
     token = stack.token(email, password)
     for new, reason in [("password123", "too common"), ("Margaret-1999!", "e-mail address"),
@@ -113,7 +113,7 @@ def test_unauthenticated(stack):
     assert r.status_code == 401
 
 
-def test_step_up_switch(make_stack):  # SPEC §1 flow 2: optional step-up
+def test_step_up_switch(make_stack):  # docs/api.md change-password: optional step-up
     s = make_stack(change_password_requires_otp_within="5m")
     email, password = s.add_user()
     token = s.token(email, password)
@@ -133,7 +133,7 @@ def reset_grant(s, email, **kw):
     return body["reset_token"]
 
 
-def test_reset_grant_sets_a_password_once(make_stack):  # SPEC §1 flow 4: reset grant, once, only change-password
+def test_reset_grant_sets_a_password_once(make_stack):  # docs/api.md verify-otp: reset grant, once, only change-password
     s = make_stack()
     email, password = s.add_user()
     session = s.token(email, password)

@@ -1,4 +1,4 @@
-"""The FastAPI error shapes of SPEC §1: 401, 405, 413, 415, 422, with
+"""The FastAPI error shapes of docs/api.md: 401, 405, 413, 415, 422, with
 Status reason phrases and Content-Length through nginx."""
 import requests
 

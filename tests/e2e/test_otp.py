@@ -1,6 +1,6 @@
 """send-otp and verify-otp through nginx, codes read from the Maildir the
 maildir transport writes (the SMTP transports have their own tests).
-Each test names the SPEC §3 row it covers."""
+Each test names the docs/security.md row it covers."""
 import time
 
 import requests
@@ -46,7 +46,7 @@ def test_code_is_six_csprng_digits_and_mail_is_rfc5322(make_stack):
     assert code not in msg["Subject"]
 
 
-def test_single_use(make_stack):  # SPEC §3 OTP: single use (consumed atomically)
+def test_single_use(make_stack):  # docs/security.md OTP: single use (consumed atomically)
     s = make_stack()
     email, _ = s.add_user()
     s.send_code(email)
@@ -56,7 +56,7 @@ def test_single_use(make_stack):  # SPEC §3 OTP: single use (consumed atomicall
     assert r.status_code == 403 and r.json() == {"detail": "Invalid OTP"}
 
 
-def test_five_wrong_tries_kill_the_code(make_stack):  # SPEC §3 OTP: at most 5 wrong tries then dead
+def test_five_wrong_tries_kill_the_code(make_stack):  # docs/security.md OTP: at most 5 wrong tries then dead
     s = make_stack()
     email, _ = s.add_user()
     s.send_code(email)
@@ -78,7 +78,7 @@ def test_four_wrong_tries_leave_it_alive(make_stack):
     assert verify(s, email, code).status_code == 200
 
 
-def test_a_new_code_replaces_the_old(make_stack):  # SPEC §3 OTP: a new code replaces the old (the mail says so)
+def test_a_new_code_replaces_the_old(make_stack):  # docs/security.md OTP: a new code replaces the old (the mail says so)
     s = make_stack(otp_send_cooldown=0)
     email, _ = s.add_user()
     s.send_code(email)
@@ -91,7 +91,7 @@ def test_a_new_code_replaces_the_old(make_stack):  # SPEC §3 OTP: a new code re
     assert verify(s, email, second).status_code == 200
 
 
-def test_expiry(make_stack):  # SPEC §3 OTP: lifetime (10 minutes by default; 2 s here)
+def test_expiry(make_stack):  # docs/security.md OTP: lifetime (10 minutes by default; 2 s here)
     s = make_stack(otp_lifetime="2s")
     email, _ = s.add_user()
     s.send_code(email)
@@ -102,7 +102,7 @@ def test_expiry(make_stack):  # SPEC §3 OTP: lifetime (10 minutes by default; 2
     assert '"event":"code_expired"' in (s.var / "data" / "audit.log").read_text()
 
 
-def test_resending_never_buys_more_guesses(make_stack):  # SPEC §3 OTP: wrong-try count survives a resend
+def test_resending_never_buys_more_guesses(make_stack):  # docs/security.md OTP: wrong-try count survives a resend
     s = make_stack(otp_send_cooldown=0)
     email, _ = s.add_user()
     for round_ in range(2):
@@ -118,7 +118,7 @@ def test_resending_never_buys_more_guesses(make_stack):  # SPEC §3 OTP: wrong-t
     assert int(r.headers["Retry-After"]) > 0
 
 
-def test_codes_are_bound_to_their_purpose(make_stack):  # SPEC §3 OTP: bound to user and purpose
+def test_codes_are_bound_to_their_purpose(make_stack):  # docs/security.md OTP: bound to user and purpose
     s = make_stack()
     email, _ = s.add_user()
     s.send_code(email, purpose="verify")
@@ -135,7 +135,7 @@ def test_codes_are_bound_to_their_user(make_stack):
     assert verify(s, b, s.mailbox.code(a)).status_code == 403
 
 
-def test_cooldown_between_sends(make_stack):  # SPEC §3 sending limits: 60 s between sends per address
+def test_cooldown_between_sends(make_stack):  # docs/security.md sending limits: 60 s between sends per address
     s = make_stack()
     email, _ = s.add_user()
     assert s.send_code(email).status_code == 200
@@ -145,7 +145,7 @@ def test_cooldown_between_sends(make_stack):  # SPEC §3 sending limits: 60 s be
     assert r.json() == {"detail": "Too many codes requested; try again later"}
 
 
-def test_hourly_cap_per_address(make_stack):  # SPEC §3 sending limits: 5 per hour per address
+def test_hourly_cap_per_address(make_stack):  # docs/security.md sending limits: 5 per hour per address
     s = make_stack(otp_send_cooldown=0)
     email, _ = s.add_user()
     for _ in range(5):
@@ -154,7 +154,7 @@ def test_hourly_cap_per_address(make_stack):  # SPEC §3 sending limits: 5 per h
     assert r.status_code == 429 and int(r.headers["Retry-After"]) > 3000
 
 
-def test_hourly_cap_per_client_address(make_stack):  # SPEC §3 sending limits: 20 per hour per client IP
+def test_hourly_cap_per_client_address(make_stack):  # docs/security.md sending limits: 20 per hour per client IP
     s = make_stack(otp_sends_per_hour_per_ip=3)
     ip = "198.51.100.7"
     for i in range(3):
@@ -163,14 +163,14 @@ def test_hourly_cap_per_client_address(make_stack):  # SPEC §3 sending limits: 
     assert s.send_code("x9@example.com", ip="198.51.100.8").status_code == 200
 
 
-def test_site_wide_hourly_cap(make_stack):  # SPEC §3 sending limits: a site-wide hourly cap
+def test_site_wide_hourly_cap(make_stack):  # docs/security.md sending limits: a site-wide hourly cap
     s = make_stack(otp_sends_per_hour_site=2)
     assert s.send_code("a@example.com").status_code == 200
     assert s.send_code("b@example.com").status_code == 200
     assert s.send_code("c@example.com").status_code == 429
 
 
-def test_unknown_address_gets_the_same_answer(make_stack):  # SPEC §3/§1 flow 3: unknown address
+def test_unknown_address_gets_the_same_answer(make_stack):  # docs/security.md: unknown address
     s = make_stack()
     email, _ = s.add_user()
     known = s.send_code(email)
@@ -207,7 +207,7 @@ def test_original_404_is_a_config_switch(make_stack):
     assert r.status_code == 404 and r.json() == {"detail": "User not found"}
 
 
-def test_sign_in_by_code_is_off_by_default(make_stack):  # SPEC §3 code sign-in: off by default
+def test_sign_in_by_code_is_off_by_default(make_stack):  # docs/security.md code sign-in: off by default
     s = make_stack()
     email, _ = s.add_user()
     r = s.send_code(email, purpose="login")

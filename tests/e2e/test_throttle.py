@@ -1,4 +1,4 @@
-"""Sign-in throttling (SPEC §3): back-off per account and per client address
+"""Sign-in throttling (docs/security.md): back-off per account and per client address
 after 5 consecutive failures, 429 with Retry-After; locked at the limit."""
 import time
 

@@ -1,77 +1,47 @@
-"""The FastAPI original's clients keep working: every request of
-../shared/seed/wire-transcript.md is replayed against Gatehouse (through
-nginx, with a real user, a real token and a real code) and must get the
-same status and body shape. Where SPEC.md deliberately differs, DIFFERENT
-says how and why; those cases are checked against Gatehouse's own answer."""
+"""The FastAPI original's clients keep working: every request the original
+was seen to answer (tests/fixtures/seed-wire/cases.json, described in the
+README beside it) is replayed against Gatehouse through nginx, with a real
+user, a real token and a real code, and must get the same status and body
+shape. Where Gatehouse deliberately differs, DIFFERENT says how and why;
+those cases are checked against Gatehouse's own answer."""
 import json
 import re
-import shlex
-from pathlib import Path
 
 import pytest
 import requests
 
 from conftest import ROOT
 
-TRANSCRIPT = ROOT.parent / "shared" / "seed" / "wire-transcript.md"
+CASES = ROOT / "tests" / "fixtures" / "seed-wire" / "cases.json"
 
-# Case number → what Gatehouse answers instead, and why (SPEC.md wins).
+# Case number → what Gatehouse answers instead, and why (docs/api.md).
 DIFFERENT = {
     1: (400, "the original's /token was a stub; an empty request is RFC 6749 invalid_request"),
-    2: (200, "GET shows the HTML sign-in form (SPEC §1 browser mode)"),
+    2: (200, "GET shows the HTML sign-in form (browser mode)"),
     8: (401, "an empty bearer token authenticates nobody (the original was a mock)"),
-    21: (415, "a body that is neither JSON nor a form is 415 (SPEC §1)"),
-    24: (415, "a body that is neither JSON nor a form is 415 (SPEC §1)"),
-    25: (303, "form posts are browser mode: Post/Redirect/Get (SPEC §1)"),
-    26: (401, "form posts are browser mode: still 401, but as an HTML page (SPEC §1)"),
-    28: (200, "email is accepted from a JSON body too (SPEC §1)"),
-    31: (200, "an unknown address gets the same answer as a known one (SPEC §3)"),
-    33: (200, "an unknown address gets the same answer as a known one (SPEC §3)"),
-    35: (303, "form posts are browser mode: Post/Redirect/Get (SPEC §1)"),
-    36: (200, "GET shows the HTML form (SPEC §1 browser mode)"),
-    44: (303, "form posts are browser mode: Post/Redirect/Get (SPEC §1)"),
+    21: (415, "a body that is neither JSON nor a form is 415 (docs/api.md)"),
+    24: (415, "a body that is neither JSON nor a form is 415 (docs/api.md)"),
+    25: (303, "form posts are browser mode: Post/Redirect/Get (docs/api.md)"),
+    26: (401, "form posts are browser mode: still 401, but as an HTML page (docs/api.md)"),
+    28: (200, "email is accepted from a JSON body too (docs/api.md)"),
+    31: (200, "an unknown address gets the same answer as a known one (docs/security.md)"),
+    33: (200, "an unknown address gets the same answer as a known one (docs/security.md)"),
+    35: (303, "form posts are browser mode: Post/Redirect/Get (docs/api.md)"),
+    36: (200, "GET shows the HTML form (browser mode)"),
+    44: (303, "form posts are browser mode: Post/Redirect/Get (docs/api.md)"),
     45: (404, "no trailing-slash redirect: the path is not an endpoint"),
 }
-# Secret fields are echoed as "[redacted]" where the original echoed them (SPEC §1).
+# Secret fields are echoed as "[redacted]" where the original echoed them (docs/api.md).
 SECRETS = {"old_password", "new_password", "confirm_password"}
 
 
 def cases():
-    text = TRANSCRIPT.read_text()
     out = []
-    for block in re.split(r"^### ", text, flags=re.M)[1:]:
-        head, _, rest = block.partition("\n")
-        number = int(head.split(".")[0])
-        command = re.search(r"^\$ (curl .*)$", rest, re.M).group(1)
-        status = int(re.search(r"^HTTP/1.1 (\d+)", rest, re.M).group(1))
-        lines = rest.split("\n")
-        body_line = next((l for l in lines if l.startswith("{")), None)
-        out.append((number, head, command, status, json.loads(body_line) if body_line else None))
+    for c in json.loads(CASES.read_text()):
+        body = c["response"]["body"]
+        out.append((c["number"], f"{c['endpoint']}: {c['title']}", c["request"], c["response"]["status"],
+                    json.loads(body) if body else None))
     return out
-
-
-def parse_curl(command):
-    args = shlex.split(command)[1:]
-    method, url, headers, data = None, None, {}, None
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a in ("-sS", "-i"):
-            i += 1
-        elif a == "-X":
-            method = args[i + 1]
-            i += 2
-        elif a == "-H":
-            name, _, value = args[i + 1].partition(":")
-            headers[name] = value.strip()
-            i += 2
-        elif a == "--data-raw":
-            data = args[i + 1]
-            i += 2
-        else:
-            url = a
-            i += 1
-    return method or ("POST" if data else "GET"), url, headers, data
 
 
 def shape(body, redact):
@@ -105,12 +75,12 @@ def test_transcript_is_complete():
 
 @pytest.mark.parametrize("case", ALL, ids=[f"{c[0]}-{c[1].split(': ', 1)[-1][:40]}" for c in ALL])
 def test_replay(case, replay_stack, request):
-    number, title, command, status, body = case
+    number, title, sent, status, body = case
     s = replay_stack
     email, password = s.add_user(password="fakehashedpassword")
     token = s.token(email, password)
-    method, url, headers, data = parse_curl(command)
-    url = url.replace("http://127.0.0.1:18090/", f"http://127.0.0.1:{s.port}/account/")
+    method, headers, data = sent["method"], dict(sent["headers"]), sent.get("body")
+    url = f"http://127.0.0.1:{s.port}/account{sent['path']}" + (f"?{sent['query']}" if sent["query"] else "")
     url = url.replace("user@example.com", email).replace("user@EXAMPLE.COM", email.replace("example.com", "EXAMPLE.COM"))
     url = url.replace("user%40example.com", email.replace("@", "%40"))
     if headers.get("Authorization") == "Bearer x":
