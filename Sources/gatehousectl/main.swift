@@ -13,4 +13,4 @@ struct Gatehousectl: ParsableCommand {
     )
 }
 
-Gatehousectl.main()
+Gatehousectl.main(LeadingOptions.reorder(Array(CommandLine.arguments.dropFirst())))

@@ -170,3 +170,25 @@ SUBCOMMANDS:
 def test_help_text_is_pinned():
     out = subprocess.run([BIN / "gatehousectl", "--help"], capture_output=True, text=True).stdout
     assert HELP in out
+
+
+def test_global_options_before_the_subcommand(tmp_path):
+    """`gatehousectl --config FILE user add …`, as `git -C` takes its option:
+    the options work on either side of the subcommand."""
+    s = Stack(tmp_path)
+    env = {k: v for k, v in __import__("os").environ.items() if k != "GATEHOUSE_CONFIG"}
+
+    def run(*args, input=None):
+        return subprocess.run([BIN / "gatehousectl", *map(str, args)], input=input, capture_output=True, text=True,
+                              env=env)
+
+    assert run("--config", s.config, "init").returncode == 0
+    r = run("--config", s.config, "user", "add", "ann@example.com", input="long-enough-pw\n")
+    assert r.returncode == 0, r.stderr
+    assert run(f"--config={s.config}", "user", "list").stdout.startswith("ann@example.com\t")
+    assert run("user", "list", "--config", s.config).stdout.startswith("ann@example.com\t")
+    other = tmp_path / "other-data"
+    assert run("--config", s.config, "--data-dir", other, "init").returncode == 0
+    assert run("--data-dir", other, "--config", s.config, "user", "list").stdout == ""
+    # An unknown subcommand after the options is still a usage error, not a crash.
+    assert run("--config", s.config, "no-such-command").returncode == 64
