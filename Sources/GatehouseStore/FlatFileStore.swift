@@ -203,39 +203,70 @@ public final class FlatFileStore: AccountStore {
 
     // MARK: counters
 
-    /// A counter that does not parse (a torn in-place write after a power
-    /// cut) reads as zero: losing a counter costs nothing, refusing service
-    /// would.
-    public func readCounter(_ id: String) throws -> CounterRecord {
+    /// Opens the counter file and takes its lock. The file is never renamed,
+    /// so it carries its own lock; but gc unlinks stale counters, and a
+    /// process that opened the file just before holds a lock on an orphan,
+    /// so the lock counts only once the file is seen still linked.
+    func lockedCounter(_ id: String, create: Bool, _ op: Int32) throws -> (fd: Int32, file: String)? {
         let p = try path(.counters, id)
-        guard let fd = try Posix.openIfExists(p.file, O_RDONLY) else { return CounterRecord() }
+        while true {
+            let fd: Int32
+            if let existing = try Posix.openIfExists(p.file, create ? O_RDWR : O_RDONLY) {
+                fd = existing
+            } else if create {
+                try Posix.makeDirectories(p.dir)
+                fd = try Posix.open(p.file, O_RDWR | O_CREAT)
+            } else {
+                return nil
+            }
+            do {
+                try Posix.lock(fd, op, path: p.file)
+            } catch {
+                close(fd)
+                throw error
+            }
+            if Posix.isStillLinked(fd, at: p.file) { return (fd, p.file) }
+            close(fd)
+        }
+    }
+
+    /// A counter that does not parse (empty after a crash between create and
+    /// write, or torn by a power cut) reads as zero: losing a counter costs
+    /// nothing, refusing service would.
+    func decodeCounter(_ fd: Int32, file: String) throws -> CounterRecord {
+        (try? RecordCodec.counter(Posix.pread(fd, count: RecordCodec.counterLength, path: file))) ?? CounterRecord()
+    }
+
+    public func readCounter(_ id: String) throws -> CounterRecord {
+        guard let (fd, file) = try lockedCounter(id, create: false, LOCK_SH) else { return CounterRecord() }
         defer { close(fd) }
-        try Posix.lock(fd, LOCK_SH, path: p.file)
-        return (try? RecordCodec.counter(Posix.pread(fd, count: RecordCodec.counterLength, path: p.file))) ?? CounterRecord()
+        return try decodeCounter(fd, file: file)
     }
 
     @discardableResult
     public func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
-        let p = try path(.counters, id)
-        let fd: Int32
-        if let existing = try Posix.openIfExists(p.file, O_RDWR) {
-            fd = existing
-        } else {
-            try Posix.makeDirectories(p.dir)
-            fd = try Posix.open(p.file, O_RDWR | O_CREAT)
-        }
+        let (fd, file) = try lockedCounter(id, create: true, LOCK_EX)!
         defer { close(fd) }
-        // The counter file is never renamed, so it can carry its own lock.
-        try Posix.lock(fd, LOCK_EX, path: p.file)
-        var counter = (try? RecordCodec.counter(Posix.pread(fd, count: RecordCodec.counterLength, path: p.file))) ?? CounterRecord()
+        var counter = try decodeCounter(fd, file: file)
         change(&counter)
-        try Posix.pwriteAll(fd, RecordCodec.counterBytes(counter), path: p.file)
+        try Posix.pwriteAll(fd, RecordCodec.counterBytes(counter), path: file)
         return counter
     }
 
-    public func deleteCounter(_ id: String) throws {
-        let p = try path(.counters, id)
-        _ = try Posix.unlinkIfExists(p.file)
+    /// Back to zero in place, under the lock: unlinking instead would let a
+    /// process that already opened the old file count into an orphan.
+    public func resetCounter(_ id: String) throws {
+        guard try Posix.exists(path(.counters, id).file) else { return }
+        try updateCounter(id) { $0 = CounterRecord() }
+    }
+
+    /// gc: removes the counter if `dead` holds, deciding and unlinking under
+    /// its lock (a waiter then sees the file unlinked and starts afresh).
+    func removeCounterIf(_ id: String, _ dead: (CounterRecord) -> Bool) throws -> Bool {
+        guard let (fd, file) = try lockedCounter(id, create: false, LOCK_EX) else { return false }
+        defer { close(fd) }
+        guard dead(try decodeCounter(fd, file: file)) else { return false }
+        return try Posix.unlinkIfExists(file)
     }
 
     // MARK: walking

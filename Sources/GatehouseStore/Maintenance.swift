@@ -47,13 +47,7 @@ extension FlatFileStore {
         var report = GCReport()
         for id in try scan(.sessions).map(fileName) where try removeIf(id, sessionDead) { report.sessions += 1 }
         for id in try scan(.codes).map(fileName) where try removeIf(id, codeDead) { report.codes += 1 }
-        for file in try scan(.counters) {
-            let id = fileName(file)
-            if counterDead(try readCounter(id)) {
-                try deleteCounter(id)
-                report.counters += 1
-            }
-        }
+        for id in try scan(.counters).map(fileName) where try removeCounterIf(id, counterDead) { report.counters += 1 }
         return report
     }
 
@@ -72,32 +66,49 @@ extension FlatFileStore {
             }
             findings.append(f)
         }
-        func checkMode(_ path: String, dir: Bool) {
-            guard let mode = Posix.mode(path) else { return }
+        /// false when `path` is not the kind of file it should be (then it
+        /// is neither read nor descended into).
+        @discardableResult
+        func checkMode(_ path: String, dir: Bool) -> Bool {
+            guard let mode = Posix.mode(path) else { return false }
+            // Never through a link: a planted symlink would have root's
+            // repair chmod whatever it points at.
+            guard mode & S_IFMT == (dir ? S_IFDIR : S_IFREG) else {
+                note(.misplaced, path, "not a \(dir ? "directory" : "regular file"); left alone") {
+                    throw StoreIOError(operation: "repair", path: path, code: EPERM)
+                }
+                return false
+            }
             let want: mode_t = dir ? 0o700 : 0o600
             if mode & 0o777 != want {
                 note(.badMode, path, "mode \(String(mode & 0o777, radix: 8)), want \(String(want, radix: 8))") {
-                    if chmod(path, want) != 0 { throw StoreIOError(operation: "chmod", path: path, code: errno) }
+                    try Posix.chmodNoFollow(path, want, directory: dir)
                 }
             }
+            return true
         }
         checkMode(root, dir: true)
         for c in Collection.allCases {
             let base = "\(root)/\(c.rawValue)"
             checkMode(base, dir: true)
-            for a in Posix.list(base) {
-                checkMode("\(base)/\(a)", dir: true)
-                for b in Posix.list("\(base)/\(a)") where b != ".lock" {
-                    checkMode("\(base)/\(a)/\(b)", dir: true)
+            for a in Posix.list(base) where checkMode("\(base)/\(a)", dir: true) {
+                for b in Posix.list("\(base)/\(a)") where b != ".lock" && checkMode("\(base)/\(a)/\(b)", dir: true) {
                     for name in Posix.list("\(base)/\(a)/\(b)") {
                         let file = "\(base)/\(a)/\(b)/\(name)"
                         if name.contains(AtomicFile.tempMarker) {
-                            note(.strayTemp, file, "left by an interrupted write") { _ = try Posix.unlinkIfExists(file) }
+                            // A young temporary is a write in progress; an old
+                            // one is removed under the shard's lock, so no
+                            // writer is between its open and its rename.
+                            if let age = Posix.age(file), age > 60 {
+                                note(.strayTemp, file, "left by an interrupted write") {
+                                    try withLock("\(base)/\(a)/.lock") { _ = try Posix.unlinkIfExists(file) }
+                                }
+                            }
                             continue
                         }
                         if name.hasSuffix(".corrupt") { continue }
                         checked += 1
-                        checkMode(file, dir: false)
+                        guard checkMode(file, dir: false) else { continue }
                         if let problem = check(c, file: file, name: name) {
                             note(problem.0, file, problem.1) {
                                 if c == .counters { _ = try Posix.unlinkIfExists(file) } else { try Posix.rename(file, file + ".corrupt") }
@@ -120,7 +131,9 @@ extension FlatFileStore {
             case .counters:
                 guard let fd = try Posix.openIfExists(file, O_RDONLY) else { return nil }
                 defer { close(fd) }
-                _ = try RecordCodec.counter(Posix.readAll(fd, path: file))
+                let bytes = try Posix.readAll(fd, path: file)
+                // Empty: a crash between creating and first writing it; reads as zero.
+                if !bytes.isEmpty { _ = try RecordCodec.counter(bytes) }
                 return nil
             }
         } catch let e as StoreError {

@@ -113,15 +113,31 @@ enum Posix {
         throw StoreIOError(operation: "unlink", path: path, code: errno)
     }
 
-    /// mkdir -p with mode 0700 for every directory it creates.
+    /// mkdir -p with mode 0700 for every directory it creates. Each new
+    /// directory is fsync'd into its parent: a record renamed into a shard
+    /// that a power cut then forgets would be lost with it.
     static func makeDirectories(_ path: String) throws {
-        if Glibc.mkdir(path, 0o700) == 0 || errno == EEXIST { return }
+        if Glibc.mkdir(path, 0o700) == 0 {
+            try fsyncDirectory(dirname(of: path))
+            return
+        }
+        if errno == EEXIST { return }
         guard errno == ENOENT else { throw StoreIOError(operation: "mkdir", path: path, code: errno) }
         let parent = dirname(of: path)
         if parent != path && !parent.isEmpty { try makeDirectories(parent) }
-        if Glibc.mkdir(path, 0o700) != 0 && errno != EEXIST {
+        if Glibc.mkdir(path, 0o700) == 0 {
+            try fsyncDirectory(parent)
+        } else if errno != EEXIST {
             throw StoreIOError(operation: "mkdir", path: path, code: errno)
         }
+    }
+
+    /// Whether `fd` is still the file linked at `path`. A lock taken on a
+    /// file that was unlinked (gc) or renamed away meanwhile guards nothing.
+    static func isStillLinked(_ fd: Int32, at path: String) -> Bool {
+        var a = stat(), b = stat()
+        guard fstat(fd, &a) == 0, stat(path, &b) == 0 else { return false }
+        return a.st_ino == b.st_ino && a.st_dev == b.st_dev
     }
 
     static func dirname(of path: String) -> String {
@@ -145,6 +161,20 @@ enum Posix {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    /// chmod that refuses to follow a symbolic link (O_NOFOLLOW, then fchmod).
+    static func chmodNoFollow(_ path: String, _ mode: mode_t, directory: Bool) throws {
+        let fd = try open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (directory ? O_DIRECTORY : 0))
+        defer { close(fd) }
+        if fchmod(fd, mode) != 0 { throw StoreIOError(operation: "fchmod", path: path, code: errno) }
+    }
+
+    /// Seconds since the file was last modified; nil when it is gone.
+    static func age(_ path: String) -> Int? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        return time(nil) - st.st_mtim.tv_sec
     }
 
     static func mode(_ path: String) -> mode_t? {

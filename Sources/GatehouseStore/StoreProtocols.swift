@@ -44,7 +44,8 @@ public protocol CounterStore: Sendable {
     func readCounter(_ id: String) throws -> CounterRecord
     @discardableResult
     func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord
-    func deleteCounter(_ id: String) throws
+    /// Back to zero (a success clears a failure count).
+    func resetCounter(_ id: String) throws
 }
 
 public typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore

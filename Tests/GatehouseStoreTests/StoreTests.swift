@@ -57,9 +57,10 @@ final class FlatFileStoreTests: XCTestCase {
         try store.insertUser(user())
         XCTAssertThrowsError(try store.insertUser(user())) { XCTAssertEqual($0 as? StoreError, .exists) }
         XCTAssertEqual(try store.loadUser(uid), user())
-        let updated = try store.updateUser(uid) { $0.locked = true }
-        XCTAssertTrue(updated.locked)
-        XCTAssertEqual(try store.loadUser(uid)?.locked, true)
+        let updated = try store.updateUser(uid) { $0.lock = .failures; $0.generation = "g1" }
+        XCTAssertEqual(updated.lock, .failures)
+        XCTAssertEqual(try store.loadUser(uid)?.lock, .failures)
+        XCTAssertEqual(try store.loadUser(uid)?.generation, "g1")
         XCTAssertEqual(try store.allUsers().count, 1)
         XCTAssertTrue(try store.deleteUser(uid))
         XCTAssertFalse(try store.deleteUser(uid))
@@ -117,7 +118,10 @@ final class FlatFileStoreTests: XCTestCase {
         try store.insertUser(user())
         XCTAssertEqual(try store.fsck(repair: false).findings, [])
         let file = "\(dir)/data/users/a1/a1/\(uid)"
-        _ = system("printf 'half' > '\(file).tmp-42'; chmod 644 '\(file)'")
+        // A young temporary is a write in progress, not damage.
+        _ = system("printf 'half' > '\(file).tmp-42-x'")
+        XCTAssertEqual(try store.fsck(repair: false).findings, [])
+        _ = system("touch -d '2 minutes ago' '\(file).tmp-42-x'; chmod 644 '\(file)'")
         var (_, findings) = try store.fsck(repair: false)
         XCTAssertEqual(Set(findings.map(\.kind)), [.strayTemp, .badMode])
         (_, findings) = try store.fsck(repair: true)
@@ -127,6 +131,33 @@ final class FlatFileStoreTests: XCTestCase {
         (_, findings) = try store.fsck(repair: true)
         XCTAssertEqual(findings.map(\.kind), [.corrupt])
         XCTAssertTrue(Posix.exists(file + ".corrupt"))
+    }
+
+    func testFsckRepairNeverFollowsALink() throws {
+        try store.insertUser(user())
+        let outside = "\(dir)/outside"
+        _ = system("printf x > '\(outside)'; chmod 644 '\(outside)'; ln -s '\(outside)' '\(dir)/data/users/a1/a1/\(uid)-link'")
+        let (_, findings) = try store.fsck(repair: true)
+        XCTAssertEqual(findings.map(\.kind), [.misplaced])
+        XCTAssertFalse(findings[0].repaired)
+        XCTAssertEqual(Posix.mode(outside)! & 0o777, 0o644)
+    }
+
+    func testAnEmptyCounterReadsAsZeroAndIsNoDamage() throws {
+        _ = try store.readCounter(uid)
+        try store.updateCounter(uid) { $0.count = 3 }
+        _ = system("truncate -s 0 \(dir)/data/counters/a1/a1/\(uid)")
+        XCTAssertEqual(try store.readCounter(uid).count, 0)
+        XCTAssertEqual(try store.fsck(repair: false).findings, [])
+        XCTAssertEqual(try store.updateCounter(uid) { $0.count += 1 }.count, 1)
+    }
+
+    func testACounterResetsInPlace() throws {
+        try store.updateCounter(uid) { $0.count = 3 }
+        try store.resetCounter(uid)
+        XCTAssertEqual(try store.readCounter(uid), CounterRecord())
+        try store.resetCounter("b2b2b2b2b2b2")  // none: nothing to reset, nothing created
+        XCTAssertFalse(Posix.exists("\(dir)/data/counters/b2/b2/b2b2b2b2b2b2"))
     }
 
     func testServerFilesAndAppendLog() throws {

@@ -1,5 +1,7 @@
 """gatehousectl: users, import of real hashes, sessions, gc, fsck, exit codes."""
+import os
 import subprocess
+import time
 
 import pytest
 import requests
@@ -110,8 +112,11 @@ def test_sessions_gc_and_fsck(tmp_path):
 def test_fsck_reports_and_repairs(ctl):
     ctl.add_user("ann@example.com")
     user_file = next((ctl.var / "data" / "users").glob("*/*/*"))
-    (user_file.parent / (user_file.name + ".tmp-999")).write_text("half a rec")
-    user_file.write_text(user_file.read_text()[:-20])  # torn by hand
+    stray = user_file.parent / (user_file.name + ".tmp-999-x")
+    stray.write_text("half a rec")
+    os.utime(stray, (time.time() - 120, time.time() - 120))  # a young one would be a write in progress
+    text = user_file.read_text()
+    user_file.write_text(text[:text.index("password:")])  # torn by hand
     r = ctl.ctl("fsck", check=False)
     assert r.returncode == 6
     assert "stray-temp" in r.stdout and "corrupt" in r.stdout
