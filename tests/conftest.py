@@ -25,8 +25,9 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, var: Path, **settings):
+    def __init__(self, var: Path, workers=2, **settings):
         self.var = var
+        self.workers = workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/account"
         self.config = var / "gatehouse.conf"
@@ -40,7 +41,7 @@ class Stack:
         self.config.write_text("".join(f"{k} = {v}\n" for k, v in conf.items()))
 
     def start(self):
-        subprocess.run([ROOT / "scripts" / "stack", "start", self.var, str(self.port), BIN, "2"], check=True)
+        subprocess.run([ROOT / "scripts" / "stack", "start", self.var, str(self.port), BIN, str(self.workers)], check=True)
         return self
 
     def stop(self):
@@ -165,8 +166,8 @@ def make_stack(tmp_path_factory):
     """A stack with its own configuration, for tests that need other limits."""
     started = []
 
-    def make(**settings):
-        s = Stack(tmp_path_factory.mktemp("stack"), **settings).start()
+    def make(workers=2, **settings):
+        s = Stack(tmp_path_factory.mktemp("stack"), workers=workers, **settings).start()
         started.append(s)
         return s
 

@@ -5,7 +5,8 @@ public enum AccountError: Error, Equatable, Sendable {
     case notAuthenticated
     /// Wrong password or unknown user: one case, so nothing can tell them apart.
     case invalidCredentials
-    /// Too many consecutive failures; locked until an administrator unlocks it.
+    /// Locked: by an administrator, or after too many consecutive failures
+    /// (until a reset through an e-mailed code or an administrator lifts it).
     case accountLocked
     /// Back off; try again after this many seconds.
     case throttled(retryAfter: Int)
@@ -19,6 +20,9 @@ public enum AccountError: Error, Equatable, Sendable {
     case invalidCode
     /// The old password given to change-password is wrong.
     case wrongPassword
+    /// The password or the sessions changed between the check and the
+    /// write (another change won a race); nothing was written.
+    case changedMeanwhile
     /// change-password needs a session that verified a code recently.
     case stepUpRequired
     /// This kind of code is switched off (purpose=login by default).

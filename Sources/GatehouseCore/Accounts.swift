@@ -18,10 +18,12 @@ public struct AccountPolicy: Sendable {
     /// When > 0, change-password needs a session that verified a code within
     /// this many seconds.
     public var stepUpWindow: Int
+    /// IPv6 clients are counted per network of this many leading bits.
+    public var ipv6PrefixLength: Int
 
     public init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
                 passwordMin: Int = 8, passwordMax: Int = 128, codes: OneTimeCodePolicy = OneTimeCodePolicy(),
-                stepUpWindow: Int = 0) {
+                stepUpWindow: Int = 0, ipv6PrefixLength: Int = 64) {
         self.sessionIdle = sessionIdle
         self.sessionAbsolute = sessionAbsolute
         self.throttle = throttle
@@ -29,6 +31,7 @@ public struct AccountPolicy: Sendable {
         self.passwordMax = passwordMax
         self.codes = codes
         self.stepUpWindow = stepUpWindow
+        self.ipv6PrefixLength = ipv6PrefixLength
     }
 
     public init(config: Config) {
@@ -36,9 +39,11 @@ public struct AccountPolicy: Sendable {
                   throttle: ThrottlePolicy(freeFailures: config.int("signin_free_failures"),
                                            baseDelay: config.int("signin_backoff_base"),
                                            maxDelay: config.int("signin_backoff_max"),
-                                           lockAfter: config.int("signin_max_failures")),
+                                           lockAfter: config.int("signin_max_failures"),
+                                           clientFailuresPerHour: config.int("signin_failures_per_hour_per_ip")),
                   passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength,
-                  codes: OneTimeCodePolicy(config: config), stepUpWindow: config.int("change_password_requires_otp_within"))
+                  codes: OneTimeCodePolicy(config: config), stepUpWindow: config.int("change_password_requires_otp_within"),
+                  ipv6PrefixLength: config.int("ipv6_prefix_length"))
     }
 }
 

@@ -26,38 +26,38 @@ public struct EmailAddress: Equatable, Hashable, Sendable, CustomStringConvertib
     }
 
     /// Pure validator. Accepts `Name <addr>` as pydantic did; rejects control
-    /// characters outright, so CR/LF can never reach a mail header.
+    /// characters outright, so CR/LF can never reach a mail header. Works on
+    /// Unicode scalars, not Characters: "@" or "<" followed by a combining
+    /// mark is one Character, and must not hide from the checks.
     public static func parse(_ raw: String) -> Result<EmailAddress, Problem> {
-        var text = Substring(raw)
-        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return .failure(.badCharacter) }
-        if text.hasSuffix(">"), let open = text.lastIndex(of: "<") {
-            text = text[text.index(after: open)..<text.index(before: text.endIndex)]
+        var text = Array(raw.unicodeScalars)
+        if text.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) { return .failure(.badCharacter) }
+        if text.last == ">", let open = text.lastIndex(of: "<") {
+            text = Array(text[(open + 1)..<(text.count - 1)])
         }
-        text = Substring(text.trimmingCharacters(" "))
+        while text.first == " " { text.removeFirst() }
+        while text.last == " " { text.removeLast() }
         guard let at = text.lastIndex(of: "@") else { return .failure(.noAtSign) }
-        let local = String(text[..<at]), domain = String(text[text.index(after: at)...]).lowercased()
+        let localScalars = text[..<at], domainScalars = text[(at + 1)...]
+        var local = "", domain = ""
+        local.unicodeScalars.append(contentsOf: localScalars)
+        domain.unicodeScalars.append(contentsOf: domainScalars)
+        domain = domain.lowercased()
         guard !local.isEmpty else { return .failure(.emptyLocalPart) }
         guard !domain.isEmpty else { return .failure(.emptyDomain) }
         // RFC 5321 §4.5.3.1: local part ≤ 64 octets, path ≤ 256 (254 usable).
         guard local.utf8.count <= 64 else { return .failure(.localPartTooLong) }
         guard local.utf8.count + 1 + domain.utf8.count <= 254 else { return .failure(.tooLong) }
-        let specials: Set<Character> = [" ", "\"", "(", ")", ",", ":", ";", "<", ">", "@", "[", "\\", "]"]
-        guard !local.contains(where: { specials.contains($0) }), !local.hasPrefix("."), !local.hasSuffix("."),
-              !local.contains("..") else { return .failure(.badCharacter) }
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        let specials: Set<Unicode.Scalar> = [" ", "\"", "(", ")", ",", ":", ";", "<", ">", "@", "[", "\\", "]"]
+        guard !localScalars.contains(where: { specials.contains($0) }), localScalars.first != ".", localScalars.last != ".",
+              !zip(localScalars, localScalars.dropFirst()).contains(where: { $0 == "." && $1 == "." }) else {
+            return .failure(.badCharacter)
+        }
+        let labels = Array(domain.unicodeScalars).split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2, labels.allSatisfy({ label in
-            !label.isEmpty && label.utf8.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" }
+            !label.isEmpty && label.reduce(0, { $0 + UTF8.width($1) }) <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" }
         }) else { return .failure(.badDomain) }
         return .success(EmailAddress(localPart: local, domain: domain))
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(_ c: Character) -> Substring {
-        var s = Substring(self)
-        while s.first == c { s = s.dropFirst() }
-        while s.last == c { s = s.dropLast() }
-        return s
     }
 }

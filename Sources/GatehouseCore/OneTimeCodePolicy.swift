@@ -17,7 +17,10 @@ public struct OneTimeCodePolicy: Sendable {
     public var length = 6
     public var lifetime = 600
     public var maxTries = 5
+    /// Wrong codes per account, purpose and client network per hour.
     public var maxFailuresPerHour = 10
+    /// Wrong codes per client network per hour, across every account.
+    public var verifyFailuresPerHourPerClient = 30
     public var cooldown = 60
     public var perAddressPerHour = 5
     public var perIPPerHour = 20
@@ -33,6 +36,7 @@ public struct OneTimeCodePolicy: Sendable {
         lifetime = config.int("otp_lifetime")
         maxTries = config.int("otp_max_tries")
         maxFailuresPerHour = config.int("otp_max_failures_per_hour")
+        verifyFailuresPerHourPerClient = config.int("otp_verify_failures_per_hour_per_ip")
         cooldown = config.int("otp_send_cooldown")
         perAddressPerHour = config.int("otp_sends_per_hour_per_address")
         perIPPerHour = config.int("otp_sends_per_hour_per_ip")
@@ -62,6 +66,12 @@ public struct RateWindow: Sendable {
         c.count += 1
         c.last = now
         return nil
+    }
+
+    /// Undoes one `take` that turned out not to count (a success, or a
+    /// refusal further on), if the window it was taken in is still open.
+    public func giveBack(_ c: inout CounterRecord, now: Int64) {
+        if now - c.until < Int64(length) && c.count > 0 { c.count -= 1 }
     }
 
     public func isFull(_ c: CounterRecord, now: Int64) -> Int? {

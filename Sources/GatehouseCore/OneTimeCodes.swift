@@ -27,7 +27,7 @@ extension Accounts {
         let cooldownKey = keys.hex(address, domain: "otp-cooldown")
         let windows: [(key: String, window: RateWindow)] = [
             (keys.hex(address, domain: "otp-address-hour"), RateWindow(limit: c.perAddressPerHour)),
-            (keys.hex(clientIP, domain: "otp-ip-hour"), RateWindow(limit: c.perIPPerHour)),
+            (keys.hex(clientNetwork(clientIP), domain: "otp-ip-hour"), RateWindow(limit: c.perIPPerHour)),
             (keys.hex("site", domain: "otp-site-hour"), RateWindow(limit: c.sitePerHour)),
         ]
         func cooling(_ counter: CounterRecord) -> Int? {
@@ -74,18 +74,38 @@ extension Accounts {
     }
 
     /// Checks a code in constant time and consumes it atomically: the same
-    /// code never verifies twice, `otp_max_tries` wrong guesses kill it, and
-    /// the wrong-guess count per account and purpose survives resends.
+    /// code never verifies twice and `otp_max_tries` wrong guesses kill it.
+    /// Before the code is looked at, the guess is counted in two hourly
+    /// budgets of the client's own: per account and purpose (it survives a
+    /// resend, so resending never buys guesses) and across all accounts (so
+    /// spraying codes over many accounts is bounded). A success gives both
+    /// back. A guess when no code is outstanding does not count against the
+    /// account: whoever lacks the mailbox cannot use up the owner's tries.
     @discardableResult
     public func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
         let now = clock.now()
         let uid = userID(for: email)
-        let failKey = keys.hex(uid + "\u{0}" + purpose.rawValue, domain: "otp-failures")
-        let window = RateWindow(limit: policy.codes.maxFailuresPerHour)
-        if let wait = window.isFull(try store.readCounter(failKey), now: now) {
-            audit.record("code_throttled", at: now, user: email.description, ip: clientIP)
-            throw AccountError.throttled(retryAfter: max(1, wait))
+        let network = clientNetwork(clientIP)
+        let budgets = [
+            (keys.hex(uid + "\u{0}" + purpose.rawValue + "\u{0}" + network, domain: "otp-failures"),
+             RateWindow(limit: policy.codes.maxFailuresPerHour)),
+            (keys.hex(network, domain: "otp-verify-ip"), RateWindow(limit: policy.codes.verifyFailuresPerHourPerClient)),
+        ]
+        var taken = 0
+        func giveBack(_ which: ArraySlice<(String, RateWindow)>) throws {
+            for (key, window) in which { try store.updateCounter(key) { window.giveBack(&$0, now: now) } }
         }
+        for (key, window) in budgets {
+            var wait: Int?
+            try store.updateCounter(key) { wait = window.take(&$0, now: now) }
+            if let wait {
+                try giveBack(budgets[..<taken])
+                audit.record("code_throttled", at: now, user: email.description, ip: clientIP)
+                throw AccountError.throttled(retryAfter: max(1, wait))
+            }
+            taken += 1
+        }
+
         enum Outcome { case none, ok, wrong, expired }
         var outcome = Outcome.none
         let id = codeID(userID: uid, purpose: purpose)
@@ -103,15 +123,31 @@ extension Accounts {
             record.tries += 1
             return record.tries < policy.codes.maxTries
         }
+        switch outcome {
+        case .ok: try giveBack(budgets[...])
+        case .none, .expired: try giveBack(budgets[..<1])
+        case .wrong: break
+        }
+        // An administrator's lock holds; a lock for failed sign-ins does not
+        // stop a reset, which is how the owner gets back in.
         let user = outcome == .ok ? try store.loadUser(uid) : nil
-        guard let user, !user.locked else {
-            try store.updateCounter(failKey) { _ = window.take(&$0, now: now) }
+        guard let user, user.lock != .admin else {
             audit.record(outcome == .expired ? "code_expired" : "code_failed", at: now, user: email.description, ip: clientIP,
                          [("purpose", .string(purpose.rawValue))])
             throw AccountError.invalidCode
         }
         audit.record("code_verified", at: now, user: user.email, ip: clientIP, [("purpose", .string(purpose.rawValue))])
         return user
+    }
+
+    func clientNetwork(_ clientIP: String) -> String {
+        ClientNetwork.key(clientIP, ipv6PrefixLength: policy.ipv6PrefixLength)
+    }
+
+    /// A `verify` code proved the address.
+    public func markVerified(_ user: UserRecord) throws {
+        guard !user.emailVerified else { return }
+        try store.updateUser(user.id) { $0.emailVerified = true }
     }
 
     /// verify-otp with a session: the session is stepped up, and a `verify`
@@ -121,9 +157,7 @@ extension Accounts {
         let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP)
         let now = clock.now()
         try store.updateSession(auth.session.id, durable: true) { $0.otpVerifiedAt = now; return true }
-        if purpose == .verify && !user.emailVerified {
-            try store.updateUser(user.id) { $0.emailVerified = true }
-        }
+        if purpose == .verify { try markVerified(user) }
     }
 
     /// A password-reset grant: a short-lived session of kind `reset`, good
@@ -132,7 +166,8 @@ extension Accounts {
         let now = clock.now()
         let token = Base64URL.encode(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
-                                              epoch: user.sessionEpoch, clientIP: clientIP, kind: .reset))
+                                              epoch: user.sessionEpoch, generation: user.generation, clientIP: clientIP,
+                                              kind: .reset))
         audit.record("reset_grant_issued", at: now, user: user.email, ip: clientIP)
         return OpenedSession(token: token, expiresIn: policy.codes.resetGrantLifetime, user: user)
     }

@@ -27,25 +27,28 @@ extension Accounts {
     }
 
     /// change-password. With an ordinary session the old password must
-    /// verify (wrong ones count toward sign-in throttling); with a reset
-    /// grant it is not asked for and the grant is used up. On success, in
-    /// this order and durably: the new hash, every other session revoked,
-    /// outstanding codes invalidated, the notice mail queued, the audit line.
+    /// verify, counted like a sign-in guess before it is checked (back-off,
+    /// client budget, lock); with a reset grant it is not asked for, and the
+    /// grant is consumed before the change is written. The write itself is
+    /// a compare-and-swap: it lands only if the account still has the hash
+    /// that was verified and the session is still live, so a change that
+    /// lost a race is refused (409), never a silent overwrite. On success,
+    /// in one durable write: the new hash, every other session revoked (the
+    /// one that made the change survives), a lock for failed sign-ins lifted
+    /// when the change came through an e-mailed code; then outstanding codes
+    /// invalidated, the notice mail queued, the audit line.
     public func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String) throws {
         let now = clock.now()
         let user = auth.user
         let viaReset = auth.session.kind == .reset
         if !viaReset {
-            let t = policy.throttle
-            let accountKey = signInAccountCounter(user.email)
-            let counter = try store.readCounter(accountKey)
-            if let wait = t.retryAfter(counter, now: now) { throw AccountError.throttled(retryAfter: wait) }
+            let attempt = try beginSignInAttempt(account: user.email, clientIP: clientIP, now: now)
             guard case .match = hasher.check(PasswordText(old ?? "").normalized, against: user.passwordHash) else {
-                try store.updateCounter(accountKey) { t.recordFailure(&$0, now: now) }
-                try store.updateCounter(signInClientCounter(clientIP)) { t.recordFailure(&$0, now: now) }
                 audit.record("password_change_failed", at: now, user: user.email, ip: clientIP)
+                try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
                 throw AccountError.wrongPassword
             }
+            try signInSucceeded(attempt, now: now)
             if policy.stepUpWindow > 0 && now - auth.session.otpVerifiedAt > Int64(policy.stepUpWindow) {
                 throw AccountError.stepUpRequired
             }
@@ -54,22 +57,43 @@ extension Accounts {
         try checkPasswordPolicy(text, for: user)
         let hash = try hasher.hash(text.normalized)
 
-        let updated = try store.updateUser(user.id) {
-            $0.passwordHash = hash
-            $0.passwordChanged = now
-            $0.sessionEpoch += 1
-        }
         if viaReset {
-            try store.deleteSession(auth.session.id)
-        } else {
-            // The session that made the change lives on under the new epoch.
-            try store.updateSession(auth.session.id, durable: true) { $0.epoch = updated.sessionEpoch; return true }
+            // Consumed before it is honoured: of N parallel uses, one deletes it.
+            guard try store.deleteSession(auth.session.id) else { throw AccountError.notAuthenticated }
+        }
+        var unlocked = false
+        do {
+            try store.updateUser(user.id) { current in
+                guard current.passwordHash == user.passwordHash, isLive(auth.session, user: current, now: now) else {
+                    throw AccountError.changedMeanwhile
+                }
+                current.passwordHash = hash
+                current.passwordChanged = now
+                current.revokeSessions()
+                if !viaReset { current.survivingSession = auth.session.id }
+                if viaReset && current.lock == .failures {
+                    current.lock = .none
+                    unlocked = true
+                }
+            }
+        } catch StoreError.notFound {
+            throw AccountError.notAuthenticated
+        }
+        if unlocked {
+            try store.resetCounter(signInAccountCounter(user.email))
+            audit.record("account_unlocked", at: now, user: user.email, ip: clientIP, [("method", .string("reset"))])
         }
         try invalidateCodes(of: user.id)
         if let email = try? EmailAddress.parse(user.email).get() {
-            try mail.queue(OutgoingMail(to: email, template: "password-changed", values: [
-                "time": rfc3339(now), "ip": clientIP,
-            ]), decoy: false)
+            // The change is committed: a notice that cannot be spooled is
+            // logged, not turned into an error the client would retry.
+            do {
+                try mail.queue(OutgoingMail(to: email, template: "password-changed", values: [
+                    "time": rfc3339(now), "ip": clientIP,
+                ]), decoy: false)
+            } catch {
+                logger.error("password-changed notice for a changed account not queued: \(error)")
+            }
         }
         audit.record("password_changed", at: now, user: user.email, ip: clientIP,
                      [("method", .string(viaReset ? "reset" : "old_password"))])

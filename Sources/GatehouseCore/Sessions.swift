@@ -21,7 +21,9 @@ extension Accounts {
         guard let session = try store.loadSession(id) else { throw AccountError.notAuthenticated }
         let now = clock.now()
         let user = try store.loadUser(session.userID)
-        guard let user, !user.locked, isLive(session, user: user, now: now) else {
+        // A lock for failed sign-ins keeps the owner's sessions: whoever
+        // guessed does not have them. An administrator's lock ends them.
+        guard let user, user.lock != .admin, isLive(session, user: user, now: now) else {
             try store.deleteSession(id)
             throw AccountError.notAuthenticated
         }
@@ -42,7 +44,8 @@ extension Accounts {
     }
 
     public func isLive(_ s: SessionRecord, user: UserRecord?, now: Int64) -> Bool {
-        guard let user, s.epoch == user.sessionEpoch else { return false }
+        guard let user, s.generation == user.generation,
+              s.epoch == user.sessionEpoch || (s.id == user.survivingSession && s.kind == .session) else { return false }
         if s.kind == .reset { return now - s.created < Int64(policy.codes.resetGrantLifetime) }
         return now - s.created < Int64(policy.sessionAbsolute) && now - s.lastSeen < Int64(policy.sessionIdle)
     }
@@ -68,19 +71,34 @@ extension Accounts {
     public func revokeSessions(of email: EmailAddress) throws -> Int {
         let id = userID(for: email)
         do {
-            try store.updateUser(id) { $0.sessionEpoch += 1 }
+            try store.updateUser(id) { $0.revokeSessions() }
         } catch StoreError.notFound {
             throw AccountError.userNotFound
         }
+        let removed = try removeSessionFiles(of: id)
+        audit.record("sessions_revoked", at: clock.now(), user: email.description)
+        return removed
+    }
+
+    /// Deletes every session and grant file of an account (a walk: admin
+    /// commands only).
+    func removeSessionFiles(of userID: String) throws -> Int {
         var removed = 0
-        for s in try store.allSessions() where s.userID == id {
+        for s in try store.allSessions() where s.userID == userID {
             if try store.deleteSession(s.id) { removed += 1 }
         }
-        audit.record("sessions_revoked", at: clock.now(), user: email.description)
         return removed
     }
 
     public func revokeSession(id: String) throws -> Bool {
         try store.deleteSession(id)
+    }
+}
+
+extension UserRecord {
+    /// Every session and grant ends, the one that changed the password too.
+    mutating func revokeSessions() {
+        sessionEpoch += 1
+        survivingSession = ""
     }
 }

@@ -12,60 +12,64 @@ public struct OpenedSession: Sendable {
 extension Accounts {
     /// OAuth2 password grant. An unknown user costs the same work (a hash
     /// verification, the same counter writes) and gets the same error as a
-    /// wrong password.
+    /// wrong password. The guess is counted before the password is checked
+    /// (`beginSignInAttempt`), so parallel guesses cannot share one look at
+    /// the counter.
     public func signIn(username: String, password: String, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
         let email = try? EmailAddress.parse(username).get()
-        let accountKey = signInAccountCounter(email?.description ?? username)
-        let ipKey = signInClientCounter(clientIP)
-        let t = policy.throttle
-
-        let accountCounter = try store.readCounter(accountKey)
-        let ipCounter = try store.readCounter(ipKey)
-        if t.isLocked(accountCounter, now: now) {
-            audit.record("signin_refused_locked", at: now, user: email?.description, ip: clientIP)
+        let user = try email.flatMap { try findUser($0) }
+        if user?.lock == .failures {
+            audit.record("signin_refused_locked", at: now, user: user?.email, ip: clientIP)
             throw AccountError.accountLocked
         }
-        if let wait = [t.retryAfter(accountCounter, now: now), t.retryAfter(ipCounter, now: now)].compactMap({ $0 }).max() {
-            audit.record("signin_throttled", at: now, user: email?.description, ip: clientIP)
-            throw AccountError.throttled(retryAfter: wait)
+        let attempt: SignInAttempt
+        do {
+            attempt = try beginSignInAttempt(account: email?.description ?? username, clientIP: clientIP, now: now)
+        } catch let e as AccountError {
+            audit.record(e == .accountLocked ? "signin_refused_locked" : "signin_throttled", at: now,
+                         user: email?.description, ip: clientIP)
+            throw e
         }
 
-        let user = try email.flatMap { try findUser($0) }
         let text = PasswordText(password)
         let check = hasher.check(text.normalized, against: user?.passwordHash ?? dummyHash)
         guard let user, case .match(let needsRehash) = check else {
-            let after = try store.updateCounter(accountKey) { t.recordFailure(&$0, now: now) }
-            try store.updateCounter(ipKey) { t.recordFailure(&$0, now: now) }
             audit.record("signin_failed", at: now, user: email?.description, ip: clientIP)
-            if after.count >= t.lockAfter, let user {
-                try store.updateUser(user.id) { $0.locked = true }
-                audit.record("account_locked", at: now, user: user.email, ip: clientIP)
-            }
+            try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
             throw AccountError.invalidCredentials
         }
-        if user.locked {
+        try signInSucceeded(attempt, now: now)
+        if user.lock == .admin {
             audit.record("signin_refused_locked", at: now, user: user.email, ip: clientIP)
             throw AccountError.accountLocked
         }
-        // Only consecutive failures count: success clears both counters.
-        if accountCounter.count > 0 { try store.deleteCounter(accountKey) }
-        if ipCounter.count > 0 { try store.deleteCounter(ipKey) }
-        var current = user
         if needsRehash {
-            let fresh = try hasher.hash(text.normalized)
-            current = try store.updateUser(user.id) { $0.passwordHash = fresh }
-            audit.record("password_rehashed", at: now, user: user.email)
+            try rehash(user, password: text)
         }
-        let opened = try openSession(for: current, clientIP: clientIP, now: now)
+        let opened = try openSession(for: user, clientIP: clientIP, now: now)
         audit.record("signin_ok", at: now, user: user.email, ip: clientIP)
         return opened
+    }
+
+    /// Replaces a hash at old parameters, but only if it is still the one
+    /// that was verified: a password changed meanwhile is never reverted.
+    func rehash(_ user: UserRecord, password: PasswordText) throws {
+        let fresh = try hasher.hash(password.normalized)
+        var replaced = false
+        try store.updateUser(user.id) {
+            guard $0.passwordHash == user.passwordHash else { return }
+            $0.passwordHash = fresh
+            replaced = true
+        }
+        if replaced { audit.record("password_rehashed", at: clock.now(), user: user.email) }
     }
 
     func openSession(for user: UserRecord, clientIP: String, now: Int64) throws -> OpenedSession {
         let token = Base64URL.encode(random.bytes(32))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now,
-                                              lastSeen: now, epoch: user.sessionEpoch, clientIP: clientIP))
+                                              lastSeen: now, epoch: user.sessionEpoch, generation: user.generation,
+                                              clientIP: clientIP))
         return OpenedSession(token: token, expiresIn: policy.sessionAbsolute, user: user)
     }
 }

@@ -1,19 +1,12 @@
+import GatehouseCrypto
 import GatehouseStore
 
-import GatehouseCrypto
-
-extension Accounts {
-    /// The sign-in failure counters: per account (keyed whether or not the
-    /// account exists) and per client address. Sign-in, change-password and
-    /// unlock must agree on them.
-    func signInAccountCounter(_ name: String) -> String { keys.hex(name, domain: "signin-account") }
-    func signInClientCounter(_ clientIP: String) -> String { keys.hex(clientIP, domain: "signin-ip") }
-}
-
-/// Sign-in back-off (docs/security.md): after `freeFailures` consecutive failures each
-/// further one doubles the wait, up to `maxDelay`; at `lockAfter` consecutive
-/// failures on one account it locks (NIST SP 800-63B allows at most 100).
-/// Pure arithmetic over a `CounterRecord`; the store keeps the counters.
+/// Sign-in back-off (docs/security.md): after `freeFailures` consecutive
+/// failures each further one doubles the wait, up to `maxDelay`; at
+/// `lockAfter` consecutive failures on one account it locks (NIST SP 800-63B
+/// allows at most 100). Per client address there is a separate, higher
+/// hourly budget of failures that never locks anything. Pure arithmetic over
+/// `CounterRecord`s; the store keeps the counters.
 public struct ThrottlePolicy: Sendable, Equatable {
     public var freeFailures: Int
     public var baseDelay: Int
@@ -21,23 +14,35 @@ public struct ThrottlePolicy: Sendable, Equatable {
     public var lockAfter: Int
     /// A counter whose last failure is older than this is forgotten.
     public var forgetAfter: Int
+    /// Failed sign-ins (and old-password checks) per client address per hour.
+    public var clientFailuresPerHour: Int
 
     public init(freeFailures: Int = 5, baseDelay: Int = 1, maxDelay: Int = 900, lockAfter: Int = 100,
-                forgetAfter: Int = 86_400) {
+                forgetAfter: Int = 86_400, clientFailuresPerHour: Int = 100) {
         self.freeFailures = freeFailures
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.lockAfter = lockAfter
         self.forgetAfter = forgetAfter
+        self.clientFailuresPerHour = clientFailuresPerHour
     }
 
-    /// Seconds to wait before another attempt is even considered, or nil.
-    public func retryAfter(_ c: CounterRecord, now: Int64) -> Int? {
-        c.until > now ? Int(c.until - now) : nil
+    public enum Refusal: Equatable, Sendable {
+        case locked
+        case wait(Int)
     }
 
-    public func isLocked(_ c: CounterRecord, now: Int64) -> Bool {
-        isLive(c, now: now) && c.count >= lockAfter
+    /// The one atomic step a guess takes under the counter's lock: refuse
+    /// it (locked, or backing off), or count it as a failure before the
+    /// password is even looked at. A success clears the count afterwards;
+    /// so W parallel guesses are W failures, and a burst cannot outrun the
+    /// back-off or see more than `lockAfter` verifications.
+    public func reserve(_ c: inout CounterRecord, now: Int64) -> Refusal? {
+        if !isLive(c, now: now) { c = CounterRecord() }
+        if c.count >= lockAfter { return .locked }
+        if c.until > now { return .wait(Int(c.until - now)) }
+        recordFailure(&c, now: now)
+        return nil
     }
 
     public func isLive(_ c: CounterRecord, now: Int64) -> Bool {
@@ -52,5 +57,74 @@ public struct ThrottlePolicy: Sendable, Equatable {
             let doublings = min(c.count - freeFailures, 30)
             c.until = now + Int64(min(maxDelay, baseDelay << doublings))
         }
+    }
+
+    public var clientWindow: RateWindow { RateWindow(limit: clientFailuresPerHour) }
+}
+
+/// A guess that has been counted and may now be checked; it ends as a
+/// failure (the counts stand) or a success (the account's count is cleared,
+/// the client's own reservation given back).
+struct SignInAttempt {
+    let accountKey: String
+    let clientKey: String
+    /// The account's consecutive failures, this guess included.
+    let count: Int
+}
+
+extension Accounts {
+    /// The sign-in failure counters: per account (keyed whether or not the
+    /// account exists) and per client network. Sign-in, change-password and
+    /// unlock must agree on them.
+    func signInAccountCounter(_ name: String) -> String { keys.hex(name, domain: "signin-account") }
+    func signInClientCounter(_ clientIP: String) -> String {
+        keys.hex(clientNetwork(clientIP), domain: "signin-ip")
+    }
+
+    /// Counts a guess at `account` from `clientIP` before it is checked:
+    /// first against the client's hourly budget, then against the account's
+    /// back-off and lock. A refused guess costs neither (the client's
+    /// reservation is given back when the account refuses).
+    func beginSignInAttempt(account: String, clientIP: String, now: Int64) throws -> SignInAttempt {
+        let t = policy.throttle
+        let clientKey = signInClientCounter(clientIP)
+        var clientWait: Int?
+        try store.updateCounter(clientKey) { clientWait = t.clientWindow.take(&$0, now: now) }
+        if let clientWait { throw AccountError.throttled(retryAfter: max(1, clientWait)) }
+
+        let accountKey = signInAccountCounter(account)
+        var refusal: ThrottlePolicy.Refusal?
+        let counter = try store.updateCounter(accountKey) { refusal = t.reserve(&$0, now: now) }
+        if let refusal {
+            try store.updateCounter(clientKey) { t.clientWindow.giveBack(&$0, now: now) }
+            switch refusal {
+            case .locked: throw AccountError.accountLocked
+            case .wait(let seconds): throw AccountError.throttled(retryAfter: max(1, seconds))
+            }
+        }
+        return SignInAttempt(accountKey: accountKey, clientKey: clientKey, count: counter.count)
+    }
+
+    /// The guess was wrong: its counts stand. The guess that reaches the
+    /// limit locks the account durably (the counter alone is loss-tolerant);
+    /// a reset through an e-mailed code lifts that lock.
+    func signInFailed(_ attempt: SignInAttempt, user: UserRecord?, clientIP: String, now: Int64) throws {
+        guard attempt.count >= policy.throttle.lockAfter, let user else { return }
+        var locked = false
+        try store.updateUser(user.id) {
+            if $0.lock == .none && $0.generation == user.generation {
+                $0.lock = .failures
+                locked = true
+            }
+        }
+        if locked { audit.record("account_locked", at: now, user: user.email, ip: clientIP) }
+    }
+
+    /// The password was right: the account's consecutive failures end, and
+    /// the client's budget gets this guess back. Never more than that: a
+    /// success must not wipe failures the same client made elsewhere.
+    func signInSucceeded(_ attempt: SignInAttempt, now: Int64) throws {
+        try store.resetCounter(attempt.accountKey)
+        try store.updateCounter(attempt.clientKey) { policy.throttle.clientWindow.giveBack(&$0, now: now) }
     }
 }

@@ -34,7 +34,8 @@ extension Accounts {
 
     func insert(_ email: EmailAddress, hash: String, event: String) throws -> UserRecord {
         let now = clock.now()
-        let user = UserRecord(id: userID(for: email), email: email.description, passwordHash: hash, created: now)
+        let user = UserRecord(id: userID(for: email), email: email.description, passwordHash: hash, created: now,
+                              generation: Hex.encode(random.bytes(16)))
         do {
             try store.insertUser(user)
         } catch StoreError.exists {
@@ -52,23 +53,31 @@ extension Accounts {
         try modify(email, event: "password_set_by_admin") {
             $0.passwordHash = hash
             $0.passwordChanged = clock.now()
-            $0.sessionEpoch += 1
+            $0.revokeSessions()
         }
     }
 
-    /// Locking also ends every session; unlocking clears the failure counter
-    /// that may have caused the lock.
+    /// An administrator's lock also ends every session; unlocking lifts
+    /// either kind of lock and clears the failure counter that may have
+    /// caused it.
     public func setLocked(_ email: EmailAddress, _ locked: Bool) throws {
         try modify(email, event: locked ? "account_locked_by_admin" : "account_unlocked") {
-            $0.locked = locked
-            if locked { $0.sessionEpoch += 1 }
+            $0.lock = locked ? .admin : .none
+            if locked { $0.revokeSessions() }
         }
-        if !locked { try store.deleteCounter(signInAccountCounter(email.description)) }
+        if !locked { try store.resetCounter(signInAccountCounter(email.description)) }
     }
 
+    /// Deletion is final: the record goes, and with it every session, grant
+    /// and code. Sessions also carry the account's random generation, so
+    /// one opened while this runs cannot serve an account added later
+    /// under the same address.
     public func deleteUser(_ email: EmailAddress) throws {
-        guard try store.deleteUser(userID(for: email)) else { throw AccountError.userNotFound }
-        audit.record("user_deleted", at: clock.now(), user: email.description)
+        let id = userID(for: email)
+        guard try store.deleteUser(id) else { throw AccountError.userNotFound }
+        try invalidateCodes(of: id)
+        let sessions = try removeSessionFiles(of: id)
+        audit.record("user_deleted", at: clock.now(), user: email.description, [("sessions_ended", .int(sessions))])
     }
 
     func modify(_ email: EmailAddress, event: String, _ change: (inout UserRecord) -> Void) throws {

@@ -1,28 +1,49 @@
 /// An account. `id` is the keyed hash of the normalised e-mail address, so a
 /// lookup by address is one file open whatever the number of users.
 public struct UserRecord: Equatable, Sendable {
+    /// Why an account is locked. A lock for failed sign-ins is lifted by a
+    /// password reset through an e-mailed code; an administrator's lock only
+    /// by the administrator.
+    public enum Lock: String, Sendable {
+        case none = "no"
+        case admin = "yes"
+        case failures
+    }
+
     public var id: String
     public var email: String
     public var passwordHash: String
     public var created: Int64
     public var passwordChanged: Int64
-    public var locked: Bool
+    public var lock: Lock
     public var emailVerified: Bool
     /// Sessions carry the epoch they were opened under; bumping it revokes
     /// every session of the user in one write.
     public var sessionEpoch: Int
+    /// Random, made when the account is created. Sessions and grants carry
+    /// it, so an address deleted and added again never revives one: the id
+    /// (a hash of the address) and the epoch repeat, this does not.
+    public var generation: String
+    /// The session that changed the password: it lives on under the epoch
+    /// the change bumped, with no second write that a parallel request could
+    /// see half done. Cleared by any other revocation.
+    public var survivingSession: String
+
+    public var locked: Bool { lock != .none }
 
     public init(id: String, email: String, passwordHash: String, created: Int64,
-                passwordChanged: Int64? = nil, locked: Bool = false, emailVerified: Bool = false,
-                sessionEpoch: Int = 0) {
+                passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
+                sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "") {
         self.id = id
         self.email = email
         self.passwordHash = passwordHash
         self.created = created
         self.passwordChanged = passwordChanged ?? created
-        self.locked = locked
+        self.lock = lock
         self.emailVerified = emailVerified
         self.sessionEpoch = sessionEpoch
+        self.generation = generation
+        self.survivingSession = survivingSession
     }
 }
 
@@ -34,6 +55,8 @@ public struct SessionRecord: Equatable, Sendable {
     public var created: Int64
     public var lastSeen: Int64
     public var epoch: Int
+    /// The account generation it was opened for (`UserRecord.generation`).
+    public var generation: String
     /// When the session last proved possession of an e-mailed code (0: never).
     public var otpVerifiedAt: Int64
     public var clientIP: String
@@ -43,13 +66,14 @@ public struct SessionRecord: Equatable, Sendable {
 
     public enum Kind: String, Sendable { case session, reset }
 
-    public init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int,
+    public init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int, generation: String = "",
                 otpVerifiedAt: Int64 = 0, clientIP: String = "", kind: Kind = .session) {
         self.id = id
         self.userID = userID
         self.created = created
         self.lastSeen = lastSeen
         self.epoch = epoch
+        self.generation = generation
         self.otpVerifiedAt = otpVerifiedAt
         self.clientIP = clientIP
         self.kind = kind
@@ -105,22 +129,26 @@ enum RecordCodec {
         RecordText(kind: "user", fields: [
             ("id", u.id), ("email", u.email), ("password", u.passwordHash),
             ("created", "\(u.created)"), ("password_changed", "\(u.passwordChanged)"),
-            ("locked", u.locked ? "yes" : "no"), ("email_verified", u.emailVerified ? "yes" : "no"),
-            ("session_epoch", "\(u.sessionEpoch)"),
+            ("locked", u.lock.rawValue), ("email_verified", u.emailVerified ? "yes" : "no"),
+            ("session_epoch", "\(u.sessionEpoch)"), ("generation", u.generation),
+            ("surviving_session", u.survivingSession),
         ])
     }
 
     static func user(_ r: RecordText) throws -> UserRecord {
         UserRecord(id: try string(r, "id"), email: try string(r, "email"), passwordHash: try string(r, "password"),
                    created: try int(r, "created"), passwordChanged: try int(r, "password_changed"),
-                   locked: try bool(r, "locked"), emailVerified: try bool(r, "email_verified"),
-                   sessionEpoch: Int(try int(r, "session_epoch")))
+                   lock: try UserRecord.Lock(rawValue: string(r, "locked"))
+                    ?? { throw Invalid(description: "field locked is not yes, no or failures") }(),
+                   emailVerified: try bool(r, "email_verified"), sessionEpoch: Int(try int(r, "session_epoch")),
+                   // Records written before these fields existed read as "".
+                   generation: r["generation"] ?? "", survivingSession: r["surviving_session"] ?? "")
     }
 
     static func text(_ s: SessionRecord) -> RecordText {
         RecordText(kind: "session", fields: [
             ("id", s.id), ("user", s.userID), ("created", "\(s.created)"), ("last_seen", "\(s.lastSeen)"),
-            ("epoch", "\(s.epoch)"), ("otp_verified_at", "\(s.otpVerifiedAt)"), ("client_ip", s.clientIP),
+            ("epoch", "\(s.epoch)"), ("generation", s.generation), ("otp_verified_at", "\(s.otpVerifiedAt)"), ("client_ip", s.clientIP),
             ("kind", s.kind.rawValue),
         ])
     }
@@ -140,7 +168,7 @@ enum RecordCodec {
 
     static func session(_ r: RecordText) throws -> SessionRecord {
         SessionRecord(id: try string(r, "id"), userID: try string(r, "user"), created: try int(r, "created"),
-                      lastSeen: try int(r, "last_seen"), epoch: Int(try int(r, "epoch")),
+                      lastSeen: try int(r, "last_seen"), epoch: Int(try int(r, "epoch")), generation: r["generation"] ?? "",
                       otpVerifiedAt: try int(r, "otp_verified_at"), clientIP: r["client_ip"] ?? "",
                       kind: try SessionRecord.Kind(rawValue: r["kind"] ?? "session")
                         ?? { throw Invalid(description: "unknown session kind") }())

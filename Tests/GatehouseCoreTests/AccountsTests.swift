@@ -82,7 +82,7 @@ final class SignInTests: CoreTestCase {
         XCTAssertEqual(attempt("bad", ip: "ip8"), .invalidCredentials)  // eighth consecutive failure
         clock.t += 3600
         XCTAssertEqual(attempt("password one", ip: "other"), .accountLocked)
-        XCTAssertTrue(try accounts.findUser(email("ann@example.com"))!.locked)
+        XCTAssertEqual(try accounts.findUser(email("ann@example.com"))!.lock, .failures)
         try accounts.setLocked(email("ann@example.com"), false)
         XCTAssertNil(attempt("password one", ip: "other"))
     }
@@ -201,17 +201,29 @@ final class PolicyTests: XCTestCase {
     func testThrottleArithmetic() {
         let p = ThrottlePolicy(freeFailures: 5, baseDelay: 1, maxDelay: 60, lockAfter: 100)
         var c = CounterRecord()
-        for _ in 0..<4 { p.recordFailure(&c, now: 10) }
-        XCTAssertNil(p.retryAfter(c, now: 10))
-        p.recordFailure(&c, now: 10)
-        XCTAssertEqual(p.retryAfter(c, now: 10), 1)
+        for _ in 0..<4 { XCTAssertNil(p.reserve(&c, now: 10)) }
+        XCTAssertNil(p.reserve(&c, now: 10))  // the fifth is checked, and starts the back-off
+        XCTAssertEqual(p.reserve(&c, now: 10), .wait(1))
+        XCTAssertEqual(c.count, 5, "a refused guess is not counted")
         for _ in 0..<20 { p.recordFailure(&c, now: 10) }
-        XCTAssertEqual(p.retryAfter(c, now: 10), 60)  // capped
-        XCTAssertFalse(p.isLocked(c, now: 10))
+        XCTAssertEqual(p.reserve(&c, now: 10), .wait(60))  // capped
         for _ in 0..<75 { p.recordFailure(&c, now: 10) }
-        XCTAssertTrue(p.isLocked(c, now: 10))
-        p.recordFailure(&c, now: 10 + 86_400)  // a day later the old streak is forgotten
+        XCTAssertEqual(p.reserve(&c, now: 10_000), .locked)
+        XCTAssertNil(p.reserve(&c, now: 10 + 86_400))  // a day later the old streak is forgotten
         XCTAssertEqual(c.count, 1)
+    }
+
+    func testClientNetworks() {
+        XCTAssertEqual(ClientNetwork.key("192.0.2.7", ipv6PrefixLength: 64), "192.0.2.7")
+        XCTAssertEqual(ClientNetwork.key("::ffff:192.0.2.7", ipv6PrefixLength: 64), "192.0.2.7")
+        let a = ClientNetwork.key("2001:db8:1:2::1", ipv6PrefixLength: 64)
+        XCTAssertEqual(a, "20010db8000100020000000000000000/64")
+        XCTAssertEqual(ClientNetwork.key("2001:db8:1:2:ffff:ffff:ffff:ffff", ipv6PrefixLength: 64), a)
+        XCTAssertNotEqual(ClientNetwork.key("2001:db8:1:3::1", ipv6PrefixLength: 64), a)
+        XCTAssertEqual(ClientNetwork.key("2001:db8:1:2::1", ipv6PrefixLength: 56),
+                       ClientNetwork.key("2001:db8:1:ff::1", ipv6PrefixLength: 56))
+        XCTAssertEqual(ClientNetwork.key("2001:db8::1", ipv6PrefixLength: 128), "20010db8000000000000000000000001/128")
+        XCTAssertEqual(ClientNetwork.key("not an address", ipv6PrefixLength: 64), "not an address")
     }
 
     func testImportFormats() {

@@ -12,7 +12,8 @@ final class CapturingMail: MailSink, @unchecked Sendable {
     }
 }
 
-final class OneTimeCodeTests: CoreTestCase {
+/// A core whose mail is captured, with one account, ann@example.com.
+class CodeTestCase: CoreTestCase {
     var mail = CapturingMail()
 
     override func make(policy: AccountPolicy = AccountPolicy()) throws {
@@ -40,6 +41,9 @@ final class OneTimeCodeTests: CoreTestCase {
         try super.setUpWithError()
         try accounts.addUser(ann, password: "password one")
     }
+}
+
+final class OneTimeCodeTests: CodeTestCase {
 
     func testCodesAreDigitsOfTheConfiguredLength() throws {
         var p = AccountPolicy()

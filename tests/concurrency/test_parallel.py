@@ -1,0 +1,289 @@
+"""The security rules that must hold when requests arrive at once: parallel
+clients against a real nginx with 8 workers per responder, so that every
+request of a burst is in a different process. One test per invariant of
+docs/security.md ("Decisions under parallel requests")."""
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+WORKERS = 8
+
+
+def burst(n, fn):
+    """Runs fn(0..n-1) in n threads released together; their results."""
+    start = threading.Barrier(n)
+
+    def run(i):
+        start.wait()
+        return fn(i)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))
+
+
+def statuses(responses):
+    return sorted(r.status_code for r in responses)
+
+
+@pytest.fixture(scope="module")
+def racing(tmp_path_factory):
+    from conftest import Stack
+    s = Stack(tmp_path_factory.mktemp("racing"), workers=WORKERS, otp_send_cooldown=0,
+              otp_sends_per_hour_per_address=1000, otp_sends_per_hour_per_ip=100000).start()
+    yield s
+    s.stop()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def change(stack, token, old, new, ip=None):
+    body = {"new_password": new, "confirm_password": new}
+    if old is not None:
+        body["old_password"] = old
+    return requests.post(f"{stack.base}/change-password", json=body,
+                         headers={**bearer(token), "X-Forwarded-For": ip or stack.client_ip()})
+
+
+def reset_grant(stack, email):
+    ip = stack.client_ip()
+    assert stack.send_code(email, purpose="reset", ip=ip).status_code == 200
+    code = stack.mailbox.code(email, count=len(stack.mailbox.messages(email)) or 1)
+    r = requests.post(f"{stack.base}/verify-otp", json={"email": email, "code": code, "purpose": "reset"},
+                      headers={"X-Forwarded-For": ip})
+    assert r.status_code == 200, r.text
+    return r.json()["reset_token"]
+
+
+# 1. Compare-and-swap on credentials.
+
+def test_parallel_changes_with_one_old_password_have_one_winner(racing):
+    email, password = racing.add_user()
+    token = racing.token(email, password)
+    news = [f"correct horse {i} battery staple" for i in range(12)]
+    answers = burst(12, lambda i: change(racing, token, password, news[i]))
+    winners = [i for i, r in enumerate(answers) if r.status_code == 200]
+    assert len(winners) == 1, statuses(answers)
+    assert all(400 <= r.status_code < 500 for r in answers if r.status_code != 200), statuses(answers)
+    assert racing.sign_in(email, news[winners[0]]).status_code == 200
+    # Every other password is refused (wrong, or the back-off those wrong tries earn).
+    for other in [password] + news[:winners[0]] + news[winners[0] + 1:]:
+        assert racing.sign_in(email, other).status_code in (400, 429)
+    # The session that made the change is still signed in.
+    assert requests.get(f"{racing.base}/me", headers=bearer(token)).status_code == 200
+
+
+def test_the_changing_session_survives_its_own_parallel_requests(racing):
+    email, password = racing.add_user()
+    token = racing.token(email, password)
+
+    def act(i):
+        if i == 0:
+            return change(racing, token, password, "the-one-new-password")
+        return requests.get(f"{racing.base}/me", headers=bearer(token))
+
+    answers = burst(8, act)
+    assert answers[0].status_code == 200, answers[0].text
+    assert requests.get(f"{racing.base}/me", headers=bearer(token)).status_code == 200
+
+
+def test_an_administrators_password_is_never_overwritten_by_a_change_in_flight(racing):
+    email, password = racing.add_user()
+    token = racing.token(email, password)
+    admin = "set-by-the-administrator"
+
+    def act(i):
+        if i == 0:
+            return racing.ctl("user", "set-password", email, input=admin + "\n")
+        return change(racing, token, password, f"attacker-choice-{i}")
+
+    burst(8, act)
+    assert racing.sign_in(email, admin).status_code == 200
+
+
+# 2. Grants and codes are consumed before they are honoured.
+
+def test_a_reset_grant_is_used_once(racing):
+    email, _ = racing.add_user()
+    grant = reset_grant(racing, email)
+    news = [f"purple otter {i} lantern" for i in range(10)]
+    answers = burst(10, lambda i: change(racing, grant, None, news[i]))
+    assert statuses(answers).count(200) == 1, statuses(answers)
+    winner = next(i for i, r in enumerate(answers) if r.status_code == 200)
+    assert racing.sign_in(email, news[winner]).status_code == 200
+    assert all(racing.sign_in(email, n).status_code in (400, 429) for n in news if n != news[winner])
+
+
+def test_the_right_code_verifies_once(racing):
+    email, _ = racing.add_user()
+    ip = racing.client_ip()
+    racing.send_code(email, purpose="reset", ip=ip)
+    code = racing.mailbox.code(email)
+    answers = burst(10, lambda i: requests.post(f"{racing.base}/verify-otp",
+                                                json={"email": email, "code": code, "purpose": "reset"},
+                                                headers={"X-Forwarded-For": ip}))
+    assert statuses(answers) == [200] + [403] * 9
+
+
+# 3. Throttling decides and counts in one step.
+
+def invalid_grant(r):
+    return r.status_code == 400 and r.json().get("error_description") == "Invalid username or password"
+
+
+def test_parallel_wrong_passwords_are_all_counted(make_stack):
+    s = make_stack(workers=WORKERS, signin_backoff_base="60s")
+    email, password = s.add_user()
+    # Each guess from its own address: only the account's count can stop them.
+    answers = burst(16, lambda i: s.sign_in(email, f"wrong-{i}", ip=f"198.51.100.{i + 1}"))
+    assert sum(invalid_grant(r) for r in answers) == 5, [r.status_code for r in answers]
+    assert all(r.status_code == 429 for r in answers if not invalid_grant(r))
+    assert s.sign_in(email, password, ip="198.51.100.200").status_code == 429
+
+
+def test_a_burst_from_one_address_gets_no_more_checks(make_stack):
+    s = make_stack(workers=WORKERS, signin_backoff_base="60s")
+    email, _ = s.add_user()
+    answers = burst(24, lambda i: s.sign_in(email, f"wrong-{i}", ip="198.51.100.7"))
+    assert sum(invalid_grant(r) for r in answers) == 5, [r.status_code for r in answers]
+
+
+def test_no_account_sees_more_verifications_than_the_lock_allows(make_stack):
+    s = make_stack(workers=WORKERS, signin_free_failures=100, signin_max_failures=10)
+    email, password = s.add_user()
+    answers = burst(30, lambda i: s.sign_in(email, f"wrong-{i}", ip=f"198.51.100.{i + 1}"))
+    assert sum(invalid_grant(r) for r in answers) == 10, [r.json() for r in answers]
+    r = s.sign_in(email, password, ip="198.51.100.99")
+    assert r.status_code == 400 and "locked" in r.json()["error_description"]
+
+
+def test_old_password_guesses_share_the_accounting_and_the_lock(make_stack):
+    s = make_stack(workers=WORKERS, signin_free_failures=100, signin_max_failures=6)
+    email, password = s.add_user()
+    token = s.token(email, password)
+    answers = burst(16, lambda i: change(s, token, f"wrong-old-{i}", "a brand new password"))
+    wrong = [r for r in answers if r.status_code == 403 and r.json()["detail"] == "Old password is incorrect"]
+    assert len(wrong) == 6, [r.text for r in answers]
+    # The account is now locked for sign-in, and the owner's session lives on.
+    r = s.sign_in(email, password)
+    assert r.status_code == 400 and "locked" in r.json()["error_description"]
+    assert requests.get(f"{s.base}/me", headers=bearer(token)).status_code == 200
+
+
+# 4. Nobody can lock someone else out for good, or for free.
+
+def test_a_success_clears_the_account_count_not_the_address_count(make_stack):
+    s = make_stack(signin_failures_per_hour_per_ip=6)
+    ip = s.client_ip()
+    own = s.add_user()
+    for i in range(5):
+        assert invalid_grant(s.sign_in(f"spray{i}@example.com", "guess", ip=ip))
+    assert s.sign_in(*own, ip=ip).status_code == 200
+    assert invalid_grant(s.sign_in("spray5@example.com", "guess", ip=ip))
+    r = s.sign_in("spray6@example.com", "guess", ip=ip)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 3000
+    # Someone else, elsewhere, is not affected.
+    assert s.sign_in(*own, ip=s.client_ip()).status_code == 200
+
+
+def test_the_address_limit_holds_across_workers(make_stack):
+    s = make_stack(workers=WORKERS, signin_failures_per_hour_per_ip=6)
+    answers = burst(20, lambda i: s.sign_in(f"spray{i}@example.com", "guess", ip="198.51.100.33"))
+    assert sum(invalid_grant(r) for r in answers) == 6
+    assert statuses(answers).count(429) == 14
+
+
+def test_ipv6_clients_are_counted_per_prefix(make_stack):
+    s = make_stack(signin_failures_per_hour_per_ip=3)
+    for i in range(3):
+        assert invalid_grant(s.sign_in(f"v6-{i}@example.com", "guess", ip=f"2001:db8:1:2::{i + 1:x}"))
+    # Another address in the same /64 is the same client; another /64 is not.
+    assert s.sign_in("v6-x@example.com", "guess", ip="2001:db8:1:2:ffff::9").status_code == 429
+    assert invalid_grant(s.sign_in("v6-y@example.com", "guess", ip="2001:db8:1:3::1"))
+
+
+def test_a_reset_by_code_lifts_the_lock(make_stack):
+    s = make_stack(signin_free_failures=100, signin_max_failures=3)
+    email, password = s.add_user()
+    for i in range(3):
+        s.sign_in(email, "wrong", ip=f"192.0.2.{i + 1}")
+    assert "locked" in s.sign_in(email, password).json()["error_description"]
+    grant = reset_grant(s, email)
+    assert change(s, grant, None, "back in without an administrator").status_code == 200
+    assert s.sign_in(email, "back in without an administrator").status_code == 200
+    assert "account_unlocked" in (s.var / "data" / "audit.log").read_text()
+
+
+def test_someone_without_the_mailbox_cannot_use_up_the_owners_code_attempts(racing):
+    email, _ = racing.add_user()
+    attacker = racing.client_ip()
+
+    def guess(i):
+        return requests.post(f"{racing.base}/verify-otp", json={"email": email, "code": f"{i:06d}", "purpose": "reset"},
+                             headers={"X-Forwarded-For": attacker})
+
+    # Guesses while no code is outstanding, then against the owner's code.
+    burst(20, guess)
+    owner = racing.client_ip()
+    racing.send_code(email, purpose="reset", ip=owner)
+    burst(20, guess)
+    racing.send_code(email, purpose="reset", ip=owner)
+    code = racing.mailbox.code(email, count=2)
+    r = requests.post(f"{racing.base}/verify-otp", json={"email": email, "code": code, "purpose": "reset"},
+                      headers={"X-Forwarded-For": owner})
+    assert r.status_code == 200, r.text
+
+
+def test_a_resend_never_buys_guesses(racing):
+    email, _ = racing.add_user()
+    ip = racing.client_ip()
+    answers = []
+    # Four wrong guesses per code (one fewer than kills it), three codes.
+    for _ in range(3):
+        racing.send_code(email, purpose="verify", ip=ip)
+        answers += burst(4, lambda i: requests.post(
+            f"{racing.base}/verify-otp", json={"email": email, "code": "not-it", "purpose": "verify"},
+            headers={"X-Forwarded-For": ip}))
+    assert statuses(answers).count(403) == 10, statuses(answers)
+    racing.send_code(email, purpose="verify", ip=ip)
+    code = racing.mailbox.code(email, count=4)
+    r = requests.post(f"{racing.base}/verify-otp", json={"email": email, "code": code, "purpose": "verify"},
+                      headers={"X-Forwarded-For": ip})
+    assert r.status_code == 429
+
+
+def test_wrong_codes_from_one_address_are_limited_across_accounts(make_stack):
+    s = make_stack(workers=WORKERS, otp_send_cooldown=0, otp_sends_per_hour_per_ip=1000,
+                   otp_verify_failures_per_hour_per_ip=8)
+    emails = [s.add_user()[0] for _ in range(20)]
+    for e in emails:
+        s.send_code(e, purpose="reset")
+    answers = burst(20, lambda i: requests.post(
+        f"{s.base}/verify-otp", json={"email": emails[i], "code": "123456", "purpose": "reset"},
+        headers={"X-Forwarded-For": "198.51.100.66"}))
+    assert statuses(answers) == [403] * 8 + [429] * 12
+
+
+# 6. Deletion is final.
+
+def test_a_deleted_account_added_again_revives_no_token(racing):
+    email, password = racing.add_user()
+    token = racing.token(email, password)
+    racing.ctl("user", "del", email)
+    racing.add_user(email, password)
+    assert requests.get(f"{racing.base}/me", headers=bearer(token)).status_code == 401
+
+
+def test_deletion_ends_codes_and_grants(racing):
+    email, password = racing.add_user()
+    grant = reset_grant(racing, email)
+    racing.send_code(email, purpose="verify")
+    code = racing.mailbox.code(email, count=2)
+    racing.ctl("user", "del", email)
+    racing.add_user(email, password)
+    assert change(racing, grant, None, "a password nobody asked for").status_code == 401
+    r = requests.post(f"{racing.base}/verify-otp", json={"email": email, "code": code, "purpose": "verify"})
+    assert r.status_code == 403
