@@ -39,7 +39,7 @@ public enum BodyDecoder {
             }
         }
         if isForm {
-            guard let text = String(validating: request.body, as: UTF8.self), let pairs = FormDecoding.decode(text) else {
+            guard let pairs = FormDecoding.decode(request.body) else {
                 throw .validation([ValidationIssue(type: "value_error", loc: [.string("body")],
                                                    msg: "Value error, the form body is not valid UTF-8 urlencoded data",
                                                    input: .null)])

@@ -47,6 +47,11 @@ public struct HTTPError: Error, Sendable {
                   message: "Please correct the marked fields.", issues: issues)
     }
 
+    public static let malformedQuery = validation([
+        ValidationIssue(type: "value_error", loc: [.string("query")],
+                        msg: "Value error, the query string is not valid UTF-8 urlencoded data", input: .null),
+    ])
+
     /// RFC 6749 §5.2 error body for the token endpoint.
     public static func oauth(_ error: String, _ description: String, status: Int = 400) -> HTTPError {
         HTTPError(.json(status, .object([("error", .string(error)), ("error_description", .string(description))]),

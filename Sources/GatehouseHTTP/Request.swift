@@ -9,11 +9,14 @@ public struct Request: Sendable {
     public let params: [String: String]
     public let body: [UInt8]
     public let bodyTooLarge: Bool
+    /// The client sent less than its Content-Length (it went away mid-body).
+    public let bodyIncomplete: Bool
 
-    public init(params: [String: String], body: [UInt8] = [], bodyTooLarge: Bool = false) {
+    public init(params: [String: String], body: [UInt8] = [], bodyTooLarge: Bool = false, bodyIncomplete: Bool = false) {
         self.params = params
         self.body = body
         self.bodyTooLarge = bodyTooLarge
+        self.bodyIncomplete = bodyIncomplete
         method = (params["REQUEST_METHOD"] ?? "GET").uppercased()
         let uri = params["REQUEST_URI"] ?? ((params["SCRIPT_NAME"] ?? "") + (params["PATH_INFO"] ?? ""))
         path = String(uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
@@ -50,14 +53,16 @@ public struct Request: Sendable {
     }
 
     /// Cookies by name; the first occurrence wins (browsers send the most
-    /// specific path first).
+    /// specific path first). Split on bytes: a ";" or "=" followed by a
+    /// combining mark is one Character but still a delimiter.
     public var cookies: [String: String] {
         var out: [String: String] = [:]
-        for part in (header("Cookie") ?? "").split(separator: ";") {
-            let pair = part.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2 else { continue }
-            let name = String(pair[0]).trimmingCharacters(in: " ")
-            if out[name] == nil { out[name] = String(pair[1]).trimmingCharacters(in: " ") }
+        for part in Array((header("Cookie") ?? "").utf8).split(separator: UInt8(ascii: ";")) {
+            guard let eq = part.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let name = String(decoding: part[..<eq], as: UTF8.self).trimmingCharacters(in: " ")
+            if out[name] == nil {
+                out[name] = String(decoding: part[(eq + 1)...], as: UTF8.self).trimmingCharacters(in: " ")
+            }
         }
         return out
     }
@@ -123,22 +128,28 @@ extension String {
 }
 
 /// application/x-www-form-urlencoded, as the URL standard defines it, with
-/// strict UTF-8: nil for a malformed percent escape or invalid UTF-8.
+/// strict UTF-8: nil for a malformed percent escape or invalid UTF-8. Parsed
+/// on bytes, so "&" or "=" followed by a combining mark still delimits.
 public enum FormDecoding {
     public static func decode(_ text: String) -> [(String, String)]? {
+        decode(Array(text.utf8))
+    }
+
+    public static func decode(_ bytes: [UInt8]) -> [(String, String)]? {
         var out: [(String, String)] = []
-        for part in text.split(separator: "&") where !part.isEmpty {
-            let pair = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let name = unescape(pair[0]), let value = unescape(pair.count > 1 ? pair[1] : "") else { return nil }
+        for part in bytes.split(separator: UInt8(ascii: "&")) {
+            let eq = part.firstIndex(of: UInt8(ascii: "="))
+            guard let name = unescape(part[..<(eq ?? part.endIndex)]),
+                  let value = unescape(eq.map { part[($0 + 1)...] } ?? []) else { return nil }
             out.append((name, value))
         }
         return out
     }
 
-    static func unescape(_ s: Substring) -> String? {
+    static func unescape(_ s: ArraySlice<UInt8>) -> String? {
         var bytes = [UInt8]()
-        bytes.reserveCapacity(s.utf8.count)
-        var it = s.utf8.makeIterator()
+        bytes.reserveCapacity(s.count)
+        var it = s.makeIterator()
         while let c = it.next() {
             switch c {
             case UInt8(ascii: "+"): bytes.append(0x20)

@@ -196,6 +196,10 @@ final class PolicyTests: XCTestCase {
         XCTAssertEqual(EmailAddress.parse("a@" + String(repeating: "b", count: 250) + ".com"), .failure(.tooLong))
         XCTAssertNil(parse("a@localhost"))
         XCTAssertNil(parse("a..b@example.com"))
+        // A special followed by a combining mark is still that special.
+        XCTAssertNil(parse("a<\u{301}b@example.com"))
+        XCTAssertNil(parse("a,\u{301}b@example.com"))
+        XCTAssertNil(parse("x@\u{301}@example.com"))
     }
 
     func testThrottleArithmetic() {

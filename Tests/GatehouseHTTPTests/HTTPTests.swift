@@ -24,6 +24,17 @@ final class RequestTests: XCTestCase {
         XCTAssertTrue(Request(params: ["QUERY_STRING": "a=%ff"]).queryMalformed)
     }
 
+    /// "&", "=" and ";" followed by a combining mark are one Character in
+    /// Swift; they must still delimit, as every other parser sees them.
+    func testDelimitersFollowedByCombiningMarksStillDelimit() {
+        let pairs = FormDecoding.decode("a=1&\u{301}b=2")!
+        XCTAssertEqual(pairs.map(\.0), ["a", "\u{301}b"])
+        XCTAssertEqual(FormDecoding.decode("k=\u{301}v")!.first?.1, "\u{301}v")
+        let r = Request(params: ["HTTP_COOKIE": "a=1;\u{301} b=2"])
+        XCTAssertEqual(r.cookies["a"], "1")
+        XCTAssertEqual(r.cookies["\u{301} b"], "2")
+    }
+
     func testAuthorization() {
         func auth(_ h: String?) -> Request.Authorization {
             Request(params: h.map { ["HTTP_AUTHORIZATION": $0] } ?? [:]).authorization
