@@ -72,6 +72,10 @@ let package = Package(
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
+        .testTarget(name: "GatehouseEndpointsTests", dependencies: [
+            "GatehouseEndpoints", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore", "GatehouseHTTP"]),
     ]
 )

@@ -13,20 +13,18 @@ public enum Authentication {
         (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.config.text("cookie_name")
     }
 
-    /// The reset-grant cookie a browser gets from verify-otp; scoped to the
-    /// change-password path.
+    /// The reset-grant cookie a browser gets from verify-otp. `__Host-` over
+    /// HTTPS (so no sibling subdomain can plant one), path /.
     public static func resetCookieName(_ ctx: RequestContext) -> String {
-        (ctx.request.isHTTPS ? "__Secure-" : "") + ctx.services.config.text("cookie_name") + "_reset"
+        cookieName(ctx) + "_reset"
     }
 
     /// `allowResetGrant`: change-password also accepts a password-reset
     /// grant (bearer or its cookie); every other endpoint refuses it (401).
+    /// A reset cookie never overrides a session: it is looked at only when
+    /// the request has no working session cookie, and a post with it needs
+    /// an acceptable Origin and the CSRF token bound to the grant.
     public static func require(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
-        if allowResetGrant, case .absent = ctx.request.authorization, let reset = ctx.request.cookies[resetCookieName(ctx)] {
-            let auth = try ctx.accounts.authenticate(token: reset, allowResetGrant: true)
-            if ctx.request.method != "GET" { try checkOrigin(ctx) }
-            return (auth, .cookie)
-        }
         switch ctx.request.authorization {
         case .bearer(let token):
             return (try ctx.accounts.authenticate(token: token, allowResetGrant: allowResetGrant), .bearer)
@@ -35,26 +33,70 @@ public enum Authentication {
             // empty Bearer): refused, even if a cookie is present.
             throw HTTPError.notAuthenticated
         case .absent:
-            guard let token = ctx.request.cookies[cookieName(ctx)] else { throw HTTPError.notAuthenticated }
-            let auth = try ctx.accounts.authenticate(token: token)
-            if ctx.request.method != "GET" && ctx.request.method != "HEAD" {
-                try checkOrigin(ctx)
-                try checkCSRF(ctx, auth: auth)
+            let cookies = ctx.request.cookies
+            var failure: Error = HTTPError.notAuthenticated
+            if let token = cookies[cookieName(ctx)] {
+                do {
+                    return (try cookieAuthenticated(ctx, token: token, allowResetGrant: false), .cookie)
+                } catch AccountError.notAuthenticated {
+                    failure = AccountError.notAuthenticated
+                }
             }
-            return (auth, .cookie)
+            if allowResetGrant, let grant = cookies[resetCookieName(ctx)] {
+                return (try cookieAuthenticated(ctx, token: grant, allowResetGrant: true), .cookie)
+            }
+            throw failure
         }
     }
 
-    /// Browsers send Origin on every POST; a missing one falls back to Referer.
-    public static func checkOrigin(_ ctx: RequestContext) throws {
+    /// For the pages that need a session (the change-password and sign-out
+    /// forms): a browser without a working one is sent to sign in, and a
+    /// dead session cookie is cleared, rather than shown a 401.
+    public static func requireForPage(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
+        do {
+            return try require(ctx, allowResetGrant: allowResetGrant)
+        } catch let e where ctx.html && isNotAuthenticated(e) {
+            let stale = ctx.request.cookies[cookieName(ctx)] != nil
+            throw HTTPError(.redirect(to: ctx.url("token"), headers: stale ? [clearCookie(ctx)] : []),
+                            message: "Sign in first")
+        }
+    }
+
+    static func isNotAuthenticated(_ e: Error) -> Bool {
+        (e as? AccountError) == .notAuthenticated || (e as? HTTPError)?.status == 401
+    }
+
+    /// A cookie's session or grant; writes through a cookie must prove they
+    /// come from our own pages.
+    static func cookieAuthenticated(_ ctx: RequestContext, token: String, allowResetGrant: Bool) throws -> Authenticated {
+        let auth = try ctx.accounts.authenticate(token: token, allowResetGrant: allowResetGrant)
+        if ctx.request.method != "GET" && ctx.request.method != "HEAD" {
+            try checkOrigin(ctx)
+            try checkCSRF(ctx, auth: auth)
+        }
+        return auth
+    }
+
+    /// Browsers send Origin on every POST; a missing one falls back to
+    /// Referer. `requireHeader: false` is for posts that carry no credentials
+    /// (send-otp, verify-otp without a session): a client that sends neither
+    /// header is not a browser, so no other site can be speaking through it.
+    public static func checkOrigin(_ ctx: RequestContext, requireHeader: Bool = true) throws {
         let allowed = [ctx.request.ownOrigin] + ctx.services.config.list("allowed_origins")
+        if ctx.request.header("Sec-Fetch-Site") == "cross-site" {
+            ctx.services.logger.notice("cross-site post refused (Sec-Fetch-Site)")
+            throw HTTPError.detail(403, "Cross-origin request refused")
+        }
         if let origin = ctx.request.header("Origin") {
             if allowed.contains(origin) { return }
             ctx.services.logger.notice("cross-origin post refused: origin \(origin), expected one of \(allowed)")
             throw HTTPError.detail(403, "Cross-origin request refused")
         }
-        if let referer = ctx.request.header("Referer"),
-           allowed.contains(where: { referer == $0 || referer.hasPrefix($0 + "/") }) { return }
+        if let referer = ctx.request.header("Referer") {
+            if allowed.contains(where: { referer == $0 || referer.hasPrefix($0 + "/") }) { return }
+        } else if !requireHeader {
+            return
+        }
         ctx.services.logger.notice("post without Origin or matching Referer refused")
         throw HTTPError.detail(403, "Cross-origin request refused")
     }
@@ -79,21 +121,35 @@ public enum Authentication {
     }
 
     public static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
-        ("Set-Cookie", "\(resetCookieName(ctx))=\(token); Path=\(ctx.url("change-password")); Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
+        ("Set-Cookie", "\(resetCookieName(ctx))=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
     }
 
     public static func clearResetCookie(_ ctx: RequestContext) -> (String, String) {
-        ("Set-Cookie", "\(resetCookieName(ctx))=; Path=\(ctx.url("change-password")); Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+        ("Set-Cookie", "\(resetCookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
     }
 
-    /// Optional authentication (send-otp, verify-otp): nil when the request
-    /// carries no credentials at all; a bad credential is still a 401.
-    public static func optional(_ ctx: RequestContext) throws -> (Authenticated, Via)? {
-        if case .absent = ctx.request.authorization, ctx.request.cookies[cookieName(ctx)] == nil { return nil }
-        return try require(ctx)
+    /// Who is asking where a session is welcome but not needed (send-otp,
+    /// verify-otp and their forms).
+    public struct Visitor {
+        public let session: (Authenticated, Via)?
+        /// Clears a session cookie that no longer works.
+        public let headers: [(String, String)]
     }
 
-    /// The hidden CSRF field for forms shown to a cookie session.
+    /// A session cookie that no longer works (expired, revoked) counts as
+    /// none and is cleared: a browser left signed in overnight can still ask
+    /// for a reset code. A bad bearer token is still a 401.
+    public static func optional(_ ctx: RequestContext) throws -> Visitor {
+        guard case .absent = ctx.request.authorization else { return Visitor(session: try require(ctx), headers: []) }
+        guard let token = ctx.request.cookies[cookieName(ctx)] else { return Visitor(session: nil, headers: []) }
+        do {
+            return Visitor(session: (try cookieAuthenticated(ctx, token: token, allowResetGrant: false), .cookie), headers: [])
+        } catch AccountError.notAuthenticated {
+            return Visitor(session: nil, headers: [clearCookie(ctx)])
+        }
+    }
+
+    /// The hidden CSRF field for forms shown to a cookie session or grant.
     public static func csrfField(_ ctx: RequestContext, _ auth: Authenticated?) -> [FormField] {
         guard let auth else { return [] }
         return [FormField("csrf_token", label: "", type: "hidden", value: ctx.accounts.csrfToken(forSessionToken: auth.token))]

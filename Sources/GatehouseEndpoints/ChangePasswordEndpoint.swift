@@ -24,7 +24,7 @@ public struct ChangePasswordEndpoint: Endpoint {
             if ctx.request.queryValue("done") != nil {
                 return ctx.pages.message(title: "Password changed", text: "Your password was changed. Other sessions were signed out.")
             }
-            let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
+            let (auth, _) = try Authentication.requireForPage(ctx, allowResetGrant: true)
             return form(ctx, auth: auth)
         }
         let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
@@ -43,7 +43,7 @@ public struct ChangePasswordEndpoint: Endpoint {
     func form(_ ctx: RequestContext, auth: Authenticated?, message: String? = nil, issues: [ValidationIssue] = [],
               status: Int = 200) -> Response {
         let reset = auth?.session.kind == .reset
-        var fields = auth?.session.kind == .session ? Authentication.csrfField(ctx, auth) : []
+        var fields = Authentication.csrfField(ctx, auth)
         if !reset {
             fields.append(FormField("old_password", label: "Current password", type: "password", autocomplete: "current-password"))
         }
@@ -51,7 +51,9 @@ public struct ChangePasswordEndpoint: Endpoint {
             FormField("new_password", label: "New password", type: "password", autocomplete: "new-password"),
             FormField("confirm_password", label: "New password again", type: "password", autocomplete: "new-password"),
         ]
-        return .html(status, ctx.pages.form(title: reset ? "Choose a new password" : "Change password", action: ctx.url(name),
+        // The reset form names the account it sets the password of.
+        let title = reset ? "Choose a new password for " + (auth?.user.email ?? "") : "Change password"
+        return .html(status, ctx.pages.form(title: title, action: ctx.url(name),
                                         fields: fields, submit: "Change password", message: message, issues: issues))
     }
 

@@ -11,10 +11,10 @@ protocol CodeFormEndpoint: Endpoint {
 extension CodeFormEndpoint {
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
-        let session = try? Authentication.optional(ctx)
-        var page = form(ctx, auth: session?.0, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),
+        let visitor = try? Authentication.optional(ctx)
+        var page = form(ctx, auth: visitor?.session?.0, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),
                         message: error.message, issues: error.issues, status: error.status)
-        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" } + (visitor?.headers ?? [])
         return page
     }
 }

@@ -15,7 +15,8 @@ public struct EndpointResponder<E: Endpoint>: Responder {
     }
 
     public mutating func respond(to raw: RawRequest) -> [UInt8] {
-        handle(Request(params: raw.params, body: raw.body, bodyTooLarge: raw.bodyTooLarge)).serialized()
+        handle(Request(params: raw.params, body: raw.body, bodyTooLarge: raw.bodyTooLarge,
+                       bodyIncomplete: raw.bodyIncomplete)).serialized()
     }
 
     /// Mail goes out only once the answer is complete, so its content and
@@ -30,6 +31,9 @@ public struct EndpointResponder<E: Endpoint>: Responder {
                                  services: services)
         do {
             guard endpoint.methods.contains(request.method) else { throw HTTPError.methodNotAllowed(endpoint.methods) }
+            // A body the client did not finish is not a shorter request.
+            if request.bodyIncomplete && !request.bodyTooLarge { throw HTTPError.detail(400, "Request body was cut short") }
+            if request.queryMalformed { throw HTTPError.malformedQuery }
             let body = try BodyDecoder.decode(request, limit: services.config.maxBodyBytes)
             ctx = RequestContext(request: request, body: body,
                                  html: wantsHTML(request, encoding: body.encoding, formImpliesHTML: endpoint.formImpliesHTML),
@@ -61,7 +65,7 @@ public enum ErrorResponses {
         case .notAuthenticated: return .notAuthenticated
         case .invalidCredentials: return .oauth("invalid_grant", "Invalid username or password")
         case .accountLocked:
-            return .detail(403, "Account locked after too many failed sign-ins; contact the site administrator")
+            return .detail(403, "Account locked; reset the password with a code sent by e-mail, or ask the site administrator")
         case .throttled(let wait): return .tooManyRequests("Too many failed attempts; try again later", retryAfter: wait)
         case .tooManyCodeRequests(let wait): return .tooManyRequests("Too many codes requested; try again later", retryAfter: wait)
         case .invalidField(let field, let reason):
@@ -71,6 +75,7 @@ public enum ErrorResponses {
         case .userNotFound, .unknownAddress: return .detail(404, "User not found")
         case .invalidCode: return .detail(403, "Invalid OTP")
         case .wrongPassword: return .detail(403, "Old password is incorrect")
+        case .changedMeanwhile: return .detail(409, "The password was changed by another request meanwhile; nothing was changed")
         case .stepUpRequired:
             return .detail(403, "Verify a code sent to your e-mail address first, then change the password")
         case .purposeDisabled(let purpose):
@@ -82,7 +87,8 @@ public enum ErrorResponses {
 
     public static func response<E: Endpoint>(for error: Error, endpoint: E, ctx: RequestContext) -> Response {
         let e = httpError(error, logger: ctx.services.logger)
-        guard ctx.html else { return e.response }
+        // A redirect (to the sign-in page) is an answer in itself.
+        guard ctx.html, !(300..<400).contains(e.status) else { return e.response }
         if let page = endpoint.htmlError(e, ctx) { return page }
         var headers = e.response.headers.filter { $0.0 != "Content-Type" }
         headers.removeAll { $0.0 == "Pragma" }

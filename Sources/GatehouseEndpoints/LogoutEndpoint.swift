@@ -10,7 +10,7 @@ public struct LogoutEndpoint: Endpoint {
 
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
-            let (auth, _) = try Authentication.require(ctx)
+            let (auth, _) = try Authentication.requireForPage(ctx)
             return .html(200, ctx.pages.form(title: "Sign out", action: ctx.url(name), fields: [
                 FormField("csrf_token", label: "", type: "hidden", value: ctx.accounts.csrfToken(forSessionToken: auth.token)),
             ], submit: "Sign out"))

@@ -19,11 +19,16 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
             if ctx.request.queryValue("done") != nil {
                 return ctx.pages.message(title: "Code sent", text: "If the address has an account, a code is on its way.")
             }
-            let session = try? Authentication.optional(ctx)
-            return form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? session?.0.user.email ?? "",
-                        purpose: ctx.request.queryValue("purpose") ?? (session == nil ? "reset" : "verify"))
+            let visitor = try Authentication.optional(ctx)
+            let session = visitor.session
+            var page = form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? session?.0.user.email ?? "",
+                            purpose: ctx.request.queryValue("purpose") ?? (session == nil ? "reset" : "verify"))
+            page.headers += visitor.headers
+            return page
         }
-        let session = try Authentication.optional(ctx)
+        let visitor = try Authentication.optional(ctx)
+        let session = visitor.session
+        if session == nil && ctx.html { try Authentication.checkOrigin(ctx, requireHeader: false) }
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
         let email: EmailAddress
         if let raw = fields["email"] {
@@ -38,9 +43,9 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
         try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP)
         if ctx.html {
             return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
-                             + "&purpose=" + purpose.rawValue)
+                             + "&purpose=" + purpose.rawValue, headers: visitor.headers)
         }
-        return .json(200, .object([("msg", .string("OTP sent successfully"))]))
+        return .json(200, .object([("msg", .string("OTP sent successfully"))]), headers: visitor.headers)
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,

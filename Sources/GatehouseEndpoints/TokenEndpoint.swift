@@ -35,7 +35,7 @@ public struct TokenEndpoint: Endpoint {
             opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
                                              clientIP: ctx.clientIP)
         } catch AccountError.accountLocked {
-            throw HTTPError.oauth("invalid_grant", "Account locked after too many failed sign-ins; contact the site administrator")
+            throw HTTPError.oauth("invalid_grant", "Account locked; reset the password with a code sent by e-mail, or ask the site administrator")
         }
         if ctx.html {
             return .redirect(to: ctx.services.config.text("signin_redirect"),

@@ -24,11 +24,17 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
             if ctx.request.queryValue("done") != nil {
                 return ctx.pages.message(title: "Code verified", text: "Your code was accepted.")
             }
-            let session = try? Authentication.optional(ctx)
-            return form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? "",
-                        purpose: ctx.request.queryValue("purpose") ?? "")
+            let visitor = try Authentication.optional(ctx)
+            var page = form(ctx, auth: visitor.session?.0, email: ctx.request.queryValue("email") ?? "",
+                            purpose: ctx.request.queryValue("purpose") ?? "")
+            page.headers += visitor.headers
+            return page
         }
-        let session = try Authentication.optional(ctx)
+        let visitor = try Authentication.optional(ctx)
+        let session = visitor.session
+        // Without a session this post signs someone in or hands out a reset
+        // grant: another site must not be able to make a browser send it.
+        if session == nil && ctx.html { try Authentication.checkOrigin(ctx, requireHeader: false) }
         // Like the original, a request with neither a session nor an
         // address is unauthenticated before its body is looked at.
         let hasEmail = ctx.request.queryValue("email") != nil || ctx.body.value?["email"] != nil
@@ -42,6 +48,12 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
             return ctx.html ? .redirect(to: ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
         }
 
+        var response = try verifyWithoutSession(ctx, fields: fields, code: code)
+        response.headers += visitor.headers
+        return response
+    }
+
+    func verifyWithoutSession(_ ctx: RequestContext, fields: ValidFields, code: String) throws -> Response {
         let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
         if purpose == .login && !ctx.accounts.policy.codes.loginEnabled {
@@ -50,7 +62,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         let user = try ctx.accounts.verifyCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP)
         switch purpose {
         case .verify:
-            try ctx.accounts.store.updateUser(user.id) { $0.emailVerified = true }
+            try ctx.accounts.markVerified(user)
             return ctx.html ? .redirect(to: ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
         case .reset:
             let grant = try ctx.accounts.openResetGrant(for: user, clientIP: ctx.clientIP)

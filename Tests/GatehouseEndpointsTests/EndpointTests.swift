@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseConfig
+import GatehouseCore
+import GatehouseCrypto
+import GatehouseEndpoints
+import GatehouseHTTP
+import GatehouseStore
+import Logging
+import XCTest
+
+/// Endpoints in process: a request in, a response out, against a real
+/// data directory. For what needs no web server, such as a request marked
+/// HTTPS, which the test nginx does not serve.
+final class EndpointTests: XCTestCase {
+    var dir = ""
+    var services: Services!
+
+    override func setUpWithError() throws {
+        var template = Array("/tmp/gatehouse-endpoints-XXXXXX".utf8CString)
+        dir = String(cString: mkdtemp(&template))
+        let store = try FlatFileStore.create(root: dir + "/data")
+        _ = try ServerSecrets.createKeyIfMissing(in: store, random: SystemRandom())
+        let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
+        let conf = """
+            data_dir = \(dir)/data
+            maildir = \(dir)/mail
+            templates_dir = /\(root)/deploy/templates
+            password_blocklist =
+            argon2_memlimit_kib = 1024
+            argon2_opslimit = 1
+            otp_send_cooldown = 0
+
+            """
+        TestFiles.write(dir + "/gatehouse.conf", conf)
+        let config = try Config.load(path: dir + "/gatehouse.conf")
+        services = try Services.make(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+    }
+
+    override func tearDown() { _ = system("rm -rf '\(dir)'") }
+
+    func request<E: Endpoint>(_ endpoint: E, _ method: String, body: String = "", query: String = "",
+                              headers: [String: String] = [:]) -> Response {
+        var params = ["REQUEST_METHOD": method, "REQUEST_URI": "/account/\(endpoint.name)", "QUERY_STRING": query,
+                      "REMOTE_ADDR": "192.0.2.1", "HTTP_HOST": "example.com", "SERVER_PORT": "443", "HTTPS": "on"]
+        if !body.isEmpty { params["CONTENT_TYPE"] = "application/x-www-form-urlencoded" }
+        for (k, v) in headers { params["HTTP_" + k.uppercased().map { $0 == "-" ? "_" : $0 }.reduce("") { $0 + String($1) }] = v }
+        return EndpointResponder(endpoint, services: services).handle(Request(params: params, body: Array(body.utf8)))
+    }
+
+    func testOverHTTPSTheResetCookieIsAHostCookieOnPathSlash() throws {
+        let ann = try EmailAddress.parse("ann@example.com").get()
+        try services.accounts.addUser(ann, password: "password one")
+        try services.accounts.sendCode(to: ann, purpose: .reset, clientIP: "192.0.2.1")
+        services.mail.deliverQueued()
+        let mail = String(decoding: try TestFiles.readAll(newestMail()), as: UTF8.self)
+        let code = String(mail.split(separator: "\n").first { $0.hasPrefix("    ") && $0.allSatisfy { $0 == " " || $0.isNumber } }!
+            .filter(\.isNumber))
+        let r = request(VerifyOTPEndpoint(), "POST", body: "email=ann%40example.com&purpose=reset&code=\(code)",
+                        headers: ["Accept": "text/html", "Origin": "https://example.com"])
+        XCTAssertEqual(r.status, 303)
+        let cookie = r.header("Set-Cookie") ?? ""
+        XCTAssertTrue(cookie.hasPrefix("__Host-gatehouse_session_reset="), cookie)
+        XCTAssertTrue(cookie.contains("; Path=/;") && cookie.contains("Secure") && cookie.contains("SameSite=Strict"), cookie)
+    }
+
+    func testATruncatedBodyIsA400AndABadQueryA422() {
+        var params = ["REQUEST_METHOD": "POST", "REQUEST_URI": "/account/token", "CONTENT_TYPE": "application/json",
+                      "CONTENT_LENGTH": "40"]
+        let cut = EndpointResponder(TokenEndpoint(), services: services)
+            .handle(Request(params: params, body: Array("{\"username\":".utf8), bodyIncomplete: true))
+        XCTAssertEqual(cut.status, 400)
+        params["QUERY_STRING"] = "email=%zz"
+        params["REQUEST_URI"] = "/account/send-otp"
+        let bad = EndpointResponder(SendOTPEndpoint(), services: services).handle(Request(params: params))
+        XCTAssertEqual(bad.status, 422)
+    }
+
+    func newestMail() throws -> String {
+        let names = try XCTUnwrap(TestFiles.list(dir + "/mail/new"))
+        return dir + "/mail/new/" + names.sorted().last!
+    }
+}
+
+/// Small file helpers without Foundation.
+enum TestFiles {
+    static func write(_ path: String, _ text: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    static func readAll(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        var out = [UInt8](), buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
+            if n <= 0 { return out }
+            out += buf[0..<n]
+        }
+    }
+
+    static func list(_ path: String) -> [String]? {
+        guard let d = opendir(path) else { return nil }
+        defer { closedir(d) }
+        var names = [String]()
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if !name.hasPrefix(".") { names.append(name) }
+        }
+        return names
+    }
+}
