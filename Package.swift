@@ -72,10 +72,12 @@ let package = Package(
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
+        // File helpers the test targets share (no Foundation).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GatehouseEndpointsTests", dependencies: [
-            "GatehouseEndpoints", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
+            "TestSupport", "GatehouseEndpoints", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "GatehouseMailTests", dependencies: ["GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore", "GatehouseHTTP"]),
+        .testTarget(name: "GatehouseMailTests", dependencies: ["TestSupport", "GatehouseConfig", "GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore", "GatehouseHTTP"]),
     ]
 )

@@ -66,7 +66,7 @@ public enum Settings {
         path("maildir", "", "The Maildir for mail_transport = maildir; empty: <data_dir>/maildir."),
         text("sendmail_command", "/usr/sbin/sendmail -t -i", "Command for mail_transport = sendmail (split on spaces; the message arrives on standard input)."),
         text("smtp_url", "smtp://127.0.0.1:25", "Relay for mail_transport = smtp: smtp://host:port or smtps://host:port."),
-        oneOf("smtp_starttls", "optional", ["off", "optional", "required"], "STARTTLS on smtp:// relays."),
+        oneOf("smtp_starttls", "auto", ["auto", "off", "optional", "required"], "STARTTLS on smtp:// relays. auto: required, except for a relay on this machine (localhost, 127.x, ::1), where optional. off or optional with smtp_username to a relay elsewhere is refused."),
         text("smtp_username", "", "SMTP AUTH user; empty: no AUTH."),
         path("smtp_password_file", "", "File holding the SMTP AUTH password (kept out of this file)."),
         duration("mail_timeout", "10s", 1...300, "Time limit for one delivery attempt."),

@@ -19,8 +19,8 @@ public final class MailService: MailSink, @unchecked Sendable {
     let siteName: String
     let transport: MailTransport?
     /// When set, messages this process queued are handed to it after the
-    /// response instead of being delivered here (responders hand SMTP to
-    /// gatehousectl, which links libcurl).
+    /// response instead of being delivered here (responders hand SMTP and
+    /// sendmail to a detached gatehousectl, which links libcurl).
     let handoff: (([String]) -> Void)?
     let timeout: Int
     let maxAttempts: Int
@@ -33,7 +33,8 @@ public final class MailService: MailSink, @unchecked Sendable {
     public static let templateNames = ["otp", "password-changed"]
 
     /// `smtp`: the SMTP transport, for a process that links it (gatehousectl);
-    /// nil in a responder, which then hands SMTP mail to `handoff`.
+    /// nil in a responder, which then hands SMTP and sendmail mail to
+    /// `handoff`. Maildir delivery is a local file write: done in place.
     public init(config: Config, clock: Clock, random: RandomSource, logger: Logger,
                 smtp: ((Config) throws -> MailTransport)? = nil, handoff: (([String]) -> Void)? = nil) throws {
         outbox = Outbox(dataDir: config.dataDir)
@@ -47,9 +48,10 @@ public final class MailService: MailSink, @unchecked Sendable {
         templates = try MailService.loadTemplates(dir: config.text("templates_dir"))
         switch config.text("mail_transport") {
         case "sendmail":
-            transport = SendmailTransport(command: config.text("sendmail_command"))
-            self.handoff = nil
+            transport = handoff == nil ? SendmailTransport(command: config.text("sendmail_command")) : nil
+            self.handoff = handoff
         case "smtp":
+            _ = try MailService.starttls(config)
             let file = config.text("smtp_password_file")
             if !file.isEmpty && readTextFile(file) == nil {
                 throw SetupError(description: "smtp_password_file: cannot read \(file)")
@@ -60,6 +62,35 @@ public final class MailService: MailSink, @unchecked Sendable {
             transport = MaildirTransport(path: config.maildir)
             self.handoff = nil
         }
+    }
+
+    /// What `smtp_starttls` means for this relay. `auto` (the default) is
+    /// `required` unless the relay is on this machine: a man in the middle
+    /// who strips STARTTLS from the relay's answer would otherwise read every
+    /// code and the AUTH password. `optional` or `off` with AUTH to a relay
+    /// elsewhere is refused at start-up.
+    public static func starttls(_ config: Config) throws -> String {
+        let url = config.text("smtp_url")
+        let local = isLoopback(host(ofURL: url))
+        var mode = config.text("smtp_starttls")
+        if mode == "auto" { mode = local ? "optional" : "required" }
+        if !url.hasPrefix("smtps://") && !local && mode != "required" && !config.text("smtp_username").isEmpty {
+            throw SetupError(description: "smtp_starttls: \(mode) would send the AUTH password in the clear to \(url); use required (or smtps://)")
+        }
+        return mode
+    }
+
+    static func host(ofURL url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            return String(rest[rest.index(after: rest.startIndex)..<close])
+        }
+        return String(rest.prefix { $0 != ":" && $0 != "/" })
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// The SMTP password, read from `smtp_password_file` (kept out of the config).

@@ -30,6 +30,12 @@ public struct SMTPTransport: MailTransport {
 
     public func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        // libcurl keeps the pointer until cleanup: it must not be a Swift
+        // array's, and it is allocated first so that it is freed last
+        // (defers run in reverse).
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        defer { errorBuffer.deallocate() }
         guard let curl = curl_easy_init() else { return "curl_easy_init failed" }
         defer { curl_easy_cleanup(curl) }
         let upload = Upload(message)
@@ -38,10 +44,6 @@ public struct SMTPTransport: MailTransport {
         var recipients: UnsafeMutablePointer<curl_slist>? = nil
         recipients = curl_slist_append(recipients, "<\(to)>")
         defer { curl_slist_free_all(recipients) }
-        // libcurl keeps the pointer until cleanup: it must not be a Swift array's.
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        defer { errorBuffer.deallocate() }
 
         gh_curl_setopt_string(curl, CURLOPT_URL, url)
         gh_curl_setopt_string(curl, CURLOPT_MAIL_FROM, "<\(from)>")

@@ -16,6 +16,11 @@ public struct StoreIOError: Error, CustomStringConvertible {
     }
 }
 
+/// A directory's entries, without "." and ".."; empty when it is missing.
+public enum Directory {
+    public static func names(_ path: String) -> [String] { Posix.list(path) }
+}
+
 /// Thin, EINTR-safe wrappers: libfcgi installs signal handlers that interrupt
 /// blocking calls (flock, read, write), so every call retries on EINTR.
 enum Posix {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ArgumentParser
 import GatehouseCore
 import GatehouseCrypto
@@ -16,10 +19,22 @@ struct Mail: ParsableCommand {
             discussion: "Exit status 1 when a message failed this time.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Try every queued message now, whatever its back-off.") var all = false
-        @Option(help: "Deliver this message now (repeatable); the responders hand SMTP mail over this way.") var id: [String] = []
+        @Option(help: "Deliver this message now (repeatable); the responders hand their mail over this way.") var id: [String] = []
+        @Flag(help: "Return at once and deliver in a detached process (what the responders ask for).") var detach = false
 
         func run() throws {
             let config = try global.loadConfig()
+            if detach {
+                // The responder waits for this process, not for the mail
+                // server: a slow relay never holds a worker, and the time a
+                // worker is busy says nothing about the address.
+                let pid = fork()
+                if pid != 0 { throw pid < 0 ? Exit.failure : ExitCode.success }
+                _ = setsid()
+                let null = open("/dev/null", O_RDWR)
+                for fd: Int32 in 0...2 { dup2(null, fd) }
+                if null > 2 { close(null) }
+            }
             let service = try perform {
                 try MailService(config: config, clock: SystemClock(), random: SystemRandom(), logger: global.logger(),
                                 smtp: SMTPTransport.make)

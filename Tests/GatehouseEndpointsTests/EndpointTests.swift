@@ -8,6 +8,7 @@ import GatehouseEndpoints
 import GatehouseHTTP
 import GatehouseStore
 import Logging
+import TestSupport
 import XCTest
 
 /// Endpoints in process: a request in, a response out, against a real
@@ -33,7 +34,7 @@ final class EndpointTests: XCTestCase {
             otp_send_cooldown = 0
 
             """
-        TestFiles.write(dir + "/gatehouse.conf", conf)
+        try TestFiles.write(dir + "/gatehouse.conf", conf)
         let config = try Config.load(path: dir + "/gatehouse.conf")
         services = try Services.make(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
@@ -54,7 +55,7 @@ final class EndpointTests: XCTestCase {
         try services.accounts.addUser(ann, password: "password one")
         try services.accounts.sendCode(to: ann, purpose: .reset, clientIP: "192.0.2.1")
         services.mail.deliverQueued()
-        let mail = String(decoding: try TestFiles.readAll(newestMail()), as: UTF8.self)
+        let mail = try TestFiles.text(newestMail())
         let code = String(mail.split(separator: "\n").first { $0.hasPrefix("    ") && $0.allSatisfy { $0 == " " || $0.isNumber } }!
             .filter(\.isNumber))
         let r = request(VerifyOTPEndpoint(), "POST", body: "email=ann%40example.com&purpose=reset&code=\(code)",
@@ -78,40 +79,7 @@ final class EndpointTests: XCTestCase {
     }
 
     func newestMail() throws -> String {
-        let names = try XCTUnwrap(TestFiles.list(dir + "/mail/new"))
+        let names = Directory.names(dir + "/mail/new")
         return dir + "/mail/new/" + names.sorted().last!
-    }
-}
-
-/// Small file helpers without Foundation.
-enum TestFiles {
-    static func write(_ path: String, _ text: String) {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        _ = Array(text.utf8).withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-    }
-
-    static func readAll(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        defer { close(fd) }
-        var out = [UInt8](), buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, 4096) }
-            if n <= 0 { return out }
-            out += buf[0..<n]
-        }
-    }
-
-    static func list(_ path: String) -> [String]? {
-        guard let d = opendir(path) else { return nil }
-        defer { closedir(d) }
-        var names = [String]()
-        while let e = readdir(d) {
-            let name = withUnsafePointer(to: e.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        return names
     }
 }

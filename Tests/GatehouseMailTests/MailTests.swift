@@ -3,7 +3,9 @@ import Glibc
 #endif
 @testable import GatehouseMail
 import GatehouseHTTP
+import GatehouseConfig
 import GatehouseStore
+import TestSupport
 import XCTest
 
 final class TemplateTests: XCTestCase {
@@ -93,7 +95,7 @@ final class OutboxTests: XCTestCase {
         let dir = temp()
         defer { _ = system("rm -rf '\(dir)'") }
         XCTAssertNil(MaildirTransport(path: dir + "/md").send(Array("A: b\r\n\r\nbody\r\n".utf8), from: "f", to: "t", timeout: 1))
-        let files = Posix_list(dir + "/md/new")
+        let files = Directory.names(dir + "/md/new")
         XCTAssertEqual(files.count, 1)
     }
 
@@ -104,14 +106,34 @@ final class OutboxTests: XCTestCase {
         XCTAssertEqual(SendmailTransport(command: "/bin/sleep 5").send([], from: "f", to: "t", timeout: 1), "/bin/sleep timed out after 1s")
     }
 
-    func Posix_list(_ path: String) -> [String] {
-        guard let d = opendir(path) else { return [] }
-        defer { closedir(d) }
-        var out = [String]()
-        while let e = readdir(d) {
-            let name = withUnsafePointer(to: e.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
-            if !name.hasPrefix(".") { out.append(name) }
+    /// The child of a responder sees neither the request's headers (CGI puts
+    /// them in the environment) nor the responder's open files.
+    func testSubprocessGetsAMinimalEnvironmentAndNoDescriptors() throws {
+        let dir = temp()
+        defer { _ = system("rm -rf '\(dir)'") }
+        setenv("HTTP_COOKIE", "gatehouse_session=secret", 1)
+        defer { unsetenv("HTTP_COOKIE") }
+        let held = open(dir + "/held", O_RDWR | O_CREAT, 0o600)
+        defer { close(held) }
+        XCTAssertNil(Subprocess.run(["/bin/sh", "-c", "env > \(dir)/env; ls /proc/self/fd > \(dir)/fds"], timeout: 5))
+        let env = try TestFiles.text(dir + "/env")
+        XCTAssertFalse(env.contains("HTTP_COOKIE"))
+        XCTAssertTrue(env.contains("PATH="))
+        let fds = try TestFiles.text(dir + "/fds").split(separator: "\n").compactMap { Int($0) }
+        XCTAssertTrue(fds.allSatisfy { $0 <= 3 }, "only 0-2 (and ls's own directory) are open: \(fds)")
+    }
+
+    func testSMTPNeedsSTARTTLSToARelayElsewhere() throws {
+        func mode(_ lines: String) throws -> String {
+            try MailService.starttls(Config.parse("mail_transport = smtp\n" + lines))
         }
-        return out
+        XCTAssertEqual(try mode("smtp_url = smtp://relay.example.com:587"), "required")
+        XCTAssertEqual(try mode("smtp_url = smtp://127.0.0.1:25"), "optional")
+        XCTAssertEqual(try mode("smtp_url = smtp://[::1]:25\nsmtp_username = me"), "optional")
+        XCTAssertEqual(try mode("smtp_url = smtp://relay.example.com:587\nsmtp_starttls = off"), "off")
+        XCTAssertThrowsError(try mode("smtp_url = smtp://relay.example.com:587\nsmtp_starttls = optional\nsmtp_username = me")) {
+            XCTAssertTrue("\($0)".hasPrefix("smtp_starttls:"), "\($0)")
+        }
+        XCTAssertEqual(try mode("smtp_url = smtps://relay.example.com:465\nsmtp_starttls = off\nsmtp_username = me"), "off")
     }
 }

@@ -96,3 +96,20 @@ def test_no_header_injection_through_the_address(stack):
     r = requests.post(f"{stack.base}/send-otp", json={"email": "a@example.com\r\nBcc: victim@example.com"})
     assert r.status_code == 422
     assert stack.mailbox.messages("victim@example.com") == []
+
+
+def test_a_slow_mail_server_never_holds_a_worker(make_stack, tmp_path):
+    """Delivery is handed to a detached process: with one worker and a
+    sendmail that takes seconds, the next request is answered at once, so
+    how long a worker stays busy says nothing about the address."""
+    slow = tmp_path / "slow-sendmail"
+    slow.write_text(f"#!/bin/sh\nsleep 4\ncat > {tmp_path}/delivered\n")
+    slow.chmod(0o755)
+    s = make_stack(workers=1, mail_transport="sendmail", sendmail_command=str(slow), otp_send_cooldown=0)
+    email, _ = s.add_user()
+    started = time.time()
+    assert s.send_code(email).status_code == 200
+    assert s.send_code(email).status_code == 200
+    assert time.time() - started < 2.5
+    assert eventually(lambda: (tmp_path / "delivered").exists(), timeout=15)
+    assert "one-time code" in (tmp_path / "delivered").read_text()

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whole-file reads and writes for tests, without Foundation.
+public enum TestFiles {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func write(_ path: String, _ text: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        guard fd >= 0 else { throw Failure(description: "cannot create \(path)") }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        guard bytes.withUnsafeBytes({ Glibc.write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw Failure(description: "short write to \(path)")
+        }
+    }
+
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw Failure(description: "cannot open \(path)") }
+        defer { close(fd) }
+        var out = [UInt8](), buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, 4096) }
+            if n <= 0 { return out }
+            out += buf[0..<n]
+        }
+    }
+
+    public static func text(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+}
