@@ -7,7 +7,8 @@ struct Gatehousectl: ParsableCommand {
         abstract: "Administer a Gatehouse installation.",
         discussion: """
         Exit status: 0 success, 1 failure, 2 invalid input, 3 passwords did not \
-        match, 4 no such user, 5 user exists, 6 fsck found damage, 78 bad configuration.
+        match, 4 no such user, 5 user exists, 6 fsck found damage, 77 run as a user who does \
+        not own the data directory, 78 bad configuration.
         """,
         subcommands: [Init.self, User.self, Import.self, Hash.self, Sessions.self, Mail.self, GC.self, Fsck.self, ConfigCommand.self]
     )

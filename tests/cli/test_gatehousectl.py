@@ -144,7 +144,8 @@ HELP = """\
 OVERVIEW: Administer a Gatehouse installation.
 
 Exit status: 0 success, 1 failure, 2 invalid input, 3 passwords did not match,
-4 no such user, 5 user exists, 6 fsck found damage, 78 bad configuration.
+4 no such user, 5 user exists, 6 fsck found damage, 77 run as a user who does
+not own the data directory, 78 bad configuration.
 
 USAGE: gatehousectl <subcommand>
 
@@ -197,3 +198,33 @@ def test_global_options_before_the_subcommand(tmp_path):
     assert run("--data-dir", other, "--config", s.config, "user", "list").stdout == ""
     # An unknown subcommand after the options is still a usage error, not a crash.
     assert run("--config", s.config, "no-such-command").returncode == 64
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to hand the data directory to another user")
+def test_root_acts_as_the_owner_of_the_data_directory(tmp_path):
+    """`sudo gatehousectl user add …` must not leave root-owned files that
+    the responders' user cannot write; another user is refused outright."""
+    import pwd
+    import shutil
+    import tempfile
+    nobody = pwd.getpwnam("nobody")
+    base = tempfile.mkdtemp(prefix="gatehouse-owner-")
+    try:
+        os.chmod(base, 0o755)
+        conf = os.path.join(base, "gatehouse.conf")
+        with open(conf, "w") as f:
+            f.write(f"data_dir = {base}/data\nmaildir = {base}/mail\npassword_blocklist =\n")
+        os.chmod(conf, 0o644)
+        env = {**os.environ, "GATEHOUSE_CONFIG": conf}
+        subprocess.run([BIN / "gatehousectl", "init"], env=env, check=True, capture_output=True)
+        subprocess.run(["chown", "-R", f"{nobody.pw_uid}:{nobody.pw_gid}", f"{base}/data"], check=True)
+        r = subprocess.run([BIN / "gatehousectl", "user", "add", "ann@example.com"], input="long-enough-pw\n",
+                           env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        owners = {os.lstat(os.path.join(d, n)).st_uid for d, dirs, files in os.walk(f"{base}/data") for n in dirs + files}
+        assert owners == {nobody.pw_uid}
+        other = subprocess.run(["setpriv", "--reuid=daemon", "--regid=daemon", "--clear-groups",
+                                str(BIN / "gatehousectl"), "user", "list"], env=env, capture_output=True, text=True)
+        assert other.returncode == 77 and "run gatehousectl as that user" in other.stderr
+    finally:
+        shutil.rmtree(base)
