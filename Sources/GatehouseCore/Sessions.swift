@@ -33,8 +33,10 @@ extension Accounts {
         }
         var current = session
         if now - session.lastSeen >= Int64(policy.touchInterval) {
-            // Loss-tolerant: not fsync'd; a lost update only shortens the idle window.
-            guard let touched = try store.updateSession(id, durable: false, { s in
+            // At most once a minute per session, so it can afford to be
+            // durable: a non-durable rename can leave an empty file after a
+            // power cut on some file systems, and that session would be lost.
+            guard let touched = try store.updateSession(id, durable: true, { s in
                 s.lastSeen = max(s.lastSeen, now)
                 return true
             }) else { throw AccountError.notAuthenticated }

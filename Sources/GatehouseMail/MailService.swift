@@ -177,18 +177,18 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// Everything in the outbox that is due (or everything, with `force`).
     public func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
         let now = clock.now()
-        return tally(outbox.pending().filter { force || $0.state.nextAttempt <= now }.map { attempt($0.id) })
+        return tally(outbox.pending().filter { force || $0.state.nextAttempt <= now }.map { attempt($0.id, dueBy: force ? nil : now) })
     }
 
     @discardableResult
-    func attempt(_ id: String) -> Outbox.Outcome? {
+    func attempt(_ id: String, dueBy: Int64? = nil) -> Outbox.Outcome? {
         var outcome: Outbox.Outcome?
         do {
             guard let transport else {
                 logger.error("mail \(id): no transport in this process")
                 return nil
             }
-            _ = try outbox.claim(id) { message, state in
+            _ = try outbox.claim(id, dueBy: dueBy) { message, state in
                 let result: Outbox.Outcome
                 if let envelope = MessageBuilder.envelope(of: message) {
                     if let error = transport.send(message, from: envelope.from, to: envelope.to, timeout: timeout) {

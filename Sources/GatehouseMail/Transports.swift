@@ -35,9 +35,12 @@ public struct MaildirTransport: MailTransport {
             if n <= 0 { close(fd); unlink(tmp); return "write failed" }
             offset += n
         }
-        fsync(fd)
+        // The outbox forgets the message once this returns nil, so it must be
+        // on disk, entry and all.
+        guard fsync(fd) == 0 else { close(fd); unlink(tmp); return "fsync failed" }
         close(fd)
         guard rename(tmp, "\(path)/new/\(name)") == 0 else { return "rename into new/ failed" }
+        do { try Directory.sync(path + "/new") } catch { return "\(error)" }
         return nil
     }
 }

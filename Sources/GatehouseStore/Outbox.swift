@@ -78,19 +78,21 @@ public struct Outbox: Sendable {
     }
 
     /// Delivers one message under an exclusive, non-blocking lock, so two
-    /// processes never send the same message; one that is busy elsewhere or
-    /// already gone is skipped (returns false).
-    public func claim(_ id: String, _ deliver: ([UInt8], State) -> Outcome) throws -> Bool {
+    /// processes never send the same message; one that is busy elsewhere,
+    /// already gone, or (with `dueBy`) not yet due is skipped (returns false).
+    public func claim(_ id: String, dueBy now: Int64? = nil, _ deliver: ([UInt8], State) -> Outcome) throws -> Bool {
         guard Outbox.validID(id) else { throw StoreError.badKey(id) }
         let path = "\(dir)/\(id).eml"
         guard let fd = try Posix.openIfExists(path, O_RDONLY) else { return false }
         defer { close(fd) }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 { return false }
-        var st = stat()
-        guard fstat(fd, &st) == 0, st.st_nlink > 0 else { return false }  // sent by someone else meanwhile
-        let message = try Posix.readAll(fd, path: path, limit: 16 << 20)
+        // Sent (unlinked) or dead-lettered (renamed away) by whoever held the
+        // lock before: the file opened is no longer the queued one.
+        guard Posix.isStillLinked(fd, at: path) else { return false }
         let statePath = "\(dir)/\(id).state"
         var state = readState(statePath)
+        if let now, state.nextAttempt > now { return false }  // retried by someone else meanwhile
+        let message = try Posix.readAll(fd, path: path, limit: 16 << 20)
         switch deliver(message, state) {
         case .sent:
             _ = try Posix.unlinkIfExists(statePath)
@@ -116,7 +118,7 @@ public struct Outbox: Sendable {
         let r = RecordText(kind: "mail-state", fields: [
             ("attempts", "\(s.attempts)"), ("next_attempt", "\(s.nextAttempt)"), ("last_error", s.lastError),
         ])
-        try AtomicFile.write(r.encoded(), to: path, durable: false)
+        try AtomicFile.write(r.encoded(), to: path, durable: true)
     }
 
     /// Moves dead letters back into the queue with a clean slate.

@@ -152,6 +152,20 @@ final class FlatFileStoreTests: XCTestCase {
         XCTAssertEqual(try store.updateCounter(uid) { $0.count += 1 }.count, 1)
     }
 
+    /// What the outbox and the counters rely on to notice that the file they
+    /// locked was unlinked or renamed away meanwhile.
+    func testALockedFileKnowsWhetherItIsStillLinked() throws {
+        let path = "\(dir)/probe"
+        _ = system("printf x > '\(path)'")
+        let fd = open(path, O_RDONLY)
+        defer { close(fd) }
+        XCTAssertTrue(Posix.isStillLinked(fd, at: path))
+        _ = system("mv '\(path)' '\(path).dead'; printf y > '\(path)'")
+        XCTAssertFalse(Posix.isStillLinked(fd, at: path))
+        _ = system("rm '\(path)'")
+        XCTAssertFalse(Posix.isStillLinked(fd, at: path))
+    }
+
     func testACounterResetsInPlace() throws {
         try store.updateCounter(uid) { $0.count = 3 }
         try store.resetCounter(uid)
