@@ -17,25 +17,36 @@ extension Accounts {
     /// the counter.
     public func signIn(username: String, password: String, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
-        let email = try? EmailAddress.parse(username).get()
-        let user = try email.flatMap { try findUser($0) }
+        guard let email = try? EmailAddress.parse(username).get() else {
+            // No account can have this name, so nothing is learnt from a quick
+            // answer, and no per-account counter file is made for it (a flood
+            // of made-up names would otherwise fill the disk with them).
+            _ = try beginClientAttempt(clientIP: clientIP, now: now)
+            audit.record("signin_failed", at: now, ip: clientIP)
+            throw AccountError.invalidCredentials
+        }
+        let user = try findUser(email)
         if user?.lock == .failures {
-            audit.record("signin_refused_locked", at: now, user: user?.email, ip: clientIP)
+            audit.record("signin_refused_locked", at: now, user: email.description, ip: clientIP)
             throw AccountError.accountLocked
         }
         let attempt: SignInAttempt
         do {
-            attempt = try beginSignInAttempt(account: email?.description ?? username, clientIP: clientIP, now: now)
+            attempt = try beginSignInAttempt(account: email.description, clientIP: clientIP, now: now)
         } catch let e as AccountError {
             audit.record(e == .accountLocked ? "signin_refused_locked" : "signin_throttled", at: now,
-                         user: email?.description, ip: clientIP)
+                         user: email.description, ip: clientIP)
             throw e
         }
 
         let text = PasswordText(password)
         let check = hasher.check(text.normalized, against: user?.passwordHash ?? dummyHash)
         guard let user, case .match(let needsRehash) = check else {
-            audit.record("signin_failed", at: now, user: email?.description, ip: clientIP)
+            // An imported legacy hash can be far cheaper than Argon2id; pad a
+            // wrong guess to the dummy's cost, so the time does not tell
+            // imported accounts from addresses with no account.
+            if let user, hasher.isStale(user.passwordHash) { _ = hasher.check(text.normalized, against: dummyHash) }
+            audit.record("signin_failed", at: now, user: email.description, ip: clientIP)
             try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
             throw AccountError.invalidCredentials
         }

@@ -87,10 +87,7 @@ extension Accounts {
     /// reservation is given back when the account refuses).
     func beginSignInAttempt(account: String, clientIP: String, now: Int64) throws -> SignInAttempt {
         let t = policy.throttle
-        let clientKey = signInClientCounter(clientIP)
-        var clientWait: Int?
-        try store.updateCounter(clientKey) { clientWait = t.clientWindow.take(&$0, now: now) }
-        if let clientWait { throw AccountError.throttled(retryAfter: max(1, clientWait)) }
+        let clientKey = try beginClientAttempt(clientIP: clientIP, now: now)
 
         let accountKey = signInAccountCounter(account)
         var refusal: ThrottlePolicy.Refusal?
@@ -103,6 +100,15 @@ extension Accounts {
             }
         }
         return SignInAttempt(accountKey: accountKey, clientKey: clientKey, count: counter.count)
+    }
+
+    /// Takes one guess from the client's hourly budget; its counter key.
+    func beginClientAttempt(clientIP: String, now: Int64) throws -> String {
+        let clientKey = signInClientCounter(clientIP)
+        var wait: Int?
+        try store.updateCounter(clientKey) { wait = policy.throttle.clientWindow.take(&$0, now: now) }
+        if let wait { throw AccountError.throttled(retryAfter: max(1, wait)) }
+        return clientKey
     }
 
     /// The guess was wrong: its counts stand. The guess that reaches the

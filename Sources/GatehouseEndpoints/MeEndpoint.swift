@@ -16,9 +16,9 @@ public struct MeEndpoint: Endpoint {
             return .html(200, ctx.pages.document(title: "Your account", body: """
                 <p>Signed in as <strong>\(htmlEscape(u.email))</strong>\(u.emailVerified ? " (verified)" : "").</p>
                 <ul>
-                <li><a href="\(ctx.url("send-otp"))?purpose=verify">Verify your e-mail address</a></li>
-                <li><a href="\(ctx.url("change-password"))">Change your password</a></li>
-                <li><a href="\(ctx.url("logout"))">Sign out</a></li>
+                <li><a href="\(htmlEscape(ctx.url("send-otp")))?purpose=verify">Verify your e-mail address</a></li>
+                <li><a href="\(htmlEscape(ctx.url("change-password")))">Change your password</a></li>
+                <li><a href="\(htmlEscape(ctx.url("logout")))">Sign out</a></li>
                 </ul>
 
                 """))

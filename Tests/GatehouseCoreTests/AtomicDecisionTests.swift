@@ -176,3 +176,42 @@ final class CodeBudgetTests: CodeTestCase {
         XCTAssertEqual(verify("000000", ip: "someone else", others[3]), .invalidCode)
     }
 }
+
+/// Counts verifications, to show which paths pay for an Argon2id one.
+final class CountingHasher: PasswordHasher, @unchecked Sendable {
+    let inner: PasswordHasher
+    var checks: [String] = []
+    init(_ inner: PasswordHasher) { self.inner = inner }
+    func hash(_ password: String) throws -> String { try inner.hash(password) }
+    func check(_ password: String, against stored: String) -> PasswordCheck {
+        checks.append(stored)
+        return inner.check(password, against: stored)
+    }
+    func isStale(_ stored: String) -> Bool { inner.isStale(stored) }
+}
+
+final class SignInCostTests: CoreTestCase {
+    func testAWrongGuessAtALegacyHashCostsAnArgon2idVerificationToo() throws {
+        let counting = CountingHasher(hasher)
+        accounts = Accounts(store: accounts.store, hasher: counting, keys: accounts.keys, clock: clock, random: accounts.random,
+                            policy: accounts.policy, audit: accounts.audit, logger: accounts.logger,
+                            dummyHash: accounts.dummyHash)
+        // mkpasswd -m sha-512 password
+        let legacy = "$6$93ZB6.ysfqJnbyeD$NIAZ6Bbsr6P.VzQvdTHN.a.3dvtGCeYXLIPom6SJWrHv/aDQp7mza9Q6zYXbBKaR6wxYWbFsT.tifJHUZQ7yI1"
+        try accounts.importUser(try EmailAddress.parse("old@example.com").get(), hash: legacy)
+        _ = error { _ = try accounts.signIn(username: "old@example.com", password: "wrong", clientIP: "a") }
+        XCTAssertEqual(counting.checks, [legacy, accounts.dummyHash])
+        counting.checks = []
+        _ = error { _ = try accounts.signIn(username: "nobody@example.com", password: "wrong", clientIP: "a") }
+        XCTAssertEqual(counting.checks, [accounts.dummyHash])
+    }
+
+    func testANameThatIsNoAddressLeavesNoCounterBehind() throws {
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "no address at all", password: "x", clientIP: "a") },
+                       .invalidCredentials)
+        let counters = Directory.names(dir + "/counters").flatMap { a in
+            Directory.names(dir + "/counters/" + a).flatMap { b in Directory.names(dir + "/counters/\(a)/\(b)") }
+        }
+        XCTAssertEqual(counters.count, 1, "only the client's budget: \(counters)")
+    }
+}
