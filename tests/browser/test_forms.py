@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-webdriver = pytest.importorskip("selenium.webdriver")
+from selenium import webdriver  # installed by scripts/deps: a missing one must fail, not skip
 from selenium.webdriver.chrome.options import Options  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402

@@ -110,3 +110,19 @@ def test_a_dead_session_cookie_is_no_session_on_the_code_pages(make_stack):
     # A JSON client with a bad bearer token is still told 401.
     assert requests.post(f"{s.base}/send-otp", params={"email": email},
                          headers={"Authorization": "Bearer " + "A" * 43}).status_code == 401
+
+
+def test_without_origin_the_referer_must_be_ours(make_stack):
+    s = make_stack()
+    email, password = s.add_user()
+    _, signed_in = browser_sign_in(s, email, password)
+    cookie = cookie_header(signed_in)
+    csrf = csrf_of(requests.get(f"{s.base}/logout", headers={**HTML, **cookie}))
+    r = requests.post(f"{s.base}/logout", headers={**cookie, "Referer": "https://evil.example/account/logout"},
+                      data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status_code == 403
+    r = requests.post(f"{s.base}/logout", headers={**cookie}, data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status_code == 403, "a cookie post with neither Origin nor Referer is refused"
+    r = requests.post(f"{s.base}/logout", headers={**HTML, **cookie, "Referer": f"http://127.0.0.1:{s.port}/account/logout"},
+                      data={"csrf_token": csrf}, allow_redirects=False)
+    assert r.status_code == 303

@@ -75,3 +75,12 @@ def test_lock_after_max_failures(make_stack):
     assert "locked" in s.ctl("user", "list").stdout
     s.ctl("user", "unlock", email)
     assert s.sign_in(email, password, ip="192.0.2.51").status_code == 200
+
+
+def test_x_forwarded_for_is_believed_only_from_a_trusted_proxy(make_stack):
+    stack = make_stack(trusted_proxies="", signin_failures_per_hour_per_ip=3)
+    for i in range(3):
+        assert fail(stack, f"spray{i}@example.com", f"198.51.100.{i + 1}").status_code == 400
+    # Another claimed address changes nothing: nginx's REMOTE_ADDR is the client.
+    r = fail(stack, "spray9@example.com", "198.51.100.99")
+    assert r.status_code == 429
