@@ -66,12 +66,12 @@ final class MessageBuilderTests: XCTestCase {
     }
 }
 
-final class OutboxTests: XCTestCase {
-    func temp() -> String {
-        var template = Array("/tmp/gatehouse-mail-XXXXXX".utf8CString)
-        return String(cString: mkdtemp(&template))
-    }
+func temp() -> String {
+    var template = Array("/tmp/gatehouse-mail-XXXXXX".utf8CString)
+    return String(cString: mkdtemp(&template))
+}
 
+final class OutboxTests: XCTestCase {
     func testClaimSentRetryDead() throws {
         let dir = temp()
         defer { _ = system("rm -rf '\(dir)'") }
@@ -91,6 +91,10 @@ final class OutboxTests: XCTestCase {
         XCTAssertThrowsError(try outbox.enqueue(id: "../x", message: []))
     }
 
+}
+
+/// How mail leaves: the transports and the child processes they run.
+final class TransportTests: XCTestCase {
     func testMaildirTransport() throws {
         let dir = temp()
         defer { _ = system("rm -rf '\(dir)'") }
