@@ -65,12 +65,12 @@ let package = Package(
         // crash tests and the benchmarks; not installed.
         .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto"]),
 
-        .testTarget(name: "GatehouseStoreTests", dependencies: ["GatehouseStore"]),
+        .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore"]),
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
-        .testTarget(name: "GatehouseCoreTests", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
+        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
         // File helpers the test targets share (no Foundation).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -5,6 +5,7 @@ import Glibc
 import GatehouseCrypto
 import GatehouseStore
 import Logging
+import TestSupport
 import XCTest
 
 final class ManualClock: Clock, @unchecked Sendable {
@@ -21,8 +22,7 @@ class CoreTestCase: XCTestCase {
     let hasher = Argon2idHasher(opsLimit: 1, memLimitKiB: 8)
 
     func make(policy: AccountPolicy = AccountPolicy()) throws {
-        var template = Array("/tmp/gatehouse-core-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
+        dir = TestFiles.temporaryDirectory("core")
         let store = try FlatFileStore.create(root: dir)
         let random = SystemRandom()
         _ = try ServerSecrets.createKeyIfMissing(in: store, random: random)

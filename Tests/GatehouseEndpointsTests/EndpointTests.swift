@@ -19,8 +19,7 @@ final class EndpointTests: XCTestCase {
     var services: Services!
 
     override func setUpWithError() throws {
-        var template = Array("/tmp/gatehouse-endpoints-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
+        dir = TestFiles.temporaryDirectory("endpoints")
         let store = try FlatFileStore.create(root: dir + "/data")
         _ = try ServerSecrets.createKeyIfMissing(in: store, random: SystemRandom())
         let root = String(#filePath).split(separator: "/").dropLast(3).joined(separator: "/")
@@ -39,7 +38,7 @@ final class EndpointTests: XCTestCase {
         services = try Services.make(config: config, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
     }
 
-    override func tearDown() { _ = system("rm -rf '\(dir)'") }
+    override func tearDown() { TestFiles.removeTree(dir) }
 
     func request<E: Endpoint>(_ endpoint: E, _ method: String, body: String = "", query: String = "",
                               headers: [String: String] = [:]) -> Response {

@@ -66,10 +66,7 @@ final class MessageBuilderTests: XCTestCase {
     }
 }
 
-func temp() -> String {
-    var template = Array("/tmp/gatehouse-mail-XXXXXX".utf8CString)
-    return String(cString: mkdtemp(&template))
-}
+func temp() -> String { TestFiles.temporaryDirectory("mail") }
 
 final class OutboxTests: XCTestCase {
     func testClaimSentRetryDead() throws {

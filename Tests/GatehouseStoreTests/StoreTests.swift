@@ -2,6 +2,7 @@
 import Glibc
 #endif
 @testable import GatehouseStore
+import TestSupport
 import XCTest
 
 final class RecordTextTests: XCTestCase {
@@ -31,8 +32,7 @@ final class FlatFileStoreTests: XCTestCase {
     var store: FlatFileStore!
 
     override func setUpWithError() throws {
-        var template = Array("/tmp/gatehouse-store-XXXXXX".utf8CString)
-        dir = String(cString: mkdtemp(&template))
+        dir = TestFiles.temporaryDirectory("store")
         store = try FlatFileStore.create(root: dir + "/data")
     }
 
@@ -197,9 +197,8 @@ final class FlatFileStoreTests: XCTestCase {
 
 final class SortedLineFileTests: XCTestCase {
     func testBinarySearchFindsEveryLineAndNothingElse() throws {
-        var template = Array("/tmp/gatehouse-list-XXXXXX".utf8CString)
-        let dir = String(cString: mkdtemp(&template))
-        defer { _ = system("rm -rf '\(dir)'") }
+        let dir = TestFiles.temporaryDirectory("list")
+        defer { TestFiles.removeTree(dir) }
         let words = (0..<3000).map { "w\($0 * 7)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let f = fopen(dir + "/list", "w")
         fputs(words.joined(separator: "\n") + "\n", f)

@@ -30,6 +30,16 @@ public enum TestFiles {
         }
     }
 
+    /// A new private directory under /tmp.
+    public static func temporaryDirectory(_ name: String) -> String {
+        var template = Array("/tmp/gatehouse-\(name)-XXXXXX".utf8CString)
+        return String(cString: mkdtemp(&template))
+    }
+
+    public static func removeTree(_ path: String) {
+        _ = system("rm -rf '\(path)'")
+    }
+
     public static func text(_ path: String) throws -> String {
         String(decoding: try read(path), as: UTF8.self)
     }
