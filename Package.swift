@@ -28,20 +28,23 @@ let package = Package(
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
-        .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt"]),
-        .target(name: "GatehouseStore"),
-        .target(name: "GatehouseConfig"),
+        // The leaf every layer may use: system calls, files, subprocesses,
+        // the template renderer and escapers, dates, hex and base64.
+        .target(name: "GatehouseSystem", dependencies: ["CSodium"]),
+        .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt", "GatehouseSystem"]),
+        .target(name: "GatehouseStore", dependencies: ["GatehouseSystem"]),
+        .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
         .target(name: "GatehouseJSON"),
         .target(name: "GatehouseCore", dependencies: [
-            "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseJSON",
+            "GatehouseSystem", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseJSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseFastCGI", dependencies: [
-            "CFastCGI", .product(name: "Logging", package: "swift-log"),
+            "CFastCGI", "GatehouseSystem", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON"]),
+        .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON", "GatehouseSystem"]),
         .target(name: "GatehouseMail", dependencies: [
-            "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto", "GatehouseHTTP",
+            "GatehouseSystem", "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),

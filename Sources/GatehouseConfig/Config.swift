@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// A bad configuration, naming the key (and line) so the message at start-up
@@ -76,8 +77,11 @@ public struct Config: Sendable {
 
     public static func load(path: String?, overrides: [String: String] = [:]) throws(ConfigError) -> Config {
         guard let path else { return try parse("", source: "(defaults)", overrides: overrides) }
-        guard let text = readTextFile(path) else {
-            throw ConfigError(file: path, line: 0, key: "", reason: "cannot read it as UTF-8 text")
+        let text: String
+        do {
+            text = try TextFile.read(path)
+        } catch {
+            throw ConfigError(file: path, line: 0, key: "", reason: "cannot read it: \(error)")
         }
         return try parse(text, source: path, overrides: overrides)
     }
@@ -137,19 +141,4 @@ extension StringProtocol {
         while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
         return String(s)
     }
-}
-
-/// A whole small text file (configuration, templates, imports, secrets), or
-/// nil when it cannot be read or is not UTF-8.
-public func readTextFile(_ path: String) -> String? {
-    guard let f = fopen(path, "r") else { return nil }
-    defer { fclose(f) }
-    var bytes = [UInt8]()
-    var buf = [UInt8](repeating: 0, count: 16384)
-    while true {
-        let n = fread(&buf, 1, buf.count, f)
-        if n <= 0 { break }
-        bytes += buf[0..<n]
-    }
-    return String(validating: bytes, as: UTF8.self)
 }

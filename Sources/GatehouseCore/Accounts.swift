@@ -2,6 +2,7 @@ import GatehouseConfig
 import GatehouseCrypto
 import GatehouseStore
 import Logging
+import GatehouseSystem
 
 /// The limits the account core enforces, read from the configuration.
 public struct AccountPolicy: Sendable {
@@ -94,6 +95,6 @@ public final class Accounts: Sendable {
     /// A CSRF token bound to the session: derived, so nothing more is stored,
     /// and useless without the session it belongs to.
     public func csrfToken(forSessionToken token: String) -> String {
-        Base64URL.encode(keys.hash(token, domain: "csrf", length: 24))
+        Base64.url(keys.hash(token, domain: "csrf", length: 24))
     }
 }

@@ -1,6 +1,7 @@
 import GatehouseJSON
 import GatehouseStore
 import Logging
+import GatehouseSystem
 
 /// Security events (docs/security.md): one JSON line each. Never a password,
 /// code or token; the e-mail address and client address are recorded
@@ -23,7 +24,7 @@ public struct AuditTrail: Sendable {
     public func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,
                        _ extra: [(String, JSONValue)] = []) {
         guard let sink else { return }
-        var fields: [(String, JSONValue)] = [("time", .string(rfc3339(time))), ("event", .string(event))]
+        var fields: [(String, JSONValue)] = [("time", .string(UTCTime.rfc3339(time))), ("event", .string(event))]
         if let user { fields.append(("user", .string(user))) }
         if let ip, !ip.isEmpty { fields.append(("ip", .string(ip))) }
         fields += extra

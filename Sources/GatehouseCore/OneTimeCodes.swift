@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 
 extension Accounts {
     func codeID(userID: String, purpose: CodePurpose) -> String {
@@ -164,7 +165,7 @@ extension Accounts {
     /// for one change-password and refused everywhere else.
     public func openResetGrant(for user: UserRecord, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
-        let token = Base64URL.encode(random.bytes(Accounts.tokenBytes))
+        let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
                                               epoch: user.sessionEpoch, generation: user.generation, clientIP: clientIP,
                                               kind: .reset))

@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 
 extension Accounts {
     /// The policy every new password passes (docs/security.md): length (in code
@@ -89,7 +90,7 @@ extension Accounts {
             // logged, not turned into an error the client would retry.
             do {
                 try mail.queue(OutgoingMail(to: email, template: "password-changed", values: [
-                    "time": rfc3339(now), "ip": clientIP,
+                    "time": UTCTime.rfc3339(now), "ip": clientIP,
                 ]), decoy: false)
             } catch {
                 logger.error("password-changed notice for a changed account not queued: \(error)")

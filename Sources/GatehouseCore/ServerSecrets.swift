@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 
 /// The per-installation secrets kept in the data directory.
 public enum ServerSecrets {
@@ -37,7 +38,7 @@ public enum ServerSecrets {
             let stored = String(decoding: bytes, as: UTF8.self).filter { !$0.isNewline }
             if !hasher.isStale(stored) { return stored }
         }
-        let fresh = try hasher.hash(Base64URL.encode(random.bytes(24)))
+        let fresh = try hasher.hash(Base64.url(random.bytes(24)))
         try store.saveServerFile(dummyFile, Array((fresh + "\n").utf8))
         return fresh
     }

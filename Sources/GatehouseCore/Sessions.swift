@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 
 /// A request's proven identity.
 public struct Authenticated: Sendable {
@@ -16,7 +17,7 @@ extension Accounts {
     /// A reset grant is refused (401) unless `allowResetGrant`; it is not
     /// deleted then, so probing another endpoint with it does not burn it.
     public func authenticate(token: String, allowResetGrant: Bool = false) throws -> Authenticated {
-        guard Base64URL.isWellFormed(token, byteCount: Accounts.tokenBytes) else { throw AccountError.notAuthenticated }
+        guard Base64.isURLEncoding(token, ofByteCount: Accounts.tokenBytes) else { throw AccountError.notAuthenticated }
         let id = sessionID(forToken: token)
         guard let session = try store.loadSession(id) else { throw AccountError.notAuthenticated }
         let now = clock.now()

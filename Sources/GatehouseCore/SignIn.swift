@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 
 /// A session just opened: the token goes to the client once and is never
 /// stored.
@@ -77,7 +78,7 @@ extension Accounts {
     }
 
     func openSession(for user: UserRecord, clientIP: String, now: Int64) throws -> OpenedSession {
-        let token = Base64URL.encode(random.bytes(32))
+        let token = Base64.url(random.bytes(32))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now,
                                               lastSeen: now, epoch: user.sessionEpoch, generation: user.generation,
                                               clientIP: clientIP))

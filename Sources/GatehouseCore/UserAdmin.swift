@@ -1,5 +1,6 @@
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 
 /// What `gatehousectl user …` and `import` do, kept in the core so the rules
 /// (policy, hashing, revocation) are the same as for the endpoints.

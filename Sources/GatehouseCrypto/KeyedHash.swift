@@ -1,4 +1,5 @@
 import CSodium
+import GatehouseSystem
 
 /// Keyed BLAKE2b under the server key. Used wherever a secret (session token,
 /// code) or an identifier (e-mail, client address) must be found again

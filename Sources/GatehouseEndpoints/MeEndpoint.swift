@@ -1,6 +1,7 @@
 import GatehouseCore
 import GatehouseHTTP
 import GatehouseJSON
+import GatehouseSystem
 
 /// GET /me: the signed-in account.
 public struct MeEndpoint: Endpoint {
@@ -26,11 +27,11 @@ public struct MeEndpoint: Endpoint {
         return .json(200, .object([
             ("email", .string(u.email)),
             ("email_verified", .bool(u.emailVerified)),
-            ("created", .string(rfc3339(u.created))),
-            ("password_changed", .string(rfc3339(u.passwordChanged))),
+            ("created", .string(UTCTime.rfc3339(u.created))),
+            ("password_changed", .string(UTCTime.rfc3339(u.passwordChanged))),
             ("session", .object([
-                ("created", .string(rfc3339(s.created))),
-                ("expires", .string(rfc3339(min(s.created + Int64(policy.sessionAbsolute), s.lastSeen + Int64(policy.sessionIdle))))),
+                ("created", .string(UTCTime.rfc3339(s.created))),
+                ("expires", .string(UTCTime.rfc3339(min(s.created + Int64(policy.sessionAbsolute), s.lastSeen + Int64(policy.sessionIdle))))),
                 ("otp_verified", .bool(s.otpVerifiedAt > 0)),
             ])),
         ]))

@@ -4,6 +4,7 @@ import Glibc
 import GatehouseConfig
 import GatehouseFastCGI
 import Logging
+import GatehouseSystem
 
 /// The whole life of a responder process: parse arguments, decide CGI or
 /// FastCGI, load the configuration (a bad one stops here, naming the key),

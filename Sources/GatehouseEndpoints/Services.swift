@@ -8,6 +8,7 @@ import GatehouseHTTP
 import GatehouseMail
 import GatehouseStore
 import Logging
+import GatehouseSystem
 
 /// Everything a responder process builds once at start-up and reuses for
 /// every request.
@@ -40,7 +41,8 @@ public struct Services: Sendable {
     /// The site owner's page layout, `<templates_dir>/html/layout.html`.
     static func loadPages(_ config: Config) throws -> Pages {
         let path = config.text("templates_dir") + "/html/layout.html"
-        guard let source = readTextFile(path) else { throw SetupError(description: "templates_dir: cannot read \(path)") }
+        let source: String
+        do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
         do {
             return Pages(layout: try Template(source), site: config.text("site_name"))
         } catch {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CFastCGI
 import Logging
+import GatehouseSystem
 
 /// Where diagnostics go: the current request's FastCGI error stream (a
 /// spawn-fcgi worker's own stderr is /dev/null), else file descriptor 2.
@@ -64,36 +65,5 @@ public struct ErrorLogHandler: LogHandler {
             line += " " + all.sorted(by: { $0.key < $1.key }).map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         }
         ErrorLog.shared.write(line)
-    }
-}
-
-public enum FileDescriptor {
-    /// EINTR-safe, and silent on EPIPE: a client that went away is harmless.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += n
-        }
-    }
-
-    static func read(_ fd: Int32, upTo limit: Int) -> (bytes: [UInt8], eof: Bool) {
-        var out = [UInt8]()
-        var buf = [UInt8](repeating: 0, count: 16384)
-        while out.count < limit {
-            let want = min(buf.count, limit - out.count)
-            let n = buf.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, want) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return (out, true)
-            }
-            if n == 0 { return (out, true) }
-            out += buf[0..<n]
-        }
-        return (out, false)
     }
 }

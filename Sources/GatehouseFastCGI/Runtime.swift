@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CFastCGI
+import GatehouseSystem
 
 // Signal state lives in plain globals touched only with async-signal-safe
 // operations: a handler must be a global function, never a closure.

@@ -1,3 +1,4 @@
+import GatehouseSystem
 /// The built-in HTML: plain, accessible forms with no script and no inline
 /// style, so the strict Content-Security-Policy holds. Every value is escaped.
 public struct FormField: Sendable {

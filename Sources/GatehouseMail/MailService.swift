@@ -4,9 +4,9 @@ import Glibc
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
-import GatehouseHTTP
 import GatehouseStore
 import Logging
+import GatehouseSystem
 
 /// Spool-first mail (README, Mail): `queue` renders a template and writes the
 /// message durably into the outbox; `deliverDue` sends what is due, with
@@ -53,8 +53,8 @@ public final class MailService: MailSink, @unchecked Sendable {
         case "smtp":
             _ = try MailService.starttls(config)
             let file = config.text("smtp_password_file")
-            if !file.isEmpty && readTextFile(file) == nil {
-                throw SetupError(description: "smtp_password_file: cannot read \(file)")
+            if !file.isEmpty {
+                do { _ = try TextFile.read(file) } catch { throw SetupError(description: "smtp_password_file: \(error)") }
             }
             transport = try smtp?(config)
             self.handoff = transport == nil ? handoff : nil
@@ -96,7 +96,7 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// The SMTP password, read from `smtp_password_file` (kept out of the config).
     public static func smtpPassword(_ config: Config) -> String {
         let file = config.text("smtp_password_file")
-        return file.isEmpty ? "" : (readTextFile(file) ?? "").filter { !$0.isNewline }
+        return file.isEmpty ? "" : ((try? TextFile.read(file)) ?? "").filter { !$0.isNewline }
     }
 
     /// `<name>.txt` (first line `Subject: …`, a blank line, the body) and an
@@ -105,14 +105,16 @@ public final class MailService: MailSink, @unchecked Sendable {
         var out: [String: (subject: Template, text: Template, html: Template?)] = [:]
         for name in templateNames {
             let path = "\(dir)/mail/\(name).txt"
-            guard let source = readTextFile(path) else { throw SetupError(description: "templates_dir: cannot read \(path)") }
+            let source: String
+            do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
             guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
                 throw SetupError(description: "templates_dir: \(path): must start with a `Subject:` line and a blank line")
             }
             do {
                 let subject = try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound]))
                 let text = try Template(String(source[split.upperBound...]))
-                let html = try readTextFile("\(dir)/mail/\(name).html").map { try Template($0) }
+                let htmlPath = "\(dir)/mail/\(name).html"
+                let html = Posix.exists(htmlPath) ? try Template(try TextFile.read(htmlPath)) : nil
                 out[name] = (subject, text, html)
             } catch {
                 throw SetupError(description: "templates_dir: \(path): \(error)")

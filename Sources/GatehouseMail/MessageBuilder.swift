@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// Builds RFC 5322 messages: Date, Message-ID, From, To, Subject,
@@ -24,7 +25,7 @@ public struct MessageBuilder: Sendable {
 
     public func build(to: String, subject: String, text: String, html: String?, date: Int64, messageID: String) -> [UInt8] {
         var head = ""
-        head += "Date: \(MessageBuilder.rfc5322Date(date))\r\n"
+        head += "Date: \(UTCTime.rfc5322(date))\r\n"
         head += "Message-ID: <\(messageID)@\(domain)>\r\n"
         head += "From: \(from)\r\n"
         head += "To: \(MessageBuilder.oneLine(to))\r\n"
@@ -44,25 +45,22 @@ public struct MessageBuilder: Sendable {
         return Array((head + body).utf8)
     }
 
-    /// RFC 2047 B-encoding when the subject is not plain ASCII.
+    /// RFC 2047 B-encoding when the subject is not plain ASCII: encoded
+    /// words of at most 75 characters (45 bytes of text each, cut between
+    /// characters), folded onto continuation lines.
     static func encodeWord(_ s: String) -> String {
         if s.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7f }) { return s }
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        let bytes = Array(s.utf8)
-        var out = [UInt8]()
-        var i = 0
-        while i < bytes.count {
-            let n = min(3, bytes.count - i)
-            var v = UInt32(bytes[i]) << 16
-            if n > 1 { v |= UInt32(bytes[i + 1]) << 8 }
-            if n > 2 { v |= UInt32(bytes[i + 2]) }
-            out.append(alphabet[Int(v >> 18 & 63)])
-            out.append(alphabet[Int(v >> 12 & 63)])
-            out.append(n > 1 ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="))
-            out.append(n > 2 ? alphabet[Int(v & 63)] : UInt8(ascii: "="))
-            i += 3
+        var words = [String](), chunk = [UInt8]()
+        for scalar in s.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
+            if chunk.count + bytes.count > 45 {
+                words.append(chunk.isEmpty ? "" : "=?utf-8?B?" + Base64.standard(chunk) + "?=")
+                chunk = []
+            }
+            chunk += bytes
         }
-        return "=?utf-8?B?" + String(decoding: out, as: UTF8.self) + "?="
+        words.append("=?utf-8?B?" + Base64.standard(chunk) + "?=")
+        return words.filter { !$0.isEmpty }.joined(separator: "\r\n ")
     }
 
     /// RFC 2045 §6.7, lines ≤ 76, CRLF line ends.
@@ -91,17 +89,6 @@ public struct MessageBuilder: Sendable {
             if index < lines.count - 1 { out += "\r\n" }
         }
         return out
-    }
-
-    static func rfc5322Date(_ t: Int64) -> String {
-        var time = time_t(t)
-        var tmv = tm()
-        gmtime_r(&time, &tmv)
-        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(days[Int(tmv.tm_wday)]), \(two(tmv.tm_mday)) \(months[Int(tmv.tm_mon)]) \(tmv.tm_year + 1900) "
-            + "\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec)) +0000"
     }
 
     /// The envelope: addresses from a spooled message's From: and To:.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import GatehouseStore
 import GatehouseCrypto
+import GatehouseSystem
 
 /// How a spooled message leaves. Each returns nil on success or a short
 /// reason (never the message or any secret) on failure.
@@ -28,13 +29,7 @@ public struct MaildirTransport: MailTransport {
         // Maildir messages use LF line ends.
         let text = Array(String(decoding: message, as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
             .joined(separator: "\n").utf8)
-        var offset = 0
-        while offset < text.count {
-            let n = text.withUnsafeBytes { write(fd, $0.baseAddress! + offset, text.count - offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { close(fd); unlink(tmp); return "write failed" }
-            offset += n
-        }
+        do { try Posix.writeAll(fd, text, path: tmp) } catch { close(fd); unlink(tmp); return "\(error)" }
         // The outbox forgets the message once this returns nil, so it must be
         // on disk, entry and all.
         guard fsync(fd) == 0 else { close(fd); unlink(tmp); return "fsync failed" }
@@ -56,91 +51,5 @@ public struct SendmailTransport: MailTransport {
 
     public func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
         Subprocess.run(command, input: message, timeout: timeout)
-    }
-}
-
-/// Runs a program with bytes on its standard input and a time limit; its
-/// standard output goes to /dev/null (never into a FastCGI socket or a CGI
-/// response). nil on exit status 0, else a short reason. The child gets
-/// only file descriptors 0–2 (never a listening socket) and, unless told
-/// otherwise, a minimal environment: under CGI the process environment
-/// holds every request header.
-public enum Subprocess {
-    static let passedThrough = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "GATEHOUSE_CONFIG"]
-
-    public static func minimalEnvironment() -> [String] {
-        var out = [String]()
-        for name in passedThrough {
-            if let value = getenv(name) { out.append(name + "=" + String(cString: value)) }
-        }
-        if getenv("PATH") == nil { out.append("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") }
-        return out
-    }
-
-    /// Marks every descriptor above 2 close-on-exec (the pipe, a listening
-    /// socket libfcgi opened without it, the store's files), so the child
-    /// holds none of them. Harmless to this process, which never execs.
-    static func closeOnExecAbove2() {
-        for name in Directory.names("/proc/self/fd") {
-            if let fd = Int32(name), fd > 2 { _ = fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC) }
-        }
-    }
-
-    public static func run(_ argv: [String], input: [UInt8] = [], timeout: Int,
-                           environment: [String]? = nil) -> String? {
-        guard let program = argv.first else { return "no command" }
-        let deadline = time(nil) + timeout
-        var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { return "pipe failed" }
-        closeOnExecAbove2()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        var pid: pid_t = 0
-        let args: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
-        let env: [UnsafeMutablePointer<CChar>?] = (environment ?? minimalEnvironment()).map { strdup($0) } + [nil]
-        defer {
-            args.forEach { free($0) }
-            env.forEach { free($0) }
-        }
-        let rc = posix_spawn(&pid, program, &actions, nil, args, env)
-        close(pipeFDs[0])
-        guard rc == 0 else {
-            close(pipeFDs[1])
-            return "cannot run \(program): \(String(cString: strerror(rc)))"
-        }
-        // The input is written under the same deadline: a child that never
-        // reads must not hold this process past its time limit.
-        _ = fcntl(pipeFDs[1], F_SETFL, fcntl(pipeFDs[1], F_GETFL) | O_NONBLOCK)
-        var offset = 0
-        while offset < input.count && time(nil) < deadline {
-            let n = input.withUnsafeBytes { write(pipeFDs[1], $0.baseAddress! + offset, input.count - offset) }
-            if n > 0 {
-                offset += n
-            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                var p = pollfd(fd: pipeFDs[1], events: Int16(POLLOUT), revents: 0)
-                _ = poll(&p, 1, 100)
-            } else {
-                break
-            }
-        }
-        close(pipeFDs[1])
-        var status: Int32 = 0
-        while true {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { break }
-            if r < 0 && errno != EINTR { return "waitpid failed" }
-            if time(nil) >= deadline {
-                kill(pid, SIGKILL)
-                waitpid(pid, &status, 0)
-                return "\(program) timed out after \(timeout)s"
-            }
-            usleep(20_000)
-        }
-        let exited = status & 0x7f == 0
-        let code = (status >> 8) & 0xff
-        return exited && code == 0 ? nil : "\(program) failed (status \(exited ? code : -1))"
     }
 }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// Replace-by-rename, the only way a record file changes (counters aside).
@@ -39,7 +40,7 @@ public enum AtomicFile {
             let temp = path + tempMarker + String(getpid()) + "-" + String(salt, radix: 36)
             do {
                 return (temp, try Posix.open(temp, O_WRONLY | O_CREAT | O_EXCL, 0o600))
-            } catch let e as StoreIOError where e.code == EEXIST && attempt < 8 {
+            } catch let e as SystemCallError where e.code == EEXIST && attempt < 8 {
                 attempt += 1
             }
         }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// The embedded store: one small text file per record, in directories
@@ -66,7 +67,7 @@ public final class FlatFileStore: AccountStore {
         let fd: Int32
         do {
             fd = try Posix.open(lockPath, O_RDWR | O_CREAT)
-        } catch let e as StoreIOError where e.code == ENOENT {
+        } catch let e as SystemCallError where e.code == ENOENT {
             try Posix.makeDirectories(Posix.dirname(of: lockPath))
             fd = try Posix.open(lockPath, O_RDWR | O_CREAT)
         }

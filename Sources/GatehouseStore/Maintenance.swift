@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// Whole-store walks for `gatehousectl gc` and `fsck`. Never on a request path.
@@ -75,7 +76,7 @@ extension FlatFileStore {
             // repair chmod whatever it points at.
             guard mode & S_IFMT == (dir ? S_IFDIR : S_IFREG) else {
                 note(.misplaced, path, "not a \(dir ? "directory" : "regular file"); left alone") {
-                    throw StoreIOError(operation: "repair", path: path, code: EPERM)
+                    throw SystemCallError(operation: "repair", path: path, code: EPERM)
                 }
                 return false
             }

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// The mail spool (README, Mail): a message is written here durably before the

@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// Small per-installation files at the top of the data directory: the server

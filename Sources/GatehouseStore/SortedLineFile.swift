@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import GatehouseSystem
 #endif
 
 /// Membership in a large sorted text file (one entry per line, sorted
@@ -10,7 +11,7 @@ public struct SortedLineFile: Sendable {
 
     /// Fails at start-up, not at the first request, when the file is missing.
     public init(path: String) throws {
-        guard access(path, R_OK) == 0 else { throw StoreIOError(operation: "open", path: path, code: errno) }
+        guard access(path, R_OK) == 0 else { throw SystemCallError(operation: "open", path: path, code: errno) }
         self.path = path
     }
 
@@ -20,7 +21,7 @@ public struct SortedLineFile: Sendable {
         let fd = try Posix.open(path, O_RDONLY)
         defer { close(fd) }
         var st = stat()
-        guard fstat(fd, &st) == 0 else { throw StoreIOError(operation: "fstat", path: path, code: errno) }
+        guard fstat(fd, &st) == 0 else { throw SystemCallError(operation: "fstat", path: path, code: errno) }
         // Invariant: `lo` is the start of a line; lines starting in [lo, hi) are unexamined.
         var lo = 0, hi = Int(st.st_size)
         while lo < hi {
@@ -45,7 +46,7 @@ public struct SortedLineFile: Sendable {
     func chunk(_ fd: Int32, at offset: Int, count: Int = 1024) throws -> [UInt8] {
         var buf = [UInt8](repeating: 0, count: count)
         let n = buf.withUnsafeMutableBytes { b in Posix.retryRW { pread(fd, b.baseAddress, count, off_t(offset)) } }
-        if n < 0 { throw StoreIOError(operation: "pread", path: path, code: errno) }
+        if n < 0 { throw SystemCallError(operation: "pread", path: path, code: errno) }
         return Array(buf[0..<n])
     }
 

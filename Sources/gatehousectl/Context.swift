@@ -6,6 +6,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseSystem
 import Logging
 
 /// Exit codes a shell script can rely on (documented in the README).
@@ -127,14 +128,7 @@ enum Console {
     static func out(_ s: String) { write(1, s + "\n") }
     static func error(_ s: String) { write(2, "gatehousectl: " + s + "\n") }
 
-    static func write(_ fd: Int32, _ s: String) {
-        var bytes = Array(s.utf8)
-        while !bytes.isEmpty {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { if errno == EINTR { continue } else { return } }
-            bytes.removeFirst(n)
-        }
-    }
+    static func write(_ fd: Int32, _ s: String) { FileDescriptor.writeAll(fd, Array(s.utf8)) }
 
     /// A password from a no-echo prompt on the terminal (asked twice), or
     /// one line of standard input when it is not a terminal. Never argv.

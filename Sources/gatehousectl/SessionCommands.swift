@@ -1,5 +1,6 @@
 import ArgumentParser
 import GatehouseCore
+import GatehouseSystem
 
 struct Sessions: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List or revoke sessions.", subcommands: [List.self, Revoke.self])
@@ -13,7 +14,7 @@ struct Sessions: ParsableCommand {
             let accounts = try global.accounts()
             let filter = try user.map(emailArgument)
             for (s, u) in try perform({ try accounts.liveSessions() }) where filter == nil || u.email == filter!.description {
-                Console.out("\(s.id)\t\(u.email)\t\(rfc3339(s.created))\t\(rfc3339(s.lastSeen))\t\(s.clientIP)")
+                Console.out("\(s.id)\t\(u.email)\t\(UTCTime.rfc3339(s.created))\t\(UTCTime.rfc3339(s.lastSeen))\t\(s.clientIP)")
             }
         }
     }

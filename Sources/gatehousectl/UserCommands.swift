@@ -5,6 +5,7 @@ import ArgumentParser
 import GatehouseConfig
 import GatehouseCore
 import GatehouseStore
+import GatehouseSystem
 
 struct User: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -71,8 +72,8 @@ struct User: ParsableCommand {
             email: \(u.email)
             status: \(u.locked ? "locked" : "active")
             email_verified: \(u.emailVerified ? "yes" : "no")
-            created: \(rfc3339(u.created))
-            password_changed: \(rfc3339(u.passwordChanged))
+            created: \(UTCTime.rfc3339(u.created))
+            password_changed: \(UTCTime.rfc3339(u.passwordChanged))
             hash_scheme: \(scheme)\(accounts.hasher.isStale(u.passwordHash) ? " (upgraded at next sign-in)" : "")
             """)
         }
@@ -145,11 +146,12 @@ struct Import: ParsableCommand {
             while let l = readLine(strippingNewline: true) { lines.append(l) }
             text = lines.joined(separator: "\n")
         } else {
-            guard let data = readTextFile(file) else {
-                Console.error("cannot read \(file)")
+            do {
+                text = try TextFile.read(file)
+            } catch {
+                Console.error("\(error)")
                 throw Exit.failure
             }
-            text = data
         }
         var added = 0, bad = 0
         for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {

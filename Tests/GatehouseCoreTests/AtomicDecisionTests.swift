@@ -2,6 +2,7 @@
 import GatehouseCrypto
 import GatehouseStore
 import XCTest
+import GatehouseSystem
 
 /// The decisions that must be taken on the state they change, under its
 /// lock (docs/security.md, "Decisions under parallel requests"), on an

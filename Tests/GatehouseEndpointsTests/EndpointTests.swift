@@ -10,6 +10,7 @@ import GatehouseStore
 import Logging
 import TestSupport
 import XCTest
+import GatehouseSystem
 
 /// Endpoints in process: a request in, a response out, against a real
 /// data directory. For what needs no web server, such as a request marked

@@ -1,6 +1,7 @@
 @testable import GatehouseHTTP
 import GatehouseJSON
 import XCTest
+import GatehouseSystem
 
 final class RequestTests: XCTestCase {
     func testParamsHeadersQueryCookies() {

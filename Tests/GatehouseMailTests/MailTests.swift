@@ -7,6 +7,7 @@ import GatehouseConfig
 import GatehouseStore
 import TestSupport
 import XCTest
+import GatehouseSystem
 
 final class TemplateTests: XCTestCase {
     func testVariablesAndSections() throws {

@@ -4,6 +4,7 @@ import Glibc
 @testable import GatehouseStore
 import TestSupport
 import XCTest
+import GatehouseSystem
 
 final class RecordTextTests: XCTestCase {
     func testRoundTripWithEscapes() throws {

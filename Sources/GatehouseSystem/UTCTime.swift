@@ -1,0 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Unix seconds as the two text forms Gatehouse writes: RFC 3339 for logs,
+/// listings and JSON, RFC 5322 for mail. strftime in the C locale (nothing
+/// here calls setlocale), so the names are English as both RFCs want.
+public enum UTCTime {
+    public static func rfc3339(_ t: Int64) -> String { format(t, "%Y-%m-%dT%H:%M:%SZ") }
+    public static func rfc5322(_ t: Int64) -> String { format(t, "%a, %d %b %Y %H:%M:%S +0000") }
+
+    static func format(_ t: Int64, _ pattern: String) -> String {
+        var time = time_t(t)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        var buf = [CChar](repeating: 0, count: 64)
+        let n = strftime(&buf, buf.count, pattern, &parts)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
