@@ -32,11 +32,11 @@ let package = Package(
         // the template renderer and escapers, dates, hex and base64.
         .target(name: "GatehouseSystem", dependencies: ["CSodium"]),
         .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt", "GatehouseSystem"]),
-        .target(name: "GatehouseStore", dependencies: ["GatehouseSystem"]),
+        .target(name: "GatehouseStore", dependencies: ["GatehouseSystem", "GatehouseCore"]),
         .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
         .target(name: "GatehouseJSON"),
         .target(name: "GatehouseCore", dependencies: [
-            "GatehouseSystem", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseJSON",
+            "GatehouseSystem", "GatehouseCrypto", "GatehouseJSON",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseFastCGI", dependencies: [
@@ -48,8 +48,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),
+        // The wiring: configuration in; store, mailer and accounts out.
+        .target(name: "GatehouseApp", dependencies: [
+            "GatehouseSystem", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "GatehouseEndpoints", dependencies: [
-            "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig", "GatehouseMail",
+            "GatehouseApp", "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig", "GatehouseMail",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -60,13 +65,13 @@ let package = Package(
         .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints"]),
         .executableTarget(name: "gatehousectl", dependencies: [
-            "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail", "GatehouseSMTP",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
+            "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Drives the store from many processes at once for the hammer and
         // crash tests and the benchmarks; not installed.
-        .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseCore", "GatehouseStore", "GatehouseCrypto"]),
+        .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseSystem", "GatehouseStore", "GatehouseCrypto"]),
 
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore"]),
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),

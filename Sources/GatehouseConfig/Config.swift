@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
 
 /// A bad configuration, naming the key (and line) so the message at start-up
 /// says exactly what to fix.
@@ -141,4 +141,10 @@ extension StringProtocol {
         while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }
         return String(s)
     }
+}
+
+/// A start-up problem, naming the configuration key to fix.
+public struct SetupError: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }

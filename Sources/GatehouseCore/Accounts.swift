@@ -1,10 +1,9 @@
-import GatehouseConfig
 import GatehouseCrypto
-import GatehouseStore
 import Logging
 import GatehouseSystem
 
-/// The limits the account core enforces, read from the configuration.
+/// The limits the account core enforces: plain values (the wiring reads
+/// them from the configuration).
 public struct AccountPolicy: Sendable {
     public var sessionIdle: Int
     public var sessionAbsolute: Int
@@ -35,17 +34,6 @@ public struct AccountPolicy: Sendable {
         self.ipv6PrefixLength = ipv6PrefixLength
     }
 
-    public init(config: Config) {
-        self.init(sessionIdle: config.sessionIdleTimeout, sessionAbsolute: config.sessionAbsoluteTimeout,
-                  throttle: ThrottlePolicy(freeFailures: config.int("signin_free_failures"),
-                                           baseDelay: config.int("signin_backoff_base"),
-                                           maxDelay: config.int("signin_backoff_max"),
-                                           lockAfter: config.int("signin_max_failures"),
-                                           clientFailuresPerHour: config.int("signin_failures_per_hour_per_ip")),
-                  passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength,
-                  codes: OneTimeCodePolicy(config: config), stepUpWindow: config.int("change_password_requires_otp_within"),
-                  ipv6PrefixLength: config.int("ipv6_prefix_length"))
-    }
 }
 
 /// The account core: passwords, sessions, throttling. Knows nothing of HTTP

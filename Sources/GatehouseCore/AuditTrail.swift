@@ -1,5 +1,4 @@
 import GatehouseJSON
-import GatehouseStore
 import Logging
 import GatehouseSystem
 
@@ -10,12 +9,10 @@ public struct AuditTrail: Sendable {
     let sink: (@Sendable (String) throws -> Void)?
     let logger: Logger
 
-    public init(log: AppendLog?, logger: Logger) {
-        if let log {
-            sink = { try log.append($0) }
-        } else {
-            sink = nil
-        }
+    /// `append` writes one line durably enough for an audit trail (the
+    /// wiring passes an append-only file); nil records nothing.
+    public init(append: (@Sendable (String) throws -> Void)?, logger: Logger) {
+        sink = append
         self.logger = logger
     }
 

@@ -1,5 +1,3 @@
-import GatehouseStore
-
 /// A mail the core wants sent: which template, to whom, with what values.
 /// The core never formats or sends mail itself; a `MailSink` (spool-first,
 /// see GatehouseMail) does.
@@ -26,11 +24,3 @@ public struct NoMail: MailSink {
     public init() {}
     public func queue(_ mail: OutgoingMail, decoy: Bool) throws {}
 }
-
-/// Where refused passwords come from (the shipped list, the site's own).
-public protocol PasswordBlocklist: Sendable {
-    /// `password` is already NFC and lower-cased.
-    func contains(_ password: String) throws -> Bool
-}
-
-extension SortedLineFile: PasswordBlocklist {}

@@ -1,5 +1,3 @@
-import GatehouseConfig
-import GatehouseStore
 
 /// What a code is for. It is bound to its user and purpose: a code sent
 /// for one purpose never verifies another.
@@ -31,20 +29,6 @@ public struct OneTimeCodePolicy: Sendable {
 
     public init() {}
 
-    public init(config: Config) {
-        length = config.int("otp_length")
-        lifetime = config.int("otp_lifetime")
-        maxTries = config.int("otp_max_tries")
-        maxFailuresPerHour = config.int("otp_max_failures_per_hour")
-        verifyFailuresPerHourPerClient = config.int("otp_verify_failures_per_hour_per_ip")
-        cooldown = config.int("otp_send_cooldown")
-        perAddressPerHour = config.int("otp_sends_per_hour_per_address")
-        perIPPerHour = config.int("otp_sends_per_hour_per_ip")
-        sitePerHour = config.int("otp_sends_per_hour_site")
-        unknownAddress404 = config.flag("otp_unknown_address_404")
-        loginEnabled = config.flag("otp_login_enabled")
-        resetGrantLifetime = config.int("reset_grant_lifetime")
-    }
 }
 
 /// A fixed window of `length` seconds over a counter: `until` holds the

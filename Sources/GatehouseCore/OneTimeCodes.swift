@@ -1,5 +1,4 @@
 import GatehouseCrypto
-import GatehouseStore
 import GatehouseSystem
 
 extension Accounts {

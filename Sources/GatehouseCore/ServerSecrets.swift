@@ -1,5 +1,4 @@
 import GatehouseCrypto
-import GatehouseStore
 import GatehouseSystem
 
 /// The per-installation secrets kept in the data directory.

@@ -1,5 +1,4 @@
 import GatehouseCrypto
-import GatehouseStore
 import GatehouseSystem
 
 /// A request's proven identity.

@@ -1,5 +1,4 @@
 import GatehouseCrypto
-import GatehouseStore
 import GatehouseSystem
 
 /// A session just opened: the token goes to the client once and is never

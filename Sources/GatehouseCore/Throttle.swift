@@ -1,5 +1,4 @@
 import GatehouseCrypto
-import GatehouseStore
 
 /// Sign-in back-off (docs/security.md): after `freeFailures` consecutive
 /// failures each further one doubles the wait, up to `maxDelay`; at

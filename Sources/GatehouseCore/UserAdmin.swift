@@ -1,5 +1,4 @@
 import GatehouseCrypto
-import GatehouseStore
 import GatehouseSystem
 
 /// What `gatehousectl user …` and `import` do, kept in the core so the rules

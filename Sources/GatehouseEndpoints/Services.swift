@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GatehouseApp
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
 
 /// Builds RFC 5322 messages: Date, Message-ID, From, To, Subject,
 /// MIME-Version, text/plain in UTF-8 (quoted-printable) and an optional

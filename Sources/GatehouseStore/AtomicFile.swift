@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
 
 /// Replace-by-rename, the only way a record file changes (counters aside).
 /// A crash at any instant leaves the old file or the new one, plus at worst

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
+import GatehouseCore
 
 /// The embedded store: one small text file per record, in directories
 /// sharded by the first two bytes of the record key, so the cost of an
@@ -97,7 +98,7 @@ public final class FlatFileStore: AccountStore {
 
     func load<R: StoredRecord>(_ id: String) throws -> R? {
         let p = try path(R.collection, id)
-        guard let r = try readRecord(p.file, kind: R.kind) else { return nil }
+        guard let r = try readRecord(p.file, kind: R.header) else { return nil }
         return try decode(p.file) { try R(r) }
     }
 
@@ -117,7 +118,7 @@ public final class FlatFileStore: AccountStore {
     func modify<R: StoredRecord>(_ id: String, durable: Bool, _ change: (inout R) throws -> Bool) throws -> Modified<R> {
         let p = try path(R.collection, id)
         return try withLock(p.lock) {
-            guard let r = try readRecord(p.file, kind: R.kind) else { return .missing }
+            guard let r = try readRecord(p.file, kind: R.header) else { return .missing }
             var record = try decode(p.file) { try R(r) }
             guard try change(&record) else {
                 _ = try AtomicFile.remove(p.file)
@@ -135,7 +136,7 @@ public final class FlatFileStore: AccountStore {
 
     func all<R: StoredRecord>() throws -> [R] {
         try scan(R.collection).compactMap { file in
-            guard let r = try readRecord(file, kind: R.kind) else { return nil }
+            guard let r = try readRecord(file, kind: R.header) else { return nil }
             return try decode(file) { try R(r) }
         }
     }

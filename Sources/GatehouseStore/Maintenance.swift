@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
+import GatehouseCore
 
 /// Whole-store walks for `gatehousectl gc` and `fsck`. Never on a request path.
 public struct GCReport: Equatable, Sendable {
@@ -34,7 +35,7 @@ extension FlatFileStore {
     func removeIf<R: StoredRecord>(_ id: String, _ dead: (R) -> Bool) throws -> Bool {
         let p = try path(R.collection, id)
         return try withLock(p.lock) {
-            guard let r = (try? readRecord(p.file, kind: R.kind)) ?? nil, let record = try? R(r), dead(record) else {
+            guard let r = (try? readRecord(p.file, kind: R.header)) ?? nil, let record = try? R(r), dead(record) else {
                 return false
             }
             return try AtomicFile.remove(p.file)
@@ -145,7 +146,7 @@ extension FlatFileStore {
     }
 
     func checkRecord<R: StoredRecord>(_: R.Type, file: String, name: String) throws -> (FsckFinding.Kind, String)? {
-        guard let r = try readRecord(file, kind: R.kind) else { return nil }
+        guard let r = try readRecord(file, kind: R.header) else { return nil }
         let record = try R(r)
         return record.id == name ? nil : (.corrupt, "id field \(record.id) differs from the file name")
     }

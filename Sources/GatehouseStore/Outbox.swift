@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
+import GatehouseCore
 
 /// The mail spool (README, Mail): a message is written here durably before the
 /// HTTP answer goes out, and delivered afterwards; what fails stays queued

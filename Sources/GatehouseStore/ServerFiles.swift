@@ -1,14 +1,8 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
-
-/// Small per-installation files at the top of the data directory: the server
-/// key, the dummy password hash. Written once, read on every start.
-public protocol ServerFileStore: Sendable {
-    func loadServerFile(_ name: String) throws -> [UInt8]?
-    func saveServerFile(_ name: String, _ bytes: [UInt8]) throws
-}
+import GatehouseCore
+import GatehouseSystem
 
 extension FlatFileStore {
     func serverFilePath(_ name: String) throws -> String {

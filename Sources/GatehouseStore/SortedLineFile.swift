@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
-import GatehouseSystem
 #endif
+import GatehouseSystem
+import GatehouseCore
 
 /// Membership in a large sorted text file (one entry per line, sorted
 /// bytewise) by binary search with pread: a lookup reads about log2(n)
@@ -73,3 +74,5 @@ public struct SortedLineFile: Sendable {
         }
     }
 }
+
+extension SortedLineFile: PasswordBlocklist {}

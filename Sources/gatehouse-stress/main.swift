@@ -3,6 +3,7 @@ import Glibc
 #endif
 import GatehouseCrypto
 import GatehouseStore
+import GatehouseCore
 
 // Drives the flat-file store from one process; the tests start many at
 // once (hammer: no lost update) or kill -9 them mid-write (crash: no torn

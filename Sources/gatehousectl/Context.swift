@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import GatehouseApp
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto

@@ -28,7 +28,7 @@ class CoreTestCase: XCTestCase {
         _ = try ServerSecrets.createKeyIfMissing(in: store, random: random)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         accounts = Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: clock,
-                            random: random, policy: policy, audit: AuditTrail(log: AppendLog(path: dir + "/audit.log"), logger: logger),
+                            random: random, policy: policy, audit: AuditTrail(append: { [log = AppendLog(path: dir + "/audit.log")] in try log.append($0) }, logger: logger),
                             logger: logger, dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random))
     }
 

@@ -5,6 +5,7 @@ import Glibc
 import TestSupport
 import XCTest
 import GatehouseSystem
+import GatehouseCore
 
 final class RecordTextTests: XCTestCase {
     func testRoundTripWithEscapes() throws {

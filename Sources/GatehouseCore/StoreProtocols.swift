@@ -1,5 +1,6 @@
-/// What the account core needs from storage. The flat-file store is the
-/// embedded default; a networked back end (PostgreSQL) implements the same.
+/// What the account core needs from storage, owned by the core: the
+/// flat-file store is one adapter of these, a networked back end
+/// (PostgreSQL) another.
 /// Every `update` is a locked read-modify-write: no lost update under any
 /// interleaving of processes.
 public protocol UserStore: Sendable {
@@ -46,6 +47,13 @@ public protocol CounterStore: Sendable {
     func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord
     /// Back to zero (a success clears a failure count).
     func resetCounter(_ id: String) throws
+}
+
+/// Small per-installation files: the server key, the dummy password hash.
+/// Written once, read on every start.
+public protocol ServerFileStore: Sendable {
+    func loadServerFile(_ name: String) throws -> [UInt8]?
+    func saveServerFile(_ name: String, _ bytes: [UInt8]) throws
 }
 
 public typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore
