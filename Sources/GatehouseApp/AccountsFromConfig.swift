@@ -12,10 +12,9 @@ extension Accounts {
     public static func open(config: Config, logger: Logger, mail: MailSink, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom()) throws -> Accounts {
         let store = try FlatFileStore(root: config.dataDir)
-        let hasher = Argon2idHasher(opsLimit: UInt64(config.int("argon2_opslimit")),
-                                    memLimitKiB: config.int("argon2_memlimit_kib"))
-        let blocklists: [PasswordBlocklist] = try ["password_blocklist", "password_blocklist_site"].compactMap { key in
-            let path = config.text(key)
+        let hasher = Argon2idHasher(config: config)
+        let lists = [("password_blocklist", config.passwordBlocklist), ("password_blocklist_site", config.passwordBlocklistSite)]
+        let blocklists: [PasswordBlocklist] = try lists.compactMap { key, path in
             if path.isEmpty { return nil }
             do {
                 return try SortedLineFile(path: path)
@@ -34,31 +33,38 @@ extension Accounts {
 extension AccountPolicy {
     public init(config: Config) {
         self.init(sessionIdle: config.sessionIdleTimeout, sessionAbsolute: config.sessionAbsoluteTimeout,
-                  throttle: ThrottlePolicy(freeFailures: config.int("signin_free_failures"),
-                                           baseDelay: config.int("signin_backoff_base"),
-                                           maxDelay: config.int("signin_backoff_max"),
-                                           lockAfter: config.int("signin_max_failures"),
-                                           clientFailuresPerHour: config.int("signin_failures_per_hour_per_ip")),
+                  throttle: ThrottlePolicy(freeFailures: config.signinFreeFailures,
+                                           baseDelay: config.signinBackoffBase,
+                                           maxDelay: config.signinBackoffMax,
+                                           lockAfter: config.signinMaxFailures,
+                                           clientFailuresPerHour: config.signinFailuresPerHourPerIp),
                   passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength,
-                  codes: OneTimeCodePolicy(config: config), stepUpWindow: config.int("change_password_requires_otp_within"),
-                  ipv6PrefixLength: config.int("ipv6_prefix_length"))
+                  codes: OneTimeCodePolicy(config: config), stepUpWindow: config.changePasswordRequiresOtpWithin,
+                  ipv6PrefixLength: config.ipv6PrefixLength)
     }
 }
 
 extension OneTimeCodePolicy {
     public init(config: Config) {
         self.init()
-        length = config.int("otp_length")
-        lifetime = config.int("otp_lifetime")
-        maxTries = config.int("otp_max_tries")
-        maxFailuresPerHour = config.int("otp_max_failures_per_hour")
-        verifyFailuresPerHourPerClient = config.int("otp_verify_failures_per_hour_per_ip")
-        cooldown = config.int("otp_send_cooldown")
-        perAddressPerHour = config.int("otp_sends_per_hour_per_address")
-        perIPPerHour = config.int("otp_sends_per_hour_per_ip")
-        sitePerHour = config.int("otp_sends_per_hour_site")
-        unknownAddress404 = config.flag("otp_unknown_address_404")
-        loginEnabled = config.flag("otp_login_enabled")
-        resetGrantLifetime = config.int("reset_grant_lifetime")
+        length = config.otpLength
+        lifetime = config.otpLifetime
+        maxTries = config.otpMaxTries
+        maxFailuresPerHour = config.otpMaxFailuresPerHour
+        verifyFailuresPerHourPerClient = config.otpVerifyFailuresPerHourPerIp
+        cooldown = config.otpSendCooldown
+        perAddressPerHour = config.otpSendsPerHourPerAddress
+        perIPPerHour = config.otpSendsPerHourPerIp
+        sitePerHour = config.otpSendsPerHourSite
+        unknownAddress404 = config.otpUnknownAddress404
+        loginEnabled = config.otpLoginEnabled
+        resetGrantLifetime = config.resetGrantLifetime
+    }
+}
+
+extension Argon2idHasher {
+    /// At the configured cost (argon2_opslimit, argon2_memlimit_kib).
+    public init(config: Config) {
+        self.init(opsLimit: UInt64(config.argon2Opslimit), memLimitKiB: config.argon2MemlimitKib)
     }
 }

@@ -17,10 +17,111 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The parsed `gatehouse.conf`: every key of `Settings.all`, defaults filled in.
+/// The parsed `gatehouse.conf`: every key of `Settings.all`, defaults filled
+/// in, read and validated once at start-up into typed properties (named
+/// after the keys). Key strings never leave this module.
 public struct Config: Sendable {
     public let source: String
-    private let values: [String: ConfigValue]
+    public let dataDir: String
+    public let prefix: String
+    public let maxBodyBytes: Int
+    public let argon2MemlimitKib: Int
+    public let argon2Opslimit: Int
+    public let passwordMinLength: Int
+    public let passwordMaxLength: Int
+    public let sessionIdleTimeout: Int
+    public let sessionAbsoluteTimeout: Int
+    public let signinFreeFailures: Int
+    public let signinBackoffBase: Int
+    public let signinBackoffMax: Int
+    public let signinMaxFailures: Int
+    public let signinFailuresPerHourPerIp: Int
+    public let ipv6PrefixLength: Int
+    public let trustedProxies: [String]
+    public let cookieName: String
+    public let signinRedirect: String
+    public let allowedOrigins: [String]
+    public let logLevel: String
+    public let auditLogSetting: String
+    public let passwordBlocklist: String
+    public let passwordBlocklistSite: String
+    public let changePasswordRequiresOtpWithin: Int
+    public let otpLength: Int
+    public let otpLifetime: Int
+    public let otpMaxTries: Int
+    public let otpMaxFailuresPerHour: Int
+    public let otpVerifyFailuresPerHourPerIp: Int
+    public let otpSendCooldown: Int
+    public let otpSendsPerHourPerAddress: Int
+    public let otpSendsPerHourPerIp: Int
+    public let otpSendsPerHourSite: Int
+    public let otpUnknownAddress404: Bool
+    public let otpLoginEnabled: Bool
+    public let resetGrantLifetime: Int
+    public let templatesDir: String
+    public let siteName: String
+    public let mailFrom: String
+    public let mailTransport: String
+    public let maildirSetting: String
+    public let sendmailCommand: String
+    public let smtpUrl: String
+    public let smtpStarttls: String
+    public let smtpUsername: String
+    public let smtpPasswordFile: String
+    public let mailTimeout: Int
+    public let mailMaxAttempts: Int
+
+    init(source: String, values: [String: ConfigValue]) {
+        self.source = source
+        dataDir = values.text("data_dir")
+        prefix = values.text("prefix")
+        maxBodyBytes = values.int("max_body_bytes")
+        argon2MemlimitKib = values.int("argon2_memlimit_kib")
+        argon2Opslimit = values.int("argon2_opslimit")
+        passwordMinLength = values.int("password_min_length")
+        passwordMaxLength = values.int("password_max_length")
+        sessionIdleTimeout = values.int("session_idle_timeout")
+        sessionAbsoluteTimeout = values.int("session_absolute_timeout")
+        signinFreeFailures = values.int("signin_free_failures")
+        signinBackoffBase = values.int("signin_backoff_base")
+        signinBackoffMax = values.int("signin_backoff_max")
+        signinMaxFailures = values.int("signin_max_failures")
+        signinFailuresPerHourPerIp = values.int("signin_failures_per_hour_per_ip")
+        ipv6PrefixLength = values.int("ipv6_prefix_length")
+        trustedProxies = values.list("trusted_proxies")
+        cookieName = values.text("cookie_name")
+        signinRedirect = values.text("signin_redirect")
+        allowedOrigins = values.list("allowed_origins")
+        logLevel = values.text("log_level")
+        auditLogSetting = values.text("audit_log")
+        passwordBlocklist = values.text("password_blocklist")
+        passwordBlocklistSite = values.text("password_blocklist_site")
+        changePasswordRequiresOtpWithin = values.int("change_password_requires_otp_within")
+        otpLength = values.int("otp_length")
+        otpLifetime = values.int("otp_lifetime")
+        otpMaxTries = values.int("otp_max_tries")
+        otpMaxFailuresPerHour = values.int("otp_max_failures_per_hour")
+        otpVerifyFailuresPerHourPerIp = values.int("otp_verify_failures_per_hour_per_ip")
+        otpSendCooldown = values.int("otp_send_cooldown")
+        otpSendsPerHourPerAddress = values.int("otp_sends_per_hour_per_address")
+        otpSendsPerHourPerIp = values.int("otp_sends_per_hour_per_ip")
+        otpSendsPerHourSite = values.int("otp_sends_per_hour_site")
+        otpUnknownAddress404 = values.flag("otp_unknown_address_404")
+        otpLoginEnabled = values.flag("otp_login_enabled")
+        resetGrantLifetime = values.int("reset_grant_lifetime")
+        templatesDir = values.text("templates_dir")
+        siteName = values.text("site_name")
+        mailFrom = values.text("mail_from")
+        mailTransport = values.text("mail_transport")
+        maildirSetting = values.text("maildir")
+        sendmailCommand = values.text("sendmail_command")
+        smtpUrl = values.text("smtp_url")
+        smtpStarttls = values.text("smtp_starttls")
+        smtpUsername = values.text("smtp_username")
+        smtpPasswordFile = values.text("smtp_password_file")
+        mailTimeout = values.int("mail_timeout")
+        mailMaxAttempts = values.int("mail_max_attempts")
+    }
 
     /// Pure: the text of a config file in, a config or the first error out.
     /// Format: `key = value` lines; `#` starts a comment line.
@@ -75,7 +176,9 @@ public struct Config: Sendable {
         return nil
     }
 
-    public static func load(path: String?, overrides: [String: String] = [:]) throws(ConfigError) -> Config {
+    /// `dataDir` overrides `data_dir` (gatehousectl's --data-dir).
+    public static func load(path: String?, dataDir: String? = nil) throws(ConfigError) -> Config {
+        let overrides = dataDir.map { ["data_dir": $0] } ?? [:]
         guard let path else { return try parse("", source: "(defaults)", overrides: overrides) }
         let text: String
         do {
@@ -95,42 +198,32 @@ public struct Config: Sendable {
         return String(path[..<slash])
     }
 
-    // MARK: typed accessors
+    /// The Maildir for `mail_transport = maildir`.
+    public var maildir: String { maildirSetting.isEmpty ? dataDir + "/maildir" : maildirSetting }
+    public var auditLogPath: String { auditLogSetting.isEmpty ? dataDir + "/audit.log" : auditLogSetting }
+}
 
-    public func int(_ key: String) -> Int {
-        guard case .int(let n)? = values[key] else { preconditionFailure("\(key) is not an integer setting") }
+extension [String: ConfigValue] {
+    // Only `Settings.all` keys reach here, each parsed by its own kind of
+    // validator, so a mismatch is a bug in this module, caught by any test.
+    func int(_ key: String) -> Int {
+        guard case .int(let n)? = self[key] else { preconditionFailure("\(key) is not an integer setting") }
         return n
     }
 
-    public func text(_ key: String) -> String {
-        guard case .text(let s)? = values[key] else { preconditionFailure("\(key) is not a text setting") }
+    func text(_ key: String) -> String {
+        guard case .text(let s)? = self[key] else { preconditionFailure("\(key) is not a text setting") }
         return s
     }
 
-    public func list(_ key: String) -> [String] {
-        guard case .list(let l)? = values[key] else { preconditionFailure("\(key) is not a list setting") }
+    func list(_ key: String) -> [String] {
+        guard case .list(let l)? = self[key] else { preconditionFailure("\(key) is not a list setting") }
         return l
     }
 
-    public func flag(_ key: String) -> Bool {
-        guard case .flag(let b)? = values[key] else { preconditionFailure("\(key) is not a yes/no setting") }
+    func flag(_ key: String) -> Bool {
+        guard case .flag(let b)? = self[key] else { preconditionFailure("\(key) is not a yes/no setting") }
         return b
-    }
-
-    public var dataDir: String { text("data_dir") }
-    public var maildir: String {
-        let p = text("maildir")
-        return p.isEmpty ? dataDir + "/maildir" : p
-    }
-    public var prefix: String { text("prefix") }
-    public var maxBodyBytes: Int { int("max_body_bytes") }
-    public var passwordMinLength: Int { int("password_min_length") }
-    public var passwordMaxLength: Int { int("password_max_length") }
-    public var sessionIdleTimeout: Int { int("session_idle_timeout") }
-    public var sessionAbsoluteTimeout: Int { int("session_absolute_timeout") }
-    public var auditLogPath: String {
-        let p = text("audit_log")
-        return p.isEmpty ? dataDir + "/audit.log" : p
     }
 }
 

@@ -10,7 +10,7 @@ public enum Authentication {
 
     public static func cookieName(_ ctx: RequestContext) -> String {
         // The __Host- prefix pins the cookie to this host and path / (RFC 6265bis).
-        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.config.text("cookie_name")
+        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.config.cookieName
     }
 
     /// The reset-grant cookie a browser gets from verify-otp. `__Host-` over
@@ -82,7 +82,7 @@ public enum Authentication {
     /// (send-otp, verify-otp without a session): a client that sends neither
     /// header is not a browser, so no other site can be speaking through it.
     public static func checkOrigin(_ ctx: RequestContext, requireHeader: Bool = true) throws {
-        let allowed = [ctx.request.ownOrigin] + ctx.services.config.list("allowed_origins")
+        let allowed = [ctx.request.ownOrigin] + ctx.services.config.allowedOrigins
         if ctx.request.header("Sec-Fetch-Site") == "cross-site" {
             ctx.services.logger.notice("cross-site post refused (Sec-Fetch-Site)")
             throw HTTPError.detail(403, "Cross-origin request refused")

@@ -29,7 +29,7 @@ public struct RequestContext: Sendable {
 
     public var accounts: Accounts { services.accounts }
     public var pages: Pages { services.pages }
-    public var clientIP: String { request.clientIP(trustedProxies: services.config.list("trusted_proxies")) }
+    public var clientIP: String { request.clientIP(trustedProxies: services.config.trustedProxies) }
 
     public func url(_ endpoint: String) -> String { services.config.prefix + "/" + endpoint }
 

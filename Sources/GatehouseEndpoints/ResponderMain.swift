@@ -31,7 +31,7 @@ public enum ResponderMain {
         var logger = Logger(label: "gatehouse.\(endpoint.name)") { _ in ErrorLogHandler(level: .info) }
         do {
             let config = try Config.load(path: Config.locate())
-            logger.logLevel = Logger.Level(configName: config.text("log_level"))
+            logger.logLevel = Logger.Level(configName: config.logLevel)
             services = try Services.make(config: config, logger: logger)
         } catch {
             fail("configuration: \(error)", code: 78)

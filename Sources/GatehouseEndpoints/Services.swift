@@ -41,11 +41,11 @@ public struct Services: Sendable {
 
     /// The site owner's page layout, `<templates_dir>/html/layout.html`.
     static func loadPages(_ config: Config) throws -> Pages {
-        let path = config.text("templates_dir") + "/html/layout.html"
+        let path = config.templatesDir + "/html/layout.html"
         let source: String
         do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
         do {
-            return Pages(layout: try Template(source), site: config.text("site_name"))
+            return Pages(layout: try Template(source), site: config.siteName)
         } catch {
             throw SetupError(description: "templates_dir: \(path): \(error)")
         }
@@ -63,7 +63,7 @@ func handOff(_ ids: [String], config: Config, logger: Logger) {
     var argv = [dir + "/gatehousectl", "mail", "deliver", "--detach"]
     if config.source.hasPrefix("/") { argv += ["--config", config.source] }
     for id in ids { argv += ["--id", id] }
-    if let problem = Subprocess.run(argv, timeout: config.int("mail_timeout") + 5) {
+    if let problem = Subprocess.run(argv, timeout: config.mailTimeout + 5) {
         logger.warning("mail hand-off: \(problem); left in the outbox")
     }
 }

@@ -38,7 +38,7 @@ public struct TokenEndpoint: Endpoint {
             throw HTTPError.oauth("invalid_grant", "Account locked; reset the password with a code sent by e-mail, or ask the site administrator")
         }
         if ctx.html {
-            return .redirect(to: ctx.services.config.text("signin_redirect"),
+            return .redirect(to: ctx.services.config.signinRedirect,
                              headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
         }
         return .json(200, .object([

@@ -75,7 +75,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         case .login:
             let opened = try ctx.accounts.openSession(afterCodeFor: user, clientIP: ctx.clientIP)
             if ctx.html {
-                return .redirect(to: ctx.services.config.text("signin_redirect"),
+                return .redirect(to: ctx.services.config.signinRedirect,
                                  headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
             }
             return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),

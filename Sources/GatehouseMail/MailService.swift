@@ -38,21 +38,21 @@ public final class MailService: MailSink, @unchecked Sendable {
     public init(config: Config, clock: Clock, random: RandomSource, logger: Logger,
                 smtp: ((Config) throws -> MailTransport)? = nil, handoff: (([String]) -> Void)? = nil) throws {
         outbox = Outbox(dataDir: config.dataDir)
-        builder = MessageBuilder(from: config.text("mail_from"))
-        siteName = config.text("site_name")
-        timeout = config.int("mail_timeout")
-        maxAttempts = config.int("mail_max_attempts")
+        builder = MessageBuilder(from: config.mailFrom)
+        siteName = config.siteName
+        timeout = config.mailTimeout
+        maxAttempts = config.mailMaxAttempts
         self.clock = clock
         self.random = random
         self.logger = logger
-        templates = try MailService.loadTemplates(dir: config.text("templates_dir"))
-        switch config.text("mail_transport") {
+        templates = try MailService.loadTemplates(dir: config.templatesDir)
+        switch config.mailTransport {
         case "sendmail":
-            transport = handoff == nil ? SendmailTransport(command: config.text("sendmail_command")) : nil
+            transport = handoff == nil ? SendmailTransport(command: config.sendmailCommand) : nil
             self.handoff = handoff
         case "smtp":
             _ = try MailService.starttls(config)
-            let file = config.text("smtp_password_file")
+            let file = config.smtpPasswordFile
             if !file.isEmpty {
                 do { _ = try TextFile.read(file) } catch { throw SetupError(description: "smtp_password_file: \(error)") }
             }
@@ -70,11 +70,11 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// code and the AUTH password. `optional` or `off` with AUTH to a relay
     /// elsewhere is refused at start-up.
     public static func starttls(_ config: Config) throws -> String {
-        let url = config.text("smtp_url")
+        let url = config.smtpUrl
         let local = isLoopback(host(ofURL: url))
-        var mode = config.text("smtp_starttls")
+        var mode = config.smtpStarttls
         if mode == "auto" { mode = local ? "optional" : "required" }
-        if !url.hasPrefix("smtps://") && !local && mode != "required" && !config.text("smtp_username").isEmpty {
+        if !url.hasPrefix("smtps://") && !local && mode != "required" && !config.smtpUsername.isEmpty {
             throw SetupError(description: "smtp_starttls: \(mode) would send the AUTH password in the clear to \(url); use required (or smtps://)")
         }
         return mode
@@ -95,7 +95,7 @@ public final class MailService: MailSink, @unchecked Sendable {
 
     /// The SMTP password, read from `smtp_password_file` (kept out of the config).
     public static func smtpPassword(_ config: Config) -> String {
-        let file = config.text("smtp_password_file")
+        let file = config.smtpPasswordFile
         return file.isEmpty ? "" : ((try? TextFile.read(file)) ?? "").filter { !$0.isNewline }
     }
 

@@ -32,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
     func loadConfig() throws -> Config {
         let loaded: Config
         do {
-            loaded = try Config.load(path: config ?? Config.locate(), overrides: dataDir.map { ["data_dir": $0] } ?? [:])
+            loaded = try Config.load(path: config ?? Config.locate(), dataDir: dataDir)
         } catch {
             Console.error("configuration: \(error)")
             throw Exit.config

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GatehouseApp
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseStore
@@ -13,7 +14,7 @@ struct Init: ParsableCommand {
             let store = try FlatFileStore.create(root: config.dataDir)
             let random = SystemRandom()
             let created = try ServerSecrets.createKeyIfMissing(in: store, random: random)
-            let hasher = Argon2idHasher(opsLimit: UInt64(config.int("argon2_opslimit")), memLimitKiB: config.int("argon2_memlimit_kib"))
+            let hasher = Argon2idHasher(config: config)
             _ = try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random)
             Console.out("\(config.dataDir): \(created ? "initialised" : "already initialised")")
         }
@@ -27,7 +28,7 @@ struct Hash: ParsableCommand {
     func run() throws {
         let config = try global.loadConfig()
         let password = PasswordText(try Console.readPassword(confirm: true))
-        let hasher = Argon2idHasher(opsLimit: UInt64(config.int("argon2_opslimit")), memLimitKiB: config.int("argon2_memlimit_kib"))
+        let hasher = Argon2idHasher(config: config)
         Console.out(try perform { try hasher.hash(password.normalized) })
     }
 }

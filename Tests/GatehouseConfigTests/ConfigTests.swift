@@ -8,11 +8,11 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.maxBodyBytes, 16384)
         XCTAssertEqual(c.sessionIdleTimeout, 1800)
         XCTAssertEqual(c.sessionAbsoluteTimeout, 43200)
-        XCTAssertEqual(c.int("argon2_memlimit_kib"), 19456)
-        XCTAssertEqual(c.int("argon2_opslimit"), 2)
-        XCTAssertEqual(c.int("signin_free_failures"), 5)
-        XCTAssertEqual(c.int("signin_max_failures"), 100)
-        XCTAssertEqual(c.list("trusted_proxies"), [])
+        XCTAssertEqual(c.argon2MemlimitKib, 19456)
+        XCTAssertEqual(c.argon2Opslimit, 2)
+        XCTAssertEqual(c.signinFreeFailures, 5)
+        XCTAssertEqual(c.signinMaxFailures, 100)
+        XCTAssertEqual(c.trustedProxies, [])
         XCTAssertEqual(c.auditLogPath, "/var/lib/gatehouse/audit.log")
     }
 
@@ -28,7 +28,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.dataDir, "/srv/gh")
         XCTAssertEqual(c.sessionIdleTimeout, 90)
         XCTAssertEqual(c.sessionAbsoluteTimeout, 7200)
-        XCTAssertEqual(c.list("trusted_proxies"), ["10.0.0.1", "10.0.0.2"])
+        XCTAssertEqual(c.trustedProxies, ["10.0.0.1", "10.0.0.2"])
         XCTAssertEqual(c.prefix, "/auth")
     }
 
