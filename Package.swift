@@ -54,16 +54,23 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
-            "GatehouseApp", "GatehouseHTTP", "GatehouseCore", "GatehouseFastCGI", "GatehouseConfig", "GatehouseMail",
+            "GatehouseHTTP", "GatehouseCore", "GatehouseCrypto", "GatehouseJSON", "GatehouseSystem",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // A responder process: the configuration read, the services made,
+        // an endpoint served over FastCGI or CGI, mail handed off.
+        .target(name: "GatehouseResponder", dependencies: [
+            "GatehouseEndpoints", "GatehouseApp", "GatehouseFastCGI", "GatehouseMail", "GatehouseConfig",
+            "GatehouseCore", "GatehouseHTTP", "GatehouseSystem", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .executableTarget(name: "token", dependencies: ["GatehouseEndpoints"]),
-        .executableTarget(name: "logout", dependencies: ["GatehouseEndpoints"]),
-        .executableTarget(name: "me", dependencies: ["GatehouseEndpoints"]),
-        .executableTarget(name: "change-password", dependencies: ["GatehouseEndpoints"]),
-        .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints"]),
-        .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints"]),
+        .executableTarget(name: "token", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "logout", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "me", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "change-password", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -83,7 +90,7 @@ let package = Package(
         // File helpers the test targets share (no Foundation).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GatehouseEndpointsTests", dependencies: [
-            "TestSupport", "GatehouseEndpoints", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
+            "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "GatehouseMailTests", dependencies: ["TestSupport", "GatehouseConfig", "GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore", "GatehouseHTTP"]),

@@ -10,7 +10,7 @@ public enum Authentication {
 
     public static func cookieName(_ ctx: RequestContext) -> String {
         // The __Host- prefix pins the cookie to this host and path / (RFC 6265bis).
-        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.config.cookieName
+        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName
     }
 
     /// The reset-grant cookie a browser gets from verify-otp. `__Host-` over
@@ -31,10 +31,10 @@ public enum Authentication {
         case .unusable:
             // An Authorization header that is not a bearer token (Basic, or an
             // empty Bearer): refused, even if a cookie is present.
-            throw HTTPError.notAuthenticated
+            throw RequestError.notAuthenticated
         case .absent:
             let cookies = ctx.request.cookies
-            var failure: Error = HTTPError.notAuthenticated
+            var failure: Error = RequestError.notAuthenticated
             if let token = cookies[cookieName(ctx)] {
                 do {
                     return (try cookieAuthenticated(ctx, token: token, allowResetGrant: false), .cookie)
@@ -56,14 +56,12 @@ public enum Authentication {
         do {
             return try require(ctx, allowResetGrant: allowResetGrant)
         } catch let e where ctx.html && isNotAuthenticated(e) {
-            let stale = ctx.request.cookies[cookieName(ctx)] != nil
-            throw HTTPError(.redirect(to: ctx.url("token"), headers: stale ? [clearCookie(ctx)] : []),
-                            message: "Sign in first")
+            throw RequestError.signInFirst(clearCookie: ctx.request.cookies[cookieName(ctx)] != nil)
         }
     }
 
     static func isNotAuthenticated(_ e: Error) -> Bool {
-        (e as? AccountError) == .notAuthenticated || (e as? HTTPError)?.status == 401
+        (e as? AccountError) == .notAuthenticated || (e as? RequestError) == .notAuthenticated
     }
 
     /// A cookie's session or grant; writes through a cookie must prove they
@@ -82,15 +80,15 @@ public enum Authentication {
     /// (send-otp, verify-otp without a session): a client that sends neither
     /// header is not a browser, so no other site can be speaking through it.
     public static func checkOrigin(_ ctx: RequestContext, requireHeader: Bool = true) throws {
-        let allowed = [ctx.request.ownOrigin] + ctx.services.config.allowedOrigins
+        let allowed = [ctx.request.ownOrigin] + ctx.services.site.allowedOrigins
         if ctx.request.header("Sec-Fetch-Site") == "cross-site" {
             ctx.services.logger.notice("cross-site post refused (Sec-Fetch-Site)")
-            throw HTTPError.detail(403, "Cross-origin request refused")
+            throw RequestError.crossOrigin
         }
         if let origin = ctx.request.header("Origin") {
             if allowed.contains(origin) { return }
             ctx.services.logger.notice("cross-origin post refused: origin \(origin), expected one of \(allowed)")
-            throw HTTPError.detail(403, "Cross-origin request refused")
+            throw RequestError.crossOrigin
         }
         if let referer = ctx.request.header("Referer") {
             if allowed.contains(where: { referer == $0 || referer.hasPrefix($0 + "/") }) { return }
@@ -98,7 +96,7 @@ public enum Authentication {
             return
         }
         ctx.services.logger.notice("post without Origin or matching Referer refused")
-        throw HTTPError.detail(403, "Cross-origin request refused")
+        throw RequestError.crossOrigin
     }
 
     static func checkCSRF(_ ctx: RequestContext, auth: Authenticated) throws {
@@ -108,7 +106,7 @@ public enum Authentication {
             sent = s
         }
         guard let sent, constantTimeEqual(sent, expected) else {
-            throw HTTPError.detail(403, "Missing or invalid CSRF token")
+            throw RequestError.csrf
         }
     }
 

@@ -10,7 +10,7 @@ public struct ChangePasswordEndpoint: Endpoint {
     public let methods = ["GET", "POST"]
 
     func rules(_ ctx: RequestContext, reset: Bool) -> [FieldRule] {
-        let config = ctx.services.config
+        let config = ctx.services.site
         let new = { (name: String) in
             FieldRule(name, minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, secret: true)
         }
@@ -31,7 +31,7 @@ public struct ChangePasswordEndpoint: Endpoint {
         let reset = auth.session.kind == .reset
         let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: rules(ctx, reset: reset))
         guard PasswordText(fields["new_password"]!).matches(PasswordText(fields["confirm_password"]!)) else {
-            throw HTTPError.detail(400, "Passwords do not match")
+            throw RequestError.passwordsDiffer
         }
         try ctx.accounts.changePassword(auth, old: fields["old_password"], new: fields["new_password"]!, clientIP: ctx.clientIP)
         if ctx.html {

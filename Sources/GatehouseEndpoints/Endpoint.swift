@@ -8,6 +8,8 @@ public protocol Endpoint: Sendable {
     var methods: [String] { get }
     /// False where non-browser clients post forms and expect JSON (/token).
     var formImpliesHTML: Bool { get }
+    /// The shape of its JSON errors.
+    var errorDialect: ErrorDialect { get }
     func handle(_ ctx: RequestContext) throws -> Response
     /// The HTML answer to a failed browser request, usually the form again
     /// with the problem marked. nil: a generic error page.
@@ -16,6 +18,7 @@ public protocol Endpoint: Sendable {
 
 extension Endpoint {
     public var formImpliesHTML: Bool { true }
+    public var errorDialect: ErrorDialect { .fastAPI }
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
 }
 
@@ -29,9 +32,9 @@ public struct RequestContext: Sendable {
 
     public var accounts: Accounts { services.accounts }
     public var pages: Pages { services.pages }
-    public var clientIP: String { request.clientIP(trustedProxies: services.config.trustedProxies) }
+    public var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
 
-    public func url(_ endpoint: String) -> String { services.config.prefix + "/" + endpoint }
+    public func url(_ endpoint: String) -> String { services.site.prefix + "/" + endpoint }
 
     /// A string field of the body as sent (for refilling a form), or "".
     public func bodyText(_ name: String) -> String {

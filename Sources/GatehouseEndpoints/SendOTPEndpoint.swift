@@ -36,8 +36,7 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
         } else if let session {
             email = try EmailAddress.parse(session.0.user.email).get()
         } else {
-            throw HTTPError.validation([ValidationIssue(type: "missing", loc: [.string("query"), .string("email")],
-                                                        msg: "Field required", input: .null)])
+            throw RequestError.missingEmail
         }
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
         try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP)

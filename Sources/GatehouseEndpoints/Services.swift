@@ -1,82 +1,50 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import GatehouseApp
-import GatehouseConfig
 import GatehouseCore
-import GatehouseCrypto
 import GatehouseHTTP
-import GatehouseMail
-import GatehouseStore
 import Logging
-import GatehouseSystem
+
+/// What the endpoints need to know of the site, as plain values (the
+/// wiring reads them from the configuration once, at start-up).
+public struct Site: Sendable {
+    public var prefix: String
+    public var cookieName: String
+    public var signinRedirect: String
+    public var allowedOrigins: [String]
+    public var trustedProxies: [String]
+    public var maxBodyBytes: Int
+    public var passwordMinLength: Int
+    public var passwordMaxLength: Int
+
+    public init(prefix: String = "/account", cookieName: String = "gatehouse_session", signinRedirect: String = "/",
+                allowedOrigins: [String] = [], trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
+                passwordMinLength: Int = 8, passwordMaxLength: Int = 128) {
+        self.prefix = prefix
+        self.cookieName = cookieName
+        self.signinRedirect = signinRedirect
+        self.allowedOrigins = allowedOrigins
+        self.trustedProxies = trustedProxies
+        self.maxBodyBytes = maxBodyBytes
+        self.passwordMinLength = passwordMinLength
+        self.passwordMaxLength = passwordMaxLength
+    }
+}
 
 /// Everything a responder process builds once at start-up and reuses for
 /// every request.
 public struct Services: Sendable {
-    public let config: Config
+    public let site: Site
     public let accounts: Accounts
     public let logger: Logger
-    public let mail: MailService
     public let pages: Pages
+    /// Runs once the answer is complete (mail delivery), so its time never
+    /// shows in the answer.
+    public let afterResponse: @Sendable () -> Void
 
-    public init(config: Config, accounts: Accounts, logger: Logger, mail: MailService, pages: Pages) {
-        self.config = config
+    public init(site: Site, accounts: Accounts, logger: Logger, pages: Pages,
+                afterResponse: @escaping @Sendable () -> Void = {}) {
+        self.site = site
         self.accounts = accounts
         self.logger = logger
-        self.mail = mail
         self.pages = pages
-    }
-
-    /// Opens everything the configuration names. Any problem is a start-up
-    /// failure with a message naming the key or file; a responder never
-    /// starts half-configured and fails at the first request.
-    public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
-                            random: RandomSource = SystemRandom()) throws -> Services {
-        let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
-                                   handoff: { ids in handOff(ids, config: config, logger: logger) })
-        let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
-        return Services(config: config, accounts: accounts, logger: logger, mail: mail, pages: try loadPages(config))
-    }
-
-    /// The site owner's page layout, `<templates_dir>/html/layout.html`.
-    static func loadPages(_ config: Config) throws -> Pages {
-        let path = config.templatesDir + "/html/layout.html"
-        let source: String
-        do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
-        do {
-            return Pages(layout: try Template(source), site: config.siteName)
-        } catch {
-            throw SetupError(description: "templates_dir: \(path): \(error)")
-        }
-    }
-}
-
-/// SMTP and sendmail delivery run in a detached `gatehousectl mail deliver
-/// --detach --id …` beside this executable, after the response: only
-/// gatehousectl links libcurl, and no worker waits for a mail server (a
-/// slow relay would tie up every worker, and a busy worker would tell an
-/// attacker that the address has an account). What it cannot send stays
-/// queued for the next `mail deliver`.
-func handOff(_ ids: [String], config: Config, logger: Logger) {
-    guard let dir = Config.executableDirectory() else { return }
-    var argv = [dir + "/gatehousectl", "mail", "deliver", "--detach"]
-    if config.source.hasPrefix("/") { argv += ["--config", config.source] }
-    for id in ids { argv += ["--id", id] }
-    if let problem = Subprocess.run(argv, timeout: config.mailTimeout + 5) {
-        logger.warning("mail hand-off: \(problem); left in the outbox")
-    }
-}
-
-extension Logger.Level {
-    /// The config's level names (syslog's) onto swift-log's.
-    public init(configName: String) {
-        switch configName {
-        case "debug": self = .debug
-        case "notice": self = .notice
-        case "warning": self = .warning
-        case "error": self = .error
-        default: self = .info
-        }
+        self.afterResponse = afterResponse
     }
 }

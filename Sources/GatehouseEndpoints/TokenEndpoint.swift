@@ -10,6 +10,7 @@ public struct TokenEndpoint: Endpoint {
     public let name = "token"
     public let methods = ["GET", "POST"]
     public let formImpliesHTML = false
+    public let errorDialect = ErrorDialect.oauth2
 
     static let rules = [
         FieldRule("grant_type", required: false, maxLength: 64),
@@ -24,21 +25,16 @@ public struct TokenEndpoint: Endpoint {
             fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.rules)
         } catch {
             // RFC 6749 §5.2, not pydantic: a missing or malformed parameter is invalid_request.
-            throw HTTPError.oauth("invalid_request", Self.describe(error.issues))
+            throw RequestError.invalidTokenRequest(Self.describe(error.issues))
         }
         if let grant = fields["grant_type"], grant != "password" {
-            throw HTTPError.oauth("unsupported_grant_type", "Only grant_type=password is supported")
+            throw RequestError.unsupportedGrantType
         }
         if ctx.html { try Authentication.checkOrigin(ctx) }
-        let opened: OpenedSession
-        do {
-            opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
+        let opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
                                              clientIP: ctx.clientIP)
-        } catch AccountError.accountLocked {
-            throw HTTPError.oauth("invalid_grant", "Account locked; reset the password with a code sent by e-mail, or ask the site administrator")
-        }
         if ctx.html {
-            return .redirect(to: ctx.services.config.signinRedirect,
+            return .redirect(to: ctx.services.site.signinRedirect,
                              headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
         }
         return .json(200, .object([

@@ -38,7 +38,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         // Like the original, a request with neither a session nor an
         // address is unauthenticated before its body is looked at.
         let hasEmail = ctx.request.queryValue("email") != nil || ctx.body.value?["email"] != nil
-        if session == nil && !hasEmail { throw HTTPError.notAuthenticated }
+        if session == nil && !hasEmail { throw RequestError.notAuthenticated }
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
         let code = fields["code"]!
 
@@ -75,7 +75,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         case .login:
             let opened = try ctx.accounts.openSession(afterCodeFor: user, clientIP: ctx.clientIP)
             if ctx.html {
-                return .redirect(to: ctx.services.config.signinRedirect,
+                return .redirect(to: ctx.services.site.signinRedirect,
                                  headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
             }
             return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),

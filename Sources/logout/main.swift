@@ -1,3 +1,4 @@
 import GatehouseEndpoints
+import GatehouseResponder
 
 ResponderMain.run(LogoutEndpoint())

@@ -5,6 +5,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseEndpoints
+import GatehouseResponder
 import GatehouseHTTP
 import GatehouseStore
 import Logging
@@ -54,7 +55,7 @@ final class EndpointTests: XCTestCase {
         let ann = try EmailAddress.parse("ann@example.com").get()
         try services.accounts.addUser(ann, password: "password one")
         try services.accounts.sendCode(to: ann, purpose: .reset, clientIP: "192.0.2.1")
-        services.mail.deliverQueued()
+        services.afterResponse()
         let mail = try TestFiles.text(newestMail())
         let code = String(mail.split(separator: "\n").first { $0.hasPrefix("    ") && $0.allSatisfy { $0 == " " || $0.isNumber } }!
             .filter(\.isNumber))

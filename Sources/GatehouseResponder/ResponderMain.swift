@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import GatehouseConfig
+import GatehouseEndpoints
 import GatehouseFastCGI
 import Logging
 import GatehouseSystem
@@ -36,8 +37,8 @@ public enum ResponderMain {
         } catch {
             fail("configuration: \(error)", code: 78)
         }
-        var responder = EndpointResponder(endpoint, services: services)
-        Runtime.serve(mode, maxBody: services.config.maxBodyBytes, responder: &responder)
+        var responder = FastCGIEndpoint(endpoint: EndpointResponder(endpoint, services: services))
+        Runtime.serve(mode, maxBody: services.site.maxBodyBytes, responder: &responder)
         exit(0)
     }
 

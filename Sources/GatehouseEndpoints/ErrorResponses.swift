@@ -1,0 +1,87 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+import Logging
+
+/// The one place where errors become responses. Known errors get their
+/// status and body here; anything else is logged and becomes a 500 that
+/// says nothing.
+public enum ErrorResponses {
+    public static func httpError(_ error: Error, dialect: ErrorDialect = .fastAPI, ctx: RequestContext) -> HTTPError {
+        switch error {
+        case let e as HTTPError:
+            return e
+        case let e as RequestError:
+            return map(e, ctx: ctx)
+        case let e as AccountError:
+            return map(e, dialect: dialect)
+        default:
+            ctx.services.logger.error("internal error: \(String(describing: error))")
+            return HTTPError.detail(500, "Internal Server Error")
+        }
+    }
+
+    static let lockedMessage = "Account locked; reset the password with a code sent by e-mail, or ask the site administrator"
+
+    static func map(_ e: AccountError, dialect: ErrorDialect) -> HTTPError {
+        switch e {
+        case .notAuthenticated: return .notAuthenticated
+        case .invalidCredentials: return .oauth("invalid_grant", "Invalid username or password")
+        case .accountLocked:
+            return dialect == .oauth2 ? .oauth("invalid_grant", lockedMessage) : .detail(403, lockedMessage)
+        case .throttled(let wait): return .tooManyRequests("Too many failed attempts; try again later", retryAfter: wait)
+        case .tooManyCodeRequests(let wait): return .tooManyRequests("Too many codes requested; try again later", retryAfter: wait)
+        case .invalidField(let field, let reason):
+            return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string(field)],
+                                                msg: "Value error, \(reason)", input: FieldValidator.redacted)])
+        case .userExists: return .detail(409, "User already exists")
+        case .userNotFound, .unknownAddress: return .detail(404, "User not found")
+        case .invalidCode: return .detail(403, "Invalid OTP")
+        case .wrongPassword: return .detail(403, "Old password is incorrect")
+        case .changedMeanwhile: return .detail(409, "The password was changed by another request meanwhile; nothing was changed")
+        case .stepUpRequired:
+            return .detail(403, "Verify a code sent to your e-mail address first, then change the password")
+        case .purposeDisabled(let purpose):
+            return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string("purpose")],
+                                                msg: "Value error, purpose \(purpose) is not enabled on this site",
+                                                input: .string(purpose))])
+        }
+    }
+
+    static func map(_ e: RequestError, ctx: RequestContext) -> HTTPError {
+        switch e {
+        case .notAuthenticated: return .notAuthenticated
+        case .crossOrigin: return .detail(403, "Cross-origin request refused")
+        case .csrf: return .detail(403, "Missing or invalid CSRF token")
+        case .passwordsDiffer: return .detail(400, "Passwords do not match")
+        case .bodyCutShort: return .detail(400, "Request body was cut short")
+        case .invalidEmail(let raw, let location, let reason):
+            // pydantic's EmailStr: a value_error carrying email-validator's reason.
+            return .validation([ValidationIssue(type: "value_error", loc: [.string(location), .string("email")],
+                                                msg: "value is not a valid email address: \(reason)", input: .string(raw),
+                                                ctx: [("reason", .string(reason))])])
+        case .invalidPurpose(let raw):
+            return .validation([ValidationIssue(type: "enum", loc: [.string("body"), .string("purpose")],
+                                                msg: "Input should be 'verify', 'reset' or 'login'", input: .string(raw),
+                                                ctx: [("expected", .string("'verify', 'reset' or 'login'"))])])
+        case .missingEmail:
+            return .validation([ValidationIssue(type: "missing", loc: [.string("query"), .string("email")],
+                                                msg: "Field required", input: .null)])
+        case .invalidTokenRequest(let description): return .oauth("invalid_request", description)
+        case .unsupportedGrantType: return .oauth("unsupported_grant_type", "Only grant_type=password is supported")
+        case .signInFirst(let clearCookie):
+            return HTTPError(.redirect(to: ctx.url("token"), headers: clearCookie ? [Authentication.clearCookie(ctx)] : []),
+                             message: "Sign in first")
+        }
+    }
+
+    public static func response<E: Endpoint>(for error: Error, endpoint: E, ctx: RequestContext) -> Response {
+        let e = httpError(error, dialect: endpoint.errorDialect, ctx: ctx)
+        // A redirect (to the sign-in page) is an answer in itself.
+        guard ctx.html, !(300..<400).contains(e.status) else { return e.response }
+        if let page = endpoint.htmlError(e, ctx) { return page }
+        var headers = e.response.headers.filter { $0.0 != "Content-Type" }
+        headers.removeAll { $0.0 == "Pragma" }
+        return ctx.pages.error(status: e.status, message: e.message, headers: headers)
+    }
+}

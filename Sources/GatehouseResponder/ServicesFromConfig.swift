@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseApp
+import GatehouseConfig
+import GatehouseCore
+import GatehouseCrypto
+import GatehouseEndpoints
+import GatehouseHTTP
+import GatehouseMail
+import GatehouseStore
+import Logging
+import GatehouseSystem
+
+extension Services {
+    /// Opens everything the configuration names. Any problem is a start-up
+    /// failure with a message naming the key or file; a responder never
+    /// starts half-configured and fails at the first request.
+    public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
+                            random: RandomSource = SystemRandom()) throws -> Services {
+        let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
+                                   handoff: { ids in handOff(ids, config: config, logger: logger) })
+        let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
+        return Services(site: Site(config: config), accounts: accounts, logger: logger, pages: try loadPages(config),
+                        afterResponse: { mail.deliverQueued() })
+    }
+
+    /// The site owner's page layout, `<templates_dir>/html/layout.html`.
+    static func loadPages(_ config: Config) throws -> Pages {
+        let path = config.templatesDir + "/html/layout.html"
+        let source: String
+        do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
+        do {
+            return Pages(layout: try Template(source), site: config.siteName)
+        } catch {
+            throw SetupError(description: "templates_dir: \(path): \(error)")
+        }
+    }
+}
+
+extension Site {
+    public init(config: Config) {
+        self.init(prefix: config.prefix, cookieName: config.cookieName, signinRedirect: config.signinRedirect,
+                  allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies,
+                  maxBodyBytes: config.maxBodyBytes, passwordMinLength: config.passwordMinLength,
+                  passwordMaxLength: config.passwordMaxLength)
+    }
+}
+
+/// SMTP and sendmail delivery run in a detached `gatehousectl mail deliver
+/// --detach --id …` beside this executable, after the response: only
+/// gatehousectl links libcurl, and no worker waits for a mail server (a
+/// slow relay would tie up every worker, and a busy worker would tell an
+/// attacker that the address has an account). What it cannot send stays
+/// queued for the next `mail deliver`.
+func handOff(_ ids: [String], config: Config, logger: Logger) {
+    guard let dir = Config.executableDirectory() else { return }
+    var argv = [dir + "/gatehousectl", "mail", "deliver", "--detach"]
+    if config.source.hasPrefix("/") { argv += ["--config", config.source] }
+    for id in ids { argv += ["--id", id] }
+    if let problem = Subprocess.run(argv, timeout: config.mailTimeout + 5) {
+        logger.warning("mail hand-off: \(problem); left in the outbox")
+    }
+}
+
+extension Logger.Level {
+    /// The config's level names (syslog's) onto swift-log's.
+    public init(configName: String) {
+        switch configName {
+        case "debug": self = .debug
+        case "notice": self = .notice
+        case "warning": self = .warning
+        case "error": self = .error
+        default: self = .info
+        }
+    }
+}
