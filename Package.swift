@@ -1,11 +1,28 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Layers, bottom to top: GatehouseStore (files, locks) ← GatehouseCore (accounts)
-// ← GatehouseHTTP (parsing, negotiation, rendering) ← GatehouseEndpoints (one
-// handler per endpoint) ← one executable per endpoint, which only wires them
-// to GatehouseFastCGI (libfcgi + CGI fallback). The responders link no
-// Foundation: every CGI request pays for what is linked.
+// Layers, bottom to top (`ls Sources` shows them):
+//   GatehouseSystem     leaf: system calls, files, subprocesses, templates and
+//                       escapers, dates, hex and base64
+//   GatehouseJSON       strict JSON with Python's error messages
+//   GatehouseCrypto     Argon2id, crypt(3), keyed BLAKE2b, CSPRNG
+//   GatehouseCore       accounts: records, the store protocols, sign-in,
+//                       sessions, codes, policy; clock, randomness, mail and
+//                       store injected; no configuration, no concrete store
+//   GatehouseStore      the flat-file adapter of the core's store protocols,
+//                       plus the mail outbox and the blocklist file
+//   GatehouseConfig     gatehouse.conf: the settings table, read into types
+//   GatehouseMail/SMTP  spool-first mail and its transports
+//   GatehouseApp        wiring: configuration in; store, policies, accounts out
+//   GatehouseHTTP       requests, bodies, field rules, negotiation, pages
+//   GatehouseFastCGI    libfcgi accept loop and CGI fallback
+//   GatehouseEndpoints  one handler per endpoint: request in, response out
+//   GatehouseResponder  a responder process: config, services, FastCGI, hand-off
+//   token, logout, …    one executable per endpoint, one line each
+//   gatehousectl        the admin CLI
+// HTTP and FastCGI know HTTP, not accounts; the core knows accounts, not
+// HTTP. The responders link no Foundation: every CGI request pays for what
+// is linked.
 let package = Package(
     name: "gatehouse",
     products: [
@@ -80,6 +97,7 @@ let package = Package(
         // crash tests and the benchmarks; not installed.
         .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseSystem", "GatehouseStore", "GatehouseCrypto"]),
 
+        .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore"]),
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
@@ -93,6 +111,9 @@ let package = Package(
             "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "GatehouseMailTests", dependencies: ["TestSupport", "GatehouseConfig", "GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore", "GatehouseHTTP"]),
+        .testTarget(name: "GatehouseMailTests", dependencies: [
+            "TestSupport", "GatehouseConfig", "GatehouseMail", "GatehouseSMTP", "GatehouseCore", "GatehouseStore",
+            "GatehouseSystem", "GatehouseCrypto", .product(name: "Logging", package: "swift-log"),
+        ]),
     ]
 )

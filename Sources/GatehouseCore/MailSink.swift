@@ -19,7 +19,7 @@ public protocol MailSink: Sendable {
     func queue(_ mail: OutgoingMail, decoy: Bool) throws
 }
 
-/// Refuses to send; for tools that never mail (and tests that assert so).
+/// Accepts every mail and sends none: for tools that never mail.
 public struct NoMail: MailSink {
     public init() {}
     public func queue(_ mail: OutgoingMail, decoy: Bool) throws {}

@@ -31,6 +31,8 @@ public final class MailService: MailSink, @unchecked Sendable {
     var queued: [String] = []
 
     public static let templateNames = ["otp", "password-changed"]
+    /// What a template's text body must show for its mail to make sense.
+    static let requiredValues = ["otp": ["code"]]
 
     /// `smtp`: the SMTP transport, for a process that links it (gatehousectl);
     /// nil in a responder, which then hands SMTP and sendmail mail to
@@ -115,6 +117,11 @@ public final class MailService: MailSink, @unchecked Sendable {
                 let text = try Template(String(source[split.upperBound...]))
                 let htmlPath = "\(dir)/mail/\(name).html"
                 let html = Posix.exists(htmlPath) ? try Template(try TextFile.read(htmlPath)) : nil
+                // A site owner's otp.txt that misspells {{code}} would mail
+                // codes without the code: refuse it at start-up.
+                for required in requiredValues[name] ?? [] where !text.variables.contains(required) {
+                    throw SetupError(description: "templates_dir: \(path): the body must use {{\(required)}}")
+                }
                 out[name] = (subject, text, html)
             } catch {
                 throw SetupError(description: "templates_dir: \(path): \(error)")

@@ -57,7 +57,7 @@ final class JSONParserTests: XCTestCase {
         XCTAssertEqual(JSONValue.string("a\"\\\u{1}\u{2028}").serialized(), #""a\"\\\u0001\u2028""#)
     }
 
-    /// The fuzz seeds in Tests/fuzz/json must never crash the parser; each
+    /// These seeds (hostile shapes) must never crash the parser; each
     /// either parses and round-trips or yields an error with a sane position.
     func testFuzzSeedsRoundTrip() throws {
         for seed in fuzzSeeds {

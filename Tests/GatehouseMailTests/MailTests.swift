@@ -8,36 +8,9 @@ import GatehouseStore
 import TestSupport
 import XCTest
 import GatehouseSystem
-
-final class TemplateTests: XCTestCase {
-    func testVariablesAndSections() throws {
-        let t = try Template("Code {{code}}.\n{{#replaces}}\nOld one is dead.\n{{/replaces}}\n{{^replaces}}\nFirst code.\n{{/replaces}}\nBye")
-        XCTAssertEqual(t.render(["code": "123", "replaces": "yes"]), "Code 123.\nOld one is dead.\nBye")
-        XCTAssertEqual(t.render(["code": "123"]), "Code 123.\nFirst code.\nBye")
-        XCTAssertEqual(t.variables, ["code", "replaces"])
-    }
-
-    func testRawValues() throws {
-        XCTAssertEqual(try Template("{{{x}}}|{{&x}}|{{x}}").render(["x": "<b>"], escape: htmlEscape), "<b>|<b>|&lt;b&gt;")
-    }
-
-    func testEscaping() throws {
-        XCTAssertEqual(try Template("<b>{{x}}</b>").render(["x": "<i>"], escape: htmlEscape), "<b>&lt;i&gt;</b>")
-    }
-
-    func testErrors() {
-        XCTAssertThrowsError(try Template("{{#a}}x"))
-        XCTAssertThrowsError(try Template("{{/a}}"))
-        XCTAssertThrowsError(try Template("{{a"))
-    }
-
-    func testShippedTemplatesParse() throws {
-        let dir = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-        let loaded = try MailService.loadTemplates(dir: "/" + dir + "/deploy/templates")
-        XCTAssertEqual(Set(loaded.keys), ["otp", "password-changed"])
-        XCTAssertTrue(loaded["otp"]!.text.variables.contains("code"))
-    }
-}
+import GatehouseCore
+import GatehouseCrypto
+import Logging
 
 final class MessageBuilderTests: XCTestCase {
     let builder = MessageBuilder(from: "Site <no-reply@example.org>")
@@ -137,5 +110,32 @@ final class TransportTests: XCTestCase {
             XCTAssertTrue("\($0)".hasPrefix("smtp_starttls:"), "\($0)")
         }
         XCTAssertEqual(try mode("smtp_url = smtps://relay.example.com:465\nsmtp_starttls = off\nsmtp_username = me"), "off")
+    }
+}
+
+final class MailTemplateLoadingTests: XCTestCase {
+    func testShippedTemplatesParse() throws {
+        let dir = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
+        let loaded = try MailService.loadTemplates(dir: "/" + dir + "/deploy/templates")
+        XCTAssertEqual(Set(loaded.keys), ["otp", "password-changed"])
+        XCTAssertTrue(loaded["otp"]!.text.variables.contains("code"))
+    }
+
+    /// A site owner's template that misspells {{code}} would send codes
+    /// without the code; it stops the responder at start instead.
+    func testAnOTPTemplateWithoutTheCodeIsRefusedAtStart() throws {
+        let dir = temp()
+        defer { TestFiles.removeTree(dir) }
+        _ = system("mkdir -p \(dir)/mail")
+        try TestFiles.write(dir + "/mail/otp.txt", "Subject: Your code\n\nHere it is: {{cdoe}}\n")
+        try TestFiles.write(dir + "/mail/password-changed.txt", "Subject: Changed\n\nAt {{time}}.\n")
+        let config = try Config.parse("templates_dir = \(dir)\ndata_dir = \(dir)/data\n")
+        XCTAssertThrowsError(try MailService(config: config, clock: SystemClock(), random: SystemRandom(),
+                                             logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })) {
+            XCTAssertTrue("\($0)".contains("must use {{code}}"), "\($0)")
+        }
+        try TestFiles.write(dir + "/mail/otp.txt", "Subject: Your code\n\nHere it is: {{code}}\n")
+        XCTAssertNoThrow(try MailService(config: config, clock: SystemClock(), random: SystemRandom(),
+                                         logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }))
     }
 }
