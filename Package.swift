@@ -108,7 +108,7 @@ let package = Package(
         // File helpers the test targets share (no Foundation).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GatehouseEndpointsTests", dependencies: [
-            "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
+            "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseJSON", "GatehouseSystem", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "GatehouseMailTests", dependencies: [

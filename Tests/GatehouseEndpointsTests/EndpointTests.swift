@@ -7,6 +7,7 @@ import GatehouseCrypto
 import GatehouseEndpoints
 import GatehouseResponder
 import GatehouseHTTP
+import GatehouseJSON
 import GatehouseStore
 import Logging
 import TestSupport
@@ -77,6 +78,35 @@ final class EndpointTests: XCTestCase {
         params["REQUEST_URI"] = "/account/send-otp"
         let bad = EndpointResponder(SendOTPEndpoint(), services: services).handle(Request(params: params))
         XCTAssertEqual(bad.status, 422)
+    }
+
+    func testSignInThenMeInProcess() throws {
+        try services.accounts.addUser(try EmailAddress.parse("ann@example.com").get(), password: "password one")
+        let signedIn = request(TokenEndpoint(), "POST", body: "grant_type=password&username=ann%40example.com&password=password+one")
+        XCTAssertEqual(signedIn.status, 200)
+        guard case .object(let m)? = try? JSONParser.parse(signedIn.body), case .string(let token)? = m.first(where: { $0.0 == "access_token" })?.1 else {
+            return XCTFail("no token in \(String(decoding: signedIn.body, as: UTF8.self))")
+        }
+        let me = request(MeEndpoint(), "GET", headers: ["Authorization": "Bearer " + token])
+        XCTAssertEqual(me.status, 200)
+        XCTAssertTrue(String(decoding: me.body, as: UTF8.self).contains("\"email\":\"ann@example.com\""))
+    }
+
+    /// Endpoints throw domain errors; their statuses and shapes come from
+    /// ErrorResponses, in the endpoint's dialect.
+    func testErrorsGetTheirStatusAndShapeInOnePlace() throws {
+        func body(_ r: Response) -> String { String(decoding: r.body, as: UTF8.self) }
+        let missing = request(TokenEndpoint(), "POST", body: "grant_type=password&password=x")
+        XCTAssertEqual(missing.status, 400)
+        XCTAssertTrue(body(missing).contains("\"error\":\"invalid_request\""), body(missing))
+        let grant = request(TokenEndpoint(), "POST", body: "grant_type=client_credentials&username=a%40b.cd&password=x")
+        XCTAssertTrue(body(grant).contains("unsupported_grant_type"), body(grant))
+        let crossSite = request(SendOTPEndpoint(), "POST", body: "email=ann%40example.com",
+                                headers: ["Accept": "text/html", "Origin": "https://evil.example"])
+        XCTAssertEqual(crossSite.status, 403)
+        let differ = request(ChangePasswordEndpoint(), "POST", body: "old_password=password+one&new_password=aaaaaaaaa&confirm_password=bbbbbbbbb",
+                             headers: ["Authorization": "Bearer " + String(repeating: "A", count: 43)])
+        XCTAssertEqual(differ.status, 401, "authentication comes first")
     }
 
     func newestMail() throws -> String {
