@@ -22,12 +22,17 @@ build: deps
 run: build
 	@scripts/run-dev "$(VAR)" "$(PORT)" "$(BIN)" "$(WORKERS)"
 
+# The store tests run against both back ends: the flat files and a
+# throwaway PostgreSQL cluster (scripts/with-postgres).
 unit: deps-test
 	swift build --build-tests
-	swift test --skip-build --disable-swift-testing
+	scripts/with-postgres swift test --skip-build --disable-swift-testing
 
+# Everything once on the flat-file store, then the end-to-end and
+# concurrency suites again with every stack on PostgreSQL.
 e2e: build deps-test
 	GATEHOUSE_BIN="$(BIN)" python3 -m pytest -q -s -rfE tests
+	GATEHOUSE_BIN="$(BIN)" GATEHOUSE_TEST_STORE=postgresql python3 -m pytest -q -s -rfE tests/e2e tests/concurrency
 
 test: unit e2e
 

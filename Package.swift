@@ -43,6 +43,7 @@ let package = Package(
         .systemLibrary(name: "CSodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", providers: [.apt(["libpq-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
         // The leaf every layer may use: system calls, files, subprocesses,
@@ -51,6 +52,7 @@ let package = Package(
         .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt", "GatehouseSystem"]),
         .target(name: "GatehouseStore", dependencies: ["GatehouseSystem", "GatehouseCore"]),
         .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
+        .target(name: "GatehousePostgres", dependencies: ["CLibPQ", "GatehouseCore"]),
         .target(name: "GatehouseJSON"),
         .target(name: "GatehouseCore", dependencies: [
             "GatehouseSystem", "GatehouseCrypto", "GatehouseJSON",
@@ -67,7 +69,7 @@ let package = Package(
         .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),
         // The wiring: configuration in; store, mailer and accounts out.
         .target(name: "GatehouseApp", dependencies: [
-            "GatehouseSystem", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore",
+            "GatehouseSystem", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore", "GatehousePostgres",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
@@ -89,7 +91,7 @@ let package = Package(
         .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "gatehousectl", dependencies: [
-            "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
+            "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -98,7 +100,7 @@ let package = Package(
         .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseSystem", "GatehouseStore", "GatehouseCrypto"]),
 
         .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
-        .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore"]),
+        .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore", "GatehouseCore", "GatehousePostgres"]),
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),

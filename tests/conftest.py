@@ -16,6 +16,35 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ.get("GATEHOUSE_BIN", ROOT / ".build" / "release"))
+# Which store the stacks use: flatfile (the default) or postgresql. `make
+# test` runs the end-to-end and concurrency suites once with each.
+STORE = os.environ.get("GATEHOUSE_TEST_STORE", "flatfile")
+
+
+class Postgres:
+    """One throwaway cluster (scripts/postgres) for the whole run; each stack
+    gets a database of its own."""
+    directory = None
+
+    @classmethod
+    def database(cls):
+        if cls.directory is None:
+            import atexit
+            import tempfile
+            cls.directory = tempfile.mkdtemp(prefix="gatehouse-pg-")
+            os.chmod(cls.directory, 0o755)
+            subprocess.run([ROOT / "scripts" / "postgres", "start", cls.directory], check=True)
+            atexit.register(cls.stop)
+        name = "gh_" + secrets.token_hex(6)
+        subprocess.run([ROOT / "scripts" / "postgres", "createdb", cls.directory, name], check=True)
+        return f"host={cls.directory} dbname={name} user=postgres"
+
+    @classmethod
+    def stop(cls):
+        if cls.directory:
+            subprocess.run([ROOT / "scripts" / "postgres", "stop", cls.directory], check=False)
+            subprocess.run(["rm", "-rf", cls.directory], check=False)
+            cls.directory = None
 
 
 def free_port():
@@ -37,6 +66,10 @@ class Stack:
         conf = {"data_dir": str(var / "data"), "trusted_proxies": "127.0.0.1", "maildir": str(var / "mail"),
                 "templates_dir": str(ROOT / "deploy" / "templates"),
                 "password_blocklist": str(ROOT / "deploy" / "blocklist" / "common-passwords.txt"), **settings}
+        if STORE == "postgresql" and "store" not in settings:
+            conf.update(store="postgresql", postgresql_dsn=Postgres.database())
+        self.store = conf.get("store", "flatfile")
+        self.dsn = conf.get("postgresql_dsn", "")
         var.mkdir(parents=True, exist_ok=True)
         self.config.write_text("".join(f"{k} = {v}\n" for k, v in conf.items()))
 
@@ -81,6 +114,15 @@ class Stack:
             params["purpose"] = purpose
         return requests.post(f"{self.base}/send-otp", params=params,
                              headers={"X-Forwarded-For": ip or self.client_ip(), **kw.pop("headers", {})}, **kw)
+
+    def count_records(self, kind):
+        """How many users, sessions or codes the store holds, whichever store it is."""
+        if self.store == "postgresql":
+            dsn = dict(part.split("=", 1) for part in self.dsn.split())
+            out = subprocess.run(["psql", "-h", dsn["host"], "-U", dsn["user"], "-d", dsn["dbname"], "-tAc",
+                                  f"SELECT count(*) FROM gatehouse_{kind}"], capture_output=True, text=True, check=True)
+            return int(out.stdout.strip())
+        return len(list((self.var / "data" / kind).glob("*/*/*")))
 
     def error_log(self):
         p = self.var / "log" / "nginx-error.log"

@@ -11,7 +11,7 @@ extension Accounts {
     /// surfaces here, at start-up, never at the first request.
     public static func open(config: Config, logger: Logger, mail: MailSink, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom()) throws -> Accounts {
-        let store = try FlatFileStore(root: config.dataDir)
+        let store = try StoreFromConfig.open(config)
         let hasher = Argon2idHasher(config: config)
         let lists = [("password_blocklist", config.passwordBlocklist), ("password_blocklist_site", config.passwordBlocklistSite)]
         let blocklists: [PasswordBlocklist] = try lists.compactMap { key, path in

@@ -23,6 +23,9 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
 public struct Config: Sendable {
     public let source: String
     public let dataDir: String
+    public let store: String
+    public let postgresqlDsn: String
+    public let postgresqlPasswordFile: String
     public let prefix: String
     public let maxBodyBytes: Int
     public let argon2MemlimitKib: Int
@@ -74,6 +77,9 @@ public struct Config: Sendable {
     init(source: String, values: [String: ConfigValue]) {
         self.source = source
         dataDir = values.text("data_dir")
+        store = values.text("store")
+        postgresqlDsn = values.text("postgresql_dsn")
+        postgresqlPasswordFile = values.text("postgresql_password_file")
         prefix = values.text("prefix")
         maxBodyBytes = values.int("max_body_bytes")
         argon2MemlimitKib = values.int("argon2_memlimit_kib")
@@ -157,6 +163,10 @@ public struct Config: Sendable {
         if config.passwordMaxLength < config.passwordMinLength {
             throw ConfigError(file: source, line: raw["password_max_length"]?.1 ?? 0, key: "password_max_length",
                               reason: "must not be less than password_min_length")
+        }
+        if config.store == "postgresql" && config.postgresqlDsn.isEmpty {
+            throw ConfigError(file: source, line: raw["store"]?.1 ?? 0, key: "postgresql_dsn",
+                              reason: "store = postgresql needs a connection string")
         }
         if config.sessionAbsoluteTimeout < config.sessionIdleTimeout {
             throw ConfigError(file: source, line: raw["session_absolute_timeout"]?.1 ?? 0, key: "session_absolute_timeout",

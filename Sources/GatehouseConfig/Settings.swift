@@ -23,7 +23,10 @@ public struct ConfigProblem: Error, Equatable, Sendable {
 
 public enum Settings {
     public static let all: [Setting] = [
-        path("data_dir", "/var/lib/gatehouse", "Directory holding every record, the server key and the outbox."),
+        path("data_dir", "/var/lib/gatehouse", "Directory holding every record, the server key and the outbox (with store = postgresql: the outbox, the audit log and the Maildir only)."),
+        oneOf("store", "flatfile", ["flatfile", "postgresql"], "Where accounts, sessions and codes live: flatfile (files in data_dir, one machine) or postgresql (one database shared by every machine)."),
+        text("postgresql_dsn", "", "With store = postgresql: a libpq connection string, e.g. host=/run/postgresql dbname=gatehouse user=gatehouse."),
+        path("postgresql_password_file", "", "File holding the database password (kept out of this file); empty: none, or libpq's own (~/.pgpass, PGPASSWORD)."),
         urlPath("prefix", "/account", "URL prefix under which the endpoints are served."),
         int("max_body_bytes", 16384, 1024...1_048_576, "Largest request body accepted; larger gets 413."),
         int("argon2_memlimit_kib", 19456, 1024...4_194_304, "Argon2id memory cost in KiB (OWASP minimum: 19456)."),

@@ -5,6 +5,9 @@ import GatehouseSystem
 public enum ServerSecrets {
     static let keyFile = "server.key"
     static let dummyFile = "dummy.hash"
+    /// Every server file: what a copy to another store must carry (the
+    /// keyed hashes that name users and sessions mean nothing without the key).
+    public static let allFiles = [keyFile, dummyFile]
 
     public struct Missing: Error, CustomStringConvertible {
         public let description: String

@@ -38,6 +38,7 @@ public protocol CodeStore: Sendable {
     func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord?
     @discardableResult
     func deleteCode(_ id: String) throws -> Bool
+    func allCodes() throws -> [CodeRecord]
 }
 
 /// Hot, small, loss-tolerant state: no fsync, no rename.
@@ -56,6 +57,28 @@ public protocol ServerFileStore: Sendable {
     func saveServerFile(_ name: String, _ bytes: [UInt8]) throws
 }
 
+/// What gc removed.
+public struct GCReport: Equatable, Sendable {
+    public var sessions = 0
+    public var codes = 0
+    public var counters = 0
+
+    public init(sessions: Int = 0, codes: Int = 0, counters: Int = 0) {
+        self.sessions = sessions
+        self.codes = codes
+        self.counters = counters
+    }
+}
+
+/// Housekeeping (gatehousectl gc): the store walks its records and removes
+/// those the core judges dead, each decided under the record's lock (or in
+/// its transaction), so a record replaced meanwhile is never removed on the
+/// strength of its predecessor.
+public protocol StoreMaintenance: Sendable {
+    func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
+                        counterDead: (CounterRecord) -> Bool) throws -> GCReport
+}
+
 public typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore
 
 public enum StoreError: Error, Equatable, CustomStringConvertible {
@@ -64,6 +87,14 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case badKey(String)
     case corrupt(path: String, reason: String)
     case notInitialized(String)
+    /// The store cannot be reached now (a database server down); worth
+    /// retrying, and answered 503 with Retry-After.
+    case unavailable(String)
+    /// The store's schema is older than this program (a database not yet
+    /// migrated).
+    case schemaBehind(String)
+    /// A database statement failed (not for want of a connection).
+    case database(String)
 
     public var description: String {
         switch self {
@@ -72,6 +103,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
         case .badKey(let k): return "invalid record key \(k)"
         case .corrupt(let path, let reason): return "corrupt record \(path): \(reason)"
         case .notInitialized(let dir): return "\(dir) is not a Gatehouse data directory (run `gatehousectl init`)"
+        case .unavailable(let why): return "store unavailable: \(why)"
+        case .schemaBehind(let why): return why
+        case .database(let why): return "database: \(why)"
         }
     }
 }

@@ -15,6 +15,11 @@ public enum ErrorResponses {
             return map(e, ctx: ctx)
         case let e as AccountError:
             return map(e, dialect: dialect)
+        case StoreError.unavailable(let why):
+            // The database is down or unreachable: worth a retry, and no
+            // detail for the client.
+            ctx.services.logger.error("store unavailable: \(why)")
+            return HTTPError.detail(503, "Service temporarily unavailable; try again shortly", headers: [("Retry-After", "5")])
         default:
             ctx.services.logger.error("internal error: \(String(describing: error))")
             return HTTPError.detail(500, "Internal Server Error")

@@ -203,6 +203,8 @@ public final class FlatFileStore: AccountStore {
     @discardableResult
     public func deleteCode(_ id: String) throws -> Bool { try remove(.codes, id) }
 
+    public func allCodes() throws -> [CodeRecord] { try all() }
+
     // MARK: counters
 
     /// Opens the counter file and takes its lock. The file is never renamed,

@@ -5,12 +5,6 @@ import GatehouseSystem
 import GatehouseCore
 
 /// Whole-store walks for `gatehousectl gc` and `fsck`. Never on a request path.
-public struct GCReport: Equatable, Sendable {
-    public var sessions = 0
-    public var codes = 0
-    public var counters = 0
-}
-
 public struct FsckFinding: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable { case corrupt, strayTemp = "stray-temp", badMode = "bad-mode", misplaced }
     public let kind: Kind
@@ -44,7 +38,7 @@ extension FlatFileStore {
 
     /// Removes sessions for which `sessionDead` holds and counters for which
     /// `counterDead` holds, each under its lock.
-    public func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool = { _ in false },
+    public func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
                                counterDead: (CounterRecord) -> Bool) throws -> GCReport {
         var report = GCReport()
         for id in try scan(.sessions).map(fileName) where try removeIf(id, sessionDead) { report.sessions += 1 }
@@ -151,3 +145,5 @@ extension FlatFileStore {
         return record.id == name ? nil : (.corrupt, "id field \(record.id) differs from the file name")
     }
 }
+
+extension FlatFileStore: StoreMaintenance {}

@@ -55,6 +55,16 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    func maintenance() throws -> StoreMaintenance {
+        let config = try loadConfig()
+        do {
+            return try StoreFromConfig.open(config)
+        } catch {
+            Console.error("\(error)")
+            throw Exit.failure
+        }
+    }
+
     func flatStore() throws -> FlatFileStore {
         let config = try loadConfig()
         do {

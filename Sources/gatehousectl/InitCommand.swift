@@ -2,16 +2,26 @@ import ArgumentParser
 import GatehouseApp
 import GatehouseCore
 import GatehouseCrypto
+import GatehousePostgres
 import GatehouseStore
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create a data directory and its server key (harmless if they exist).")
+    static let configuration = CommandConfiguration(abstract: "Create a data directory and its server key (harmless if they exist); with store = postgresql, also migrate the schema.")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let config = try global.loadConfig()
         try perform {
-            let store = try FlatFileStore.create(root: config.dataDir)
+            // The data directory holds the outbox and the audit log whatever the store.
+            let files = try FlatFileStore.create(root: config.dataDir)
+            let store: AccountStore
+            if config.store == "postgresql" {
+                let database = try PostgresStore(conninfo: try StoreFromConfig.conninfo(config))
+                try database.migrate()
+                store = database
+            } else {
+                store = files
+            }
             let random = SystemRandom()
             let created = try ServerSecrets.createKeyIfMissing(in: store, random: random)
             let hasher = Argon2idHasher(config: config)
@@ -39,18 +49,7 @@ struct GC: ParsableCommand {
 
     func run() throws {
         let accounts = try global.accounts()
-        let store = try global.flatStore()
-        let report = try perform {
-            let now = accounts.clock.now()
-            var users: [String: UserRecord?] = [:]
-            return try store.collectGarbage(sessionDead: { s in
-                if users[s.userID] == nil { users[s.userID] = .some(try? store.loadUser(s.userID)) }
-                return !accounts.isLive(s, user: users[s.userID] ?? nil, now: now)
-            }, codeDead: { $0.expires <= now }, counterDead: { c in
-                // Back-off counters and hourly windows alike are done with after a day.
-                c.until + 3600 <= now && !accounts.policy.throttle.isLive(c, now: now)
-            })
-        }
+        let report = try perform { try accounts.collectGarbage(in: try global.maintenance()) }
         Console.out("removed \(report.sessions) sessions, \(report.codes) codes, \(report.counters) counters")
     }
 }
@@ -61,6 +60,15 @@ struct Fsck: ParsableCommand {
     @Flag(help: "Remove stray temporary files, fix modes, set corrupt records aside.") var repair = false
 
     func run() throws {
+        let config = try global.loadConfig()
+        if config.store == "postgresql" {
+            let database = try Database.connect(global)
+            let (checked, problems) = try perform { try database.check() }
+            for p in problems { Console.out("corrupt \(p)") }
+            Console.out("checked \(checked) rows: \(problems.count) findings, \(problems.count) unrepaired damage")
+            if !problems.isEmpty { throw Exit.damaged }
+            return
+        }
         let store = try global.flatStore()
         let (checked, findings) = try perform { try store.fsck(repair: repair) }
         for f in findings { Console.out(f.description) }

@@ -110,7 +110,7 @@ final class FlatFileStoreTests: XCTestCase {
         try store.insertSession(SessionRecord(id: dead, userID: uid, created: 1, lastSeen: 1, epoch: 0))
         try store.updateCounter(live) { $0.last = 100 }
         try store.updateCounter(dead) { $0.last = 1 }
-        let report = try store.collectGarbage(sessionDead: { $0.lastSeen < 50 }, counterDead: { $0.last < 50 })
+        let report = try store.collectGarbage(sessionDead: { $0.lastSeen < 50 }, codeDead: { _ in false }, counterDead: { $0.last < 50 })
         XCTAssertEqual(report, GCReport(sessions: 1, counters: 1))
         XCTAssertNotNil(try store.loadSession(live))
         XCTAssertNil(try store.loadSession(dead))

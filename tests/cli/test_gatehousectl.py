@@ -154,7 +154,8 @@ OPTIONS:
 
 SUBCOMMANDS:
   init                    Create a data directory and its server key (harmless
-                          if they exist).
+                          if they exist); with store = postgresql, also migrate
+                          the schema.
   user                    Manage accounts.
   import                  Import users with their existing hashes (bcrypt,
                           yescrypt, sha512-crypt, Argon2).
@@ -166,6 +167,10 @@ SUBCOMMANDS:
   gc                      Remove expired sessions, codes and stale counters.
   fsck                    Check every record; with --repair, fix what can be
                           fixed.
+  db                      The PostgreSQL schema: apply migrations, or show
+                          which are applied.
+  store                   Move accounts between the flat-file store and
+                          PostgreSQL.
   config                  Check the configuration, or print every key with its
                           default and meaning.
 

@@ -1,0 +1,34 @@
+import GatehouseConfig
+import GatehouseCore
+import GatehousePostgres
+import GatehouseStore
+import GatehouseSystem
+
+/// The store `store =` names, opened and checked now: a flat-file data
+/// directory that exists, or a PostgreSQL database whose schema is current.
+public enum StoreFromConfig {
+    public static func open(_ config: Config) throws -> AccountStore & StoreMaintenance {
+        switch config.store {
+        case "postgresql":
+            let store = try PostgresStore(conninfo: try conninfo(config))
+            try store.requireCurrentSchema()
+            return store
+        default:
+            return try FlatFileStore(root: config.dataDir)
+        }
+    }
+
+    /// postgresql_dsn, with the password from postgresql_password_file
+    /// (quoted as libpq wants) when one is named.
+    public static func conninfo(_ config: Config) throws -> String {
+        guard !config.postgresqlPasswordFile.isEmpty else { return config.postgresqlDsn }
+        let password: String
+        do {
+            password = try TextFile.read(config.postgresqlPasswordFile).filter { !$0.isNewline }
+        } catch {
+            throw SetupError(description: "postgresql_password_file: \(error)")
+        }
+        let quoted = password.replacing("\\", with: "\\\\").replacing("'", with: "\\'")
+        return config.postgresqlDsn + " password='" + quoted + "'"
+    }
+}

@@ -1,0 +1,124 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLibPQ
+import GatehouseCore
+
+/// One libpq connection, synchronous, owned by one process (a FastCGI
+/// worker serves one request at a time, so one connection each). Text
+/// parameters and results only: every value Gatehouse stores has a text
+/// form. A connection that was lost is reset once before a statement is
+/// given up on; a server that cannot be reached is `StoreError.unavailable`.
+final class Connection: @unchecked Sendable {
+    let conninfo: String
+    let pq: LibPQ
+    private var conn: OpaquePointer?
+    private var inTransaction = false
+
+    init(conninfo: String) throws {
+        self.conninfo = conninfo
+        pq = try LibPQ.loaded.get()
+        conn = pq.connectdb(conninfo)
+        guard pq.status(conn) == CONNECTION_OK else {
+            let reason = message()
+            pq.finish(conn)
+            conn = nil
+            throw StoreError.unavailable(reason)
+        }
+        quietNotices()
+    }
+
+    /// The server's NOTICEs ("relation already exists, skipping") are not
+    /// for the web server's error log or an administrator's terminal.
+    private func quietNotices() {
+        _ = pq.setNoticeProcessor(conn, { _, _ in }, nil)
+    }
+
+    /// A script of several statements without parameters (a migration).
+    func execute(_ script: String) throws {
+        let result = pq.exec(conn, script)
+        defer { pq.clear(result) }
+        guard pq.resultStatus(result) == PGRES_COMMAND_OK || pq.resultStatus(result) == PGRES_TUPLES_OK else {
+            if pq.status(conn) != CONNECTION_OK { throw StoreError.unavailable(message()) }
+            throw StoreError.database(message())
+        }
+    }
+
+    deinit { if let conn { pq.finish(conn) } }
+
+    func message() -> String {
+        guard let conn, let m = pq.errorMessage(conn) else { return "no connection" }
+        return String(cString: m).split(separator: "\n").first.map(String.init) ?? ""
+    }
+
+    /// Rows of text columns (nil for SQL NULL).
+    @discardableResult
+    func query(_ sql: String, _ params: [String?] = []) throws -> [[String?]] {
+        if conn == nil || pq.status(conn) != CONNECTION_OK {
+            guard !inTransaction else { throw StoreError.unavailable("connection lost in a transaction") }
+            try reconnect()
+        }
+        var result = run(sql, params)
+        if result == nil || (pq.resultStatus(result) == PGRES_FATAL_ERROR && pq.status(conn) != CONNECTION_OK) {
+            pq.clear(result)
+            guard !inTransaction else { throw StoreError.unavailable(message()) }
+            try reconnect()
+            result = run(sql, params)
+        }
+        defer { pq.clear(result) }
+        switch pq.resultStatus(result) {
+        case PGRES_COMMAND_OK:
+            return []
+        case PGRES_TUPLES_OK:
+            var rows = [[String?]]()
+            let n = pq.ntuples(result), m = pq.nfields(result)
+            rows.reserveCapacity(Int(n))
+            for r in 0..<n {
+                rows.append((0..<m).map { c in
+                    pq.getisnull(result, r, c) == 1 ? nil : pq.getvalue(result, r, c).map { String(cString: $0) }
+                })
+            }
+            return rows
+        default:
+            if pq.status(conn) != CONNECTION_OK { throw StoreError.unavailable(message()) }
+            let state = pq.resultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) } ?? ""
+            if state == "23505" { throw StoreError.exists }
+            let text = pq.resultErrorMessage(result).map { String(cString: $0) } ?? "query failed"
+            throw StoreError.database("\(state) \(text.split(separator: "\n").first ?? "")")
+        }
+    }
+
+    private func run(_ sql: String, _ params: [String?]) -> OpaquePointer? {
+        if params.isEmpty { return pq.execParams(conn, sql, 0, nil, nil, nil, nil, 0) }
+        var cParams: [UnsafeMutablePointer<CChar>?] = params.map { $0.map { strdup($0) } ?? nil }
+        defer { cParams.forEach { free($0) } }
+        return cParams.withUnsafeMutableBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
+                pq.execParams(conn, sql, Int32(params.count), nil, $0, nil, nil, 0)
+            }
+        }
+    }
+
+    private func reconnect() throws {
+        if let conn { pq.reset(conn) } else { conn = pq.connectdb(conninfo) }
+        guard pq.status(conn) == CONNECTION_OK else { throw StoreError.unavailable(message()) }
+        quietNotices()
+    }
+
+    /// One transaction around `body`: committed if it returns, rolled back
+    /// if it throws.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try query("BEGIN")
+        inTransaction = true
+        do {
+            let value = try body()
+            inTransaction = false
+            try query("COMMIT")
+            return value
+        } catch {
+            inTransaction = false
+            _ = try? query("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import GatehouseCore
+
+/// A step of the schema. Each lives in Migrations/, named by its version;
+/// `all` lists them in order. A step, once released, never changes: a new
+/// one is added instead.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    let sql: String
+
+    public static let all: [Migration] = [accounts]
+}
+
+extension PostgresStore {
+    static let ledger = """
+        CREATE TABLE IF NOT EXISTS gatehouse_migrations (
+            version integer PRIMARY KEY,
+            name text NOT NULL,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )
+        """
+
+    /// The versions applied, in order.
+    public func appliedMigrations() throws -> [Int] {
+        let exists = try connection.query("SELECT to_regclass('gatehouse_migrations') IS NOT NULL").first?[0] == "t"
+        guard exists else { return [] }
+        return try connection.query("SELECT version FROM gatehouse_migrations ORDER BY version").compactMap { $0[0].flatMap { Int($0) } }
+    }
+
+    /// Applies what is missing, each step in its own transaction, under an
+    /// advisory lock so two machines migrating at once take turns. Returns
+    /// the steps applied now.
+    @discardableResult
+    public func migrate() throws -> [Migration] {
+        try connection.query(PostgresStore.ledger)
+        return try connection.transaction {
+            try connection.query("SELECT pg_advisory_xact_lock(7262656)")
+            let done = Set(try appliedMigrations())
+            var applied = [Migration]()
+            for m in Migration.all where !done.contains(m.version) {
+                try connection.execute(m.sql)
+                try connection.query("INSERT INTO gatehouse_migrations (version, name) VALUES ($1, $2)", [String(m.version), m.name])
+                applied.append(m)
+            }
+            return applied
+        }
+    }
+
+    /// Throws `StoreError.notInitialized` unless every migration is applied:
+    /// a responder must not start against an old schema.
+    public func requireCurrentSchema() throws {
+        let done = Set(try appliedMigrations())
+        let missing = Migration.all.filter { !done.contains($0.version) }
+        if !missing.isEmpty {
+            throw StoreError.schemaBehind("the PostgreSQL schema lacks migration \(missing.map { String($0.version) }.joined(separator: ", ")) (run `gatehousectl init` or `gatehousectl db migrate`)")
+        }
+    }
+}

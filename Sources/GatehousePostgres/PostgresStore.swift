@@ -1,0 +1,236 @@
+import GatehouseCore
+
+/// The store for sites beyond one machine: every responder and gatehousectl
+/// of every web server use one PostgreSQL database through libpq. Each
+/// decision the core takes under a lock is one transaction here: the row
+/// is read `FOR UPDATE`, the core's closure decides on it, the row is
+/// written or deleted, then COMMIT. Deletes that must have one winner
+/// (a grant consumed) are one `DELETE … RETURNING`.
+public final class PostgresStore: AccountStore, @unchecked Sendable {
+    let connection: Connection
+
+    /// Connects (libpq connection string: `host=/run/postgresql dbname=gatehouse`).
+    public init(conninfo: String) throws {
+        connection = try Connection(conninfo: conninfo)
+    }
+
+    // MARK: users
+
+    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session"
+
+    func user(_ row: [String?]) throws -> UserRecord {
+        func v(_ i: Int) throws -> String {
+            guard let s = row[i] else { throw StoreError.corrupt(path: "gatehouse_users", reason: "NULL in column \(i)") }
+            return s
+        }
+        guard let lock = UserRecord.Lock(rawValue: try v(5)) else {
+            throw StoreError.corrupt(path: "gatehouse_users", reason: "locked is not yes, no or failures")
+        }
+        return UserRecord(id: try v(0), email: try v(1), passwordHash: try v(2), created: try int64(v(3)),
+                          passwordChanged: try int64(v(4)), lock: lock, emailVerified: try v(6) == "t",
+                          sessionEpoch: Int(try int64(v(7))), generation: try v(8), survivingSession: try v(9))
+    }
+
+    func values(_ u: UserRecord) -> [String?] {
+        [u.id, u.email, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
+         u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession]
+    }
+
+    public func loadUser(_ id: String) throws -> UserRecord? {
+        try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users WHERE id = $1", [id]).first.map(user)
+    }
+
+    public func insertUser(_ u: UserRecord) throws {
+        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                             values(u))
+    }
+
+    @discardableResult
+    public func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
+        try connection.transaction {
+            guard let row = try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users WHERE id = $1 FOR UPDATE",
+                                                 [id]).first else { throw StoreError.notFound }
+            var u = try user(row)
+            try change(&u)
+            try connection.query("""
+                UPDATE gatehouse_users SET email = $2, password_hash = $3, created = $4, password_changed = $5, locked = $6,
+                    email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10 WHERE id = $1
+                """, values(u))
+            return u
+        }
+    }
+
+    @discardableResult
+    public func deleteUser(_ id: String) throws -> Bool {
+        !(try connection.query("DELETE FROM gatehouse_users WHERE id = $1 RETURNING id", [id]).isEmpty)
+    }
+
+    public func allUsers() throws -> [UserRecord] {
+        try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users ORDER BY email").map(user)
+    }
+
+    // MARK: sessions
+
+    static let sessionColumns = "id, user_id, created, last_seen, epoch, generation, otp_verified_at, client_ip, kind"
+
+    func session(_ row: [String?]) throws -> SessionRecord {
+        func v(_ i: Int) throws -> String {
+            guard let s = row[i] else { throw StoreError.corrupt(path: "gatehouse_sessions", reason: "NULL in column \(i)") }
+            return s
+        }
+        guard let kind = SessionRecord.Kind(rawValue: try v(8)) else {
+            throw StoreError.corrupt(path: "gatehouse_sessions", reason: "unknown session kind")
+        }
+        return SessionRecord(id: try v(0), userID: try v(1), created: try int64(v(2)), lastSeen: try int64(v(3)),
+                             epoch: Int(try int64(v(4))), generation: try v(5), otpVerifiedAt: try int64(v(6)),
+                             clientIP: try v(7), kind: kind)
+    }
+
+    func values(_ s: SessionRecord) -> [String?] {
+        [s.id, s.userID, String(s.created), String(s.lastSeen), String(s.epoch), s.generation, String(s.otpVerifiedAt),
+         s.clientIP, s.kind.rawValue]
+    }
+
+    public func loadSession(_ id: String) throws -> SessionRecord? {
+        try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions WHERE id = $1", [id]).first.map(session)
+    }
+
+    public func insertSession(_ s: SessionRecord) throws {
+        try connection.query("INSERT INTO gatehouse_sessions (\(Self.sessionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                             values(s))
+    }
+
+    /// `durable` makes no difference here: a commit is durable, and a
+    /// last-seen update is rare enough (once a minute) not to matter.
+    @discardableResult
+    public func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
+        try connection.transaction {
+            guard let row = try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions WHERE id = $1 FOR UPDATE",
+                                                 [id]).first else { return nil }
+            var s = try session(row)
+            guard try change(&s) else {
+                try connection.query("DELETE FROM gatehouse_sessions WHERE id = $1", [id])
+                return nil
+            }
+            try connection.query("""
+                UPDATE gatehouse_sessions SET user_id = $2, created = $3, last_seen = $4, epoch = $5, generation = $6,
+                    otp_verified_at = $7, client_ip = $8, kind = $9 WHERE id = $1
+                """, values(s))
+            return s
+        }
+    }
+
+    @discardableResult
+    public func deleteSession(_ id: String) throws -> Bool {
+        !(try connection.query("DELETE FROM gatehouse_sessions WHERE id = $1 RETURNING id", [id]).isEmpty)
+    }
+
+    public func allSessions() throws -> [SessionRecord] {
+        try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions ORDER BY id").map(session)
+    }
+
+    // MARK: codes
+
+    static let codeColumns = "id, user_id, purpose, code_hash, created, expires, tries"
+
+    func code(_ row: [String?]) throws -> CodeRecord {
+        func v(_ i: Int) throws -> String {
+            guard let s = row[i] else { throw StoreError.corrupt(path: "gatehouse_codes", reason: "NULL in column \(i)") }
+            return s
+        }
+        return CodeRecord(id: try v(0), userID: try v(1), purpose: try v(2), codeHash: try v(3), created: try int64(v(4)),
+                          expires: try int64(v(5)), tries: Int(try int64(v(6))))
+    }
+
+    func values(_ c: CodeRecord) -> [String?] {
+        [c.id, c.userID, c.purpose, c.codeHash, String(c.created), String(c.expires), String(c.tries)]
+    }
+
+    public func loadCode(_ id: String) throws -> CodeRecord? {
+        try connection.query("SELECT \(Self.codeColumns) FROM gatehouse_codes WHERE id = $1", [id]).first.map(code)
+    }
+
+    public func putCode(_ c: CodeRecord) throws {
+        try connection.query("""
+            INSERT INTO gatehouse_codes (\(Self.codeColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (id) DO UPDATE SET user_id = $2, purpose = $3, code_hash = $4, created = $5, expires = $6, tries = $7
+            """, values(c))
+    }
+
+    @discardableResult
+    public func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
+        try connection.transaction {
+            guard let row = try connection.query("SELECT \(Self.codeColumns) FROM gatehouse_codes WHERE id = $1 FOR UPDATE",
+                                                 [id]).first else { return nil }
+            var c = try code(row)
+            guard try change(&c) else {
+                try connection.query("DELETE FROM gatehouse_codes WHERE id = $1", [id])
+                return nil
+            }
+            try connection.query("UPDATE gatehouse_codes SET tries = $2 WHERE id = $1", [id, String(c.tries)])
+            return c
+        }
+    }
+
+    @discardableResult
+    public func deleteCode(_ id: String) throws -> Bool {
+        !(try connection.query("DELETE FROM gatehouse_codes WHERE id = $1 RETURNING id", [id]).isEmpty)
+    }
+
+    public func allCodes() throws -> [CodeRecord] {
+        try connection.query("SELECT \(Self.codeColumns) FROM gatehouse_codes ORDER BY id").map(code)
+    }
+
+    // MARK: counters
+
+    func counter(_ row: [String?]) throws -> CounterRecord {
+        CounterRecord(count: Int(try int64(row[0] ?? "0")), last: try int64(row[1] ?? "0"), until: try int64(row[2] ?? "0"))
+    }
+
+    public func readCounter(_ id: String) throws -> CounterRecord {
+        try connection.query("SELECT count, last, until FROM gatehouse_counters WHERE id = $1", [id]).first.map(counter)
+            ?? CounterRecord()
+    }
+
+    @discardableResult
+    public func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
+        try connection.transaction {
+            let row = try connection.query("""
+                INSERT INTO gatehouse_counters (id) VALUES ($1)
+                ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
+                RETURNING count, last, until
+                """, [id]).first
+            var c = try row.map(counter) ?? CounterRecord()
+            change(&c)
+            try connection.query("UPDATE gatehouse_counters SET count = $2, last = $3, until = $4 WHERE id = $1",
+                                 [id, String(c.count), String(c.last), String(c.until)])
+            return c
+        }
+    }
+
+    public func resetCounter(_ id: String) throws {
+        try connection.query("UPDATE gatehouse_counters SET count = 0, last = 0, until = 0 WHERE id = $1", [id])
+    }
+
+    // MARK: server files
+
+    public func loadServerFile(_ name: String) throws -> [UInt8]? {
+        try connection.query("SELECT content FROM gatehouse_server_files WHERE name = $1", [name]).first?[0]
+            .map { Array($0.utf8) }
+    }
+
+    public func saveServerFile(_ name: String, _ bytes: [UInt8]) throws {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw StoreError.corrupt(path: "gatehouse_server_files", reason: "\(name) is not text")
+        }
+        try connection.query("""
+            INSERT INTO gatehouse_server_files (name, content) VALUES ($1, $2)
+            ON CONFLICT (name) DO UPDATE SET content = EXCLUDED.content
+            """, [name, text])
+    }
+}
+
+func int64(_ s: String) throws -> Int64 {
+    guard let n = Int64(s) else { throw StoreError.database("\(s) is not a number") }
+    return n
+}

@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseCore
+import GatehousePostgres
+import GatehouseStore
+import TestSupport
+import XCTest
+
+/// What the core relies on from any store, checked the same way against
+/// each back end: the flat files, and PostgreSQL (a database named by
+/// GATEHOUSE_TEST_POSTGRES, which `make unit` starts and sets). The checks
+/// live here; each back end's test case runs every one (XCTest on Linux
+/// finds only the methods a class declares itself, not inherited ones).
+struct ContractAbort: Error {}
+
+protocol StoreContract: XCTestCase {
+    func makeStore() throws -> AccountStore
+}
+
+extension StoreContract {
+    var uid: String { String(repeating: "a1", count: 32) }
+    func user(_ id: String? = nil) -> UserRecord {
+        UserRecord(id: id ?? uid, email: "ann@example.com", passwordHash: "$argon2id$x", created: 1, generation: "g")
+    }
+
+    func checkUsers() throws {
+        let store = try makeStore()
+        XCTAssertNil(try store.loadUser(uid))
+        try store.insertUser(user())
+        XCTAssertThrowsError(try store.insertUser(user())) { XCTAssertEqual($0 as? StoreError, .exists) }
+        XCTAssertEqual(try store.loadUser(uid), user())
+        let changed = try store.updateUser(uid) { $0.lock = .failures; $0.sessionEpoch = 3; $0.survivingSession = "s" }
+        XCTAssertEqual(try store.loadUser(uid), changed)
+        XCTAssertThrowsError(try store.updateUser("b2b2b2b2b2b2") { _ in }) { XCTAssertEqual($0 as? StoreError, .notFound) }
+        // A change that throws writes nothing.
+        XCTAssertThrowsError(try store.updateUser(uid) { $0.email = "x@example.com"; throw ContractAbort() })
+        XCTAssertEqual(try store.loadUser(uid)?.email, "ann@example.com")
+        XCTAssertEqual(try store.allUsers().map(\.id), [uid])
+        XCTAssertTrue(try store.deleteUser(uid))
+        XCTAssertFalse(try store.deleteUser(uid))
+    }
+
+    func checkSessions() throws {
+        let store = try makeStore()
+        let s = SessionRecord(id: "c3c3c3c3c3c3", userID: uid, created: 1, lastSeen: 2, epoch: 0, generation: "g", kind: .reset)
+        try store.insertSession(s)
+        XCTAssertEqual(try store.loadSession(s.id), s)
+        XCTAssertEqual(try store.updateSession(s.id, durable: false) { $0.lastSeen = 9; return true }?.lastSeen, 9)
+        XCTAssertNil(try store.updateSession(s.id, durable: true) { _ in false }, "false deletes")
+        XCTAssertNil(try store.loadSession(s.id))
+        try store.insertSession(s)
+        XCTAssertTrue(try store.deleteSession(s.id), "one delete wins")
+        XCTAssertFalse(try store.deleteSession(s.id))
+    }
+
+    func checkCodes() throws {
+        let store = try makeStore()
+        let c = CodeRecord(id: "d4d4d4d4d4d4", userID: uid, purpose: "reset", codeHash: "h", created: 1, expires: 100)
+        try store.putCode(c)
+        var replaced = c
+        replaced.codeHash = "h2"
+        try store.putCode(replaced)
+        XCTAssertEqual(try store.loadCode(c.id)?.codeHash, "h2")
+        XCTAssertEqual(try store.updateCode(c.id) { $0.tries += 1; return true }?.tries, 1)
+        XCTAssertEqual(try store.allCodes().count, 1)
+        XCTAssertNil(try store.updateCode(c.id) { _ in false })
+        XCTAssertNil(try store.loadCode(c.id))
+    }
+
+    func checkCountersAndServerFiles() throws {
+        let store = try makeStore()
+        XCTAssertEqual(try store.readCounter("e5e5e5e5e5e5"), CounterRecord())
+        try store.updateCounter("e5e5e5e5e5e5") { $0.count += 2; $0.last = 7; $0.until = 9 }
+        XCTAssertEqual(try store.readCounter("e5e5e5e5e5e5"), CounterRecord(count: 2, last: 7, until: 9))
+        try store.resetCounter("e5e5e5e5e5e5")
+        XCTAssertEqual(try store.readCounter("e5e5e5e5e5e5"), CounterRecord())
+        XCTAssertNil(try store.loadServerFile("server.key"))
+        try store.saveServerFile("server.key", Array("k\n".utf8))
+        XCTAssertEqual(try store.loadServerFile("server.key"), Array("k\n".utf8))
+    }
+}
+
+final class FlatFileStoreContractTests: XCTestCase, StoreContract {
+    var dir = ""
+    func testUsers() throws { try checkUsers() }
+    func testSessions() throws { try checkSessions() }
+    func testCodes() throws { try checkCodes() }
+    func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
+
+    func makeStore() throws -> AccountStore {
+        dir = TestFiles.temporaryDirectory("contract")
+        return try FlatFileStore.create(root: dir + "/data")
+    }
+    override func tearDown() { TestFiles.removeTree(dir) }
+}
+
+final class PostgresStoreContractTests: XCTestCase, StoreContract {
+    func testUsers() throws { try checkUsers() }
+    func testSessions() throws { try checkSessions() }
+    func testCodes() throws { try checkCodes() }
+    func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
+
+    func makeStore() throws -> AccountStore {
+        guard let dsn = getenv("GATEHOUSE_TEST_POSTGRES").map({ String(cString: $0) }), !dsn.isEmpty else {
+            throw XCTSkip("GATEHOUSE_TEST_POSTGRES names no database (make unit starts one)")
+        }
+        let store = try PostgresStore(conninfo: dsn)
+        try store.migrate()
+        try store.wipeForTests()
+        return store
+    }
+}
