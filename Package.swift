@@ -97,7 +97,9 @@ let package = Package(
         ]),
         // Drives the store from many processes at once for the hammer and
         // crash tests and the benchmarks; not installed.
-        .executableTarget(name: "gatehouse-stress", dependencies: ["GatehouseSystem", "GatehouseStore", "GatehouseCrypto"]),
+        .executableTarget(name: "gatehouse-stress", dependencies: [
+            "GatehouseSystem", "GatehouseStore", "GatehousePostgres", "GatehouseCore", "GatehouseCrypto",
+        ]),
 
         .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore", "GatehouseCore", "GatehousePostgres"]),

@@ -32,9 +32,11 @@ extension PostgresStore {
     /// the steps applied now.
     @discardableResult
     public func migrate() throws -> [Migration] {
-        try connection.query(PostgresStore.ledger)
-        return try connection.transaction {
+        try connection.transaction {
+            // The lock comes first: two CREATE TABLE IF NOT EXISTS at once
+            // can still collide in the catalogue.
             try connection.query("SELECT pg_advisory_xact_lock(7262656)")
+            try connection.query(PostgresStore.ledger)
             let done = Set(try appliedMigrations())
             var applied = [Migration]()
             for m in Migration.all where !done.contains(m.version) {

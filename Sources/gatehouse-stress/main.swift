@@ -4,15 +4,17 @@ import Glibc
 import GatehouseCrypto
 import GatehouseStore
 import GatehouseCore
+import GatehousePostgres
 
-// Drives the flat-file store from one process; the tests start many at
-// once (hammer: no lost update) or kill -9 them mid-write (crash: no torn
-// record). Not installed; see tests/store/.
+// Drives a store from one process; the tests start many at once (hammer:
+// no lost update) or kill -9 them mid-write (crash: no torn record). STORE
+// is a data directory, or postgresql:CONNINFO for the database store.
+// Not installed; see tests/store/.
 //
-//   gatehouse-stress hammer-user DATA_DIR N      N locked increments of one user's epoch
-//   gatehouse-stress hammer-counter DATA_DIR N   N increments of one counter
+//   gatehouse-stress hammer-user STORE N          N locked increments of one user's epoch
+//   gatehouse-stress hammer-counter STORE N       N increments of one counter
 //   gatehouse-stress churn DATA_DIR SEED         random writes until killed
-//   gatehouse-stress read DATA_DIR               prints the user's epoch and the counter
+//   gatehouse-stress read STORE                   prints the user's epoch and the counter
 //   gatehouse-stress populate DATA_DIR N         N users (bulk, one sync at the end)
 //   gatehouse-stress ops DATA_DIR N OPS          µs per load/update/counter on random users of N
 //   gatehouse-stress argon2 DATA_DIR SECONDS     Argon2id verifications per second (m=19 MiB, t=2)
@@ -28,11 +30,23 @@ func die(_ message: String) -> Never {
 
 let args = CommandLine.arguments
 guard args.count >= 3 else { die("usage: gatehouse-stress hammer-user|hammer-counter|churn|read DATA_DIR [N|SEED]") }
-let store: FlatFileStore
+let store: AccountStore
 do {
-    store = try FlatFileStore.create(root: args[2])
+    if args[2].hasPrefix("postgresql:") {
+        let database = try PostgresStore(conninfo: String(args[2].dropFirst("postgresql:".count)))
+        try database.migrate()
+        store = database
+    } else {
+        store = try FlatFileStore.create(root: args[2])
+    }
 } catch {
     die("\(error)")
+}
+
+/// populate and ops time the flat files' sharding.
+var flatFiles: FlatFileStore {
+    guard let f = store as? FlatFileStore else { die("\(args[1]) needs a data directory") }
+    return f
 }
 
 func ensureUser() throws {
@@ -69,10 +83,10 @@ do {
     case "populate":
         let n = Int(args[3]) ?? 0
         for i in 0..<n {
-            try? store.insertUser(UserRecord(id: benchID(i), email: "user\(i)@example.com", passwordHash: "$argon2id$x",
-                                             created: 0), durable: false)
+            try? flatFiles.insertUser(UserRecord(id: benchID(i), email: "user\(i)@example.com", passwordHash: "$argon2id$x",
+                                                 created: 0), durable: false)
         }
-        store.syncAll()
+        flatFiles.syncAll()
     case "ops":
         let n = Int(args[3]) ?? 1, ops = Int(args[4]) ?? 1000
         srandom(42)

@@ -1,9 +1,18 @@
 """Several processes read-modify-write the same records at once: with the
-inter-process lock no update is lost (N processes x M increments = N*M)."""
+inter-process lock (flat files) or the row lock (PostgreSQL) no update is
+lost (N processes x M increments = N*M)."""
 import subprocess
 import time
 
-from conftest import BIN
+import pytest
+
+from conftest import BIN, Postgres
+
+
+@pytest.fixture(params=["flatfile", "postgresql"])
+def target(request, tmp_path):
+    """Where the processes write: a data directory, or a database."""
+    return str(tmp_path) if request.param == "flatfile" else "postgresql:" + Postgres.database()
 
 N, M = 8, 250
 
@@ -14,21 +23,21 @@ def run_all(args_list):
         assert p.wait(timeout=300) == 0
 
 
-def test_no_lost_update_on_durable_records(tmp_path):
+def test_no_lost_update_on_durable_records(target):
     t = time.perf_counter()
-    run_all([("hammer-user", tmp_path, M)] * N)
+    run_all([("hammer-user", target, M)] * N)
     elapsed = time.perf_counter() - t
-    epoch, _ = subprocess.run([BIN / "gatehouse-stress", "read", tmp_path], capture_output=True, text=True,
+    epoch, _ = subprocess.run([BIN / "gatehouse-stress", "read", target], capture_output=True, text=True,
                               check=True).stdout.split()
-    print(f"hammer-user: {N} processes x {M} durable updates = {epoch} in {elapsed:.2f}s")
+    print(f"hammer-user ({target.split(':')[0][:10]}): {N} processes x {M} durable updates = {epoch} in {elapsed:.2f}s")
     assert int(epoch) == N * M
 
 
-def test_no_lost_update_on_counters(tmp_path):
+def test_no_lost_update_on_counters(target):
     t = time.perf_counter()
-    run_all([("hammer-counter", tmp_path, M * 4)] * N)
+    run_all([("hammer-counter", target, M * 4)] * N)
     elapsed = time.perf_counter() - t
-    _, count = subprocess.run([BIN / "gatehouse-stress", "read", tmp_path], capture_output=True, text=True,
+    _, count = subprocess.run([BIN / "gatehouse-stress", "read", target], capture_output=True, text=True,
                               check=True).stdout.split()
-    print(f"hammer-counter: {N} processes x {M * 4} in-place updates = {count} in {elapsed:.2f}s")
+    print(f"hammer-counter ({target.split(':')[0][:10]}): {N} processes x {M * 4} in-place updates = {count} in {elapsed:.2f}s")
     assert int(count) == N * M * 4
