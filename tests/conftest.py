@@ -54,9 +54,16 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, var: Path, workers=2, **settings):
+    def __init__(self, var: Path, workers=2, server="nginx", **settings):
+        if server.startswith("apache"):
+            # Apache's workers run as www-data: their directory must be one
+            # they can reach, not pytest's private one.
+            import tempfile
+            var = Path(tempfile.mkdtemp(prefix=f"gatehouse-{server}-"))
+            var.chmod(0o755)
         self.var = var
         self.workers = workers
+        self.server = server
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/account"
         self.config = var / "gatehouse.conf"
@@ -74,7 +81,8 @@ class Stack:
         self.config.write_text("".join(f"{k} = {v}\n" for k, v in conf.items()))
 
     def start(self):
-        subprocess.run([ROOT / "scripts" / "stack", "start", self.var, str(self.port), BIN, str(self.workers)], check=True)
+        subprocess.run([ROOT / "scripts" / "stack", "start", self.var, str(self.port), BIN, str(self.workers)], check=True,
+                       env={**os.environ, "SERVER": self.server})
         return self
 
     def stop(self):

@@ -139,6 +139,17 @@ public enum Runtime {
         inRequest = 1
         let (length, tooLarge) = bodyLimit(params, maxBody: maxBody)
         let body = tooLarge ? [] : FileDescriptor.read(0, upTo: length).bytes
+        if tooLarge {
+            // Apache cuts the answer off when a CGI program exits with the
+            // body unread; a bounded drain lets the 413 through.
+            let announced = Int(params["CONTENT_LENGTH"] ?? "") ?? 0
+            var left = min(announced, maxBody * 64)
+            while left > 0 {
+                let chunk = FileDescriptor.read(0, upTo: min(left, 65536)).bytes
+                if chunk.isEmpty { break }
+                left -= chunk.count
+            }
+        }
         let request = RawRequest(params: params, body: body, bodyTooLarge: tooLarge, bodyIncomplete: body.count < length)
         FileDescriptor.writeAll(1, responder.respond(to: request))
         // Closing stdout tells the web server the response is complete.

@@ -75,8 +75,10 @@ public struct Request: Sendable {
     }
 
     /// RFC 6750 §2.1: `Authorization: Bearer <token>`, scheme case-insensitive.
+    /// An empty header counts as none: Apache's rewrite rule for passing
+    /// Authorization to CGI programs sets it empty when the client sent none.
     public var authorization: Authorization {
-        guard let header = header("Authorization") else { return .absent }
+        guard let header = header("Authorization"), !header.isEmpty else { return .absent }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return .unusable }
         let token = String(parts[1]).trimmingCharacters(in: " ")

@@ -41,6 +41,7 @@ final class RequestTests: XCTestCase {
             Request(params: h.map { ["HTTP_AUTHORIZATION": $0] } ?? [:]).authorization
         }
         XCTAssertEqual(auth(nil), .absent)
+        XCTAssertEqual(auth(""), .absent, "Apache's CGI rewrite rule sets it empty when the client sent none")
         XCTAssertEqual(auth("Bearer abc"), .bearer("abc"))
         XCTAssertEqual(auth("bearer abc"), .bearer("abc"))
         XCTAssertEqual(auth("Bearer"), .unusable)

@@ -1,0 +1,70 @@
+"""What matters to a user, under every way a site owner runs Gatehouse:
+each server is started by the test from the files in deploy/ (paths
+filled in by scripts/stack), once per module and server."""
+import re
+
+import pytest
+import requests
+
+from conftest import Stack
+
+SERVERS = ["nginx", "lighttpd", "lighttpd-cgi", "apache-cgi", "apache-fcgid"]
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def site(request, tmp_path_factory):
+    s = Stack(tmp_path_factory.mktemp(request.param), server=request.param, otp_send_cooldown=0).start()
+    yield s
+    s.stop()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_sign_in_then_me(site):
+    email, password = site.add_user()
+    r = requests.get(f"{site.base}/me", headers=bearer(site.token(email, password)))
+    assert r.status_code == 200 and r.json()["email"] == email
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_change_password(site):
+    email, password = site.add_user()
+    token = site.token(email, password)
+    r = requests.post(f"{site.base}/change-password", headers=bearer(token),
+                      json={"old_password": password, "new_password": "quiet meadow 42", "confirm_password": "quiet meadow 42"})
+    assert r.status_code == 200 and r.json() == {"msg": "Password changed successfully"}
+    assert site.sign_in(email, "quiet meadow 42").status_code == 200
+
+
+def test_send_and_verify_a_code_with_real_mail(site):
+    email, _ = site.add_user()
+    assert site.send_code(email, purpose="reset").status_code == 200
+    code = site.mailbox.code(email)
+    r = requests.post(f"{site.base}/verify-otp", json={"email": email, "code": code, "purpose": "reset"})
+    assert r.status_code == 200 and "reset_token" in r.json()
+
+
+def test_browser_form_post_with_its_cookie(site):
+    email, password = site.add_user()
+    r = requests.post(f"{site.base}/token", data={"grant_type": "password", "username": email, "password": password},
+                      headers={"Accept": "text/html", "Origin": f"http://127.0.0.1:{site.port}"}, allow_redirects=False)
+    assert r.status_code == 303
+    cookie = re.match(r"gatehouse_session=([^;]+)", r.headers["Set-Cookie"]).group(1)
+    r = requests.get(f"{site.base}/me", headers={"Cookie": f"gatehouse_session={cookie}"})
+    assert r.status_code == 200 and r.json()["email"] == email
+
+
+def test_error_shapes(site):
+    r = requests.get(f"{site.base}/me")
+    assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Bearer"
+    assert r.json() == {"detail": "Not authenticated"}
+    r = requests.delete(f"{site.base}/me")
+    assert r.status_code == 405 and r.headers["Allow"] == "GET"
+    r = requests.post(f"{site.base}/send-otp", data="x" * 20000, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and "detail" in r.json()
+    r = requests.post(f"{site.base}/send-otp", data="email=a", headers={"Content-Type": "text/plain"})
+    assert r.status_code == 415
+    r = requests.post(f"{site.base}/send-otp", params={"email": "not-an-address"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "email"]
