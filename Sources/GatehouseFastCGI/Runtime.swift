@@ -9,7 +9,7 @@ import GatehouseSystem
 nonisolated(unsafe) private var inRequest: sig_atomic_t = 0
 nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
 
-/// SIGTERM while idle (blocked in accept): exit now. While a request is in
+/// SIGTERM (or SIGUSR1) while idle, blocked in accept: exit now. While a request is in
 /// hand: finish it, then exit before the next accept.
 private func onTerminate(_ signal: Int32) {
     if inRequest == 0 { _exit(0) }
@@ -111,6 +111,10 @@ public enum Runtime {
         sa.sa_flags = 0
         sigaction(SIGTERM, &sa, nil)
         sigaction(SIGINT, &sa, nil)
+        // SIGUSR1 is how multiwatch (and libfcgi's own convention) asks for a
+        // graceful stop; left to libfcgi's handler, every later accept fails
+        // at once and the loop would spin.
+        sigaction(SIGUSR1, &sa, nil)
         signal(SIGPIPE, SIG_IGN)
     }
 

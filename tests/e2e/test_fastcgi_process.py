@@ -6,6 +6,8 @@ import struct
 import subprocess
 import time
 
+import pytest
+
 from conftest import BIN, Stack
 
 
@@ -64,10 +66,14 @@ def test_listen_on_a_path_and_answer(tmp_path):
         p.kill()
 
 
-def test_sigterm_when_idle_exits_cleanly(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGUSR1], ids=["TERM", "USR1"])
+def test_a_stop_signal_when_idle_exits_cleanly(tmp_path, sig):
+    """SIGTERM from systemd or mod_fcgid, SIGUSR1 from multiwatch: either
+    ends an idle worker at once (libfcgi's own SIGUSR1 handler would leave
+    every later accept failing, the loop spinning)."""
     p, sock = start(tmp_path)
     fcgi_request(sock, {"REQUEST_METHOD": "GET"})
-    p.send_signal(signal.SIGTERM)
+    p.send_signal(sig)
     assert p.wait(timeout=5) == 0
 
 
