@@ -2,13 +2,14 @@
 # (PORT= to change); `make test` runs every test. Both install what is missing.
 PORT ?= 8080
 WORKERS ?= 2
+SERVER ?= nginx
 VAR := $(CURDIR)/var
 RELEASE_FLAGS := -c release --static-swift-stdlib
 BIN = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 SWIFT := $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test deps deps-test build build-debug unit e2e bench clean
+.PHONY: run test deps deps-test build build-debug unit e2e bench clean install uninstall
 
 deps:
 	@scripts/deps run
@@ -19,8 +20,9 @@ deps-test:
 build: deps
 	swift build $(RELEASE_FLAGS)
 
+# SERVER=nginx (the default), lighttpd, lighttpd-cgi, apache-cgi or apache-fcgid.
 run: build
-	@scripts/run-dev "$(VAR)" "$(PORT)" "$(BIN)" "$(WORKERS)"
+	@SERVER="$(SERVER)" scripts/run-dev "$(VAR)" "$(PORT)" "$(BIN)" "$(WORKERS)"
 
 # The store tests run against both back ends: the flat files and a
 # throwaway PostgreSQL cluster (scripts/with-postgres).
@@ -35,6 +37,13 @@ e2e: build deps-test
 	GATEHOUSE_BIN="$(BIN)" GATEHOUSE_TEST_STORE=postgresql python3 -m pytest -q -s -rfE tests/e2e tests/concurrency
 
 test: unit e2e
+
+# PREFIX (default /usr/local) and DESTDIR, as usual.
+install: build
+	scripts/install install "$(BIN)"
+
+uninstall:
+	scripts/install uninstall
 
 bench: build
 	GATEHOUSE_BIN="$(BIN)" Benchmarks/run
