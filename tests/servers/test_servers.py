@@ -5,7 +5,9 @@ import re
 
 import pytest
 import requests
+from selenium.webdriver.common.by import By
 
+from browser.test_forms import browser, fill  # noqa: F401 (a fixture)
 from conftest import Stack
 
 SERVERS = ["nginx", "lighttpd", "lighttpd-cgi", "apache-cgi", "apache-fcgid"]
@@ -68,3 +70,13 @@ def test_error_shapes(site):
     assert r.status_code == 415
     r = requests.post(f"{site.base}/send-otp", params={"email": "not-an-address"})
     assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "email"]
+
+
+def test_the_sign_in_form_in_a_real_browser(site, browser):
+    """Debian's chromium posts the form; the cookie it keeps opens the
+    account page, under every server."""
+    email, password = site.add_user()
+    browser.get(f"{site.base}/token")
+    fill(browser, username=email, password=password)
+    browser.get(f"{site.base}/me")
+    assert f"Signed in as {email}" in browser.find_element(By.TAG_NAME, "body").text
