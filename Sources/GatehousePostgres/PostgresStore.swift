@@ -19,10 +19,7 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
     static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session"
 
     func user(_ row: [String?]) throws -> UserRecord {
-        func v(_ i: Int) throws -> String {
-            guard let s = row[i] else { throw StoreError.corrupt(path: "gatehouse_users", reason: "NULL in column \(i)") }
-            return s
-        }
+        let v = { (i: Int) throws in try column(row, i, of: "gatehouse_users") }
         guard let lock = UserRecord.Lock(rawValue: try v(5)) else {
             throw StoreError.corrupt(path: "gatehouse_users", reason: "locked is not yes, no or failures")
         }
@@ -74,10 +71,7 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
     static let sessionColumns = "id, user_id, created, last_seen, epoch, generation, otp_verified_at, client_ip, kind"
 
     func session(_ row: [String?]) throws -> SessionRecord {
-        func v(_ i: Int) throws -> String {
-            guard let s = row[i] else { throw StoreError.corrupt(path: "gatehouse_sessions", reason: "NULL in column \(i)") }
-            return s
-        }
+        let v = { (i: Int) throws in try column(row, i, of: "gatehouse_sessions") }
         guard let kind = SessionRecord.Kind(rawValue: try v(8)) else {
             throw StoreError.corrupt(path: "gatehouse_sessions", reason: "unknown session kind")
         }
@@ -134,10 +128,7 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
     static let codeColumns = "id, user_id, purpose, code_hash, created, expires, tries"
 
     func code(_ row: [String?]) throws -> CodeRecord {
-        func v(_ i: Int) throws -> String {
-            guard let s = row[i] else { throw StoreError.corrupt(path: "gatehouse_codes", reason: "NULL in column \(i)") }
-            return s
-        }
+        let v = { (i: Int) throws in try column(row, i, of: "gatehouse_codes") }
         return CodeRecord(id: try v(0), userID: try v(1), purpose: try v(2), codeHash: try v(3), created: try int64(v(4)),
                           expires: try int64(v(5)), tries: Int(try int64(v(6))))
     }
@@ -228,6 +219,12 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
             ON CONFLICT (name) DO UPDATE SET content = EXCLUDED.content
             """, [name, text])
     }
+}
+
+/// A column that must not be NULL (the schema says so; a NULL is damage).
+func column(_ row: [String?], _ i: Int, of table: String) throws -> String {
+    guard let value = row[i] else { throw StoreError.corrupt(path: table, reason: "NULL in column \(i)") }
+    return value
 }
 
 func int64(_ s: String) throws -> Int64 {
