@@ -32,6 +32,7 @@ let package = Package(
         .executable(name: "change-password", targets: ["change-password"]),
         .executable(name: "send-otp", targets: ["send-otp"]),
         .executable(name: "verify-otp", targets: ["verify-otp"]),
+        .executable(name: "verify", targets: ["verify"]),
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
     ],
     dependencies: [
@@ -90,6 +91,7 @@ let package = Package(
         .executableTarget(name: "change-password", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "verify", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

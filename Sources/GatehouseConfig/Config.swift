@@ -43,6 +43,7 @@ public struct Config: Sendable {
     public let trustedProxies: [String]
     public let cookieName: String
     public let signinRedirect: String
+    public let allowedRedirectHosts: [String]
     public let allowedOrigins: [String]
     public let logLevel: String
     public let auditLogSetting: String
@@ -97,6 +98,7 @@ public struct Config: Sendable {
         trustedProxies = values.list("trusted_proxies")
         cookieName = values.text("cookie_name")
         signinRedirect = values.text("signin_redirect")
+        allowedRedirectHosts = values.list("allowed_redirect_hosts")
         allowedOrigins = values.list("allowed_origins")
         logLevel = values.text("log_level")
         auditLogSetting = values.text("audit_log")

@@ -10,6 +10,10 @@ public protocol Endpoint: Sendable {
     var formImpliesHTML: Bool { get }
     /// The shape of its JSON errors.
     var errorDialect: ErrorDialect { get }
+    /// True for `verify`, which web servers ask about other applications'
+    /// requests: any method, the body never read or judged (it belongs to
+    /// the protected application), only the credentials examined.
+    var examinesOnlyCredentials: Bool { get }
     func handle(_ ctx: RequestContext) throws -> Response
     /// The HTML answer to a failed browser request, usually the form again
     /// with the problem marked. nil: a generic error page.
@@ -19,6 +23,7 @@ public protocol Endpoint: Sendable {
 extension Endpoint {
     public var formImpliesHTML: Bool { true }
     public var errorDialect: ErrorDialect { .fastAPI }
+    public var examinesOnlyCredentials: Bool { false }
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
 }
 

@@ -20,6 +20,7 @@ public struct EndpointResponder<E: Endpoint> {
                                  html: wantsHTML(request, encoding: .none, formImpliesHTML: endpoint.formImpliesHTML),
                                  services: services)
         do {
+            if endpoint.examinesOnlyCredentials { return try endpoint.handle(ctx) }
             guard endpoint.methods.contains(request.method) else { throw HTTPError.methodNotAllowed(endpoint.methods) }
             // A body the client did not finish is not a shorter request.
             if request.bodyIncomplete && !request.bodyTooLarge { throw RequestError.bodyCutShort }

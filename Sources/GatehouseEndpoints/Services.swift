@@ -8,6 +8,7 @@ public struct Site: Sendable {
     public var prefix: String
     public var cookieName: String
     public var signinRedirect: String
+    public var allowedRedirectHosts: [String]
     public var allowedOrigins: [String]
     public var trustedProxies: [String]
     public var maxBodyBytes: Int
@@ -15,11 +16,12 @@ public struct Site: Sendable {
     public var passwordMaxLength: Int
 
     public init(prefix: String = "/account", cookieName: String = "gatehouse_session", signinRedirect: String = "/",
-                allowedOrigins: [String] = [], trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
+                allowedRedirectHosts: [String] = [], allowedOrigins: [String] = [], trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
                 passwordMinLength: Int = 8, passwordMaxLength: Int = 128) {
         self.prefix = prefix
         self.cookieName = cookieName
         self.signinRedirect = signinRedirect
+        self.allowedRedirectHosts = allowedRedirectHosts
         self.allowedOrigins = allowedOrigins
         self.trustedProxies = trustedProxies
         self.maxBodyBytes = maxBodyBytes

@@ -16,6 +16,7 @@ public struct TokenEndpoint: Endpoint {
         FieldRule("grant_type", required: false, maxLength: 64),
         FieldRule("username", maxLength: 320),
         FieldRule("password", maxLength: 1024, secret: true),
+        FieldRule("rd", required: false, maxLength: 2048),
     ]
 
     public func handle(_ ctx: RequestContext) throws -> Response {
@@ -34,7 +35,7 @@ public struct TokenEndpoint: Endpoint {
         let opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
                                              clientIP: ctx.clientIP)
         if ctx.html {
-            return .redirect(to: ctx.services.site.signinRedirect,
+            return .redirect(to: returnURL(ctx, fields["rd"]) ?? ctx.services.site.signinRedirect,
                              headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
         }
         return .json(200, .object([
@@ -51,8 +52,20 @@ public struct TokenEndpoint: Endpoint {
         }.joined(separator: "; ")
     }
 
+    /// The return URL, if it is one that may be followed.
+    func returnURL(_ ctx: RequestContext, _ rd: String?) -> String? {
+        guard let rd else { return nil }
+        let ownHost = String(ctx.request.ownOrigin.split(separator: "/", maxSplits: 2).last ?? "")
+        return ReturnURL.checked(rd, ownHost: ownHost, allowedHosts: ctx.services.site.allowedRedirectHosts)
+    }
+
     func form(_ ctx: RequestContext, message: String? = nil, username: String = "", status: Int = 200) -> Response {
-        .html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: [
+        // The return URL rides along in the form (from the query on GET, the
+        // post itself on a failed attempt); only a safe one is kept.
+        let rd = returnURL(ctx, ctx.request.queryValue("rd") ?? (ctx.bodyText("rd").isEmpty ? nil : ctx.bodyText("rd")))
+        return .html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: (rd.map {
+            [FormField("rd", label: "", type: "hidden", value: $0)]
+        } ?? []) + [
             FormField("grant_type", label: "", type: "hidden", value: "password"),
             FormField("username", label: "E-mail address", type: "email", value: username, autocomplete: "username"),
             FormField("password", label: "Password", type: "password", autocomplete: "current-password"),

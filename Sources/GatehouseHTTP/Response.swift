@@ -64,6 +64,7 @@ public struct Response: Sendable {
         case 200: return "OK"
         case 201: return "Created"
         case 204: return "No Content"
+        case 302: return "Found"
         case 303: return "See Other"
         case 307: return "Temporary Redirect"
         case 400: return "Bad Request"

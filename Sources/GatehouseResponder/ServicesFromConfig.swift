@@ -41,7 +41,7 @@ extension Services {
 extension Site {
     public init(config: Config) {
         self.init(prefix: config.prefix, cookieName: config.cookieName, signinRedirect: config.signinRedirect,
-                  allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies,
+                  allowedRedirectHosts: config.allowedRedirectHosts, allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies,
                   maxBodyBytes: config.maxBodyBytes, passwordMinLength: config.passwordMinLength,
                   passwordMaxLength: config.passwordMaxLength)
     }

@@ -17,7 +17,7 @@ import GatehouseSystem
 /// Endpoints in process: a request in, a response out, against a real
 /// data directory. For what needs no web server, such as a request marked
 /// HTTPS, which the test nginx does not serve.
-final class EndpointTests: XCTestCase {
+class EndpointTests: XCTestCase {
     var dir = ""
     var services: Services!
 
@@ -112,5 +112,52 @@ final class EndpointTests: XCTestCase {
     func newestMail() throws -> String {
         let names = Directory.names(dir + "/mail/new")
         return dir + "/mail/new/" + names.sorted().last!
+    }
+}
+
+/// The return URL after sign-in (pure).
+final class ReturnURLTests: XCTestCase {
+    func check(_ rd: String) -> String? { ReturnURL.checked(rd, ownHost: "example.com:8080", allowedHosts: ["app.example.com"]) }
+
+    func testOwnSiteAndListedHostsOnly() {
+        XCTAssertEqual(check("/wiki/page?a=1"), "/wiki/page?a=1")
+        XCTAssertEqual(check("http://example.com:8080/x"), "http://example.com:8080/x")
+        XCTAssertEqual(check("https://APP.example.com/x"), "https://APP.example.com/x")
+        XCTAssertEqual(check("https://app.example.com:8443/"), "https://app.example.com:8443/")
+        for bad in ["https://evil.example/", "//evil.example", "/\\evil", "\\\\evil", "javascript:alert(1)",
+                    "https://example.com:8080@evil.example/", "http://example.com.evil.example/", "https:example.com",
+                    " /x", "/x\n", "ftp://example.com:8080/", "http://example.com/x"] {
+            XCTAssertNil(check(bad), bad)
+        }
+    }
+}
+
+/// verify's answers in both FastCGI roles, in process.
+final class VerifyEndpointTests: EndpointTests {
+    func testBothRolesAndThePolicies() throws {
+        let ann = try EmailAddress.parse("ann@example.com").get()
+        try services.accounts.addUser(ann, password: "password one")
+        let token = try services.accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.1").token
+        func ask(_ extra: [String: String]) -> Response {
+            var params = ["REQUEST_METHOD": "DELETE", "REQUEST_URI": "/wiki/x?y=1", "HTTP_HOST": "example.com", "HTTPS": "on",
+                          "CONTENT_LENGTH": "99"]
+            for (k, v) in extra { params[k] = v }
+            return EndpointResponder(VerifyEndpoint(), services: services).handle(Request(params: params, bodyIncomplete: true))
+        }
+        let out = ask([:])
+        XCTAssertEqual(out.status, 401)
+        XCTAssertEqual(out.header("Location"), "https://example.com/account/token?rd=https%3A%2F%2Fexample.com%2Fwiki%2Fx%3Fy%3D1")
+        XCTAssertEqual(ask(["FCGI_ROLE": "AUTHORIZER"]).status, 302)
+        let bearer = ["HTTP_AUTHORIZATION": "Bearer " + token]
+        let allowed = ask(bearer)
+        XCTAssertEqual(allowed.status, 200)
+        XCTAssertEqual(allowed.header("Remote-User"), "ann@example.com")
+        XCTAssertEqual(allowed.header("Remote-Email-Verified"), "false")
+        let variables = ask(bearer.merging(["FCGI_ROLE": "AUTHORIZER"]) { $1 })
+        XCTAssertEqual(variables.header("Variable-REMOTE_USER"), "ann@example.com")
+        let policy = ask(bearer.merging(["GATEHOUSE_REQUIRE": "verified-email"]) { $1 })
+        XCTAssertEqual(policy.status, 403)
+        XCTAssertTrue(policy.header("Location")!.contains("/account/send-otp?purpose=verify&rd="))
+        XCTAssertEqual(ask(bearer.merging(["GATEHOUSE_REQUIRE": "nonsense"]) { $1 }).status, 500)
     }
 }

@@ -15,7 +15,7 @@ def test_install_then_uninstall(tmp_path):
     stage = tmp_path / "stage"
     run("install", str(BIN), PREFIX="/opt/gatehouse", DESTDIR=str(stage))
     lib, share = stage / "opt/gatehouse/lib/gatehouse", stage / "opt/gatehouse/share/gatehouse"
-    for p in ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "gatehousectl"]:
+    for p in ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "gatehousectl"]:
         assert os.access(lib / p, os.X_OK)
     assert (share / "templates/mail/otp.txt").exists() and (share / "common-passwords.txt").exists()
     assert (share / "deploy/systemd/gatehouse@.service").read_text().count("/opt/gatehouse/lib/gatehouse/%i") == 1

@@ -1,0 +1,33 @@
+/// What `verify` requires of a signed-in request to a protected location.
+/// It comes only from the web server's configuration (GATEHOUSE_REQUIRE),
+/// never from the client. Pure.
+public enum AccessPolicy: Equatable, Sendable {
+    /// Any live session (the default).
+    case signedIn
+    /// An account whose address was verified by an e-mailed code.
+    case verifiedEmail
+    /// A session that verified an e-mailed code within this many seconds.
+    case recentCode(seconds: Int)
+
+    /// `signed-in` (or empty), `verified-email`, `otp:<seconds>`; nil for
+    /// anything else.
+    public init?(_ text: String) {
+        switch text {
+        case "", "signed-in": self = .signedIn
+        case "verified-email": self = .verifiedEmail
+        default:
+            guard text.hasPrefix("otp:"), let n = Int(text.dropFirst(4)), n > 0 else { return nil }
+            self = .recentCode(seconds: n)
+        }
+    }
+
+    /// Whether a signed-in request meets the policy now.
+    public func allows(_ auth: Authenticated, now: Int64) -> Bool {
+        switch self {
+        case .signedIn: return true
+        case .verifiedEmail: return auth.user.emailVerified
+        case .recentCode(let seconds):
+            return auth.session.otpVerifiedAt > 0 && now - auth.session.otpVerifiedAt <= Int64(seconds)
+        }
+    }
+}
