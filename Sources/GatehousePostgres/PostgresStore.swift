@@ -14,6 +14,26 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
         connection = try Connection(conninfo: conninfo)
     }
 
+    /// The locked read-modify-write every update goes through, in one
+    /// transaction: the row read FOR UPDATE, the core's closure deciding on
+    /// it, then the row written, or deleted when `change` returns false.
+    /// nil when there is no such row (or it was deleted).
+    func modify<R>(_ table: String, columns: String, id: String, decode: ([String?]) throws -> R,
+                   change: (inout R) throws -> Bool, write: (R) throws -> Void) throws -> R? {
+        try connection.transaction {
+            guard let row = try connection.query("SELECT \(columns) FROM \(table) WHERE id = $1 FOR UPDATE", [id]).first else {
+                return nil
+            }
+            var record = try decode(row)
+            guard try change(&record) else {
+                try connection.query("DELETE FROM \(table) WHERE id = $1", [id])
+                return nil
+            }
+            try write(record)
+            return record
+        }
+    }
+
     // MARK: users
 
     static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session"
@@ -44,17 +64,14 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
 
     @discardableResult
     public func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
-        try connection.transaction {
-            guard let row = try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users WHERE id = $1 FOR UPDATE",
-                                                 [id]).first else { throw StoreError.notFound }
-            var u = try user(row)
-            try change(&u)
+        guard let u = try modify("gatehouse_users", columns: Self.userColumns, id: id, decode: user,
+                                 change: { try change(&$0); return true }, write: { u in
             try connection.query("""
                 UPDATE gatehouse_users SET email = $2, password_hash = $3, created = $4, password_changed = $5, locked = $6,
                     email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10 WHERE id = $1
                 """, values(u))
-            return u
-        }
+        }) else { throw StoreError.notFound }
+        return u
     }
 
     @discardableResult
@@ -94,23 +111,14 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
                              values(s))
     }
 
-    /// `durable` makes no difference here: a commit is durable, and a
-    /// last-seen update is rare enough (once a minute) not to matter.
+    /// `durable` makes no difference here: every commit is durable.
     @discardableResult
     public func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
-        try connection.transaction {
-            guard let row = try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions WHERE id = $1 FOR UPDATE",
-                                                 [id]).first else { return nil }
-            var s = try session(row)
-            guard try change(&s) else {
-                try connection.query("DELETE FROM gatehouse_sessions WHERE id = $1", [id])
-                return nil
-            }
+        try modify("gatehouse_sessions", columns: Self.sessionColumns, id: id, decode: session, change: change) { s in
             try connection.query("""
                 UPDATE gatehouse_sessions SET user_id = $2, created = $3, last_seen = $4, epoch = $5, generation = $6,
                     otp_verified_at = $7, client_ip = $8, kind = $9 WHERE id = $1
                 """, values(s))
-            return s
         }
     }
 
@@ -150,16 +158,8 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
 
     @discardableResult
     public func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
-        try connection.transaction {
-            guard let row = try connection.query("SELECT \(Self.codeColumns) FROM gatehouse_codes WHERE id = $1 FOR UPDATE",
-                                                 [id]).first else { return nil }
-            var c = try code(row)
-            guard try change(&c) else {
-                try connection.query("DELETE FROM gatehouse_codes WHERE id = $1", [id])
-                return nil
-            }
-            try connection.query("UPDATE gatehouse_codes SET tries = $2 WHERE id = $1", [id, String(c.tries)])
-            return c
+        try modify("gatehouse_codes", columns: Self.codeColumns, id: id, decode: code, change: change) { c in
+            try connection.query("UPDATE gatehouse_codes SET tries = $2 WHERE id = $1", [c.id, String(c.tries)])
         }
     }
 
