@@ -21,8 +21,11 @@ def bearer(token):
 @pytest.fixture
 def shared_pair(tmp_path_factory):
     dsn = Postgres.database()
-    a = Stack(tmp_path_factory.mktemp("machine-a"), store="postgresql", postgresql_dsn=dsn).start()
-    b = Stack(tmp_path_factory.mktemp("machine-b"), store="postgresql", postgresql_dsn=dsn).start()
+    # A first back-off of one second can be over before the next request on
+    # a busy machine: make it long enough to observe.
+    settings = dict(store="postgresql", postgresql_dsn=dsn, signin_backoff_base="60s")
+    a = Stack(tmp_path_factory.mktemp("machine-a"), **settings).start()
+    b = Stack(tmp_path_factory.mktemp("machine-b"), **settings).start()
     yield a, b
     a.stop()
     b.stop()
