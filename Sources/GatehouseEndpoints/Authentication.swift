@@ -132,6 +132,13 @@ public enum Authentication {
         public let session: (Authenticated, Via)?
         /// Clears a session cookie that no longer works.
         public let headers: [(String, String)]
+
+        /// A browser post without a session (it may send a code, hand out a
+        /// reset grant, sign someone in) must come from our own pages: another
+        /// site must not be able to make a browser send it.
+        public func requireOwnSiteIfAnonymous(_ ctx: RequestContext) throws {
+            if session == nil && ctx.html { try checkOrigin(ctx, requireHeader: false) }
+        }
     }
 
     /// A session cookie that no longer works (expired, revoked) counts as

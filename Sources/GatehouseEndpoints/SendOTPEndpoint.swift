@@ -28,7 +28,7 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
         }
         let visitor = try Authentication.optional(ctx)
         let session = visitor.session
-        if session == nil && ctx.html { try Authentication.checkOrigin(ctx, requireHeader: false) }
+        try visitor.requireOwnSiteIfAnonymous(ctx)
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
         let email: EmailAddress
         if let raw = fields["email"] {

@@ -32,9 +32,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         }
         let visitor = try Authentication.optional(ctx)
         let session = visitor.session
-        // Without a session this post signs someone in or hands out a reset
-        // grant: another site must not be able to make a browser send it.
-        if session == nil && ctx.html { try Authentication.checkOrigin(ctx, requireHeader: false) }
+        try visitor.requireOwnSiteIfAnonymous(ctx)
         // Like the original, a request with neither a session nor an
         // address is unauthenticated before its body is looked at.
         let hasEmail = ctx.request.queryValue("email") != nil || ctx.body.value?["email"] != nil

@@ -17,7 +17,9 @@ import GatehouseSystem
 /// Endpoints in process: a request in, a response out, against a real
 /// data directory. For what needs no web server, such as a request marked
 /// HTTPS, which the test nginx does not serve.
-class EndpointTests: XCTestCase {
+/// A real data directory and the services a responder would make from it;
+/// the test cases below run endpoints against it.
+class EndpointTestCase: XCTestCase {
     var dir = ""
     var services: Services!
 
@@ -52,6 +54,14 @@ class EndpointTests: XCTestCase {
         return EndpointResponder(endpoint, services: services).handle(Request(params: params, body: Array(body.utf8)))
     }
 
+    func newestMail() throws -> String {
+        let names = Directory.names(dir + "/mail/new")
+        return dir + "/mail/new/" + names.sorted().last!
+    }
+}
+
+/// The return URL after sign-in (pure).
+final class EndpointTests: EndpointTestCase {
     func testOverHTTPSTheResetCookieIsAHostCookieOnPathSlash() throws {
         let ann = try EmailAddress.parse("ann@example.com").get()
         try services.accounts.addUser(ann, password: "password one")
@@ -108,11 +118,6 @@ class EndpointTests: XCTestCase {
                              headers: ["Authorization": "Bearer " + String(repeating: "A", count: 43)])
         XCTAssertEqual(differ.status, 401, "authentication comes first")
     }
-
-    func newestMail() throws -> String {
-        let names = Directory.names(dir + "/mail/new")
-        return dir + "/mail/new/" + names.sorted().last!
-    }
 }
 
 /// The return URL after sign-in (pure).
@@ -133,7 +138,7 @@ final class ReturnURLTests: XCTestCase {
 }
 
 /// verify's answers in both FastCGI roles, in process.
-final class VerifyEndpointTests: EndpointTests {
+final class VerifyEndpointTests: EndpointTestCase {
     func testBothRolesAndThePolicies() throws {
         let ann = try EmailAddress.parse("ann@example.com").get()
         try services.accounts.addUser(ann, password: "password one")
