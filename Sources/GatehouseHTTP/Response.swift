@@ -7,11 +7,23 @@ public struct Response: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// False for a FastCGI Authorizer's grant: only Status and its
+    /// Variable-* headers. It never reaches the client as such, but
+    /// mod_fcgid copies its headers into the protected page's response,
+    /// where a Content-Length: 0 would cut that page off.
+    public var framed = true
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// FastCGI Authorizer: allow, and hand these variables to what runs next.
+    public static func authorized(variables: [(String, String)]) -> Response {
+        var response = Response(status: 200, headers: variables.map { ("Variable-" + $0.0, $0.1) })
+        response.framed = false
+        return response
     }
 
     public static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> Response {
@@ -54,6 +66,7 @@ public struct Response: Sendable {
             clean.unicodeScalars.append(contentsOf: v.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
             head += k + ": " + clean + "\r\n"
         }
+        guard framed else { return Array((head + "\r\n").utf8) }
         if header("Cache-Control") == nil { head += "Cache-Control: no-store\r\n" }
         head += "Content-Length: \(body.count)\r\n\r\n"
         return Array(head.utf8) + body
