@@ -1,3 +1,5 @@
+import GatehouseHTTP
+
 /// Where a browser may be sent back to after signing in (`rd`): a path on
 /// this site, or an absolute http(s) URL whose host is this one or listed
 /// in `allowed_redirect_hosts`. Anything else (another host, `//evil`,
@@ -5,7 +7,9 @@
 /// refused, and the browser goes to `signin_redirect` instead: no open
 /// redirect. Pure.
 public enum ReturnURL {
-    public static func checked(_ rd: String, ownHost: String, allowedHosts: [String]) -> String? {
+    /// `sharedDomain` (cookie_domain): its subdomains share the session,
+    /// so they are where forward auth sends people back to as well.
+    public static func checked(_ rd: String, ownHost: String, allowedHosts: [String], sharedDomain: String = "") -> String? {
         let scalars = Array(rd.unicodeScalars)
         guard !scalars.isEmpty, scalars.count <= 2048,
               !scalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f || $0 == "\\" }) else { return nil }
@@ -27,6 +31,63 @@ public enum ReturnURL {
         let host = authority.lowercased()
         let hostOnly = host.hasPrefix("[") ? host : String(host.split(separator: ":").first ?? "")
         let allowed = [ownHost.lowercased()] + allowedHosts.map { $0.lowercased() }
-        return allowed.contains(host) || allowed.contains(hostOnly) ? rd : nil
+        if allowed.contains(host) || allowed.contains(hostOnly) { return rd }
+        if !sharedDomain.isEmpty, hostOnly == sharedDomain || hostOnly.hasSuffix("." + sharedDomain) { return rd }
+        return nil
+    }
+
+    /// A decoded path (Apache's REDIRECT_URL) as it goes into a URL again.
+    static func encodePath(_ path: String) -> String {
+        var out = ""
+        for b in path.utf8 {
+            switch b {
+            case 48...57, 65...90, 97...122:
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            case _ where "/-._~!$&'()*+,;=:@".utf8.contains(b):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let hex = String(b, radix: 16, uppercase: true)
+                out += "%" + (hex.count < 2 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+}
+
+extension RequestContext {
+    /// Where this request asks to be sent back to, if that may be
+    /// followed: `rd` from the query or the form, else (Apache's
+    /// `ErrorDocument 401` after a refusal by mod_fcgid's access checker)
+    /// the URL that was refused.
+    public var returnURL: String? {
+        let posted = bodyText("rd")
+        guard let rd = request.queryValue("rd") ?? (posted.isEmpty ? nil : posted) ?? refusedURL else { return nil }
+        let ownHost = String(request.ownOrigin.split(separator: "/", maxSplits: 2).last ?? "")
+        return ReturnURL.checked(rd, ownHost: ownHost, allowedHosts: services.site.allowedRedirectHosts,
+                                 sharedDomain: services.site.cookieDomain)
+    }
+
+    /// Set by the web server, never by the client (whose headers arrive as HTTP_*).
+    var refusedURL: String? {
+        guard request.params["REDIRECT_STATUS"] == "401", let path = request.params["REDIRECT_URL"], path.hasPrefix("/") else {
+            return nil
+        }
+        let query = request.params["REDIRECT_QUERY_STRING"] ?? ""
+        return request.ownOrigin + ReturnURL.encodePath(path) + (query.isEmpty ? "" : "?" + query)
+    }
+
+    /// The sign-in form, bringing the browser back to `rd` afterwards.
+    func signInURL(returningTo rd: String) -> String {
+        request.ownOrigin + url("token") + "?rd=" + FormDecoding.escape(rd)
+    }
+
+    /// The step-up: a code by e-mail to a signed-in user, then back to `rd`.
+    func stepUpURL(returningTo rd: String) -> String {
+        request.ownOrigin + url("send-otp") + "?purpose=verify&rd=" + FormDecoding.escape(rd)
+    }
+
+    /// The hidden field that carries the return URL through a form.
+    var returnURLField: [FormField] {
+        returnURL.map { [FormField("rd", label: "", type: "hidden", value: $0)] } ?? []
     }
 }

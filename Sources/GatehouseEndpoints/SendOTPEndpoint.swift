@@ -42,14 +42,15 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
         try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP)
         if ctx.html {
             return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
-                             + "&purpose=" + purpose.rawValue, headers: visitor.headers)
+                             + "&purpose=" + purpose.rawValue + (ctx.returnURL.map { "&rd=" + FormDecoding.escape($0) } ?? ""),
+                             headers: visitor.headers)
         }
         return .json(200, .object([("msg", .string("OTP sent successfully"))]), headers: visitor.headers)
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
-        .html(status, ctx.pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + [
+        .html(status, ctx.pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [
             FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
             FormField("purpose", label: "", type: "hidden", value: purpose),
         ], submit: "Send code", message: message, issues: issues))

@@ -20,7 +20,7 @@ public struct TokenEndpoint: Endpoint {
     ]
 
     public func handle(_ ctx: RequestContext) throws -> Response {
-        if ctx.request.method == "GET" { return form(ctx) }
+        if ctx.request.method == "GET" { return formOrStepUp(ctx) }
         let fields: ValidFields
         do {
             fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.rules)
@@ -35,7 +35,7 @@ public struct TokenEndpoint: Endpoint {
         let opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
                                              clientIP: ctx.clientIP)
         if ctx.html {
-            return .redirect(to: returnURL(ctx, fields["rd"]) ?? ctx.services.site.signinRedirect,
+            return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
                              headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
         }
         return .json(200, .object([
@@ -52,20 +52,23 @@ public struct TokenEndpoint: Endpoint {
         }.joined(separator: "; ")
     }
 
-    /// The return URL, if it is one that may be followed.
-    func returnURL(_ ctx: RequestContext, _ rd: String?) -> String? {
-        guard let rd else { return nil }
-        let ownHost = String(ctx.request.ownOrigin.split(separator: "/", maxSplits: 2).last ?? "")
-        return ReturnURL.checked(rd, ownHost: ownHost, allowedHosts: ctx.services.site.allowedRedirectHosts)
+    /// Apache's mod_fcgid turns every refusal of its access checker into
+    /// a 401, whose ErrorDocument is this form. A visitor already signed in
+    /// was refused by a stricter policy: signing in again would loop, so
+    /// they go to the step-up instead.
+    /// Shown in place of the refused page, the form keeps the 401: no
+    /// cache or crawler takes it for that page's content.
+    func formOrStepUp(_ ctx: RequestContext) -> Response {
+        guard ctx.request.params["REDIRECT_STATUS"] == "401" else { return form(ctx) }
+        if let rd = ctx.returnURL, (try? Authentication.optional(ctx))?.session != nil {
+            return .redirect(to: ctx.stepUpURL(returningTo: rd))
+        }
+        return form(ctx, status: 401)
     }
 
     func form(_ ctx: RequestContext, message: String? = nil, username: String = "", status: Int = 200) -> Response {
-        // The return URL rides along in the form (from the query on GET, the
-        // post itself on a failed attempt); only a safe one is kept.
-        let rd = returnURL(ctx, ctx.request.queryValue("rd") ?? (ctx.bodyText("rd").isEmpty ? nil : ctx.bodyText("rd")))
-        return .html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: (rd.map {
-            [FormField("rd", label: "", type: "hidden", value: $0)]
-        } ?? []) + [
+        // The return URL rides along in the form; only a safe one is kept.
+        .html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: ctx.returnURLField + [
             FormField("grant_type", label: "", type: "hidden", value: "password"),
             FormField("username", label: "E-mail address", type: "email", value: username, autocomplete: "username"),
             FormField("password", label: "Password", type: "password", autocomplete: "current-password"),

@@ -34,8 +34,7 @@ public struct VerifyEndpoint: Endpoint {
             return .detail(500, "Internal Server Error")
         }
         let original = request.ownOrigin + (request.params["REQUEST_URI"] ?? "/")
-        let back = "rd=" + FormDecoding.escape(original)
-        let signIn = deny(401, to: request.ownOrigin + ctx.url("token") + "?" + back, authorizer: authorizer)
+        let signIn = deny(401, to: ctx.signInURL(returningTo: original), authorizer: authorizer)
         guard let token = credential(ctx) else { return signIn }
         let auth: Authenticated
         do {
@@ -46,12 +45,11 @@ public struct VerifyEndpoint: Endpoint {
         guard policy.allows(auth, now: ctx.accounts.clock.now()) else {
             // A step-up, never the sign-in page: sending a signed-in user
             // there again would loop.
-            return deny(403, to: request.ownOrigin + ctx.url("send-otp") + "?purpose=verify&" + back, authorizer: authorizer)
+            return deny(403, to: ctx.stepUpURL(returningTo: original), authorizer: authorizer)
         }
         let email = auth.user.email, verified = auth.user.emailVerified ? "true" : "false"
         if authorizer {
-            return Response(status: 200, headers: [("Variable-REMOTE_USER", email), ("Variable-GATEHOUSE_EMAIL", email),
-                                                   ("Variable-GATEHOUSE_EMAIL_VERIFIED", verified)])
+            return .authorized(variables: [("REMOTE_USER", email), ("GATEHOUSE_EMAIL", email), ("GATEHOUSE_EMAIL_VERIFIED", verified)])
         }
         return Response(status: 200, headers: [("Remote-User", email), ("Remote-Email", email), ("Remote-Email-Verified", verified)])
     }

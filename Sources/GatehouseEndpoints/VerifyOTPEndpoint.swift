@@ -43,7 +43,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         if let (auth, _) = session {
             let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
             try ctx.accounts.verifyCode(code, session: auth, purpose: purpose, clientIP: ctx.clientIP)
-            return ctx.html ? .redirect(to: ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
+            return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
         }
 
         var response = try verifyWithoutSession(ctx, fields: fields, code: code)
@@ -61,7 +61,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         switch purpose {
         case .verify:
             try ctx.accounts.markVerified(user)
-            return ctx.html ? .redirect(to: ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
+            return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
         case .reset:
             let grant = try ctx.accounts.openResetGrant(for: user, clientIP: ctx.clientIP)
             if ctx.html {
@@ -73,7 +73,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         case .login:
             let opened = try ctx.accounts.openSession(afterCodeFor: user, clientIP: ctx.clientIP)
             if ctx.html {
-                return .redirect(to: ctx.services.site.signinRedirect,
+                return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
                                  headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
             }
             return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
@@ -83,7 +83,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
-        var fields = Authentication.csrfField(ctx, auth)
+        var fields = Authentication.csrfField(ctx, auth) + ctx.returnURLField
         if auth == nil {
             fields.append(FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"))
         }
