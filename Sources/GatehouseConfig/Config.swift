@@ -42,6 +42,7 @@ public struct Config: Sendable {
     public let ipv6PrefixLength: Int
     public let trustedProxies: [String]
     public let cookieName: String
+    public let cookieDomain: String
     public let signinRedirect: String
     public let allowedRedirectHosts: [String]
     public let allowedOrigins: [String]
@@ -97,6 +98,7 @@ public struct Config: Sendable {
         ipv6PrefixLength = values.int("ipv6_prefix_length")
         trustedProxies = values.list("trusted_proxies")
         cookieName = values.text("cookie_name")
+        cookieDomain = values.text("cookie_domain")
         signinRedirect = values.text("signin_redirect")
         allowedRedirectHosts = values.list("allowed_redirect_hosts")
         allowedOrigins = values.list("allowed_origins")

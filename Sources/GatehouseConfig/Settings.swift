@@ -43,6 +43,7 @@ public enum Settings {
         int("ipv6_prefix_length", 64, 32...128, "Per-client limits count an IPv6 client by this many leading bits of its address (a subscriber usually has a whole /64)."),
         list("trusted_proxies", "", "Comma-separated proxy addresses whose X-Forwarded-For is believed; empty: use REMOTE_ADDR only."),
         token("cookie_name", "gatehouse_session", "Session cookie name; served over HTTPS it gets the __Host- prefix."),
+        domain("cookie_domain", "", "Share the session with subdomains (e.g. example.org for www. and wiki.): the cookie gets Domain= and the __Secure- prefix instead of __Host-. Empty: this host only."),
         urlPath("signin_redirect", "/", "Where a browser goes after signing in with the HTML form, unless it came with a return URL (rd) that may be followed."),
         list("allowed_redirect_hosts", "", "Other hosts (host or host:port) a return URL (rd) may point at after sign-in, e.g. the subdomains verify protects; this site itself is always allowed."),
         list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
@@ -156,6 +157,23 @@ public enum Settings {
                 (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 95 || $0 == 45
             }) else { return .failure(ConfigProblem("may hold only letters, digits, _ and -, got \"\(text)\"")) }
             return .success(.text(text))
+        }
+    }
+
+    /// A DNS name (letters, digits, - and dots), or empty. Not an IP
+    /// address: browsers set Domain= cookies only for names.
+    static func domain(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            let name = text.hasPrefix(".") ? String(text.dropFirst()).lowercased() : text.lowercased()
+            if name.isEmpty { return .success(.text("")) }
+            let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+            guard name.count <= 253, labels.count >= 2, labels.allSatisfy({ label in
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.utf8.allSatisfy { (48...57).contains($0) || (97...122).contains($0) || $0 == 45 }
+            }), !(labels.last!.utf8.allSatisfy { (48...57).contains($0) }) else {
+                return .failure(ConfigProblem("must be a domain name such as example.org, got \"\(text)\""))
+            }
+            return .success(.text(name))
         }
     }
 

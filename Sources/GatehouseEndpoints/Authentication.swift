@@ -8,15 +8,20 @@ import GatehouseHTTP
 public enum Authentication {
     public enum Via: Sendable { case bearer, cookie }
 
+    /// The session cookie's name. Over HTTPS the __Host- prefix pins it to
+    /// this host and path / (RFC 6265bis); with `cookie_domain` it is shared
+    /// with the subdomains instead, and __Secure- still keeps a plain-HTTP
+    /// page from setting it.
     public static func cookieName(_ ctx: RequestContext) -> String {
-        // The __Host- prefix pins the cookie to this host and path / (RFC 6265bis).
-        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName
+        guard ctx.request.isHTTPS else { return ctx.services.site.cookieName }
+        return (ctx.services.site.cookieDomain.isEmpty ? "__Host-" : "__Secure-") + ctx.services.site.cookieName
     }
 
-    /// The reset-grant cookie a browser gets from verify-otp. `__Host-` over
-    /// HTTPS (so no sibling subdomain can plant one), path /.
+    /// The reset-grant cookie a browser gets from verify-otp. Always this
+    /// host's alone (`__Host-` over HTTPS, so no sibling subdomain can plant
+    /// one), path /.
     public static func resetCookieName(_ ctx: RequestContext) -> String {
-        cookieName(ctx) + "_reset"
+        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName + "_reset"
     }
 
     /// `allowResetGrant`: change-password also accepts a password-reset
@@ -111,11 +116,16 @@ public enum Authentication {
     }
 
     public static func sessionCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
-        ("Set-Cookie", "\(cookieName(ctx))=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Lax")
+        ("Set-Cookie", "\(cookieName(ctx))=\(token); Path=/\(domainAttribute(ctx)); Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Lax")
     }
 
+    /// Clearing must name the same Domain, or the browser keeps the shared cookie.
     public static func clearCookie(_ ctx: RequestContext) -> (String, String) {
-        ("Set-Cookie", "\(cookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+        ("Set-Cookie", "\(cookieName(ctx))=; Path=/\(domainAttribute(ctx)); Max-Age=0; HttpOnly; Secure; SameSite=Lax")
+    }
+
+    static func domainAttribute(_ ctx: RequestContext) -> String {
+        ctx.services.site.cookieDomain.isEmpty ? "" : "; Domain=" + ctx.services.site.cookieDomain
     }
 
     public static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {

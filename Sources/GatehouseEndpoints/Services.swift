@@ -7,6 +7,8 @@ import Logging
 public struct Site: Sendable {
     public var prefix: String
     public var cookieName: String
+    /// Empty: the session cookie is this host's alone.
+    public var cookieDomain: String
     public var signinRedirect: String
     public var allowedRedirectHosts: [String]
     public var allowedOrigins: [String]
@@ -15,11 +17,12 @@ public struct Site: Sendable {
     public var passwordMinLength: Int
     public var passwordMaxLength: Int
 
-    public init(prefix: String = "/account", cookieName: String = "gatehouse_session", signinRedirect: String = "/",
+    public init(prefix: String = "/account", cookieName: String = "gatehouse_session", cookieDomain: String = "", signinRedirect: String = "/",
                 allowedRedirectHosts: [String] = [], allowedOrigins: [String] = [], trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
                 passwordMinLength: Int = 8, passwordMaxLength: Int = 128) {
         self.prefix = prefix
         self.cookieName = cookieName
+        self.cookieDomain = cookieDomain
         self.signinRedirect = signinRedirect
         self.allowedRedirectHosts = allowedRedirectHosts
         self.allowedOrigins = allowedOrigins

@@ -40,7 +40,7 @@ extension Services {
 
 extension Site {
     public init(config: Config) {
-        self.init(prefix: config.prefix, cookieName: config.cookieName, signinRedirect: config.signinRedirect,
+        self.init(prefix: config.prefix, cookieName: config.cookieName, cookieDomain: config.cookieDomain, signinRedirect: config.signinRedirect,
                   allowedRedirectHosts: config.allowedRedirectHosts, allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies,
                   maxBodyBytes: config.maxBodyBytes, passwordMinLength: config.passwordMinLength,
                   passwordMaxLength: config.passwordMaxLength)

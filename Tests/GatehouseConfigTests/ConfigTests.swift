@@ -57,6 +57,14 @@ final class ConfigTests: XCTestCase {
                        "t.conf:2: session_idle_timeout: expected a duration like 90s, 30m, 12h or 7d, got \"5x\"")
     }
 
+    func testCookieDomainIsADomainName() throws {
+        XCTAssertEqual(try Config.parse("cookie_domain = .Example.ORG").cookieDomain, "example.org")
+        XCTAssertEqual(try Config.parse("").cookieDomain, "")
+        for bad in ["localhost", "127.0.0.1", "exa mple.org", "example.org;x=1", "-a.example.org", "a..org"] {
+            XCTAssertEqual(failure("cookie_domain = \(bad)")?.key, "cookie_domain", bad)
+        }
+    }
+
     func testLocateOrder() {
         XCTAssertEqual(Config.locate(environment: { $0 == "GATEHOUSE_CONFIG" ? "/x.conf" : nil }, executableDirectory: "/nope"), "/x.conf")
         XCTAssertNil(Config.locate(environment: { _ in nil }, executableDirectory: "/nonexistent-dir").flatMap { $0 == "/etc/gatehouse/gatehouse.conf" ? nil : $0 })

@@ -135,6 +135,16 @@ final class ReturnURLTests: XCTestCase {
             XCTAssertNil(check(bad), bad)
         }
     }
+
+    func testTheSharedCookieDomainsSubdomains() {
+        func shared(_ rd: String) -> String? {
+            ReturnURL.checked(rd, ownHost: "www.example.org", allowedHosts: [], sharedDomain: "example.org")
+        }
+        XCTAssertNotNil(shared("https://wiki.example.org/page"))
+        XCTAssertNotNil(shared("https://example.org:8443/"))
+        XCTAssertNil(shared("https://badexample.org/"))
+        XCTAssertNil(shared("https://example.org.evil.example/"))
+    }
 }
 
 /// verify's answers in both FastCGI roles, in process.
@@ -164,5 +174,65 @@ final class VerifyEndpointTests: EndpointTestCase {
         XCTAssertEqual(policy.status, 403)
         XCTAssertTrue(policy.header("Location")!.contains("/account/send-otp?purpose=verify&rd="))
         XCTAssertEqual(ask(bearer.merging(["GATEHOUSE_REQUIRE": "nonsense"]) { $1 }).status, 500)
+        // mod_fcgid copies a grant's headers into the protected page's
+        // answer: a Content-Length there would cut that page off.
+        XCTAssertEqual(String(decoding: variables.serialized(), as: UTF8.self),
+                       "Status: 200 OK\r\nVariable-REMOTE_USER: ann@example.com\r\nVariable-GATEHOUSE_EMAIL: ann@example.com\r\n"
+                       + "Variable-GATEHOUSE_EMAIL_VERIFIED: false\r\n\r\n")
+    }
+
+    /// Apache's ErrorDocument 401 after mod_fcgid refused a request: the
+    /// sign-in form keeps the 401 and returns to the refused URL; a visitor
+    /// already signed in goes on to the step-up instead.
+    func testTheSignInFormAsApachesErrorDocument() throws {
+        let refused = ["REQUEST_METHOD": "GET", "REQUEST_URI": "/account/token", "HTTP_HOST": "example.com", "HTTPS": "on",
+                       "HTTP_ACCEPT": "text/html", "REDIRECT_STATUS": "401", "REDIRECT_URL": "/wiki/a page",
+                       "REDIRECT_QUERY_STRING": "x=%2F"]
+        let form = EndpointResponder(TokenEndpoint(), services: services).handle(Request(params: refused))
+        XCTAssertEqual(form.status, 401)
+        XCTAssertTrue(String(decoding: form.body, as: UTF8.self)
+            .contains(#"name="rd" value="https://example.com/wiki/a%20page?x=%2F""#))
+        let ann = try EmailAddress.parse("ann@example.com").get()
+        try services.accounts.addUser(ann, password: "password one")
+        let token = try services.accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.1").token
+        let signedIn = refused.merging(["HTTP_COOKIE": "__Host-gatehouse_session=" + token]) { $1 }
+        let onward = EndpointResponder(TokenEndpoint(), services: services).handle(Request(params: signedIn))
+        XCTAssertEqual(onward.status, 303)
+        XCTAssertEqual(onward.header("Location"),
+                       "https://example.com/account/send-otp?purpose=verify&rd=https%3A%2F%2Fexample.com%2Fwiki%2Fa%2520page%3Fx%3D%252F")
+        // Without REDIRECT_STATUS the variables mean nothing (nginx never sets them).
+        var plain = refused
+        plain["REDIRECT_STATUS"] = nil
+        let ordinary = EndpointResponder(TokenEndpoint(), services: services).handle(Request(params: plain))
+        XCTAssertEqual(ordinary.status, 200)
+        XCTAssertFalse(String(decoding: ordinary.body, as: UTF8.self).contains(#"name="rd""#))
+    }
+}
+
+/// cookie_domain: the session is shared with the subdomains.
+final class CookieDomainTests: EndpointTestCase {
+    func testTheSharedSessionCookieAndItsClearing() throws {
+        var site = services.site
+        site.cookieDomain = "example.com"
+        services = Services(site: site, accounts: services.accounts, logger: services.logger, pages: services.pages)
+        let ann = try EmailAddress.parse("ann@example.com").get()
+        try services.accounts.addUser(ann, password: "password one")
+        let signIn = request(TokenEndpoint(), "POST", body: "grant_type=password&username=ann%40example.com&password=password+one",
+                             headers: ["Accept": "text/html", "Origin": "https://example.com"])
+        XCTAssertEqual(signIn.status, 303)
+        let cookie = signIn.header("Set-Cookie") ?? ""
+        XCTAssertTrue(cookie.hasPrefix("__Secure-gatehouse_session="), cookie)
+        XCTAssertTrue(cookie.contains("; Path=/; Domain=example.com;") && cookie.contains("Secure"), cookie)
+        let token = String(cookie.split(separator: ";")[0].split(separator: "=", maxSplits: 1)[1])
+        let me = request(MeEndpoint(), "GET", headers: ["Cookie": "__Secure-gatehouse_session=" + token])
+        XCTAssertEqual(me.status, 200)
+        // A __Host- cookie of the same name is not the session any more.
+        XCTAssertEqual(request(MeEndpoint(), "GET", headers: ["Cookie": "__Host-gatehouse_session=" + token]).status, 401)
+        let csrf = services.accounts.csrfToken(forSessionToken: token)
+        let out = request(LogoutEndpoint(), "POST", body: "csrf_token=" + csrf,
+                          headers: ["Cookie": "__Secure-gatehouse_session=" + token, "Accept": "text/html", "Origin": "https://example.com"])
+        XCTAssertEqual(out.status, 303)
+        XCTAssertEqual(out.header("Set-Cookie"),
+                       "__Secure-gatehouse_session=; Path=/; Domain=example.com; Max-Age=0; HttpOnly; Secure; SameSite=Lax")
     }
 }
