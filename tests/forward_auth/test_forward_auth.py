@@ -1,0 +1,186 @@
+"""Forward auth: one sign-in protects other parts of the same server, under
+each way a server asks `verify` (deploy/*/forward-auth*.conf, the demo
+locations scripts/stack sets up): nginx's auth_request, lighttpd's FastCGI
+authorizer, Apache's mod_fcgid access checker and mod_authnz_fcgi. The
+protected parts: static pages under /private/, and the demo application
+deploy/demo/whoami (which prints what the server tells it) at /private/app
+(signed in), /verified/app (verified-email) and /step-up/app (otp:600)."""
+import html
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+
+from browser.test_forms import browser, fill  # noqa: F401 (a fixture)
+from conftest import Stack
+
+SERVERS = ["nginx", "lighttpd", "apache-fcgid", "apache-authnz"]
+
+
+@pytest.fixture(scope="module", params=SERVERS)
+def site(request, tmp_path_factory):
+    s = Stack(tmp_path_factory.mktemp(request.param), server=request.param, otp_send_cooldown=0).start()
+    s.origin = f"http://127.0.0.1:{s.port}"
+    yield s
+    s.stop()
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def hidden_rd(page):
+    return html.unescape(re.search(r'type="hidden" name="rd" value="([^"]+)"', page).group(1))
+
+
+def sent_to_sign_in(site, r):
+    """The return URL a refused visitor is sent to sign in with. A redirect
+    under every server but mod_fcgid, which answers 401 with its
+    ErrorDocument: the sign-in form itself, in place."""
+    if site.server == "apache-fcgid":
+        assert r.status_code == 401, r.text
+        assert 'name="password"' in r.text
+        return hidden_rd(r.text)
+    assert r.status_code == 302, r.text
+    location = urlsplit(r.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/token"
+    return parse_qs(location.query)["rd"][0]
+
+
+def sent_to_step_up(site, r):
+    assert r.status_code in (302, 303), r.text  # 303: mod_fcgid's sign-in form sends a signed-in visitor on
+    location = urlsplit(r.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/send-otp"
+    query = parse_qs(location.query)
+    assert query["purpose"] == ["verify"]
+    return query["rd"][0]
+
+
+def browser_sign_in(site, email, password, rd=None):
+    data = {"grant_type": "password", "username": email, "password": password, **({"rd": rd} if rd else {})}
+    r = requests.post(f"{site.base}/token", data=data, headers={"Accept": "text/html", "Origin": site.origin},
+                      allow_redirects=False)
+    assert r.status_code == 303, r.text
+    return r, {"Cookie": r.headers["Set-Cookie"].split(";")[0]}
+
+
+def test_not_signed_in_is_sent_to_sign_in_and_back(site):
+    r = requests.get(f"{site.origin}/private/index.html?a=1&b=%2F", allow_redirects=False)
+    rd = sent_to_sign_in(site, r)
+    assert rd == f"{site.origin}/private/index.html?a=1&b=%2F"
+    # The form carries rd; signing in brings the browser back to it.
+    form = requests.get(f"{site.base}/token", params={"rd": rd}, headers={"Accept": "text/html"})
+    assert hidden_rd(form.text) == rd
+    email, password = site.add_user()
+    signed_in, cookie = browser_sign_in(site, email, password, rd=rd)
+    assert signed_in.headers["Location"] == rd
+    page = requests.get(rd, headers=cookie)
+    assert page.status_code == 200 and "Only for signed-in people" in page.text
+
+
+def test_the_application_sees_the_user_and_never_a_forged_one(site):
+    email, password = site.add_user()
+    _, cookie = browser_sign_in(site, email, password)
+    r = requests.get(f"{site.origin}/private/app", headers={**cookie, "Remote-User": "admin@example.com"})
+    assert r.status_code == 200
+    assert f"REMOTE_USER={email}\n" in r.text
+    assert "GATEHOUSE_EMAIL_VERIFIED=false\n" in r.text
+    assert "Variable-REMOTE_USER" not in r.headers
+    # With no session, a forged header gets nowhere near the application.
+    r = requests.get(f"{site.origin}/private/app", headers={"Remote-User": email, "Variable-REMOTE_USER": email},
+                     allow_redirects=False)
+    sent_to_sign_in(site, r)
+    assert "REMOTE_USER=" not in r.text
+
+
+def test_any_method_reaches_the_application_and_bearer_tokens_work(site):
+    email, password = site.add_user()
+    _, cookie = browser_sign_in(site, email, password)
+    # A POST with a body, no CSRF token, no Origin: the application owns its forms.
+    r = requests.post(f"{site.origin}/private/app", headers=cookie, data={"anything": "x"})
+    assert r.status_code == 200 and "METHOD=POST" in r.text and f"REMOTE_USER={email}" in r.text
+    token = site.token(email, password)
+    r = requests.put(f"{site.origin}/private/app", headers=bearer(token), data=b"{}")
+    assert r.status_code == 200 and "METHOD=PUT" in r.text and f"REMOTE_USER={email}" in r.text
+    r = requests.get(f"{site.origin}/private/app", headers=bearer("not-a-token"), allow_redirects=False)
+    sent_to_sign_in(site, r)
+
+
+@pytest.mark.parametrize("location", ["/step-up/app", "/verified/app"])
+def test_a_stricter_policy_sends_the_user_through_the_code_pages(site, location):
+    email, password = site.add_user()
+    token = site.token(email, password)
+    r = requests.get(f"{site.origin}{location}", headers=bearer(token), allow_redirects=False)
+    assert sent_to_step_up(site, r) == f"{site.origin}{location}"
+    site.send_code(email, purpose="verify", headers=bearer(token))
+    r = requests.post(f"{site.base}/verify-otp", json={"code": site.mailbox.code(email)}, headers=bearer(token))
+    assert r.status_code == 200
+    r = requests.get(f"{site.origin}{location}", headers=bearer(token))
+    assert r.status_code == 200 and f"REMOTE_USER={email}" in r.text and "GATEHOUSE_EMAIL_VERIFIED=true" in r.text
+
+
+def test_not_signed_in_at_a_stricter_location_signs_in_first(site):
+    r = requests.get(f"{site.origin}/step-up/app", allow_redirects=False)
+    assert sent_to_sign_in(site, r) == f"{site.origin}/step-up/app"
+
+
+def test_logout_protects_again(site):
+    email, password = site.add_user()
+    token = site.token(email, password)
+    assert requests.get(f"{site.origin}/private/app", headers=bearer(token)).status_code == 200
+    assert requests.post(f"{site.base}/logout", headers=bearer(token)).status_code == 200
+    r = requests.get(f"{site.origin}/private/app", headers=bearer(token), allow_redirects=False)
+    sent_to_sign_in(site, r)
+
+
+def test_verify_itself_is_not_reachable_from_outside(site):
+    email, password = site.add_user()
+    token = site.token(email, password)
+    for url in [f"{site.base}/verify", f"{site.origin}/internal/gatehouse/verify"]:
+        r = requests.get(url, headers=bearer(token))
+        assert r.status_code in (403, 404), (url, r.status_code)
+        assert email not in r.text and "Remote-User" not in r.headers
+
+
+def test_the_journey_in_a_real_browser(site, browser):
+    """Chromium, by clicking: a protected page sends it to sign in and back;
+    a stricter location through the code pages and back; after signing out
+    the page is protected again."""
+    email, password = site.add_user()
+    browser.get(f"{site.origin}/private/app")
+    fill(browser, username=email, password=password)
+    assert browser.current_url == f"{site.origin}/private/app"
+    assert f"REMOTE_USER={email}\n" in browser.find_element(By.TAG_NAME, "body").text + "\n"
+
+    browser.get(f"{site.origin}/step-up/app")
+    assert "/account/send-otp" in browser.current_url
+    assert browser.find_element(By.NAME, "email").get_attribute("value") == email
+    fill(browser)
+    assert "/account/verify-otp" in browser.current_url
+    fill(browser, code=site.mailbox.code(email))
+    assert browser.current_url == f"{site.origin}/step-up/app"
+    assert f"REMOTE_USER={email}" in browser.find_element(By.TAG_NAME, "body").text
+    browser.get(f"{site.origin}/verified/app")  # the code verified the address too
+    assert "GATEHOUSE_EMAIL_VERIFIED=true" in browser.find_element(By.TAG_NAME, "body").text
+
+    browser.get(f"{site.base}/logout")
+    fill(browser)
+    browser.get(f"{site.origin}/private/app")
+    assert browser.find_elements(By.NAME, "password"), browser.page_source
+
+
+@pytest.mark.parametrize("rd", [
+    "https://evil.example/", "//evil.example/x", "\\\\evil.example", "/\\evil.example", "javascript:alert(1)",
+    "http://127.0.0.1.evil.example/", "http://user@evil.example/", "https:evil.example", " https://evil.example",
+    "http://evil.example%2f@127.0.0.1/", "%2F%2Fevil.example", "/\t/evil.example", "data:text/html,x",
+])
+def test_open_redirects_are_refused(stack, rd):
+    """The sign-in form is the same program under every server: nginx only."""
+    stack.origin = f"http://127.0.0.1:{stack.port}"
+    email, password = stack.add_user()
+    r, _ = browser_sign_in(stack, email, password, rd=rd)
+    assert r.headers["Location"] == "/"  # signin_redirect, not the attacker's target
+    form = requests.get(f"{stack.base}/token", params={"rd": rd}, headers={"Accept": "text/html"})
+    assert 'name="rd"' not in form.text
