@@ -46,6 +46,7 @@ public struct Config: Sendable {
     public let signinRedirect: String
     public let allowedRedirectHosts: [String]
     public let allowedOrigins: [String]
+    public let publicOrigin: String
     public let logLevel: String
     public let auditLogSetting: String
     public let passwordBlocklist: String
@@ -102,6 +103,7 @@ public struct Config: Sendable {
         signinRedirect = values.text("signin_redirect")
         allowedRedirectHosts = values.list("allowed_redirect_hosts")
         allowedOrigins = values.list("allowed_origins")
+        publicOrigin = values.text("public_origin")
         logLevel = values.text("log_level")
         auditLogSetting = values.text("audit_log")
         passwordBlocklist = values.text("password_blocklist")

@@ -45,6 +45,7 @@ public enum Settings {
         token("cookie_name", "gatehouse_session", "Session cookie name; served over HTTPS it gets the __Host- prefix."),
         domain("cookie_domain", "", "Share the session with subdomains (e.g. example.org for www. and wiki.): the cookie gets Domain= and the __Secure- prefix instead of __Host-. Empty: this host only."),
         urlPath("signin_redirect", "/", "Where a browser goes after signing in with the HTML form, unless it came with a return URL (rd) that may be followed."),
+        origin("public_origin", "", "Where Gatehouse's own pages are (scheme://host[:port]), when verify protects applications on other hosts (with cookie_domain): its sign-in and step-up redirects go there. Empty: the protected request's own host, which then serves the prefix too."),
         list("allowed_redirect_hosts", "", "Other hosts (host or host:port) a return URL (rd) may point at after sign-in, e.g. the subdomains verify protects; this site itself is always allowed."),
         list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
         oneOf("log_level", "info", ["debug", "info", "notice", "warning", "error"], "Least severe diagnostic written to the web server's error log."),
@@ -174,6 +175,21 @@ public enum Settings {
                 return .failure(ConfigProblem("must be a domain name such as example.org, got \"\(text)\""))
             }
             return .success(.text(name))
+        }
+    }
+
+    /// scheme://host[:port] with scheme http or https, or empty.
+    static func origin(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            if text.isEmpty { return .success(.text("")) }
+            let lower = text.lowercased()
+            let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : ""
+            guard !rest.isEmpty, rest.utf8.allSatisfy({
+                (48...57).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 58 || $0 == 91 || $0 == 93
+            }) else {
+                return .failure(ConfigProblem("must be scheme://host[:port] such as https://auth.example.org, got \"\(text)\""))
+            }
+            return .success(.text(lower))
         }
     }
 

@@ -36,6 +36,14 @@ public enum ReturnURL {
         return nil
     }
 
+    /// scheme://host[:port] of an absolute URL; nil for a path.
+    static func origin(of url: String) -> String? {
+        let lower = url.lowercased()
+        guard let schemeEnd = lower.hasPrefix("https://") ? 8 : lower.hasPrefix("http://") ? 7 : nil else { return nil }
+        let authority = url.dropFirst(schemeEnd).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return String(lower.prefix(schemeEnd)) + authority.lowercased()
+    }
+
     /// A decoded path (Apache's REDIRECT_URL) as it goes into a URL again.
     static func encodePath(_ path: String) -> String {
         var out = ""
@@ -78,16 +86,33 @@ extension RequestContext {
 
     /// The sign-in form, bringing the browser back to `rd` afterwards.
     func signInURL(returningTo rd: String) -> String {
-        request.ownOrigin + url("token") + "?rd=" + FormDecoding.escape(rd)
+        pagesOrigin + url("token") + "?rd=" + FormDecoding.escape(rd)
     }
 
     /// The step-up: a code by e-mail to a signed-in user, then back to `rd`.
     func stepUpURL(returningTo rd: String) -> String {
-        request.ownOrigin + url("send-otp") + "?purpose=verify&rd=" + FormDecoding.escape(rd)
+        pagesOrigin + url("send-otp") + "?purpose=verify&rd=" + FormDecoding.escape(rd)
+    }
+
+    /// Absolute, because nginx's error_page redirects only to absolute URLs.
+    var pagesOrigin: String {
+        services.site.publicOrigin.isEmpty ? request.ownOrigin : services.site.publicOrigin
     }
 
     /// The hidden field that carries the return URL through a form.
     var returnURLField: [FormField] {
         returnURL.map { [FormField("rd", label: "", type: "hidden", value: $0)] } ?? []
+    }
+
+    /// A form page whose post may end at the return URL: when that is on
+    /// another host (a subdomain sharing the session), the page's CSP
+    /// must let the post's redirect go there.
+    func permittingReturn(_ page: Response) -> Response {
+        guard let target = returnURL.flatMap(ReturnURL.origin(of:)), target != request.ownOrigin.lowercased() else { return page }
+        var page = page
+        page.headers = page.headers.map {
+            $0.0 == "Content-Security-Policy" ? ($0.0, Response.contentSecurityPolicy(formTargets: [target])) : $0
+        }
+        return page
     }
 }

@@ -50,9 +50,9 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
-        .html(status, ctx.pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [
+        ctx.permittingReturn(.html(status, ctx.pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [
             FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
             FormField("purpose", label: "", type: "hidden", value: purpose),
-        ], submit: "Send code", message: message, issues: issues))
+        ], submit: "Send code", message: message, issues: issues)))
     }
 }

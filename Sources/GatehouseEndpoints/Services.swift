@@ -12,13 +12,15 @@ public struct Site: Sendable {
     public var signinRedirect: String
     public var allowedRedirectHosts: [String]
     public var allowedOrigins: [String]
+    /// Where verify sends browsers to sign in; empty: the request's own origin.
+    public var publicOrigin: String
     public var trustedProxies: [String]
     public var maxBodyBytes: Int
     public var passwordMinLength: Int
     public var passwordMaxLength: Int
 
     public init(prefix: String = "/account", cookieName: String = "gatehouse_session", cookieDomain: String = "", signinRedirect: String = "/",
-                allowedRedirectHosts: [String] = [], allowedOrigins: [String] = [], trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
+                allowedRedirectHosts: [String] = [], allowedOrigins: [String] = [], publicOrigin: String = "", trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
                 passwordMinLength: Int = 8, passwordMaxLength: Int = 128) {
         self.prefix = prefix
         self.cookieName = cookieName
@@ -26,6 +28,7 @@ public struct Site: Sendable {
         self.signinRedirect = signinRedirect
         self.allowedRedirectHosts = allowedRedirectHosts
         self.allowedOrigins = allowedOrigins
+        self.publicOrigin = publicOrigin
         self.trustedProxies = trustedProxies
         self.maxBodyBytes = maxBodyBytes
         self.passwordMinLength = passwordMinLength

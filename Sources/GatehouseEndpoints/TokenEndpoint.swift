@@ -68,11 +68,11 @@ public struct TokenEndpoint: Endpoint {
 
     func form(_ ctx: RequestContext, message: String? = nil, username: String = "", status: Int = 200) -> Response {
         // The return URL rides along in the form; only a safe one is kept.
-        .html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: ctx.returnURLField + [
+        ctx.permittingReturn(.html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: ctx.returnURLField + [
             FormField("grant_type", label: "", type: "hidden", value: "password"),
             FormField("username", label: "E-mail address", type: "email", value: username, autocomplete: "username"),
             FormField("password", label: "Password", type: "password", autocomplete: "current-password"),
-        ], submit: "Sign in", message: message))
+        ], submit: "Sign in", message: message)))
     }
 
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {

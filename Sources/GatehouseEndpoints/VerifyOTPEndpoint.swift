@@ -91,7 +91,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
             FormField("purpose", label: "", type: "hidden", value: purpose),
             FormField("code", label: "Code from the e-mail", type: "text", autocomplete: "one-time-code"),
         ]
-        return .html(status, ctx.pages.form(title: "Enter your code", action: ctx.url(name), fields: fields, submit: "Verify",
-                                        message: message, issues: issues))
+        return ctx.permittingReturn(.html(status, ctx.pages.form(title: "Enter your code", action: ctx.url(name), fields: fields,
+                                                                 submit: "Verify", message: message, issues: issues)))
     }
 }

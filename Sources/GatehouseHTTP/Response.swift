@@ -41,11 +41,18 @@ public struct Response: Sendable {
     public static func html(_ status: Int, _ page: String, headers: [(String, String)] = []) -> Response {
         Response(status: status, headers: [
             ("Content-Type", "text/html; charset=utf-8"),
-            ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"),
+            ("Content-Security-Policy", contentSecurityPolicy(formTargets: [])),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "same-origin"),
             ("X-Frame-Options", "DENY"),
         ] + headers, body: Array(page.utf8))
+    }
+
+    /// form-action also governs where a form's post may redirect to, so a
+    /// form that sends the browser on to another origin must name it.
+    public static func contentSecurityPolicy(formTargets: [String]) -> String {
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action "
+            + (["'self'"] + formTargets).joined(separator: " ") + "; base-uri 'none'; frame-ancestors 'none'"
     }
 
     /// 303 See Other: Post/Redirect/Get.

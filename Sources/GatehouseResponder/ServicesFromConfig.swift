@@ -41,7 +41,7 @@ extension Services {
 extension Site {
     public init(config: Config) {
         self.init(prefix: config.prefix, cookieName: config.cookieName, cookieDomain: config.cookieDomain, signinRedirect: config.signinRedirect,
-                  allowedRedirectHosts: config.allowedRedirectHosts, allowedOrigins: config.allowedOrigins, trustedProxies: config.trustedProxies,
+                  allowedRedirectHosts: config.allowedRedirectHosts, allowedOrigins: config.allowedOrigins, publicOrigin: config.publicOrigin, trustedProxies: config.trustedProxies,
                   maxBodyBytes: config.maxBodyBytes, passwordMinLength: config.passwordMinLength,
                   passwordMaxLength: config.passwordMaxLength)
     }

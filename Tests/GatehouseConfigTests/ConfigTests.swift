@@ -63,6 +63,10 @@ final class ConfigTests: XCTestCase {
         for bad in ["localhost", "127.0.0.1", "exa mple.org", "example.org;x=1", "-a.example.org", "a..org"] {
             XCTAssertEqual(failure("cookie_domain = \(bad)")?.key, "cookie_domain", bad)
         }
+        XCTAssertEqual(try Config.parse("public_origin = HTTPS://Auth.example.org:8443").publicOrigin, "https://auth.example.org:8443")
+        for bad in ["auth.example.org", "https://auth.example.org/", "https://auth.example.org/account", "ftp://a.example", "https://"] {
+            XCTAssertEqual(failure("public_origin = \(bad)")?.key, "public_origin", bad)
+        }
     }
 
     func testLocateOrder() {

@@ -13,7 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from browser.test_forms import browser, fill  # noqa: F401 (a fixture)
+from browser.test_forms import browser, fill, start_chromium  # noqa: F401 (a fixture)
 from conftest import Stack
 
 SERVERS = ["nginx", "lighttpd", "apache-fcgid", "apache-authnz"]
@@ -169,6 +169,38 @@ def test_the_journey_in_a_real_browser(site, browser):
     fill(browser)
     browser.get(f"{site.origin}/private/app")
     assert browser.find_elements(By.NAME, "password"), browser.page_source
+
+
+def test_one_session_for_the_subdomains(tmp_path):
+    """cookie_domain and public_origin: Gatehouse's pages on www., the
+    protected application on wiki. (both names resolve to this machine in
+    chromium). Signing in on www brings the browser back to wiki, signed in
+    there too; signing out on www protects wiki again."""
+    s = Stack(tmp_path / "subdomains", cookie_domain="gatehouse.test")
+    www, wiki = f"http://www.gatehouse.test:{s.port}", f"http://wiki.gatehouse.test:{s.port}"
+    with open(s.config, "a") as conf:
+        conf.write(f"public_origin = {www}\n")
+    s.start()
+    # The session cookie is Secure; chromium keeps it over plain HTTP only
+    # for origins it is told to treat as secure.
+    browser = start_chromium("--host-resolver-rules=MAP *.gatehouse.test 127.0.0.1",
+                             f"--unsafely-treat-insecure-origin-as-secure={www},{wiki}")
+    try:
+        email, password = s.add_user()
+        browser.get(f"{wiki}/private/app")
+        assert browser.current_url.startswith(f"{www}/account/token?rd=")
+        fill(browser, username=email, password=password)
+        assert browser.current_url == f"{wiki}/private/app"
+        assert f"REMOTE_USER={email}" in browser.find_element(By.TAG_NAME, "body").text
+        assert [c["domain"] for c in browser.get_cookies()] == [".gatehouse.test"]
+        browser.get(f"{www}/account/logout")
+        fill(browser)
+        assert browser.get_cookies() == []
+        browser.get(f"{wiki}/private/app")
+        assert browser.current_url.startswith(f"{www}/account/token?rd=")
+    finally:
+        browser.quit()
+        s.stop()
 
 
 @pytest.mark.parametrize("rd", [
