@@ -20,7 +20,7 @@ deps-test:
 build: deps
 	swift build $(RELEASE_FLAGS)
 
-# SERVER=nginx (the default), lighttpd, lighttpd-cgi, apache-cgi or apache-fcgid.
+# SERVER=nginx (the default), lighttpd, lighttpd-cgi, apache-cgi, apache-fcgid or apache-authnz.
 run: build
 	@SERVER="$(SERVER)" scripts/run-dev "$(VAR)" "$(PORT)" "$(BIN)" "$(WORKERS)"
 
