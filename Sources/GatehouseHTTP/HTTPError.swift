@@ -31,7 +31,7 @@ public struct HTTPError: Error, Sendable {
     public static let notFound = detail(404, "Not Found")
 
     public static func tooLarge(_ limit: Int) -> HTTPError {
-        detail(413, "Request body is larger than \(limit) bytes")
+        HTTPError(.detail(413, "Request body is larger than \(limit) bytes"), message: "Request body is too large")
     }
 
     public static let unsupportedMediaType = detail(
