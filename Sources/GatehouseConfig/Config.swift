@@ -47,6 +47,7 @@ public struct Config: Sendable {
     public let allowedRedirectHosts: [String]
     public let allowedOrigins: [String]
     public let publicOrigin: String
+    public let defaultLocale: String
     public let logLevel: String
     public let auditLogSetting: String
     public let passwordBlocklist: String
@@ -104,6 +105,7 @@ public struct Config: Sendable {
         allowedRedirectHosts = values.list("allowed_redirect_hosts")
         allowedOrigins = values.list("allowed_origins")
         publicOrigin = values.text("public_origin")
+        defaultLocale = values.text("default_locale")
         logLevel = values.text("log_level")
         auditLogSetting = values.text("audit_log")
         passwordBlocklist = values.text("password_blocklist")

@@ -48,6 +48,7 @@ public enum Settings {
         origin("public_origin", "", "Where Gatehouse's own pages are (scheme://host[:port]), when verify protects applications on other hosts (with cookie_domain): its sign-in and step-up redirects go there. Empty: the protected request's own host, which then serves the prefix too."),
         list("allowed_redirect_hosts", "", "Other hosts (host or host:port) a return URL (rd) may point at after sign-in, e.g. the subdomains verify protects; this site itself is always allowed."),
         list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
+        language("default_locale", "en", "Language of the pages and mails for a browser whose Accept-Language names none of <templates_dir>/locales/*.txt (shipped: en, de)."),
         oneOf("log_level", "info", ["debug", "info", "notice", "warning", "error"], "Least severe diagnostic written to the web server's error log."),
         path("audit_log", "", "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
         path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
@@ -175,6 +176,18 @@ public enum Settings {
                 return .failure(ConfigProblem("must be a domain name such as example.org, got \"\(text)\""))
             }
             return .success(.text(name))
+        }
+    }
+
+    /// A language tag as the catalogues are named: en, de, pt-br.
+    static func language(_ key: String, _ def: String, _ help: String) -> Setting {
+        Setting(key: key, defaultValue: def, help: help) { text in
+            let tag = text.lowercased()
+            guard !tag.isEmpty, tag.count <= 35, tag.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }),
+                  !tag.hasPrefix("-") else {
+                return .failure(ConfigProblem("must be a language tag such as en, de or pt-br, got \"\(text)\""))
+            }
+            return .success(.text(tag))
         }
     }
 

@@ -5,11 +5,14 @@ public struct OutgoingMail: Equatable, Sendable {
     public let to: EmailAddress
     public let template: String
     public let values: [String: String]
+    /// The language of the page that asked for it (`de`); "" for the default.
+    public let language: String
 
-    public init(to: EmailAddress, template: String, values: [String: String]) {
+    public init(to: EmailAddress, template: String, values: [String: String], language: String = "") {
         self.to = to
         self.template = template
         self.values = values
+        self.language = language
     }
 }
 

@@ -52,7 +52,7 @@ extension Accounts {
     /// and spools the mail. An unknown address gets the same answer and the
     /// same work — a code record under its would-be id and a decoy spool
     /// write — unless the site asked for the original's 404.
-    public func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String) throws {
+    public func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String, language: String = "") throws {
         let now = clock.now()
         if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
         let user = try findUser(email)
@@ -68,7 +68,7 @@ extension Accounts {
         try mail.queue(OutgoingMail(to: email, template: "otp", values: [
             "code": code, "purpose": purpose.rawValue, "minutes": String(minutes),
             "replaces": replaced ? "yes" : "",
-        ]), decoy: user == nil)
+        ], language: language), decoy: user == nil)
         audit.record(user == nil ? "code_requested_unknown" : "code_sent", at: now, user: email.description, ip: clientIP,
                      [("purpose", .string(purpose.rawValue))])
     }

@@ -37,7 +37,7 @@ extension Accounts {
     /// one that made the change survives), a lock for failed sign-ins lifted
     /// when the change came through an e-mailed code; then outstanding codes
     /// invalidated, the notice mail queued, the audit line.
-    public func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String) throws {
+    public func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String, language: String = "") throws {
         let now = clock.now()
         let user = auth.user
         let viaReset = auth.session.kind == .reset
@@ -90,7 +90,7 @@ extension Accounts {
             do {
                 try mail.queue(OutgoingMail(to: email, template: "password-changed", values: [
                     "time": UTCTime.rfc3339(now), "ip": clientIP,
-                ]), decoy: false)
+                ], language: language), decoy: false)
             } catch {
                 logger.error("password-changed notice for a changed account not queued: \(error)")
             }

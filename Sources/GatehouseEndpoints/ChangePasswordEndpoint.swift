@@ -21,9 +21,6 @@ public struct ChangePasswordEndpoint: Endpoint {
 
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
-            if ctx.request.queryValue("done") != nil {
-                return ctx.pages.message(title: "Password changed", text: "Your password was changed. Other sessions were signed out.")
-            }
             let (auth, _) = try Authentication.requireForPage(ctx, allowResetGrant: true)
             return form(ctx, auth: auth)
         }
@@ -33,34 +30,41 @@ public struct ChangePasswordEndpoint: Endpoint {
         guard PasswordText(fields["new_password"]!).matches(PasswordText(fields["confirm_password"]!)) else {
             throw RequestError.passwordsDiffer
         }
-        try ctx.accounts.changePassword(auth, old: fields["old_password"], new: fields["new_password"]!, clientIP: ctx.clientIP)
+        try ctx.accounts.changePassword(auth, old: fields["old_password"], new: fields["new_password"]!, clientIP: ctx.clientIP,
+                                        language: ctx.page.language)
         if ctx.html {
-            return .redirect(to: ctx.url(name) + "?done=1", headers: reset ? [Authentication.clearResetCookie(ctx)] : [])
+            // After a reset the browser has no session yet: to the sign-in
+            // form, which says the password changed.
+            return reset ? .redirect(to: ctx.url("token") + "?notice=password-reset", headers: [Authentication.clearResetCookie(ctx)])
+                : .redirect(to: ctx.home + "?notice=password-changed")
         }
         return .json(200, .object([("msg", .string("Password changed successfully"))]))
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, message: String? = nil, issues: [ValidationIssue] = [],
               status: Int = 200) -> Response {
+        let p = ctx.page
         let reset = auth?.session.kind == .reset
         var fields = Authentication.csrfField(ctx, auth)
         if !reset {
-            fields.append(FormField("old_password", label: "Current password", type: "password", autocomplete: "current-password"))
+            fields.append(FormField("old_password", label: p["field.current-password"], type: "password", autocomplete: "current-password"))
         }
+        let site = ctx.services.site
         fields += [
-            FormField("new_password", label: "New password", type: "password", autocomplete: "new-password"),
-            FormField("confirm_password", label: "New password again", type: "password", autocomplete: "new-password"),
+            FormField("new_password", label: p["field.new-password"], type: "password", autocomplete: "new-password",
+                      hint: p["password.hint", ["min": String(site.passwordMinLength), "max": String(site.passwordMaxLength)]]),
+            FormField("confirm_password", label: p["field.new-password-again"], type: "password", autocomplete: "new-password"),
         ]
         // The reset form names the account it sets the password of.
-        let title = reset ? "Choose a new password for " + (auth?.user.email ?? "") : "Change password"
-        return .html(status, ctx.pages.form(title: title, action: ctx.url(name),
-                                        fields: fields, submit: "Change password", message: message, issues: issues))
+        let title = reset ? p["password.reset.title", ["email": auth?.user.email ?? ""]] : p["password.title"]
+        return .html(status, p.form(title: title, action: ctx.url(name), fields: fields, submit: p["password.submit"],
+                                    message: message, issues: issues, links: reset ? [] : [ctx.wayBack(signedIn: true)]))
     }
 
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST", error.status != 401,
               let (auth, _) = try? Authentication.require(ctx, allowResetGrant: true) else { return nil }
-        var page = form(ctx, auth: auth, message: error.message, issues: error.issues, status: error.status)
+        var page = form(ctx, auth: auth, message: ctx.page.explain(error), issues: error.issues, status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page
     }

@@ -13,7 +13,7 @@ extension CodeFormEndpoint {
         guard ctx.request.method == "POST" else { return nil }
         let visitor = try? Authentication.optional(ctx)
         var page = form(ctx, auth: visitor?.session?.0, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),
-                        message: error.message, issues: error.issues, status: error.status)
+                        message: ctx.page.explain(error), issues: error.issues, status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" } + (visitor?.headers ?? [])
         return page
     }

@@ -36,10 +36,20 @@ public struct RequestContext: Sendable {
     public let services: Services
 
     public var accounts: Accounts { services.accounts }
-    public var pages: Pages { services.pages }
+    /// The pages in the language the request prefers.
+    public var page: Page { services.pages.page(acceptLanguage: request.header("Accept-Language")) }
     public var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
 
     public func url(_ endpoint: String) -> String { services.site.prefix + "/" + endpoint }
+
+    /// The account home, `<prefix>/`.
+    public var home: String { services.site.prefix + "/" }
+
+    /// Good news from the step before (`?notice=…`), in this language; only
+    /// the catalogue's own texts, so a link cannot put words on the page.
+    public var notice: String? {
+        request.queryValue("notice").flatMap { page.text("notice." + $0) }
+    }
 
     /// A string field of the body as sent (for refilling a form), or "".
     public func bodyText(_ name: String) -> String {

@@ -72,10 +72,15 @@ public enum ErrorResponses {
         case .missingEmail:
             return .validation([ValidationIssue(type: "missing", loc: [.string("query"), .string("email")],
                                                 msg: "Field required", input: .null)])
-        case .invalidTokenRequest(let description): return .oauth("invalid_request", description)
+        case .invalidTokenRequest(let description):
+            // The page says it in words of its own; the JSON keeps RFC 6749's description.
+            let e = HTTPError.oauth("invalid_request", description)
+            return HTTPError(e.response, message: "Enter your e-mail address and password")
         case .unsupportedGrantType: return .oauth("unsupported_grant_type", "Only grant_type=password is supported")
         case .signInFirst(let clearCookie):
-            return HTTPError(.redirect(to: ctx.url("token"), headers: clearCookie ? [Authentication.clearCookie(ctx)] : []),
+            // Back to this very page afterwards.
+            let here = ctx.request.params["REQUEST_URI"].map { "?rd=" + FormDecoding.escape($0) } ?? ""
+            return HTTPError(.redirect(to: ctx.url("token") + here, headers: clearCookie ? [Authentication.clearCookie(ctx)] : []),
                              message: "Sign in first")
         }
     }
@@ -87,6 +92,6 @@ public enum ErrorResponses {
         if let page = endpoint.htmlError(e, ctx) { return page }
         var headers = e.response.headers.filter { $0.0 != "Content-Type" }
         headers.removeAll { $0.0 == "Pragma" }
-        return ctx.pages.error(status: e.status, message: e.message, headers: headers)
+        return ctx.page.error(status: e.status, message: ctx.page.explain(e), headers: headers, links: [PageLink(ctx.page["nav.home"], ctx.home)])
     }
 }

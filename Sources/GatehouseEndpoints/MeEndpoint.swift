@@ -3,27 +3,19 @@ import GatehouseHTTP
 import GatehouseJSON
 import GatehouseSystem
 
-/// GET /me: the signed-in account.
+/// GET /me: the signed-in account. In a browser it is the account home,
+/// also served at `<prefix>/`.
 public struct MeEndpoint: Endpoint {
     public init() {}
     public let name = "me"
     public let methods = ["GET"]
 
     public func handle(_ ctx: RequestContext) throws -> Response {
-        let (auth, _) = try Authentication.require(ctx)
+        let (auth, _) = try ctx.html ? Authentication.requireForPage(ctx) : Authentication.require(ctx)
         let u = auth.user, s = auth.session
         let policy = ctx.accounts.policy
-        if ctx.html {
-            return .html(200, ctx.pages.document(title: "Your account", body: """
-                <p>Signed in as <strong>\(htmlEscape(u.email))</strong>\(u.emailVerified ? " (verified)" : "").</p>
-                <ul>
-                <li><a href="\(htmlEscape(ctx.url("send-otp")))?purpose=verify">Verify your e-mail address</a></li>
-                <li><a href="\(htmlEscape(ctx.url("change-password")))">Change your password</a></li>
-                <li><a href="\(htmlEscape(ctx.url("logout")))">Sign out</a></li>
-                </ul>
-
-                """))
-        }
+        let expires = min(s.created + Int64(policy.sessionAbsolute), s.lastSeen + Int64(policy.sessionIdle))
+        if ctx.html { return home(ctx, auth, expires: expires) }
         return .json(200, .object([
             ("email", .string(u.email)),
             ("email_verified", .bool(u.emailVerified)),
@@ -31,9 +23,30 @@ public struct MeEndpoint: Endpoint {
             ("password_changed", .string(UTCTime.rfc3339(u.passwordChanged))),
             ("session", .object([
                 ("created", .string(UTCTime.rfc3339(s.created))),
-                ("expires", .string(UTCTime.rfc3339(min(s.created + Int64(policy.sessionAbsolute), s.lastSeen + Int64(policy.sessionIdle))))),
+                ("expires", .string(UTCTime.rfc3339(expires))),
                 ("otp_verified", .bool(s.otpVerifiedAt > 0)),
             ])),
         ]))
+    }
+
+    func home(_ ctx: RequestContext, _ auth: Authenticated, expires: Int64) -> Response {
+        let p = ctx.page, u = auth.user
+        let verified = u.emailVerified
+            ? "<span class=\"badge ok\">\(htmlEscape(p["home.verified"]))</span>"
+            : "<span class=\"badge\">\(htmlEscape(p["home.not-verified"]))</span>"
+        func row(_ label: String, _ value: String) -> String {
+            "<dt>\(htmlEscape(p[label]))</dt><dd>\(value)</dd>\n"
+        }
+        var links = [PageLink(p["home.change-password"], ctx.url("change-password"))]
+        if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }
+        links.append(PageLink(p["home.sign-out"], ctx.url("logout")))
+        let body = (ctx.notice.map { "<p class=\"notice\" role=\"status\">\(htmlEscape($0))</p>\n" } ?? "")
+            + "<p>\(htmlEscape(p["home.signed-in-as", ["email": u.email]]))</p>\n<dl class=\"facts\">\n"
+            + row("home.address", htmlEscape(u.email) + " " + verified)
+            + row("home.password-changed", htmlEscape(UTCTime.readable(u.passwordChanged)))
+            + row("home.session", htmlEscape(p["home.session-times", ["since": UTCTime.readable(auth.session.created),
+                                                                       "until": UTCTime.readable(expires)]]))
+            + "</dl>\n" + Page.links(links)
+        return .html(200, p.document(title: p["home.title"], body: body))
     }
 }

@@ -99,6 +99,18 @@ extension RequestContext {
         services.site.publicOrigin.isEmpty ? request.ownOrigin : services.site.publicOrigin
     }
 
+    /// Every page has a way back: to the account home when signed in, else
+    /// to the sign-in form (keeping the return URL).
+    func wayBack(signedIn: Bool) -> PageLink {
+        signedIn ? PageLink(page["nav.back-account"], home)
+            : PageLink(page["nav.back-signin"], url("token") + (returnURL.map { "?rd=" + FormDecoding.escape($0) } ?? ""))
+    }
+
+    /// `&rd=…` for a link onward that keeps the return URL, or "".
+    var returnQuery: String {
+        returnURL.map { "&rd=" + FormDecoding.escape($0) } ?? ""
+    }
+
     /// The hidden field that carries the return URL through a form.
     var returnURLField: [FormField] {
         returnURL.map { [FormField("rd", label: "", type: "hidden", value: $0)] } ?? []

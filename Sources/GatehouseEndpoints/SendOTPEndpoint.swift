@@ -16,9 +16,6 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
 
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
-            if ctx.request.queryValue("done") != nil {
-                return ctx.pages.message(title: "Code sent", text: "If the address has an account, a code is on its way.")
-            }
             let visitor = try Authentication.optional(ctx)
             let session = visitor.session
             var page = form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? session?.0.user.email ?? "",
@@ -39,20 +36,28 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
             throw RequestError.missingEmail
         }
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
-        try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP)
+        try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP, language: ctx.page.language)
         if ctx.html {
             return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
-                             + "&purpose=" + purpose.rawValue + (ctx.returnURL.map { "&rd=" + FormDecoding.escape($0) } ?? ""),
-                             headers: visitor.headers)
+                             + "&purpose=" + purpose.rawValue + "&notice=code-sent" + ctx.returnQuery, headers: visitor.headers)
         }
         return .json(200, .object([("msg", .string("OTP sent successfully"))]), headers: visitor.headers)
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
-        ctx.permittingReturn(.html(status, ctx.pages.form(title: "Get a code by e-mail", action: ctx.url(name), fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [
-            FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"),
-            FormField("purpose", label: "", type: "hidden", value: purpose),
-        ], submit: "Send code", message: message, issues: issues)))
+        let p = ctx.page
+        let kind = ["reset", "login"].contains(purpose) ? purpose : "verify"
+        return ctx.permittingReturn(.html(status, p.form(
+            title: p["send.\(kind).title"], intro: p["send.\(kind).intro"], action: ctx.url(name),
+            fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [
+                FormField("email", label: p["field.email"], type: "email", value: email, autocomplete: "email"),
+                .hidden("purpose", purpose),
+            ], submit: p["send.submit"], message: message, issues: issues, links: [
+                // A code that is already on its way still works (a resend too soon is refused).
+                PageLink(p["send.have-code"], ctx.url("verify-otp") + "?purpose=" + FormDecoding.escape(kind)
+                         + (email.isEmpty ? "" : "&email=" + FormDecoding.escape(email)) + ctx.returnQuery),
+                ctx.wayBack(signedIn: auth != nil),
+            ])))
     }
 }

@@ -67,17 +67,23 @@ public struct TokenEndpoint: Endpoint {
     }
 
     func form(_ ctx: RequestContext, message: String? = nil, username: String = "", status: Int = 200) -> Response {
+        let p = ctx.page
+        var links = [PageLink(p["signin.forgot"], ctx.url("send-otp") + "?purpose=reset" + ctx.returnQuery)]
+        if ctx.accounts.policy.codes.loginEnabled {
+            links.append(PageLink(p["signin.with-code"], ctx.url("send-otp") + "?purpose=login" + ctx.returnQuery))
+        }
         // The return URL rides along in the form; only a safe one is kept.
-        ctx.permittingReturn(.html(status, ctx.pages.form(title: "Sign in", action: ctx.url(name), fields: ctx.returnURLField + [
-            FormField("grant_type", label: "", type: "hidden", value: "password"),
-            FormField("username", label: "E-mail address", type: "email", value: username, autocomplete: "username"),
-            FormField("password", label: "Password", type: "password", autocomplete: "current-password"),
-        ], submit: "Sign in", message: message)))
+        return ctx.permittingReturn(.html(status, p.form(
+            title: p["signin.title"], notice: ctx.notice, action: ctx.url(name), fields: ctx.returnURLField + [
+                .hidden("grant_type", "password"),
+                FormField("username", label: p["field.email"], type: "email", value: username, autocomplete: "username"),
+                FormField("password", label: p["field.password"], type: "password", autocomplete: "current-password"),
+            ], submit: p["signin.submit"], message: message, links: links)))
     }
 
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
-        var page = form(ctx, message: error.message, username: ctx.bodyText("username"), status: error.status)
+        var page = form(ctx, message: ctx.page.explain(error), username: ctx.bodyText("username"), status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page
     }

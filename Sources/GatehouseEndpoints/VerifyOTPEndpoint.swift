@@ -21,9 +21,6 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
 
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
-            if ctx.request.queryValue("done") != nil {
-                return ctx.pages.message(title: "Code verified", text: "Your code was accepted.")
-            }
             let visitor = try Authentication.optional(ctx)
             var page = form(ctx, auth: visitor.session?.0, email: ctx.request.queryValue("email") ?? "",
                             purpose: ctx.request.queryValue("purpose") ?? "")
@@ -43,7 +40,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         if let (auth, _) = session {
             let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
             try ctx.accounts.verifyCode(code, session: auth, purpose: purpose, clientIP: ctx.clientIP)
-            return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
+            return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.home + "?notice=code-accepted") : .json(200, .object([Self.verified]))
         }
 
         var response = try verifyWithoutSession(ctx, fields: fields, code: code)
@@ -61,7 +58,8 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
         switch purpose {
         case .verify:
             try ctx.accounts.markVerified(user)
-            return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url(name) + "?done=1") : .json(200, .object([Self.verified]))
+            return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url("token") + "?notice=address-verified")
+                : .json(200, .object([Self.verified]))
         case .reset:
             let grant = try ctx.accounts.openResetGrant(for: user, clientIP: ctx.clientIP)
             if ctx.html {
@@ -83,15 +81,26 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
               issues: [ValidationIssue] = [], status: Int = 200) -> Response {
+        let p = ctx.page
         var fields = Authentication.csrfField(ctx, auth) + ctx.returnURLField
         if auth == nil {
-            fields.append(FormField("email", label: "E-mail address", type: "email", value: email, autocomplete: "email"))
+            fields.append(FormField("email", label: p["field.email"], type: "email", value: email, autocomplete: "email"))
         }
         fields += [
-            FormField("purpose", label: "", type: "hidden", value: purpose),
-            FormField("code", label: "Code from the e-mail", type: "text", autocomplete: "one-time-code"),
+            .hidden("purpose", purpose),
+            FormField("code", label: p["field.code"], type: "text", autocomplete: "one-time-code", hint: p["verify.code-hint"]),
         ]
-        return ctx.permittingReturn(.html(status, ctx.pages.form(title: "Enter your code", action: ctx.url(name), fields: fields,
-                                                                 submit: "Verify", message: message, issues: issues)))
+        // Where the code went (never whether the address has an account),
+        // and a way to ask for another one.
+        let address = email.isEmpty ? auth?.user.email ?? "" : email
+        let sent = ctx.request.queryValue("notice") == "code-sent" && !address.isEmpty
+            ? p[auth == nil ? "verify.sent" : "verify.sent-own", ["email": address]] : nil
+        let resend = address.isEmpty ? "" : p.button(
+            action: ctx.url("send-otp"),
+            fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [.hidden("email", address), .hidden("purpose", purpose)],
+            label: p["verify.resend"])
+        return ctx.permittingReturn(.html(status, p.form(
+            title: p["verify.title"], notice: sent, action: ctx.url(name), fields: fields, submit: p["verify.submit"],
+            message: message, issues: issues, links: [ctx.wayBack(signedIn: auth != nil)], after: resend)))
     }
 }

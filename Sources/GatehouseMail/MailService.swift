@@ -15,7 +15,10 @@ import GatehouseSystem
 public final class MailService: MailSink, @unchecked Sendable {
     public let outbox: Outbox
     let builder: MessageBuilder
-    let templates: [String: (subject: Template, text: Template, html: Template?)]
+    typealias MailTemplates = [String: (subject: Template, text: Template, html: Template?)]
+    /// By language: "" is `<templates_dir>/mail/`, every other key a
+    /// subdirectory (`mail/de/`) holding that language's own templates.
+    let templates: [String: MailTemplates]
     let siteName: String
     let transport: MailTransport?
     /// When set, messages this process queued are handed to it after the
@@ -47,7 +50,7 @@ public final class MailService: MailSink, @unchecked Sendable {
         self.clock = clock
         self.random = random
         self.logger = logger
-        templates = try MailService.loadTemplates(dir: config.templatesDir)
+        templates = try MailService.loadLanguages(dir: config.templatesDir)
         switch config.mailTransport {
         case "sendmail":
             transport = handoff == nil ? SendmailTransport(command: config.sendmailCommand) : nil
@@ -101,12 +104,22 @@ public final class MailService: MailSink, @unchecked Sendable {
         return file.isEmpty ? "" : ((try? TextFile.read(file)) ?? "").filter { !$0.isNewline }
     }
 
+    /// The templates in `mail/` and in each language's subdirectory of it
+    /// (one with an otp.txt): a language's mail needs all of its own.
+    static func loadLanguages(dir: String) throws -> [String: MailTemplates] {
+        var out = ["": try loadTemplates(dir: dir + "/mail")]
+        for language in Directory.names(dir + "/mail") where Posix.exists("\(dir)/mail/\(language)/otp.txt") {
+            out[language] = try loadTemplates(dir: "\(dir)/mail/\(language)")
+        }
+        return out
+    }
+
     /// `<name>.txt` (first line `Subject: …`, a blank line, the body) and an
     /// optional `<name>.html`. Missing or malformed: a start-up error.
-    static func loadTemplates(dir: String) throws -> [String: (subject: Template, text: Template, html: Template?)] {
-        var out: [String: (subject: Template, text: Template, html: Template?)] = [:]
+    static func loadTemplates(dir: String) throws -> MailTemplates {
+        var out: MailTemplates = [:]
         for name in templateNames {
-            let path = "\(dir)/mail/\(name).txt"
+            let path = "\(dir)/\(name).txt"
             let source: String
             do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
             guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
@@ -115,7 +128,7 @@ public final class MailService: MailSink, @unchecked Sendable {
             do {
                 let subject = try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound]))
                 let text = try Template(String(source[split.upperBound...]))
-                let htmlPath = "\(dir)/mail/\(name).html"
+                let htmlPath = "\(dir)/\(name).html"
                 let html = Posix.exists(htmlPath) ? try Template(try TextFile.read(htmlPath)) : nil
                 // A site owner's otp.txt that misspells {{code}} would mail
                 // codes without the code: refuse it at start-up.
@@ -131,7 +144,9 @@ public final class MailService: MailSink, @unchecked Sendable {
     }
 
     func render(_ mail: OutgoingMail) throws -> (id: String, bytes: [UInt8]) {
-        guard let t = templates[mail.template] else { throw SetupError(description: "no template \(mail.template)") }
+        guard let t = templates[mail.language]?[mail.template] ?? templates[""]?[mail.template] else {
+            throw SetupError(description: "no template \(mail.template)")
+        }
         var values = mail.values
         values["site"] = siteName
         values["email"] = mail.to.description

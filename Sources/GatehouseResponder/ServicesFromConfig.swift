@@ -25,16 +25,30 @@ extension Services {
                         afterResponse: { mail.deliverQueued() })
     }
 
-    /// The site owner's page layout, `<templates_dir>/html/layout.html`.
+    /// The site owner's page layout, `<templates_dir>/html/layout.html`, and
+    /// the catalogues, `<templates_dir>/locales/*.txt` (en.txt at least).
     static func loadPages(_ config: Config) throws -> Pages {
         let path = config.templatesDir + "/html/layout.html"
-        let source: String
-        do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
-        do {
-            return Pages(layout: try Template(source), site: config.siteName)
-        } catch {
-            throw SetupError(description: "templates_dir: \(path): \(error)")
+        let layout: Template
+        do { layout = try Template(try TextFile.read(path)) } catch { throw SetupError(description: "templates_dir: \(path): \(error)") }
+        var catalogues = [Catalogue]()
+        let dir = config.templatesDir + "/locales"
+        for name in Directory.names(dir) where name.hasSuffix(".txt") {
+            let file = dir + "/" + name
+            do {
+                catalogues.append(try Catalogue(language: String(name.dropLast(4)).lowercased(), source: try TextFile.read(file)))
+            } catch {
+                throw SetupError(description: "templates_dir: \(file): \(error)")
+            }
         }
+        guard catalogues.contains(where: { $0.language == "en" }) else {
+            throw SetupError(description: "templates_dir: \(dir)/en.txt is missing (the texts every other language falls back on)")
+        }
+        guard catalogues.contains(where: { $0.language == config.defaultLocale }) else {
+            throw SetupError(description: "default_locale: no \(dir)/\(config.defaultLocale).txt")
+        }
+        return Pages(layout: layout, site: config.siteName, catalogues: catalogues, defaultLanguage: config.defaultLocale,
+                     home: config.prefix + "/", stylesheet: config.prefix + "/assets/gatehouse.css")
     }
 }
 

@@ -116,9 +116,12 @@ final class TransportTests: XCTestCase {
 final class MailTemplateLoadingTests: XCTestCase {
     func testShippedTemplatesParse() throws {
         let dir = #filePath.split(separator: "/").dropLast(3).joined(separator: "/")
-        let loaded = try MailService.loadTemplates(dir: "/" + dir + "/deploy/templates")
-        XCTAssertEqual(Set(loaded.keys), ["otp", "password-changed"])
-        XCTAssertTrue(loaded["otp"]!.text.variables.contains("code"))
+        let languages = try MailService.loadLanguages(dir: "/" + dir + "/deploy/templates")
+        XCTAssertEqual(Set(languages.keys), ["", "de"])
+        for loaded in languages.values {
+            XCTAssertEqual(Set(loaded.keys), ["otp", "password-changed"])
+            XCTAssertTrue(loaded["otp"]!.text.variables.contains("code"))
+        }
     }
 
     /// A site owner's template that misspells {{code}} would send codes
