@@ -9,7 +9,7 @@ BIN = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 SWIFT := $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test deps deps-test build build-debug unit e2e bench clean install uninstall
+.PHONY: run test deps deps-test build build-debug unit e2e bench clean install uninstall screenshots
 
 deps:
 	@scripts/deps run
@@ -37,6 +37,15 @@ e2e: build deps-test
 	GATEHOUSE_BIN="$(BIN)" GATEHOUSE_TEST_STORE=postgresql python3 -m pytest -q -s -rfE tests/e2e tests/concurrency
 
 test: unit e2e
+
+# The browser journeys photograph every page into var/screenshots; the
+# README shows these from docs/screenshots.
+SHOTS := en/sign-in-desktop-light en/home-desktop-dark en/code-sent-phone-light en/change-password-error-phone-dark \
+         de/sign-in-phone-light de/code-wait-phone-dark
+screenshots: build deps-test
+	GATEHOUSE_BIN="$(BIN)" python3 -m pytest -q tests/browser/test_journeys.py
+	mkdir -p docs/screenshots
+	for s in $(SHOTS); do cp var/screenshots/$$s.png docs/screenshots/$$(echo $$s | tr / -).png; done
 
 # PREFIX (default /usr/local) and DESTDIR, as usual.
 install: build
