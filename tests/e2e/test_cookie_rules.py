@@ -105,7 +105,7 @@ def test_a_dead_session_cookie_is_no_session_on_the_code_pages(make_stack):
     assert r.status_code == 303 and "gatehouse_session_reset=" in r.headers["Set-Cookie"]
     # A page that needs a session sends the browser to sign in, and clears the dead cookie.
     r = requests.get(f"{s.base}/logout", headers={**HTML, **cookie}, allow_redirects=False)
-    assert r.status_code == 303 and r.headers["Location"].endswith("/token")
+    assert r.status_code == 303 and r.headers["Location"].endswith("/token?rd=%2Faccount%2Flogout")
     assert "Max-Age=0" in r.headers["Set-Cookie"]
     # A JSON client with a bad bearer token is still told 401.
     assert requests.post(f"{s.base}/send-otp", params={"email": email},

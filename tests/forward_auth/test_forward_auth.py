@@ -13,7 +13,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from browser.test_forms import browser, fill, start_chromium  # noqa: F401 (a fixture)
+from browser.chromium import browser, fill, start_chromium  # noqa: F401 (a fixture)
 from conftest import Stack
 
 SERVERS = ["nginx", "lighttpd", "apache-fcgid", "apache-authnz"]

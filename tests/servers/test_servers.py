@@ -7,7 +7,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from browser.test_forms import browser, fill  # noqa: F401 (a fixture)
+from browser.chromium import browser, fill  # noqa: F401 (a fixture)
 from conftest import Stack
 
 SERVERS = ["nginx", "lighttpd", "lighttpd-cgi", "apache-cgi", "apache-fcgid"]
@@ -73,10 +73,24 @@ def test_error_shapes(site):
 
 
 def test_the_sign_in_form_in_a_real_browser(site, browser):
-    """Debian's chromium posts the form; the cookie it keeps opens the
-    account page, under every server."""
+    """Debian's chromium: the account home sends it to sign in and back,
+    styled by the stylesheet the server serves, under every server."""
     email, password = site.add_user()
-    browser.get(f"{site.base}/token")
+    browser.get(f"{site.base}/")
+    assert "/account/token?rd=" in browser.current_url
     fill(browser, username=email, password=password)
-    browser.get(f"{site.base}/me")
+    assert browser.current_url == f"{site.base}/"
     assert f"Signed in as {email}" in browser.find_element(By.TAG_NAME, "body").text
+    # The theme applied: the stylesheet loaded under the strict CSP.
+    assert browser.execute_script("return getComputedStyle(document.querySelector('main')).maxWidth") == "448px"
+
+
+def test_the_stylesheet_and_the_account_home(site):
+    r = requests.get(f"{site.base}/assets/gatehouse.css")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/css"), r.headers
+    assert "prefers-color-scheme: dark" in r.text
+    r = requests.get(f"{site.base}/", headers={"Accept": "text/html"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"] == "/account/token?rd=%2Faccount%2F"
+    email, password = site.add_user()
+    r = requests.get(f"{site.base}/", headers=bearer(site.token(email, password)))
+    assert r.status_code == 200 and r.json()["email"] == email
