@@ -16,8 +16,9 @@ public struct EndpointResponder<E: Endpoint> {
     }
 
     public func handle(_ request: Request) -> Response {
-        var ctx = RequestContext(request: request, body: DecodedBody(encoding: .none, value: nil),
-                                 html: wantsHTML(request, encoding: .none, formImpliesHTML: endpoint.formImpliesHTML),
+        // Negotiated once: the Accept header does not change with the body.
+        let acceptsHTML = acceptPrefersHTML(request)
+        var ctx = RequestContext(request: request, body: DecodedBody(encoding: .none, value: nil), html: acceptsHTML,
                                  services: services)
         do {
             if endpoint.examinesOnlyCredentials { return try endpoint.handle(ctx) }
@@ -27,8 +28,7 @@ public struct EndpointResponder<E: Endpoint> {
             if request.queryMalformed { throw HTTPError.malformedQuery }
             let body = try BodyDecoder.decode(request, limit: services.site.maxBodyBytes)
             ctx = RequestContext(request: request, body: body,
-                                 html: wantsHTML(request, encoding: body.encoding, formImpliesHTML: endpoint.formImpliesHTML),
-                                 services: services)
+                                 html: acceptsHTML || (endpoint.formImpliesHTML && body.encoding == .form), services: services)
             return try endpoint.handle(ctx)
         } catch {
             return ErrorResponses.response(for: error, endpoint: endpoint, ctx: ctx)

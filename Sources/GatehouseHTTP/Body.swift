@@ -60,10 +60,32 @@ public enum BodyDecoder {
 /// HTML; everything else JSON. `formImpliesHTML` is false for the token
 /// endpoint, where OAuth2 clients post forms and expect JSON.
 public func wantsHTML(_ request: Request, encoding: BodyEncoding, formImpliesHTML: Bool = true) -> Bool {
-    if formImpliesHTML && encoding == .form { return true }
-    let accept = (request.header("Accept") ?? "").lowercased()
-    guard let html = accept.firstRange(of: "text/html") else { return false }
-    // Prefer JSON when the client lists it before HTML.
-    if let json = accept.firstRange(of: "application/json"), json.lowerBound < html.lowerBound { return false }
+    (formImpliesHTML && encoding == .form) || acceptPrefersHTML(request)
+}
+
+/// Accept names text/html, and not application/json before it. On every
+/// request, so a scan of the header's bytes: no copy, no lower-casing.
+public func acceptPrefersHTML(_ request: Request) -> Bool {
+    guard let accept = request.params["HTTP_ACCEPT"], !accept.isEmpty,
+          let html = asciiCaseInsensitiveOffset(of: "text/html", in: accept) else { return false }
+    if let json = asciiCaseInsensitiveOffset(of: "application/json", in: accept), json < html { return false }
     return true
+}
+
+/// Byte offset of `needle` (lower-case ASCII) in `haystack`, ignoring ASCII case.
+func asciiCaseInsensitiveOffset(of needle: StaticString, in haystack: String) -> Int? {
+    var haystack = haystack
+    return haystack.withUTF8 { h -> Int? in
+        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        guard n.count <= h.count else { return nil }
+        outer: for i in 0...(h.count - n.count) {
+            for j in 0..<n.count {
+                var b = h[i + j]
+                if b >= 65 && b <= 90 { b += 32 }
+                if b != n[j] { continue outer }
+            }
+            return i
+        }
+        return nil
+    }
 }

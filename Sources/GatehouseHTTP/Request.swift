@@ -31,8 +31,12 @@ public struct Request: Sendable {
 
     /// A request header by its HTTP name (case-insensitive).
     public func header(_ name: String) -> String? {
-        let key = "HTTP_" + name.uppercased().replacingDashes
-        if let v = params[key] { return v }
+        // The CGI name in one pass over the bytes (this runs several times
+        // per request): Accept-Language → HTTP_ACCEPT_LANGUAGE.
+        var bytes: [UInt8] = [72, 84, 84, 80, 95]
+        bytes.reserveCapacity(5 + name.utf8.count)
+        for b in name.utf8 { bytes.append(b == 45 ? 95 : (b >= 97 && b <= 122 ? b - 32 : b)) }
+        if let v = params[String(decoding: bytes, as: UTF8.self)] { return v }
         switch name.lowercased() {
         case "content-type": return params["CONTENT_TYPE"]
         case "content-length": return params["CONTENT_LENGTH"]
@@ -119,7 +123,6 @@ public struct Request: Sendable {
 }
 
 extension String {
-    var replacingDashes: String { String(map { $0 == "-" ? "_" : $0 }) }
 
     func trimmingCharacters(in c: Character) -> String {
         var s = Substring(self)

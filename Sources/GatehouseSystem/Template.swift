@@ -25,14 +25,14 @@ public struct Template: Sendable {
     static func parse(_ rest: inout Substring, closing: String?) throws(ParseError) -> [Node] {
         var nodes = [Node]()
         while !rest.isEmpty {
-            guard let open = rest.firstRange(of: "{{") else {
+            guard let open = find("{{", in: rest) else {
                 nodes.append(.text(String(rest)))
                 rest = rest[rest.endIndex...]
                 break
             }
             if open.lowerBound > rest.startIndex { nodes.append(.text(String(rest[..<open.lowerBound]))) }
             let triple = rest[open.upperBound...].hasPrefix("{")
-            guard let close = rest[open.upperBound...].firstRange(of: triple ? "}}}" : "}}") else {
+            guard let close = find(triple ? "}}}" : "}}", in: rest[open.upperBound...]) else {
                 throw ParseError(description: "unclosed {{")
             }
             var tag = rest[open.upperBound..<close.lowerBound].filter { $0 != " " }
@@ -64,6 +64,25 @@ public struct Template: Sendable {
         }
         if let closing { throw ParseError(description: "{{#\(closing)}} is never closed") }
         return nodes
+    }
+
+    /// A plain byte search: every CGI exec parses the templates, and the
+    /// standard library's `firstRange(of:)` sets up a searcher per call.
+    static func find(_ needle: StaticString, in text: Substring) -> Range<Substring.Index>? {
+        let u = text.utf8, n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
+        var i = u.startIndex
+        while i != u.endIndex {
+            if u[i] == n[0] {
+                var j = i, k = 0
+                while k < n.count, j != u.endIndex, u[j] == n[k] {
+                    u.formIndex(after: &j)
+                    k += 1
+                }
+                if k == n.count { return i..<j }
+            }
+            u.formIndex(after: &i)
+        }
+        return nil
     }
 
     /// `escape` is applied to every value (HTML templates escape, text ones don't).
