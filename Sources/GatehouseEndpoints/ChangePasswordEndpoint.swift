@@ -8,6 +8,7 @@ public struct ChangePasswordEndpoint: Endpoint {
     public init() {}
     public let name = "change-password"
     public let methods = ["GET", "POST"]
+    public let sendsMail = true
 
     func rules(_ ctx: RequestContext, reset: Bool) -> [FieldRule] {
         let config = ctx.services.site

@@ -14,6 +14,9 @@ public protocol Endpoint: Sendable {
     /// requests: any method, the body never read or judged (it belongs to
     /// the protected application), only the credentials examined.
     var examinesOnlyCredentials: Bool { get }
+    /// True where handling a request can queue mail (send-otp, and
+    /// change-password's notice); the others start without the mail set-up.
+    var sendsMail: Bool { get }
     func handle(_ ctx: RequestContext) throws -> Response
     /// The HTML answer to a failed browser request, usually the form again
     /// with the problem marked. nil: a generic error page.
@@ -24,6 +27,7 @@ extension Endpoint {
     public var formImpliesHTML: Bool { true }
     public var errorDialect: ErrorDialect { .fastAPI }
     public var examinesOnlyCredentials: Bool { false }
+    public var sendsMail: Bool { false }
     public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
 }
 

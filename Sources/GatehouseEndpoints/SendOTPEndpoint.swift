@@ -8,6 +8,7 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
     public init() {}
     public let name = "send-otp"
     public let methods = ["GET", "POST"]
+    public let sendsMail = true
 
     static let rules = [
         FieldRule("email", from: .queryOrBody, required: false, maxLength: 320),

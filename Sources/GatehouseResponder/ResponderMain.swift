@@ -33,7 +33,7 @@ public enum ResponderMain {
         do {
             let config = try Config.load(path: Config.locate())
             logger.logLevel = Logger.Level(configName: config.logLevel)
-            services = try Services.make(config: config, logger: logger)
+            services = try Services.make(config: config, logger: logger, sendsMail: endpoint.sendsMail)
         } catch {
             fail("configuration: \(error)", code: 78)
         }

@@ -16,8 +16,15 @@ extension Services {
     /// Opens everything the configuration names. Any problem is a start-up
     /// failure with a message naming the key or file; a responder never
     /// starts half-configured and fails at the first request.
+    /// `sendsMail: false` for a responder whose endpoint never mails (`me`,
+    /// `verify`, …): it then neither reads nor parses the mail templates,
+    /// which every CGI exec would otherwise pay for.
     public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
-                            random: RandomSource = SystemRandom()) throws -> Services {
+                            random: RandomSource = SystemRandom(), sendsMail: Bool = true) throws -> Services {
+        guard sendsMail else {
+            let accounts = try Accounts.open(config: config, logger: logger, mail: NoMail(), clock: clock, random: random)
+            return Services(site: Site(config: config), accounts: accounts, logger: logger, pages: try loadPages(config))
+        }
         let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
                                    handoff: { ids in handOff(ids, config: config, logger: logger) })
         let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
