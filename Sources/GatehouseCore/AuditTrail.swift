@@ -16,6 +16,12 @@ public struct AuditTrail: Sendable {
         self.logger = logger
     }
 
+    /// Whether the n-th refusal of one source in one window gets its own
+    /// line: the first, then the 2nd, 4th, 8th… each carrying the running
+    /// total. A flood from one address writes a few dozen lines an hour,
+    /// not one per request, and its start and size stay in the log.
+    public static func isMilestone(_ n: Int) -> Bool { n >= 1 && n & (n - 1) == 0 }
+
     /// A failed audit write is reported but does not fail the request: the
     /// event already happened.
     public func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,

@@ -43,10 +43,14 @@ public struct RateWindow: Sendable {
     }
 
     /// Counts one event if the window has room; otherwise returns how long
-    /// until it has.
+    /// until it has, and tallies the refusal past the limit (`refusals`),
+    /// so a flood's audit lines can be thinned without losing its size.
     public func take(_ c: inout CounterRecord, now: Int64) -> Int? {
         if now - c.until >= Int64(length) { c = CounterRecord(count: 0, last: now, until: now) }
-        if c.count >= limit { return Int(c.until + Int64(length) - now) }
+        if c.count >= limit {
+            c.count = min(c.count + 1, limit + 1_000_000_000)
+            return Int(c.until + Int64(length) - now)
+        }
         c.count += 1
         c.last = now
         return nil
@@ -55,8 +59,11 @@ public struct RateWindow: Sendable {
     /// Undoes one `take` that turned out not to count (a success, or a
     /// refusal further on), if the window it was taken in is still open.
     public func giveBack(_ c: inout CounterRecord, now: Int64) {
-        if now - c.until < Int64(length) && c.count > 0 { c.count -= 1 }
+        if now - c.until < Int64(length) && c.count > 0 && c.count <= limit { c.count -= 1 }
     }
+
+    /// Refusals tallied in this window so far.
+    public func refusals(_ c: CounterRecord) -> Int { max(0, c.count - limit) }
 
     public func isFull(_ c: CounterRecord, now: Int64) -> Int? {
         if now - c.until >= Int64(length) { return nil }

@@ -42,7 +42,7 @@ extension Accounts {
         let user = auth.user
         let viaReset = auth.session.kind == .reset
         if !viaReset {
-            let attempt = try beginSignInAttempt(account: user.email, clientIP: clientIP, now: now)
+            let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email, clientIP: clientIP, now: now) }
             guard case .match = hasher.check(PasswordText(old ?? "").normalized, against: user.passwordHash) else {
                 audit.record("password_change_failed", at: now, user: user.email, ip: clientIP)
                 try signInFailed(attempt, user: user, clientIP: clientIP, now: now)

@@ -21,7 +21,7 @@ extension Accounts {
             // No account can have this name, so nothing is learnt from a quick
             // answer, and no per-account counter file is made for it (a flood
             // of made-up names would otherwise fill the disk with them).
-            _ = try beginClientAttempt(clientIP: clientIP, now: now)
+            _ = try throttleAnswered { try beginClientAttempt(clientIP: clientIP, now: now) }
             audit.record("signin_failed", at: now, ip: clientIP)
             throw AccountError.invalidCredentials
         }
@@ -37,6 +37,8 @@ extension Accounts {
             audit.record(e == .accountLocked ? "signin_refused_locked" : "signin_throttled", at: now,
                          user: email.description, ip: clientIP)
             throw e
+        } catch let t as ClientThrottled {
+            throw AccountError.throttled(retryAfter: t.retryAfter)  // recorded, thinned, where it was decided
         }
 
         let text = PasswordText(password)

@@ -48,6 +48,12 @@ public protocol CounterStore: Sendable {
     func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord
     /// Back to zero (a success clears a failure count).
     func resetCounter(_ id: String) throws
+    /// Changes an existing counter under its lock, and removes it there if
+    /// the change leaves it `empty`: a guess given back that counted
+    /// nothing leaves nothing on disk (a flood of guesses at addresses with
+    /// no code must not leave a file each). A missing counter stays missing.
+    func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
+                               _ change: (inout CounterRecord) -> Void) throws
 }
 
 /// Small per-installation files: the server key, the dummy password hash.

@@ -71,7 +71,18 @@ struct SignInAttempt {
     let count: Int
 }
 
+/// A client past its hourly budget: already in the audit log (thinned), so
+/// callers must not record it again. Becomes AccountError.throttled.
+struct ClientThrottled: Error {
+    let retryAfter: Int
+}
+
 extension Accounts {
+    /// ClientThrottled as the callers of the core see it.
+    func throttleAnswered<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let t as ClientThrottled { throw AccountError.throttled(retryAfter: t.retryAfter) }
+    }
+
     /// The sign-in failure counters: per account (keyed whether or not the
     /// account exists) and per client network. Sign-in, change-password and
     /// unlock must agree on them.
@@ -104,9 +115,19 @@ extension Accounts {
     /// Takes one guess from the client's hourly budget; its counter key.
     func beginClientAttempt(clientIP: String, now: Int64) throws -> String {
         let clientKey = signInClientCounter(clientIP)
-        var wait: Int?
-        try store.updateCounter(clientKey) { wait = policy.throttle.clientWindow.take(&$0, now: now) }
-        if let wait { throw AccountError.throttled(retryAfter: max(1, wait)) }
+        var wait: Int?, refused = 0
+        let window = policy.throttle.clientWindow
+        try store.updateCounter(clientKey) {
+            wait = window.take(&$0, now: now)
+            refused = window.refusals($0)
+        }
+        if let wait {
+            // The client's own flood: thinned to milestones (AuditTrail.isMilestone).
+            if AuditTrail.isMilestone(refused) {
+                audit.record("signin_throttled", at: now, ip: clientIP, [("refused_so_far", .int(refused))])
+            }
+            throw ClientThrottled(retryAfter: max(1, wait))
+        }
         return clientKey
     }
 

@@ -199,6 +199,22 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
         }
     }
 
+    public func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
+                                      _ change: (inout CounterRecord) -> Void) throws {
+        try connection.transaction {
+            guard let row = try connection.query("SELECT count, last, until FROM gatehouse_counters WHERE id = $1 FOR UPDATE",
+                                                 [id]).first else { return }
+            var c = try counter(row)
+            change(&c)
+            if empty(c) {
+                try connection.query("DELETE FROM gatehouse_counters WHERE id = $1", [id])
+            } else {
+                try connection.query("UPDATE gatehouse_counters SET count = $2, last = $3, until = $4 WHERE id = $1",
+                                     [id, String(c.count), String(c.last), String(c.until)])
+            }
+        }
+    }
+
     public func resetCounter(_ id: String) throws {
         try connection.query("UPDATE gatehouse_counters SET count = 0, last = 0, until = 0 WHERE id = $1", [id])
     }

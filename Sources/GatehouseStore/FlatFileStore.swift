@@ -211,11 +211,11 @@ public final class FlatFileStore: AccountStore {
     /// so it carries its own lock; but gc unlinks stale counters, and a
     /// process that opened the file just before holds a lock on an orphan,
     /// so the lock counts only once the file is seen still linked.
-    func lockedCounter(_ id: String, create: Bool, _ op: Int32) throws -> (fd: Int32, file: String)? {
+    func lockedCounter(_ id: String, create: Bool, writable: Bool = false, _ op: Int32) throws -> (fd: Int32, file: String)? {
         let p = try path(.counters, id)
         while true {
             let fd: Int32
-            if let existing = try Posix.openIfExists(p.file, create ? O_RDWR : O_RDONLY) {
+            if let existing = try Posix.openIfExists(p.file, create || writable ? O_RDWR : O_RDONLY) {
                 fd = existing
             } else if create {
                 try Posix.makeDirectories(p.dir)
@@ -262,6 +262,20 @@ public final class FlatFileStore: AccountStore {
     public func resetCounter(_ id: String) throws {
         guard try Posix.exists(path(.counters, id).file) else { return }
         try updateCounter(id) { $0 = CounterRecord() }
+    }
+
+    public func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
+                                      _ change: (inout CounterRecord) -> Void) throws {
+        guard let (fd, file) = try lockedCounter(id, create: false, writable: true, LOCK_EX) else { return }
+        defer { close(fd) }
+        var counter = try decodeCounter(fd, file: file)
+        change(&counter)
+        if empty(counter) {
+            // Unlinked while locked: a waiter sees the file gone and starts afresh.
+            _ = try Posix.unlinkIfExists(file)
+        } else {
+            try Posix.pwriteAll(fd, RecordCodec.counterBytes(counter), path: file)
+        }
     }
 
     /// gc: removes the counter if `dead` holds, deciding and unlinking under

@@ -75,6 +75,14 @@ extension StoreContract {
         XCTAssertEqual(try store.readCounter("e5e5e5e5e5e5"), CounterRecord(count: 2, last: 7, until: 9))
         try store.resetCounter("e5e5e5e5e5e5")
         XCTAssertEqual(try store.readCounter("e5e5e5e5e5e5"), CounterRecord())
+        // Changed only if there; removed when the change leaves it empty.
+        try store.updateExistingCounter("f6f6f6f6f6f6", removingIf: { _ in false }) { $0.count = 5 }
+        XCTAssertEqual(try store.readCounter("f6f6f6f6f6f6"), CounterRecord())
+        try store.updateCounter("f6f6f6f6f6f6") { $0.count = 2; $0.until = 3 }
+        try store.updateExistingCounter("f6f6f6f6f6f6", removingIf: { $0.count == 0 }) { $0.count -= 1 }
+        XCTAssertEqual(try store.readCounter("f6f6f6f6f6f6"), CounterRecord(count: 1, last: 0, until: 3))
+        try store.updateExistingCounter("f6f6f6f6f6f6", removingIf: { $0.count == 0 }) { $0.count -= 1 }
+        XCTAssertEqual(try store.readCounter("f6f6f6f6f6f6"), CounterRecord())
         XCTAssertNil(try store.loadServerFile("server.key"))
         try store.saveServerFile("server.key", Array("k\n".utf8))
         XCTAssertEqual(try store.loadServerFile("server.key"), Array("k\n".utf8))
