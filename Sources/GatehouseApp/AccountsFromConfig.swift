@@ -24,7 +24,7 @@ extension Accounts {
         }
         return Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: clock,
                         random: random, policy: AccountPolicy(config: config),
-                        audit: AuditTrail(append: { [log = AppendLog(path: config.auditLogPath)] in try log.append($0) }, logger: logger), logger: logger,
+                        audit: AuditTrail(append: { [log = AppendLog(path: config.auditLogPath, reserve: config.diskReserve)] in try log.append($0) }, logger: logger), logger: logger,
                         dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random),
                         mail: mail, blocklists: blocklists)
     }

@@ -4,6 +4,13 @@ import GatehousePostgres
 import GatehouseStore
 import GatehouseSystem
 
+extension Config {
+    /// data_dir_reserve_mib and data_dir_reserve_inodes.
+    public var diskReserve: DiskReserve {
+        DiskReserve(bytes: UInt64(dataDirReserveMiB) << 20, inodes: UInt64(dataDirReserveInodes))
+    }
+}
+
 /// The store `store =` names, opened and checked now: a flat-file data
 /// directory that exists, or a PostgreSQL database whose schema is current.
 public enum StoreFromConfig {
@@ -14,7 +21,7 @@ public enum StoreFromConfig {
             try store.requireCurrentSchema()
             return store
         default:
-            return try FlatFileStore(root: config.dataDir)
+            return try FlatFileStore(root: config.dataDir, reserve: config.diskReserve)
         }
     }
 

@@ -48,6 +48,8 @@ public struct Config: Sendable {
     public let allowedOrigins: [String]
     public let publicOrigin: String
     public let defaultLocale: String
+    public let dataDirReserveMiB: Int
+    public let dataDirReserveInodes: Int
     public let logLevel: String
     public let auditLogSetting: String
     public let passwordBlocklist: String
@@ -106,6 +108,8 @@ public struct Config: Sendable {
         allowedOrigins = values.list("allowed_origins")
         publicOrigin = values.text("public_origin")
         defaultLocale = values.text("default_locale")
+        dataDirReserveMiB = values.int("data_dir_reserve_mib")
+        dataDirReserveInodes = values.int("data_dir_reserve_inodes")
         logLevel = values.text("log_level")
         auditLogSetting = values.text("audit_log")
         passwordBlocklist = values.text("password_blocklist")

@@ -50,6 +50,8 @@ public enum Settings {
         list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
         language("default_locale", "en", "Language of the pages and mails for a browser whose Accept-Language names none of <templates_dir>/locales/*.txt (shipped: en, de)."),
         oneOf("log_level", "info", ["debug", "info", "notice", "warning", "error"], "Least severe diagnostic written to the web server's error log."),
+        int("data_dir_reserve_mib", 256, 0...1_048_576, "Free space (MiB) kept on the data directory's file system: a flood of requests from new client addresses gets 503 rather than fill the disk with counters and audit lines (with store = flatfile). 0: no reserve."),
+        int("data_dir_reserve_inodes", 20_000, 0...100_000_000, "Free inodes kept on that file system, likewise (each new client network's counter is a file). 0: no reserve."),
         path("audit_log", "", "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
         path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
         path("password_blocklist_site", "", "The site's own list, same format, checked as well. Empty: none."),

@@ -16,10 +16,13 @@ import GatehouseCore
 public final class FlatFileStore: AccountStore {
     public static let formatLine = "gatehouse-store 1"
     public let root: String
+    /// Kept free: no new counter is made inside it (DiskReserve).
+    public let reserve: DiskReserve
 
     /// Opens an existing data directory; `gatehousectl init` creates one.
-    public init(root: String) throws {
+    public init(root: String, reserve: DiskReserve = .none) throws {
         self.root = root
+        self.reserve = reserve
         guard let fd = try Posix.openIfExists(root + "/FORMAT", O_RDONLY) else {
             throw StoreError.notInitialized(root)
         }
@@ -218,6 +221,7 @@ public final class FlatFileStore: AccountStore {
             if let existing = try Posix.openIfExists(p.file, create || writable ? O_RDWR : O_RDONLY) {
                 fd = existing
             } else if create {
+                try reserve.ensureRoom(at: root)
                 try Posix.makeDirectories(p.dir)
                 fd = try Posix.open(p.file, O_RDWR | O_CREAT)
             } else {

@@ -44,6 +44,21 @@ final class FlatFileStoreTests: XCTestCase {
 
     let uid = String(repeating: "a1", count: 32)
 
+    /// Down to the reserve, nothing new is made; what exists keeps working.
+    func testNoNewCounterOrAuditLineInsideTheReserve() throws {
+        try store.updateCounter("c3c3c3c3c3c3") { $0.count = 1 }
+        let full = try FlatFileStore(root: dir + "/data", reserve: DiskReserve(bytes: UInt64.max))
+        XCTAssertThrowsError(try full.updateCounter("d4d4d4d4d4d4") { $0.count = 1 }) {
+            guard case StoreError.unavailable = $0 else { return XCTFail("\($0)") }
+        }
+        XCTAssertFalse(Posix.exists(dir + "/data/counters/d4/d4/d4d4d4d4d4d4"))
+        XCTAssertEqual(try full.updateCounter("c3c3c3c3c3c3") { $0.count += 1 }.count, 2)
+        XCTAssertThrowsError(try AppendLog(path: dir + "/audit.log", reserve: DiskReserve(inodes: UInt64.max)).append("x"))
+        XCTAssertFalse(Posix.exists(dir + "/audit.log"))
+        try AppendLog(path: dir + "/audit.log", reserve: DiskReserve(bytes: 1 << 20)).append("x")
+        XCTAssertTrue(Posix.exists(dir + "/audit.log"))
+    }
+
     func user() -> UserRecord {
         UserRecord(id: uid, email: "a@example.com", passwordHash: "$argon2id$x", created: 100)
     }
