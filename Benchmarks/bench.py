@@ -298,7 +298,7 @@ def report(r, cgi, mem, disk, store):
     per_guess = disk["bytes"] / max(disk["guesses"], 1)
     rows.append((f"disk after {disk['guesses']:,} wrong guesses (10⁵ addresses)", f"{disk['bytes'] / 2**20:.1f} MiB",
                  "", f"{disk['inodes']:,} inodes; audit log {disk['audit'] / 2**20:.1f} MiB; {per_guess:.0f} B/guess",
-                 per_guess, "bounded", None))
+                 per_guess, "bounded by data_dir_reserve_mib / _inodes", None))
     refs = [("nginx `return 200`", r["nginx"]), ("C libfcgi constant responder", r["c"]),
             ("C again (end of block)", r["c_again"]), ("static page, no auth", r["static"]),
             ("FastAPI original, 2 uvicorn workers, wrong code", r["fastapi"]), ("PHP-FPM, 2 children, wrong code", r["php"])]
