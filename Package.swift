@@ -34,6 +34,10 @@ let package = Package(
         .executable(name: "verify-otp", targets: ["verify-otp"]),
         .executable(name: "verify", targets: ["verify"]),
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
+        // For Fuzz/ (the libFuzzer harness, a package of its own so that the
+        // normal build never needs the sanitizers): the parsers it drives.
+        .library(name: "GatehouseParsers", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
+                                                     "GatehouseStore", "GatehouseSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
