@@ -9,7 +9,7 @@ BIN = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 SWIFT := $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test deps deps-test build build-debug unit e2e bench clean install uninstall screenshots
+.PHONY: run test deps deps-test build build-debug unit e2e fuzz fuzz-smoke bench clean install uninstall screenshots
 
 deps:
 	@scripts/deps run
@@ -36,7 +36,16 @@ e2e: build deps-test
 	GATEHOUSE_BIN="$(BIN)" python3 -m pytest -q -s -rfE tests
 	GATEHOUSE_BIN="$(BIN)" GATEHOUSE_TEST_STORE=postgresql python3 -m pytest -q -s -rfE tests/e2e tests/concurrency
 
-test: unit e2e
+# Every parser that sees outside input under libFuzzer with AddressSanitizer
+# (Fuzz/, scripts/fuzz): FUZZ_SECONDS per target; `make test` runs each briefly.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	scripts/fuzz $(FUZZ_SECONDS)
+
+fuzz-smoke: deps
+	scripts/fuzz 20
+
+test: unit fuzz-smoke e2e
 
 # The browser journeys photograph every page into var/screenshots; the
 # README shows these from docs/screenshots.
@@ -58,4 +67,4 @@ bench: build
 	GATEHOUSE_BIN="$(BIN)" Benchmarks/run
 
 clean:
-	rm -rf .build var
+	rm -rf .build var Fuzz/.build
