@@ -9,7 +9,7 @@ BIN = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 SWIFT := $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 export PATH := /opt/swift/usr/bin:$(PATH)
 
-.PHONY: run test deps deps-test build build-debug unit e2e fuzz fuzz-smoke bench clean install uninstall screenshots
+.PHONY: run test deps deps-test build build-debug unit e2e fuzz fuzz-smoke bench soak clean install uninstall screenshots
 
 deps:
 	@scripts/deps run
@@ -62,6 +62,11 @@ install: build
 
 uninstall:
 	scripts/install uninstall
+
+# SOAK_SECONDS (600) at saturation on a mix of endpoints; not in `make test`.
+soak: build
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	GATEHOUSE_BIN="$(BIN)" python3 Benchmarks/soak.py
 
 bench: build
 	GATEHOUSE_BIN="$(BIN)" Benchmarks/run
