@@ -59,7 +59,9 @@ public struct RateWindow: Sendable {
     /// Undoes one `take` that turned out not to count (a success, or a
     /// refusal further on), if the window it was taken in is still open.
     public func giveBack(_ c: inout CounterRecord, now: Int64) {
-        if now - c.until < Int64(length) && c.count > 0 && c.count <= limit { c.count -= 1 }
+        // Past the limit the count also tallies refusals; giving one back
+        // frees one slot all the same (and starts the tally afresh).
+        if now - c.until < Int64(length) && c.count > 0 { c.count = min(c.count, limit) - 1 }
     }
 
     /// Refusals tallied in this window so far.
