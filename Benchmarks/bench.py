@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from urllib.request import Request, urlopen
 
+from harness import write_config
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ["GATEHOUSE_BIN"])
 VAR = ROOT / "var-bench"
@@ -118,16 +120,8 @@ def setup():
     sh(cc, "-O2", "-o", VAR / "c" / "constant-cgi", ROOT / "Benchmarks/c/constant-cgi.c")
     swiftc = shutil.which("swiftc") or "/opt/swift/usr/bin/swiftc"
     sh(swiftc, "-O", "-static-stdlib", "-o", VAR / "c" / "swift-hello", ROOT / "Benchmarks/swift/hello.swift")
-    (VAR / "gatehouse.conf").write_text(f"""data_dir = {VAR}/data
-maildir = {VAR}/mail
-templates_dir = {ROOT}/deploy/templates
-password_blocklist = {ROOT}/deploy/blocklist/common-passwords.txt
-trusted_proxies = 127.0.0.1
-otp_max_failures_per_hour = 100
-otp_verify_failures_per_hour_per_ip = 1000000
-otp_send_cooldown = 0
-otp_sends_per_hour_per_address = 1000
-""")
+    write_config(VAR, "otp_max_failures_per_hour = 100", "otp_verify_failures_per_hour_per_ip = 1000000",
+                 "otp_send_cooldown = 0", "otp_sends_per_hour_per_address = 1000")
     sh(ROOT / "scripts" / "stack", "start", VAR, PORT, BIN, 2)
     started.append(("gatehouse stack", lambda: sh(ROOT / "scripts" / "stack", "stop", VAR)))
     # The C responder.

@@ -15,6 +15,8 @@ import time
 from pathlib import Path
 from urllib.request import Request, urlopen
 
+from harness import write_config
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(os.environ["GATEHOUSE_BIN"])
 VAR = ROOT / "var-soak"
@@ -54,13 +56,7 @@ def main():
         subprocess.run([ROOT / "scripts/stack", "stop", VAR])
     subprocess.run(["rm", "-rf", str(VAR)])
     (VAR / "lua").mkdir(parents=True)
-    (VAR / "gatehouse.conf").write_text(f"""data_dir = {VAR}/data
-maildir = {VAR}/mail
-templates_dir = {ROOT}/deploy/templates
-password_blocklist = {ROOT}/deploy/blocklist/common-passwords.txt
-trusted_proxies = 127.0.0.1
-argon2_memlimit_kib = 19456
-""")
+    write_config(VAR)
     sh(ROOT / "scripts/stack", "start", VAR, PORT, BIN, 2)
     try:
         env = {**os.environ, "GATEHOUSE_CONFIG": str(VAR / "gatehouse.conf")}

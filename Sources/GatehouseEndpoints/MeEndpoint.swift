@@ -40,7 +40,7 @@ public struct MeEndpoint: Endpoint {
         var links = [PageLink(p["home.change-password"], ctx.url("change-password"))]
         if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }
         links.append(PageLink(p["home.sign-out"], ctx.url("logout")))
-        let body = (ctx.notice.map { "<p class=\"notice\" role=\"status\">\(htmlEscape($0))</p>\n" } ?? "")
+        let body = Page.notice(ctx.notice)
             + "<p>\(htmlEscape(p["home.signed-in-as", ["email": u.email]]))</p>\n<dl class=\"facts\">\n"
             + row("home.address", htmlEscape(u.email) + " " + verified)
             + row("home.password-changed", htmlEscape(UTCTime.readable(u.passwordChanged)))

@@ -200,7 +200,7 @@ public struct Page: Sendable {
         .html(200, document(title: title, body: "<p>\(htmlEscape(text))</p>\n" + Page.links(links)))
     }
 
-    static func notice(_ text: String?) -> String {
+    public static func notice(_ text: String?) -> String {
         text.map { "<p class=\"notice\" role=\"status\">\(htmlEscape($0))</p>\n" } ?? ""
     }
 

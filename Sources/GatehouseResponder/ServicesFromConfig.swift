@@ -21,15 +21,12 @@ extension Services {
     /// which every CGI exec would otherwise pay for.
     public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom(), sendsMail: Bool = true) throws -> Services {
-        guard sendsMail else {
-            let accounts = try Accounts.open(config: config, logger: logger, mail: NoMail(), clock: clock, random: random)
-            return Services(site: Site(config: config), accounts: accounts, logger: logger, pages: try loadPages(config))
-        }
-        let mail = try MailService(config: config, clock: clock, random: random, logger: logger,
-                                   handoff: { ids in handOff(ids, config: config, logger: logger) })
-        let accounts = try Accounts.open(config: config, logger: logger, mail: mail, clock: clock, random: random)
+        let mail = sendsMail ? try MailService(config: config, clock: clock, random: random, logger: logger,
+                                               handoff: { ids in handOff(ids, config: config, logger: logger) }) : nil
+        let accounts = try Accounts.open(config: config, logger: logger, mail: mail.map { $0 as MailSink } ?? NoMail(),
+                                         clock: clock, random: random)
         return Services(site: Site(config: config), accounts: accounts, logger: logger, pages: try loadPages(config),
-                        afterResponse: { mail.deliverQueued() })
+                        afterResponse: { mail?.deliverQueued() })
     }
 
     /// The site owner's page layout, `<templates_dir>/html/layout.html`, and
