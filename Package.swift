@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "send-otp", targets: ["send-otp"]),
         .executable(name: "verify-otp", targets: ["verify-otp"]),
         .executable(name: "verify", targets: ["verify"]),
+        .executable(name: "openapi", targets: ["openapi"]),
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
@@ -96,6 +97,7 @@ let package = Package(
         .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "verify", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "openapi", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

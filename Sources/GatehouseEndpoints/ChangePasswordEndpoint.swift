@@ -10,8 +10,7 @@ public struct ChangePasswordEndpoint: Endpoint {
     public let methods = ["GET", "POST"]
     public let sendsMail = true
 
-    func rules(_ ctx: RequestContext, reset: Bool) -> [FieldRule] {
-        let config = ctx.services.site
+    static func rules(_ config: Site, reset: Bool) -> [FieldRule] {
         let new = { (name: String) in
             FieldRule(name, minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, secret: true)
         }
@@ -27,7 +26,7 @@ public struct ChangePasswordEndpoint: Endpoint {
         }
         let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
         let reset = auth.session.kind == .reset
-        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: rules(ctx, reset: reset))
+        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.rules(ctx.services.site, reset: reset))
         guard PasswordText(fields["new_password"]!).matches(PasswordText(fields["confirm_password"]!)) else {
             throw RequestError.passwordsDiffer
         }

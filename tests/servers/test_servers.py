@@ -94,3 +94,11 @@ def test_the_stylesheet_and_the_account_home(site):
     email, password = site.add_user()
     r = requests.get(f"{site.base}/", headers=bearer(site.token(email, password)))
     assert r.status_code == 200 and r.json()["email"] == email
+
+
+def test_the_api_description(site):
+    r = requests.get(f"{site.base}/openapi.json")
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json", (r.status_code, r.text[:300])
+    doc = r.json()
+    assert doc["openapi"] == "3.1.0" and doc["servers"][0]["url"] == "/account"
+    assert {"/token", "/me", "/change-password", "/send-otp", "/verify-otp", "/logout"} <= set(doc["paths"])

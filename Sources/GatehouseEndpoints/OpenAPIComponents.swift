@@ -1,0 +1,200 @@
+import GatehouseHTTP
+import GatehouseJSON
+
+/// The reusable parts of the OpenAPI description: bodies, headers,
+/// responses and the ways to authenticate, each written once and named.
+enum OpenAPIComponents {
+    static func ref(_ kind: String, _ name: String) -> JSONValue { ["$ref": .string("#/components/\(kind)/\(name)")] }
+    static func schema(_ name: String) -> JSONValue { ref("schemas", name) }
+
+    /// A field's schema from the same rule the endpoint validates it with,
+    /// so the description cannot drift from the check.
+    static func field(_ rule: FieldRule, _ description: String) -> JSONValue {
+        var members: [(String, JSONValue)] = [("type", "string")]
+        if let min = rule.minLength { members.append(("minLength", .int(min))) }
+        members.append(("maxLength", .int(rule.maxLength)))
+        // No field may hold a NUL (a 422); JSON Schema says it with a pattern.
+        members.append(("pattern", "^[^\\u0000]*$"))
+        if rule.secret { members += [("format", "password"), ("writeOnly", true)] }
+        members.append(("description", .string(description)))
+        return .object(members)
+    }
+
+    /// An object whose properties are these rules' fields. Unknown members
+    /// are ignored, as pydantic ignored them.
+    static func object(_ fields: [(FieldRule, String, JSONValue?)], description: String) -> JSONValue {
+        var properties: [(String, JSONValue)] = []
+        for (rule, text, override) in fields { properties.append((rule.name, override ?? field(rule, text))) }
+        let required = fields.filter { $0.0.required && $0.0.source == .body }.map { JSONValue.string($0.0.name) }
+        var members: [(String, JSONValue)] = [("type", "object"), ("description", .string(description)),
+                                              ("properties", .object(properties))]
+        if !required.isEmpty { members.append(("required", .array(required))) }
+        return .object(members)
+    }
+
+    static func schemas(_ site: Site) -> JSONValue {
+        [
+            "Message": [
+                "type": "object", "required": ["msg"],
+                "properties": ["msg": ["type": "string"]],
+            ],
+            "Detail": [
+                "type": "object", "required": ["detail"],
+                "description": "FastAPI's error body.",
+                "properties": ["detail": ["type": "string"]],
+            ],
+            "ValidationError": [
+                "type": "object", "required": ["type", "loc", "msg", "input"],
+                "description": "One problem, as pydantic reports it. A password is never echoed: its `input` is \"[redacted]\".",
+                "properties": [
+                    "type": ["type": "string", "enum": ["missing", "string_type", "string_too_short", "string_too_long",
+                                                        "value_error", "json_invalid", "model_attributes_type", "enum"]],
+                    "loc": ["type": "array", "items": ["anyOf": [["type": "string"], ["type": "integer"]]],
+                            "description": "[\"body\", field], [\"query\", field], [\"body\", offset] for malformed JSON, or [\"query\"] for a malformed query string."],
+                    "msg": ["type": "string"],
+                    "input": ["description": "The value as sent (\"[redacted]\" for a password)."],
+                    "ctx": ["type": "object"],
+                ],
+            ],
+            "HTTPValidationError": [
+                "type": "object", "required": ["detail"],
+                "description": "422: every problem found, in pydantic's shape.",
+                "properties": ["detail": ["type": "array", "items": schema("ValidationError")]],
+            ],
+            "OAuthError": [
+                "type": "object", "required": ["error", "error_description"],
+                "description": "RFC 6749 §5.2.",
+                "properties": [
+                    "error": ["type": "string", "enum": ["invalid_request", "invalid_grant", "unsupported_grant_type"]],
+                    "error_description": ["type": "string"],
+                ],
+            ],
+            "Token": [
+                "type": "object", "required": ["access_token", "token_type", "expires_in"],
+                "properties": [
+                    "access_token": ["type": "string", "description": "256 random bits, base64url."],
+                    "token_type": ["type": "string", "const": "bearer"],
+                    "expires_in": ["type": "integer", "minimum": 1, "description": "Seconds until the session's absolute end."],
+                ],
+            ],
+            "CodeVerified": [
+                "description": "Just the message; with `purpose=reset` (no session) also a reset grant; with `purpose=login` (no session, when enabled) also a session's token.",
+                "type": "object", "required": ["msg"],
+                "properties": [
+                    "msg": ["type": "string", "const": "OTP verified successfully"],
+                    "reset_token": ["type": "string", "description": "Present it to change-password as `Authorization: Bearer`, without `old_password`; good once, for nothing else."],
+                    "access_token": ["type": "string"],
+                    "token_type": ["type": "string", "const": "bearer"],
+                    "expires_in": ["type": "integer", "minimum": 1],
+                ],
+                "dependentRequired": ["reset_token": ["expires_in"], "access_token": ["token_type", "expires_in"]],
+            ],
+            "Me": [
+                "type": "object", "required": ["email", "email_verified", "created", "password_changed", "session"],
+                "properties": [
+                    "email": ["type": "string"],
+                    "email_verified": ["type": "boolean"],
+                    "created": ["type": "string", "format": "date-time"],
+                    "password_changed": ["type": "string", "format": "date-time"],
+                    "session": [
+                        "type": "object", "required": ["created", "expires", "otp_verified"],
+                        "properties": [
+                            "created": ["type": "string", "format": "date-time"],
+                            "expires": ["type": "string", "format": "date-time"],
+                            "otp_verified": ["type": "boolean"],
+                        ],
+                    ],
+                ],
+            ],
+            "Page": ["type": "string", "description": "An HTML page, in the site's layout."],
+        ]
+    }
+
+    static let noStore: JSONValue = [
+        "required": true, "description": "Every answer: nothing is cached.",
+        "schema": ["type": "string", "const": "no-store"],
+    ]
+
+    static func headers() -> JSONValue {
+        [
+            "Cache-Control": noStore,
+            "Pragma": ["required": true, "description": "On every answer that carries a token or grant, and on /token's errors.",
+                       "schema": ["type": "string", "const": "no-cache"]],
+            "WWW-Authenticate": ["required": true, "description": "RFC 6750.", "schema": ["type": "string", "const": "Bearer"]],
+            "Retry-After": ["required": true, "description": "Seconds to wait.", "schema": ["type": "integer", "minimum": 1]],
+            "Allow": ["required": true, "schema": ["type": "string"]],
+            "Location": ["required": true, "schema": ["type": "string"]],
+            "Set-Cookie": ["required": false, "description": "The session cookie (HttpOnly; Secure; SameSite=Lax), or its clearing.",
+                           "schema": ["type": "string"]],
+            "Content-Security-Policy": ["required": true, "schema": ["type": "string", "pattern": "frame-ancestors 'none'"]],
+            "X-Content-Type-Options": ["required": true, "schema": ["type": "string", "const": "nosniff"]],
+            "Referrer-Policy": ["required": true, "schema": ["type": "string", "const": "same-origin"]],
+        ]
+    }
+
+    /// A header some answers of one status carry and others do not.
+    static func optional(_ name: String) -> JSONValue {
+        guard case .object(var members)? = headers()[name] else { return [:] }
+        members.removeAll { $0.0 == "required" }
+        return .object([("required", false)] + members)
+    }
+
+    static func headers(_ names: [String]) -> JSONValue {
+        .object((["Cache-Control"] + names).map { ($0, ref("headers", $0)) })
+    }
+
+    static let json = "application/json"
+    static let html = "text/html; charset=utf-8"
+
+    /// One answer: its description, the headers it always carries, and its
+    /// body by media type.
+    static func response(_ description: String, headers names: [String] = [], _ content: [(String, JSONValue)] = []) -> JSONValue {
+        var members: [(String, JSONValue)] = [("description", .string(description)), ("headers", headers(names))]
+        if !content.isEmpty {
+            members.append(("content", .object(content.map { ($0.0, ["schema": $0.1]) })))
+        }
+        return .object(members)
+    }
+
+    /// A JSON client gets `schema`; a browser (a form post, or Accept:
+    /// text/html) the page again with the problem marked.
+    static func either(_ description: String, _ name: String, headers names: [String] = []) -> JSONValue {
+        response(description, headers: names, [(json, schema(name)), (html, schema("Page"))])
+    }
+
+    static func responses(_ site: Site) -> JSONValue {
+        [
+            "Unauthorized": response("Not authenticated: no bearer token or session cookie, or one that is unknown, expired or revoked (or an `Authorization` header that is not a bearer token).",
+                                     headers: ["WWW-Authenticate"], [(json, schema("Detail"))]),
+            "TooLarge": either("The body is over \(site.maxBodyBytes) bytes.", "Detail"),
+            "UnsupportedMediaType": either("A body that is neither application/json nor application/x-www-form-urlencoded.", "Detail"),
+            "Invalid": either("A field missing, of the wrong type, too short or too long, or refused by a rule the schema cannot say; malformed JSON; a malformed query string.", "HTTPValidationError"),
+            "TooManyRequests": either("A limit was reached; nothing was checked or changed.", "Detail", headers: ["Retry-After"]),
+            "Unavailable": either("The database (store = postgresql) cannot be reached; nothing was changed.", "Detail", headers: ["Retry-After"]),
+            "Redirect": response("Browser mode (a form post, or Accept: text/html): Post/Redirect/Get to the next page.",
+                                 headers: ["Location", "Set-Cookie"]),
+            "Page": response("The HTML form (browser mode).",
+                             headers: ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"], [(html, schema("Page"))]),
+            "SignInFirst": response("A browser without a session: to the sign-in form, with this page as the return URL.",
+                                    headers: ["Location", "Set-Cookie"]),
+        ]
+    }
+
+    static func securitySchemes(_ site: Site) -> JSONValue {
+        [
+            "bearer": [
+                "type": "http", "scheme": "bearer",
+                "description": "`Authorization: Bearer <access_token>` from POST /token (the scheme name is case-insensitive). On change-password, a `reset_token` from verify-otp is presented the same way.",
+            ],
+            "password": [
+                "type": "oauth2",
+                "description": "The same token, obtained by the OAuth 2.0 password grant (RFC 6749 §4.3).",
+                "flows": ["password": ["tokenUrl": .string(site.prefix + "/token"), "scopes": [:]]],
+            ],
+            "session": [
+                "type": "apiKey", "in": "cookie", "name": .string(site.cookieName),
+                "description": "The browser's session cookie (with the __Host- prefix over HTTPS, or __Secure- with cookie_domain). Posts authenticated by it need the form's CSRF token (`csrf_token` field or `X-CSRF-Token` header) and an acceptable Origin.",
+            ],
+        ]
+    }
+}

@@ -1,0 +1,286 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+
+/// The JSON API as an OpenAPI 3.1 document, built from this site's
+/// configuration (prefix, length limits, which purposes are on, whether an
+/// unknown address is a 404) and from the same field rules the endpoints
+/// validate with. Served by the `openapi` responder at
+/// `<prefix>/openapi.json`.
+public enum OpenAPIDocument {
+    public static func make(site: Site, policy: AccountPolicy) -> JSONValue {
+        let c = OpenAPIComponents.self
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Gatehouse",
+                "version": "1",
+                "description": .string(introduction),
+            ],
+            "servers": [["url": .string(site.prefix), "description": "This site's prefix, on the host serving this document."]],
+            "paths": paths(site, policy),
+            "components": [
+                "schemas": c.schemas(site),
+                "responses": c.responses(site),
+                "headers": c.headers(),
+                "securitySchemes": c.securitySchemes(site),
+            ],
+        ]
+    }
+
+    static let introduction = """
+        Account security for sites behind nginx, lighttpd or Apache: sign-in, password changes, one-time codes by e-mail. \
+        Requests are JSON objects (application/json) or, for /token, a form (application/x-www-form-urlencoded); \
+        unknown members are ignored. Every endpoint also serves browsers (a form post, or Accept: text/html): \
+        those get HTML pages and 303 redirects instead of JSON. A method an endpoint does not serve is 405 with Allow. \
+        Every answer carries Cache-Control: no-store and a Content-Length.
+        """
+
+    static let signedIn: JSONValue = [["bearer": []], ["password": []], ["session": []]]
+    static let signedInOrNot: JSONValue = [[:], ["bearer": []], ["password": []], ["session": []]]
+
+    static func paths(_ site: Site, _ policy: AccountPolicy) -> JSONValue {
+        var purposes: [JSONValue] = ["", "verify", "reset"]
+        if policy.codes.loginEnabled { purposes.append("login") }
+        let purpose: JSONValue = [
+            "type": "string", "enum": .array(purposes),
+            "description": .string("What the code is for: verify (the default, also for an empty value) proves the address and, with a session, steps it up; reset gives a password-reset grant\(policy.codes.loginEnabled ? "; login signs in" : "")."),
+        ]
+        return [
+            "/token": ["get": page("signInForm", "The sign-in form"), "post": token(site)],
+            "/logout": ["get": page("signOutForm", "The sign-out form", signedIn: true), "post": logout()],
+            "/me": ["get": me("getMe")],
+            "/": ["get": me("getHome")],
+            "/change-password": ["get": page("changePasswordForm", "The change-password form", signedIn: true),
+                                 "post": changePassword(site)],
+            "/send-otp": ["get": page("sendCodeForm", "The form asking for a code"), "post": sendOTP(policy, purpose: purpose)],
+            "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"), "post": verifyOTP(policy, purpose: purpose)],
+            "/openapi.json": ["get": [
+                "operationId": "getOpenAPI", "summary": "This document", "security": [],
+                "responses": ["200": OpenAPIComponents.response("This document.", [(OpenAPIComponents.json, ["type": "object"])])],
+            ]],
+        ]
+    }
+
+    static func r(_ name: String) -> JSONValue { OpenAPIComponents.ref("responses", name) }
+
+    /// What every post can answer besides its own statuses.
+    static func posted(_ own: [(String, JSONValue)], cutShort: JSONValue? = nil) -> JSONValue {
+        .object(own + [
+            ("400", cutShort ?? OpenAPIComponents.either("The client sent less than its Content-Length.", "Detail")),
+            ("413", r("TooLarge")), ("415", r("UnsupportedMediaType")), ("422", r("Invalid")), ("503", r("Unavailable")),
+        ].filter { key, _ in !own.contains { $0.0 == key } })
+    }
+
+    static func body(_ schema: JSONValue, form: Bool = false, example: JSONValue) -> JSONValue {
+        var content: [(String, JSONValue)] = [(OpenAPIComponents.json, ["schema": schema, "example": example])]
+        if form { content.insert(("application/x-www-form-urlencoded", ["schema": schema, "example": example]), at: 0) }
+        return ["required": true, "content": .object(content)]
+    }
+
+    static func bearer(_ pointer: String) -> JSONValue { .string("Bearer {$response.body#/\(pointer)}") }
+
+    static func token(_ site: Site) -> JSONValue {
+        let c = OpenAPIComponents.self
+        let rules = TokenEndpoint.rules
+        let fields: [(FieldRule, String, JSONValue?)] = [
+            (rules[0], "", ["type": "string", "const": "password", "description": "May be left out."]),
+            (rules[1], "The account's e-mail address.", nil),
+            (rules[2], "The password.", nil),
+            (rules[3], "Browser mode: where to go after signing in (followed only when it is on this site or an allowed host).", nil),
+        ]
+        let withToken: [(String, JSONValue)] = [("header.Authorization", bearer("access_token"))]
+        let links: JSONValue = [
+            "me": ["operationId": "getMe", "parameters": .object(withToken), "description": "The new session's account."],
+            "sendCode": ["operationId": "sendCode", "parameters": .object(withToken), "description": "A code to the account's own address."],
+            "verifyCode": ["operationId": "verifyCode", "parameters": .object(withToken), "description": "Step the session up with that code."],
+            "changePassword": ["operationId": "changePassword", "parameters": .object(withToken),
+                               "requestBody": ["old_password": "$request.body#/password"],
+                               "description": "Change the password just used."],
+            "logout": ["operationId": "logout", "parameters": .object(withToken), "description": "End the new session."],
+        ]
+        return [
+            "operationId": "signIn",
+            "summary": "Sign in: the OAuth 2.0 password grant (RFC 6749 §4.3)",
+            "description": "A wrong password and an unknown address get the same 400 invalid_grant, as does a locked account (its description says how to get back in). Repeated failures back off with 429.",
+            "security": [],
+            "requestBody": body(c.object(fields, description: "The token request; a form, or the same fields in JSON."), form: true,
+                                example: ["grant_type": "password", "username": "alice@example.com", "password": "correct horse battery staple"]),
+            "responses": posted([
+                ("200", [
+                    "description": "Signed in: a bearer token for a new session.",
+                    "headers": c.headers(["Pragma"]),
+                    "content": [c.json: ["schema": c.schema("Token")]],
+                    "links": links,
+                ]),
+                ("303", r("Redirect")),
+                ("400", [
+                    "description": "RFC 6749 §5.2: invalid_request (a parameter missing or malformed), invalid_grant (wrong address or password, or a locked account), unsupported_grant_type; these carry Pragma: no-cache. Or a body cut short (FastAPI's shape).",
+                    "headers": ["Cache-Control": c.ref("headers", "Cache-Control"), "Pragma": c.optional("Pragma")],
+                    "content": [c.json: ["schema": ["anyOf": [c.schema("OAuthError"), c.schema("Detail")]]], c.html: ["schema": c.schema("Page")]],
+                ]),
+                ("403", c.either("Browser mode: a form post from another origin.", "Detail")),
+                ("429", r("TooManyRequests")),
+            ]),
+        ]
+    }
+
+    static func logout() -> JSONValue {
+        [
+            "operationId": "logout", "summary": "Sign out: revoke the session that makes the request",
+            "security": signedIn,
+            "responses": posted([
+                ("200", OpenAPIComponents.response("The session is revoked (and a session cookie cleared).",
+                                                   headers: ["Set-Cookie"], [(OpenAPIComponents.json, OpenAPIComponents.schema("Message"))])),
+                ("303", r("Redirect")), ("401", r("Unauthorized")),
+                ("403", OpenAPIComponents.either("A cookie-authenticated post without its CSRF token, or from another origin.", "Detail")),
+            ]),
+        ]
+    }
+
+    static func me(_ id: String) -> JSONValue {
+        let c = OpenAPIComponents.self
+        return [
+            "operationId": .string(id),
+            "summary": .string(id == "getHome" ? "The account home: /me, as a browser's page" : "The signed-in account"),
+            "security": signedIn,
+            "responses": [
+                "200": c.response("The account and this session (a browser gets the account home page).",
+                                  [(c.json, c.schema("Me")), (c.html, c.schema("Page"))]),
+                "303": r("SignInFirst"), "401": r("Unauthorized"), "503": r("Unavailable"),
+            ],
+        ]
+    }
+
+    static func page(_ id: String, _ summary: String, signedIn needsSession: Bool = false) -> JSONValue {
+        let c = OpenAPIComponents.self
+        var responses: [(String, JSONValue)] = [("200", r("Page"))]
+        if needsSession {
+            responses += [("303", r("SignInFirst")), ("401", r("Unauthorized"))]
+        } else if id == "signInForm" {
+            // Apache's ErrorDocument 401 shows this form in place of a refused page.
+            responses += [("303", c.response("Under Apache's ErrorDocument 401, a visitor already signed in: on to the step-up.", headers: ["Location"])),
+                          ("401", c.response("Under Apache's ErrorDocument 401: the form, in place of the refused page.", [(c.html, c.schema("Page"))]))]
+        } else {
+            responses.append(("401", c.response("An `Authorization` header that does not authenticate.", headers: ["WWW-Authenticate"],
+                                                [(c.json, c.schema("Detail")), (c.html, c.schema("Page"))])))
+        }
+        responses.append(("503", r("Unavailable")))
+        return [
+            "operationId": .string(id), "summary": .string(summary + " (HTML, for browsers)"),
+            "security": needsSession ? signedIn : signedInOrNot,
+            "responses": .object(responses),
+        ]
+    }
+
+    static func changePassword(_ site: Site) -> JSONValue {
+        let c = OpenAPIComponents.self
+        let withSession = ChangePasswordEndpoint.rules(site, reset: false)
+        let fields: [(FieldRule, String, JSONValue?)] = [
+            (withSession[0], "The current password: required with a session, left out with a reset grant.", nil),
+            (withSession[1], "The new password. Besides its length, the password policy refuses a common password, one containing the address's local part, and the old one (422).", nil),
+            (withSession[2], "The new password again; must equal new_password (else 400).", nil),
+        ]
+        var schema = c.object(fields, description: "The passwords.")
+        if case .object(var members) = schema {
+            members.removeAll { $0.0 == "required" }
+            members.append(("required", ["new_password", "confirm_password"]))
+            schema = .object(members)
+        }
+        return [
+            "operationId": "changePassword",
+            "summary": "Change the password",
+            "description": "Checked in this order: authentication (401); the fields (422); new equals confirm (400); the limits (429, or 403 when locked); the old password (403, counted as a failed sign-in before it is checked); the step-up, when the site asks for one (403); the password policy (422). On success every other session of the account ends, outstanding codes die, and a notice is mailed.",
+            "security": signedIn,
+            "requestBody": body(schema, example: ["old_password": "correct horse battery staple",
+                                                  "new_password": "a longer phrase nobody guesses",
+                                                  "confirm_password": "a longer phrase nobody guesses"]),
+            "responses": posted([
+                ("200", c.response("Changed.", [(c.json, c.schema("Message"))])),
+                ("303", r("Redirect")), ("401", r("Unauthorized")),
+                ("403", c.either("`Old password is incorrect`; the account is locked; a step-up is needed; or (cookie) no CSRF token or another origin.", "Detail")),
+                ("409", c.either("Another change of this account won a race; nothing was written.", "Detail")),
+                ("429", r("TooManyRequests")),
+            ], cutShort: c.either("`Passwords do not match`, or the body was cut short.", "Detail")),
+        ]
+    }
+
+    static func codeParameters(_ purpose: JSONValue) -> JSONValue {
+        [
+            ["name": "email", "in": "query", "required": false,
+             "description": "The address, as the original took it; wins over the body's.",
+             "schema": emailSchema],
+            ["name": "purpose", "in": "query", "required": false, "schema": purpose],
+        ]
+    }
+
+    static let emailSchema: JSONValue = ["type": "string", "format": "email", "maxLength": 320]
+
+    static func sendOTP(_ policy: AccountPolicy, purpose: JSONValue) -> JSONValue {
+        let c = OpenAPIComponents.self
+        let rules = SendOTPEndpoint.rules
+        let schema = c.object([(rules[0], "", emailSchema), (rules[1], "", purpose)],
+                              description: "The address (a signed-in user may leave it out) and the purpose.")
+        var own: [(String, JSONValue)] = [
+            ("200", [
+                "description": .string(policy.codes.unknownAddress404
+                    ? "A code was sent."
+                    : "A code was sent, if the address has an account: an unknown address gets the same answer."),
+                "headers": c.headers(["Set-Cookie"]),
+                "content": [c.json: ["schema": c.schema("Message")]],
+                // No values carried over: the address may have come in the
+                // query or the body, or from the session.
+                "links": ["verifyCode": ["operationId": "verifyCode", "description": "Enter the code that was sent."]],
+            ]),
+            ("303", r("Redirect")), ("401", r("Unauthorized")),
+            ("403", c.either("A browser post without a session from another site, or (cookie) without its CSRF token.", "Detail")),
+            ("429", r("TooManyRequests")),
+        ]
+        if policy.codes.unknownAddress404 {
+            own.append(("404", c.either("`User not found` (this site answers an unknown address so).", "Detail")))
+        }
+        return [
+            "operationId": "sendCode",
+            "summary": "E-mail a one-time code",
+            "description": .string("\(policy.codes.length) digits, valid \(policy.codes.lifetime) seconds, once, for its account and purpose; a new code replaces the old one."),
+            "security": signedInOrNot,
+            "parameters": codeParameters(purpose),
+            "requestBody": ["required": false, "content": [c.json: ["schema": schema,
+                                                                    "example": ["email": "alice@example.com", "purpose": "reset"]]]],
+            "responses": posted(own),
+        ]
+    }
+
+    static func verifyOTP(_ policy: AccountPolicy, purpose: JSONValue) -> JSONValue {
+        let c = OpenAPIComponents.self
+        let rules = VerifyOTPEndpoint.rules
+        let schema = c.object([
+            (rules[0], "The code that was e-mailed (\(policy.codes.length) digits); anything else is a wrong code.", nil),
+            (rules[1], "", emailSchema), (rules[2], "", purpose),
+        ], description: "The code; the address when there is no session.")
+        return [
+            "operationId": "verifyCode",
+            "summary": "Verify a one-time code",
+            "description": .string("With a session: steps the session up (and a verify code marks the address verified). Without one, with `email`: verify marks the address verified, reset returns a password-reset grant\(policy.codes.loginEnabled ? ", login signs in" : ""). A code dies after \(policy.codes.maxTries) wrong guesses."),
+            "security": signedInOrNot,
+            "parameters": codeParameters(purpose),
+            "requestBody": body(schema, example: ["email": "alice@example.com", "code": .string(String(repeating: "1", count: policy.codes.length)),
+                                                  "purpose": "reset"]),
+            "responses": posted([
+                ("200", [
+                    "description": "The code was right (and is used up). An answer with a grant or token carries Pragma: no-cache.",
+                    "headers": ["Cache-Control": c.ref("headers", "Cache-Control"), "Pragma": c.optional("Pragma")],
+                    "content": [c.json: ["schema": c.schema("CodeVerified")]],
+                    "links": ["resetPassword": [
+                        "operationId": "changePassword", "description": "Set a new password with the reset grant.",
+                        "parameters": ["header.Authorization": bearer("reset_token")],
+                    ]],
+                ]),
+                ("303", r("Redirect")),
+                ("401", r("Unauthorized")),
+                ("403", c.either("`Invalid OTP`: wrong, expired, used, or no code (one answer for all); or a browser post from another site.", "Detail")),
+                ("429", r("TooManyRequests")),
+            ]),
+        ]
+    }
+}

@@ -1,0 +1,4 @@
+import GatehouseEndpoints
+import GatehouseResponder
+
+ResponderMain.run(OpenAPIEndpoint())

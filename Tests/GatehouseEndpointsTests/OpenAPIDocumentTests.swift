@@ -1,0 +1,72 @@
+import GatehouseCore
+@testable import GatehouseEndpoints
+import GatehouseHTTP
+import GatehouseJSON
+import XCTest
+
+/// The document describes what the endpoints do; these pin the parts that
+/// come from the code, so a change there cannot leave the document behind.
+final class OpenAPIDocumentTests: XCTestCase {
+    let doc = OpenAPIDocument.make(site: Site(passwordMinLength: 10, passwordMaxLength: 64), policy: AccountPolicy())
+
+    func path(_ p: String) -> JSONValue? { doc["paths"]?[p] }
+
+    func testEveryEndpointsMethodsAndNoOthers() {
+        let endpoints: [(String, any Endpoint)] = [
+            ("/token", TokenEndpoint()), ("/logout", LogoutEndpoint()), ("/me", MeEndpoint()), ("/", MeEndpoint()),
+            ("/change-password", ChangePasswordEndpoint()), ("/send-otp", SendOTPEndpoint()),
+            ("/verify-otp", VerifyOTPEndpoint()), ("/openapi.json", OpenAPIEndpoint()),
+        ]
+        guard case .object(let paths)? = doc["paths"] else { return XCTFail("no paths") }
+        XCTAssertEqual(Set(paths.map(\.0)), Set(endpoints.map(\.0)))
+        for (p, endpoint) in endpoints {
+            guard case .object(let operations)? = path(p) else { return XCTFail(p) }
+            XCTAssertEqual(Set(operations.map { $0.0.uppercased() }), Set(endpoint.methods), p)
+        }
+    }
+
+    func testFieldLimitsAreTheValidatorsOwn() {
+        let schema = path("/change-password")?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]
+        for rule in ChangePasswordEndpoint.rules(Site(passwordMinLength: 10, passwordMaxLength: 64), reset: false) {
+            let field = schema?["properties"]?[rule.name]
+            XCTAssertEqual(field?["maxLength"], .int(rule.maxLength), rule.name)
+            XCTAssertEqual(field?["minLength"], rule.minLength.map { .int($0) }, rule.name)
+            XCTAssertEqual(field?["writeOnly"], .bool(true), rule.name)
+        }
+        XCTAssertEqual(schema?["required"], ["new_password", "confirm_password"])
+        let token = path("/token")?["post"]?["requestBody"]?["content"]?["application/x-www-form-urlencoded"]?["schema"]
+        XCTAssertEqual(token?["required"], ["username", "password"])
+        XCTAssertEqual(token?["properties"]?["username"]?["maxLength"], 320)
+    }
+
+    func testEveryReferenceResolves() {
+        var refs: [String] = []
+        func walk(_ v: JSONValue) {
+            switch v {
+            case .object(let members):
+                for (k, x) in members { if k == "$ref", case .string(let r) = x { refs.append(r) } else { walk(x) } }
+            case .array(let items): items.forEach(walk)
+            default: break
+            }
+        }
+        walk(doc)
+        XCTAssertFalse(refs.isEmpty)
+        for ref in refs {
+            let parts = ref.dropFirst(2).split(separator: "/").map(String.init)
+            var node: JSONValue? = doc
+            for part in parts { node = node?[part] }
+            XCTAssertNotNil(node, ref)
+        }
+    }
+
+    func testSwitchesChangeTheDocument() {
+        var policy = AccountPolicy()
+        policy.codes.unknownAddress404 = true
+        policy.codes.loginEnabled = true
+        let other = OpenAPIDocument.make(site: Site(), policy: policy)
+        XCTAssertNotNil(other["paths"]?["/send-otp"]?["post"]?["responses"]?["404"])
+        XCTAssertNil(path("/send-otp")?["post"]?["responses"]?["404"])
+        guard case .array(let parameters)? = other["paths"]?["/send-otp"]?["post"]?["parameters"] else { return XCTFail() }
+        XCTAssertEqual(parameters.first { $0["name"] == "purpose" }?["schema"]?["enum"], ["", "verify", "reset", "login"])
+    }
+}
