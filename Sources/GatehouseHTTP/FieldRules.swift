@@ -59,6 +59,15 @@ public enum FieldValidator {
             if rule.source != .body, let q = query.last(where: { $0.0 == rule.name }) {
                 raw = .string(q.1)
                 loc = "query"
+                // Given in both places, the query's value is used; a body
+                // that says otherwise would be silently ignored, so it is
+                // refused instead.
+                if rule.source == .queryOrBody, let b = members?.last(where: { $0.0 == rule.name })?.1, b != raw! {
+                    issues.append(ValidationIssue(type: "value_error", loc: [.string("body"), .string(rule.name)],
+                                                  msg: "Value error, differs from the query string's \(rule.name)",
+                                                  input: rule.secret ? redacted : b))
+                    continue
+                }
             } else if rule.source != .query {
                 raw = members?.last(where: { $0.0 == rule.name })?.1
             }

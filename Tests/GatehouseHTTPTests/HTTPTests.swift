@@ -143,6 +143,19 @@ final class FieldValidatorTests: XCTestCase {
         XCTAssertNotNil(v["old_password"])
     }
 
+    func testAFieldInQueryAndBodyMustAgree() throws {
+        let rules = [FieldRule("purpose", from: .queryOrBody, required: false, maxLength: 16)]
+        let body = JSONValue.object([("purpose", .string("AAA"))])
+        XCTAssertThrowsError(try FieldValidator.validate(body, query: [("purpose", "")], rules: rules)) { error in
+            let issue = (error as? HTTPError)?.issues.first
+            XCTAssertEqual(issue?.loc, [.string("body"), .string("purpose")])
+            XCTAssertEqual(issue?.type, "value_error")
+        }
+        XCTAssertEqual(try FieldValidator.validate(.object([("purpose", .string("reset"))]), query: [("purpose", "reset")],
+                                                   rules: rules)["purpose"], "reset")
+        XCTAssertEqual(try FieldValidator.validate(body, query: [], rules: rules)["purpose"], "AAA")
+    }
+
     func testNULIsRefused() {
         XCTAssertEqual(issues(.object([("old_password", .string("abcdefgh\u{0}")), ("new_password", .string("12345678"))])).first?["type"],
                        .string("value_error"))

@@ -91,3 +91,20 @@ def test_truncated_body_is_never_taken_for_a_shorter_one(site):
     # sees it as a complete request.
     assert answer == b"" or answer.startswith(b"HTTP/1.1 400")
     assert unchanged(site)
+
+
+def test_a_field_in_query_and_body_must_agree(site):
+    r = requests.post(f"{site.base}/send-otp", params={"email": site.email}, json={"email": "other@example.com"})
+    assert r.status_code == 422 and detail(r)[0]["loc"] == ["body", "email"]
+    r = requests.post(f"{site.base}/send-otp", params={"email": site.email, "purpose": ""}, json={"purpose": "AAA"})
+    assert r.status_code == 422 and detail(r)[0]["loc"] == ["body", "purpose"]
+    assert unchanged(site)
+    # Saying the same thing twice is fine.
+    r = requests.post(f"{site.base}/send-otp", params={"email": site.email}, json={"email": site.email})
+    assert r.status_code == 200
+
+
+def test_trace_is_a_405_with_allow(site):
+    for path, allow in [("token", "GET, POST"), ("me", "GET"), ("", "GET"), ("openapi.json", "GET")]:
+        r = requests.request("TRACE", f"{site.base}/{path}")
+        assert r.status_code == 405 and r.headers["Allow"] == allow and detail(r) == "Method Not Allowed", path
