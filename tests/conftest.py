@@ -88,9 +88,13 @@ class Stack:
     def stop(self):
         subprocess.run([ROOT / "scripts" / "stack", "stop", self.var], check=False)
 
+    @property
+    def ctl_path(self):
+        return BIN / "gatehousectl"
+
     def ctl(self, *args, input=None, check=True):
         env = {**os.environ, "GATEHOUSE_CONFIG": str(self.config)}
-        return subprocess.run([BIN / "gatehousectl", *map(str, args)], input=input, capture_output=True,
+        return subprocess.run([self.ctl_path, *map(str, args)], input=input, capture_output=True,
                               text=True, env=env, check=check)
 
     def add_user(self, email=None, password=None):

@@ -3,7 +3,8 @@ through nginx are killed with SIGKILL at random instants (multiwatch starts
 new ones), while clients change passwords, sign out and use codes. Every
 change whose 200 reached its client must be there afterwards; an answer
 that never arrived (502, a dropped connection) may have gone either way.
-Then every record parses and fsck is clean."""
+Then every record parses and fsck is clean. The same for `gatehousectl`,
+the other writer: a change it reported (exit 0) is there."""
 import os
 import random
 import re
@@ -139,5 +140,75 @@ def test_acknowledged_changes_survive_kill_nine(tmp_path):
         assert len(kills) >= 10 and acknowledged["password"] >= 5, (kills, acknowledged)
         print(f"acknowledged writes: {len(kills)} workers killed with SIGKILL; acknowledged and found again: "
               f"{acknowledged['password']} password changes, {acknowledged['logout']} sign-outs, {acknowledged['code']} codes")
+    finally:
+        site.stop()
+
+
+CTL_ROUNDS = 100
+
+
+def test_acknowledged_gatehousectl_writes_survive_kill_nine(tmp_path):
+    """`gatehousectl` as a writer: each round gives a fresh account one
+    change (add, set-password, del, lock, sessions revoke) and kills the
+    command with SIGKILL at a random instant. A change whose command exited
+    0 must be there; one killed first may have gone either way, but never
+    half."""
+    site = Stack(tmp_path / "ctl", workers=2, signin_failures_per_hour_per_ip=100000).start()
+    env = {**os.environ, "GATEHOUSE_CONFIG": str(site.config)}
+    rng = random.Random(2611)
+    outcomes = {"acknowledged": 0, "killed": 0}
+    killed_by_op = {}
+    checks = []
+    try:
+        for i in range(CTL_ROUNDS):
+            email, old = site.add_user(f"ctl{i}@example.com", f"first phrase number {i}")
+            token = site.token(email, old)
+            op = rng.choice(["add", "set-password", "del", "lock", "revoke"])
+            new = f"second phrase number {i}"
+            target = f"ctl-new{i}@example.com" if op == "add" else email
+            args = {"add": ["user", "add", target], "set-password": ["user", "set-password", target],
+                    "del": ["user", "del", target], "lock": ["user", "lock", target],
+                    "revoke": ["sessions", "revoke", "--user", target]}[op]
+            proc = subprocess.Popen([site.ctl_path, *args], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=env)
+            proc.stdin.write((new + "\n").encode())
+            proc.stdin.close()
+            # Most of a command's life is start-up and Argon2id: kill anywhere in it.
+            time.sleep(rng.uniform(0, 0.07))
+            proc.send_signal(signal.SIGKILL)
+            acknowledged = proc.wait() == 0
+            outcomes["acknowledged" if acknowledged else "killed"] += 1
+            if not acknowledged:
+                killed_by_op[op] = killed_by_op.get(op, 0) + 1
+            checks.append((op, target, old, new, token, acknowledged))
+
+        def signs_in(who, password):
+            return site.sign_in(who, password).status_code == 200
+
+        def session_lives(token):
+            return requests.get(f"{site.base}/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+
+        for op, target, old, new, token, acknowledged in checks:
+            if op == "add":
+                done = signs_in(target, new)
+            elif op == "set-password":
+                done = signs_in(target, new)
+                # Never both, never neither: the old password or the new one.
+                assert done != signs_in(target, old), (op, target)
+                assert not (done and session_lives(token)), (op, target)
+            elif op == "del":
+                done = site.ctl("user", "show", target, check=False).returncode == 4
+                assert done == (not signs_in(target, old)), (op, target)
+            elif op == "lock":
+                done = not signs_in(target, old)
+                assert not (done and session_lives(token)), (op, target)
+            else:
+                done = not session_lives(token)
+            assert done or not acknowledged, (op, target, "acknowledged but not there")
+        fsck = site.ctl("fsck", check=False)
+        assert fsck.returncode == 0 and "corrupt" not in fsck.stdout, fsck.stdout + fsck.stderr
+        assert outcomes["acknowledged"] >= 10 and outcomes["killed"] >= 10, outcomes
+        print(f"gatehousectl killed with SIGKILL: {outcomes['killed']} of {CTL_ROUNDS} commands {killed_by_op}; "
+              f"{outcomes['acknowledged']} acknowledged changes found again")
     finally:
         site.stop()
