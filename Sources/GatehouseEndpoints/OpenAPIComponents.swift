@@ -20,19 +20,40 @@ enum OpenAPIComponents {
         return .object(members)
     }
 
-    /// An object whose properties are these rules' fields. Unknown members
-    /// are ignored, as pydantic ignored them.
-    static func object(_ fields: [(FieldRule, String, JSONValue?)], description: String) -> JSONValue {
-        var properties: [(String, JSONValue)] = []
-        for (rule, text, override) in fields { properties.append((rule.name, override ?? field(rule, text))) }
-        let required = fields.filter { $0.0.required && $0.0.source == .body }.map { JSONValue.string($0.0.name) }
-        var members: [(String, JSONValue)] = [("type", "object"), ("description", .string(description)),
-                                              ("properties", .object(properties))]
-        if !required.isEmpty { members.append(("required", .array(required))) }
-        return .object(members)
+    /// One property of a request object: the endpoint's rule for it, found
+    /// by name, with its description, or a schema of its own where the
+    /// rule's length limits are not the whole story.
+    struct Property {
+        let name: String
+        let description: String
+        let schema: JSONValue?
+        init(_ name: String, _ description: String = "", schema: JSONValue? = nil) {
+            self.name = name
+            self.description = description
+            self.schema = schema
+        }
     }
 
-    static func schemas(_ site: Site) -> JSONValue {
+    /// An object of these properties. Required: what every variant of the
+    /// endpoint's rules requires in the body (change-password with a session
+    /// wants old_password, with a reset grant not). Unknown members are
+    /// ignored, as pydantic ignored them.
+    static func object(_ variants: [[FieldRule]], _ properties: [Property], description: String) -> JSONValue {
+        let rules = variants[0]
+        let members: [(String, JSONValue)] = properties.map { p in
+            guard let rule = rules.first(where: { $0.name == p.name }) else { preconditionFailure("no rule for \(p.name)") }
+            return (p.name, p.schema ?? field(rule, p.description))
+        }
+        let required = rules.map(\.name).filter { name in
+            variants.allSatisfy { $0.contains { $0.name == name && $0.required && $0.source == .body } }
+        }
+        var object: [(String, JSONValue)] = [("type", "object"), ("description", .string(description)),
+                                             ("properties", .object(members))]
+        if !required.isEmpty { object.append(("required", .array(required.map { .string($0) }))) }
+        return .object(object)
+    }
+
+    static func schemas() -> JSONValue {
         [
             "Message": [
                 "type": "object", "required": ["msg"],

@@ -20,7 +20,7 @@ public enum OpenAPIDocument {
             "servers": [["url": .string(site.prefix), "description": "This site's prefix, on the host serving this document."]],
             "paths": paths(site, policy),
             "components": [
-                "schemas": c.schemas(site),
+                "schemas": c.schemas(),
                 "responses": c.responses(site),
                 "headers": c.headers(),
                 "securitySchemes": c.securitySchemes(site),
@@ -47,11 +47,11 @@ public enum OpenAPIDocument {
             "description": .string("What the code is for: verify (the default, also for an empty value) proves the address and, with a session, steps it up; reset gives a password-reset grant\(policy.codes.loginEnabled ? "; login signs in" : "")."),
         ]
         return [
-            "/token": ["get": page("signInForm", "The sign-in form"), "post": token(site)],
-            "/logout": ["get": page("signOutForm", "The sign-out form", signedIn: true), "post": logout()],
+            "/token": ["get": page("signInForm", "The sign-in form", .signIn), "post": token(site)],
+            "/logout": ["get": page("signOutForm", "The sign-out form", .signedIn), "post": logout()],
             "/me": ["get": me("getMe")],
             "/": ["get": me("getHome")],
-            "/change-password": ["get": page("changePasswordForm", "The change-password form", signedIn: true),
+            "/change-password": ["get": page("changePasswordForm", "The change-password form", .signedIn),
                                  "post": changePassword(site)],
             "/send-otp": ["get": page("sendCodeForm", "The form asking for a code"), "post": sendOTP(policy, purpose: purpose)],
             "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"), "post": verifyOTP(policy, purpose: purpose)],
@@ -82,13 +82,12 @@ public enum OpenAPIDocument {
 
     static func token(_ site: Site) -> JSONValue {
         let c = OpenAPIComponents.self
-        let rules = TokenEndpoint.rules
-        let fields: [(FieldRule, String, JSONValue?)] = [
-            (rules[0], "", ["type": "string", "const": "password", "description": "May be left out."]),
-            (rules[1], "The account's e-mail address.", nil),
-            (rules[2], "The password.", nil),
-            (rules[3], "Browser mode: where to go after signing in (followed only when it is on this site or an allowed host).", nil),
-        ]
+        let request = c.object([TokenEndpoint.rules], [
+            .init("grant_type", schema: ["type": "string", "const": "password", "description": "May be left out."]),
+            .init("username", "The account's e-mail address."),
+            .init("password", "The password."),
+            .init("rd", "Browser mode: where to go after signing in (followed only when it is on this site or an allowed host)."),
+        ], description: "The token request; a form, or the same fields in JSON.")
         let withToken: [(String, JSONValue)] = [("header.Authorization", bearer("access_token"))]
         let links: JSONValue = [
             "me": ["operationId": "getMe", "parameters": .object(withToken), "description": "The new session's account."],
@@ -104,7 +103,7 @@ public enum OpenAPIDocument {
             "summary": "Sign in: the OAuth 2.0 password grant (RFC 6749 §4.3)",
             "description": "A wrong password and an unknown address get the same 400 invalid_grant, as does a locked account (its description says how to get back in). Repeated failures back off with 429.",
             "security": [],
-            "requestBody": body(c.object(fields, description: "The token request; a form, or the same fields in JSON."), form: true,
+            "requestBody": body(request, form: true,
                                 example: ["grant_type": "password", "username": "alice@example.com", "password": "correct horse battery staple"]),
             "responses": posted([
                 ("200", [
@@ -152,41 +151,38 @@ public enum OpenAPIDocument {
         ]
     }
 
-    static func page(_ id: String, _ summary: String, signedIn needsSession: Bool = false) -> JSONValue {
+    /// Who may see a form, which decides its other answers.
+    enum FormAccess { case signedIn, anyone, signIn }
+
+    static func page(_ id: String, _ summary: String, _ access: FormAccess = .anyone) -> JSONValue {
         let c = OpenAPIComponents.self
         var responses: [(String, JSONValue)] = [("200", r("Page"))]
-        if needsSession {
+        switch access {
+        case .signedIn:
             responses += [("303", r("SignInFirst")), ("401", r("Unauthorized"))]
-        } else if id == "signInForm" {
+        case .signIn:
             // Apache's ErrorDocument 401 shows this form in place of a refused page.
             responses += [("303", c.response("Under Apache's ErrorDocument 401, a visitor already signed in: on to the step-up.", headers: ["Location"])),
                           ("401", c.response("Under Apache's ErrorDocument 401: the form, in place of the refused page.", [(c.html, c.schema("Page"))]))]
-        } else {
+        case .anyone:
             responses.append(("401", c.response("An `Authorization` header that does not authenticate.", headers: ["WWW-Authenticate"],
                                                 [(c.json, c.schema("Detail")), (c.html, c.schema("Page"))])))
         }
         responses.append(("503", r("Unavailable")))
         return [
             "operationId": .string(id), "summary": .string(summary + " (HTML, for browsers)"),
-            "security": needsSession ? signedIn : signedInOrNot,
+            "security": access == .signedIn ? signedIn : signedInOrNot,
             "responses": .object(responses),
         ]
     }
 
     static func changePassword(_ site: Site) -> JSONValue {
         let c = OpenAPIComponents.self
-        let withSession = ChangePasswordEndpoint.rules(site, reset: false)
-        let fields: [(FieldRule, String, JSONValue?)] = [
-            (withSession[0], "The current password: required with a session, left out with a reset grant.", nil),
-            (withSession[1], "The new password. Besides its length, the password policy refuses a common password, one containing the address's local part, and the old one (422).", nil),
-            (withSession[2], "The new password again; must equal new_password (else 400).", nil),
-        ]
-        var schema = c.object(fields, description: "The passwords.")
-        if case .object(var members) = schema {
-            members.removeAll { $0.0 == "required" }
-            members.append(("required", ["new_password", "confirm_password"]))
-            schema = .object(members)
-        }
+        let schema = c.object([ChangePasswordEndpoint.rules(site, reset: false), ChangePasswordEndpoint.rules(site, reset: true)], [
+            .init("old_password", "The current password: required with a session, left out with a reset grant."),
+            .init("new_password", "The new password. Besides its length, the password policy refuses a common password, one containing the address's local part, and the old one (422)."),
+            .init("confirm_password", "The new password again; must equal new_password (else 400)."),
+        ], description: "The passwords.")
         return [
             "operationId": "changePassword",
             "summary": "Change the password",
@@ -218,8 +214,7 @@ public enum OpenAPIDocument {
 
     static func sendOTP(_ policy: AccountPolicy, purpose: JSONValue) -> JSONValue {
         let c = OpenAPIComponents.self
-        let rules = SendOTPEndpoint.rules
-        let schema = c.object([(rules[0], "", emailSchema), (rules[1], "", purpose)],
+        let schema = c.object([SendOTPEndpoint.rules], [.init("email", schema: emailSchema), .init("purpose", schema: purpose)],
                               description: "The address (a signed-in user may leave it out) and the purpose.")
         var own: [(String, JSONValue)] = [
             ("200", [
@@ -253,10 +248,9 @@ public enum OpenAPIDocument {
 
     static func verifyOTP(_ policy: AccountPolicy, purpose: JSONValue) -> JSONValue {
         let c = OpenAPIComponents.self
-        let rules = VerifyOTPEndpoint.rules
-        let schema = c.object([
-            (rules[0], "The code that was e-mailed (\(policy.codes.length) digits); anything else is a wrong code.", nil),
-            (rules[1], "", emailSchema), (rules[2], "", purpose),
+        let schema = c.object([VerifyOTPEndpoint.rules], [
+            .init("code", "The code that was e-mailed (\(policy.codes.length) digits); anything else is a wrong code."),
+            .init("email", schema: emailSchema), .init("purpose", schema: purpose),
         ], description: "The code; the address when there is no session.")
         return [
             "operationId": "verifyCode",
