@@ -102,3 +102,13 @@ def test_the_api_description(site):
     doc = r.json()
     assert doc["openapi"] == "3.1.0" and doc["servers"][0]["url"] == "/account"
     assert {"/token", "/me", "/change-password", "/send-otp", "/verify-otp", "/logout"} <= set(doc["paths"])
+
+
+def test_trace_echoes_no_credentials(site):
+    """Apache and nginx would otherwise answer TRACE themselves; Apache by
+    echoing the request, Authorization header included."""
+    r = requests.request("TRACE", f"{site.base}/me", headers={"Authorization": "Bearer do-not-echo-me"})
+    assert r.status_code == 405 and "do-not-echo-me" not in r.text, (r.status_code, r.text[:200])
+    if not site.server.startswith("apache"):
+        # Apache's own 405 names no method; the others answer as the responders do.
+        assert r.headers["Allow"] == "GET" and r.json() == {"detail": "Method Not Allowed"}
