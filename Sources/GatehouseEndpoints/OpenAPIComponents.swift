@@ -150,6 +150,8 @@ enum OpenAPIComponents {
             "Content-Security-Policy": ["required": true, "schema": ["type": "string", "pattern": "frame-ancestors 'none'"]],
             "X-Content-Type-Options": ["required": true, "schema": ["type": "string", "const": "nosniff"]],
             "Referrer-Policy": ["required": true, "schema": ["type": "string", "const": "same-origin"]],
+            "X-Frame-Options": ["required": true, "description": "For browsers older than CSP's frame-ancestors.",
+                                "schema": ["type": "string", "const": "DENY"]],
         ]
     }
 
@@ -195,7 +197,8 @@ enum OpenAPIComponents {
             "Redirect": response("Browser mode (a form post, or Accept: text/html): Post/Redirect/Get to the next page.",
                                  headers: ["Location", "Set-Cookie"]),
             "Page": response("The HTML form (browser mode).",
-                             headers: ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"], [(html, schema("Page"))]),
+                             headers: ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"],
+                             [(html, schema("Page"))]),
             "SignInFirst": response("A browser without a session: to the sign-in form, with this page as the return URL.",
                                     headers: ["Location", "Set-Cookie"]),
         ]
