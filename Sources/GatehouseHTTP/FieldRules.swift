@@ -62,7 +62,7 @@ public enum FieldValidator {
                 // Given in both places, the query's value is used; a body
                 // that says otherwise would be silently ignored, so it is
                 // refused instead.
-                if rule.source == .queryOrBody, let b = members?.last(where: { $0.0 == rule.name })?.1, b != raw! {
+                if rule.source == .queryOrBody, let b = members?.last(where: { $0.0 == rule.name })?.1, b != .string(q.1) {
                     issues.append(ValidationIssue(type: "value_error", loc: [.string("body"), .string(rule.name)],
                                                   msg: "Value error, differs from the query string's \(rule.name)",
                                                   input: rule.secret ? redacted : b))
