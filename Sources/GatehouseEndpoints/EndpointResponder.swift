@@ -28,7 +28,8 @@ public struct EndpointResponder<E: Endpoint> {
             if request.queryMalformed { throw HTTPError.malformedQuery }
             let body = try BodyDecoder.decode(request, limit: services.site.maxBodyBytes)
             ctx = RequestContext(request: request, body: body,
-                                 html: acceptsHTML || (endpoint.formImpliesHTML && body.encoding == .form), services: services)
+                                 html: wantsHTML(acceptsHTML: acceptsHTML, encoding: body.encoding, formImpliesHTML: endpoint.formImpliesHTML),
+                                 services: services)
             return try endpoint.handle(ctx)
         } catch {
             return ErrorResponses.response(for: error, endpoint: endpoint, ctx: ctx)

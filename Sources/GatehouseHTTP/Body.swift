@@ -1,4 +1,5 @@
 import GatehouseJSON
+import GatehouseSystem
 
 /// How the request body was sent; decides content negotiation too.
 public enum BodyEncoding: Equatable, Sendable {
@@ -56,36 +57,19 @@ public enum BodyDecoder {
     }
 }
 
-/// Content negotiation (docs/api.md): a form post, or `Accept: text/html`, gets
-/// HTML; everything else JSON. `formImpliesHTML` is false for the token
-/// endpoint, where OAuth2 clients post forms and expect JSON.
-public func wantsHTML(_ request: Request, encoding: BodyEncoding, formImpliesHTML: Bool = true) -> Bool {
-    (formImpliesHTML && encoding == .form) || acceptPrefersHTML(request)
+/// Content negotiation (docs/api.md): a form post, or `Accept: text/html`
+/// (`acceptsHTML`, from `acceptPrefersHTML`), gets HTML; everything else
+/// JSON. `formImpliesHTML` is false for the token endpoint, where OAuth2
+/// clients post forms and expect JSON.
+public func wantsHTML(acceptsHTML: Bool, encoding: BodyEncoding, formImpliesHTML: Bool = true) -> Bool {
+    (formImpliesHTML && encoding == .form) || acceptsHTML
 }
 
-/// Accept names text/html, and not application/json before it. On every
+/// Accept names text/html, and not application/json before it. Once per
 /// request, so a scan of the header's bytes: no copy, no lower-casing.
 public func acceptPrefersHTML(_ request: Request) -> Bool {
     guard let accept = request.params["HTTP_ACCEPT"], !accept.isEmpty,
-          let html = asciiCaseInsensitiveOffset(of: "text/html", in: accept) else { return false }
-    if let json = asciiCaseInsensitiveOffset(of: "application/json", in: accept), json < html { return false }
+          let html = ByteSearch.firstOffset(of: "text/html", in: accept[...], ignoringASCIICase: true) else { return false }
+    if let json = ByteSearch.firstOffset(of: "application/json", in: accept[...], ignoringASCIICase: true), json < html { return false }
     return true
-}
-
-/// Byte offset of `needle` (lower-case ASCII) in `haystack`, ignoring ASCII case.
-func asciiCaseInsensitiveOffset(of needle: StaticString, in haystack: String) -> Int? {
-    var haystack = haystack
-    return haystack.withUTF8 { h -> Int? in
-        let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        guard n.count <= h.count else { return nil }
-        outer: for i in 0...(h.count - n.count) {
-            for j in 0..<n.count {
-                var b = h[i + j]
-                if b >= 65 && b <= 90 { b += 32 }
-                if b != n[j] { continue outer }
-            }
-            return i
-        }
-        return nil
-    }
 }

@@ -66,23 +66,10 @@ public struct Template: Sendable {
         return nodes
     }
 
-    /// A plain byte search: every CGI exec parses the templates, and the
-    /// standard library's `firstRange(of:)` sets up a searcher per call.
     static func find(_ needle: StaticString, in text: Substring) -> Range<Substring.Index>? {
-        let u = text.utf8, n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        var i = u.startIndex
-        while i != u.endIndex {
-            if u[i] == n[0] {
-                var j = i, k = 0
-                while k < n.count, j != u.endIndex, u[j] == n[k] {
-                    u.formIndex(after: &j)
-                    k += 1
-                }
-                if k == n.count { return i..<j }
-            }
-            u.formIndex(after: &i)
-        }
-        return nil
+        guard let offset = ByteSearch.firstOffset(of: needle, in: text) else { return nil }
+        let u = text.utf8, start = u.index(u.startIndex, offsetBy: offset)
+        return start..<u.index(start, offsetBy: needle.utf8CodeUnitCount)
     }
 
     /// `escape` is applied to every value (HTML templates escape, text ones don't).

@@ -93,11 +93,11 @@ final class BodyTests: XCTestCase {
     func testNegotiation() {
         let html = Request(params: ["HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*"])
         let json = Request(params: ["HTTP_ACCEPT": "application/json, text/html"])
-        XCTAssertTrue(wantsHTML(html, encoding: .none))
-        XCTAssertFalse(wantsHTML(json, encoding: .none))
-        XCTAssertFalse(wantsHTML(Request(params: ["HTTP_ACCEPT": "*/*"]), encoding: .json))
-        XCTAssertTrue(wantsHTML(Request(params: [:]), encoding: .form))
-        XCTAssertFalse(wantsHTML(Request(params: [:]), encoding: .form, formImpliesHTML: false))
+        XCTAssertTrue(wantsHTML(acceptsHTML: acceptPrefersHTML(html), encoding: .none))
+        XCTAssertFalse(wantsHTML(acceptsHTML: acceptPrefersHTML(json), encoding: .none))
+        XCTAssertFalse(wantsHTML(acceptsHTML: acceptPrefersHTML(Request(params: ["HTTP_ACCEPT": "*/*"])), encoding: .json))
+        XCTAssertTrue(wantsHTML(acceptsHTML: acceptPrefersHTML(Request(params: [:])), encoding: .form))
+        XCTAssertFalse(wantsHTML(acceptsHTML: acceptPrefersHTML(Request(params: [:])), encoding: .form, formImpliesHTML: false))
     }
 }
 
