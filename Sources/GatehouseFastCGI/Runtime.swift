@@ -43,6 +43,19 @@ public struct RuntimeOptions: Equatable, Sendable {
         public let description: String
     }
 
+    /// The arguments that are ours to obey. Started as CGI, none: Apache's
+    /// mod_cgi and mod_cgid still follow the ISINDEX convention and hand a
+    /// query string without "=" to the program as its argv, so there the
+    /// command line is the client's (`?--listen+gatehouse.conf` would
+    /// otherwise replace the configuration with a socket). A CGI server
+    /// always sets GATEWAY_INTERFACE (RFC 3875 §4.1.4) and REQUEST_METHOD;
+    /// the supervisors that pass options (spawn-fcgi, systemd, make run)
+    /// set neither. mod_fcgid sets them in the environment of a process it
+    /// spawns but passes no arguments, so nothing is lost there. Pure.
+    public static func arguments(_ argv: [String], environment: (String) -> String?) -> [String] {
+        environment("GATEWAY_INTERFACE") != nil || environment("REQUEST_METHOD") != nil ? [] : argv
+    }
+
     /// Pure: arguments in, options or a message out.
     public static func parse(_ args: [String]) throws(Invalid) -> RuntimeOptions {
         var o = RuntimeOptions()
@@ -75,8 +88,8 @@ public enum Runtime {
     public static func start(_ options: RuntimeOptions) throws(RuntimeOptions.Invalid) -> RuntimeMode {
         signal(SIGPIPE, SIG_IGN)
         if let listen = options.listen {
+            let path = try listenAddress(listen)
             guard FCGX_Init() == 0 else { throw .init(description: "FCGX_Init failed") }
-            let path = listen.hasPrefix("/") || listen.contains(":") ? listen : "./" + listen
             let fd = FCGX_OpenSocket(path, options.backlog)
             guard fd >= 0 else { throw .init(description: "cannot listen on \(listen)") }
             if listen.hasPrefix("/") { chmod(listen, 0o660) }
@@ -92,6 +105,19 @@ public enum Runtime {
         if FCGX_IsCGI() != 0 { return .cgi }
         guard FCGX_Init() == 0 else { throw .init(description: "FCGX_Init failed") }
         return .fastCGI(listenFD: 0)
+    }
+
+    /// What `--listen` hands libfcgi: HOST:PORT as it is, a path made
+    /// explicit. libfcgi unlinks whatever is at a path before it binds
+    /// there, so only a socket (a previous run's) may be replaced, never a
+    /// file or a directory.
+    static func listenAddress(_ listen: String) throws(RuntimeOptions.Invalid) -> String {
+        guard listen.hasPrefix("/") || !listen.contains(":") else { return listen }
+        let path = listen.hasPrefix("/") ? listen : "./" + listen
+        if let mode = Posix.mode(path), mode & S_IFMT != S_IFSOCK {
+            throw .init(description: "--listen \(listen): exists and is not a socket; not replacing it")
+        }
+        return path
     }
 
     public static func serve<R: Responder>(_ mode: RuntimeMode, maxBody: Int, responder: inout R) {

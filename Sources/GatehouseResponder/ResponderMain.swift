@@ -7,14 +7,16 @@ import GatehouseFastCGI
 import Logging
 import GatehouseSystem
 
-/// The whole life of a responder process: parse arguments, decide CGI or
+/// The whole life of a responder process: parse arguments (none under CGI,
+/// where the command line is the client's), decide CGI or
 /// FastCGI, load the configuration (a bad one stops here, naming the key),
 /// then serve. Each executable's main.swift is one call to this.
 public enum ResponderMain {
     public static func run<E: Endpoint>(_ endpoint: E) -> Never {
         let options: RuntimeOptions
         do {
-            options = try RuntimeOptions.parse(Array(CommandLine.arguments.dropFirst()))
+            options = try RuntimeOptions.parse(RuntimeOptions.arguments(Array(CommandLine.arguments.dropFirst()),
+                                                                        environment: { getenv($0).map { String(cString: $0) } }))
         } catch {
             fail("\(error)\n\(RuntimeOptions.usage)", code: 64)
         }
