@@ -7,8 +7,17 @@ import GatehouseCore
 /// One libpq connection, synchronous, owned by one process (a FastCGI
 /// worker serves one request at a time, so one connection each). Text
 /// parameters and results only: every value Gatehouse stores has a text
-/// form. A connection that was lost is reset once before a statement is
-/// given up on; a server that cannot be reached is `StoreError.unavailable`.
+/// form. A server that cannot be reached is `StoreError.unavailable`.
+///
+/// A lost connection is reset and the statement run again only outside a
+/// transaction, where every statement Gatehouse issues is safe to repeat: a
+/// read; an upsert or an update to fixed values; an INSERT, which then
+/// finds its row taken (an error, never a false yes); a `DELETE …
+/// RETURNING` that consumes something, which then finds nothing (a
+/// refusal). Inside a transaction, never: the transaction died with its
+/// connection, and running the rest of it, or its COMMIT, on a new one
+/// would report as done what the server threw away. A COMMIT whose answer
+/// is lost has an unknown outcome, and unknown is not yes: 503.
 final class Connection: @unchecked Sendable {
     let conninfo: String
     let pq: LibPQ
@@ -61,11 +70,15 @@ final class Connection: @unchecked Sendable {
         var result = run(sql, params)
         if result == nil || (pq.resultStatus(result) == PGRES_FATAL_ERROR && pq.status(conn) != CONNECTION_OK) {
             pq.clear(result)
-            guard !inTransaction else { throw StoreError.unavailable(message()) }
+            guard !inTransaction else { throw StoreError.unavailable("connection lost in a transaction: \(message())") }
             try reconnect()
             result = run(sql, params)
         }
         defer { pq.clear(result) }
+        return try rows(result)
+    }
+
+    private func rows(_ result: OpaquePointer?) throws -> [[String?]] {
         switch pq.resultStatus(result) {
         case PGRES_COMMAND_OK:
             return []
@@ -105,20 +118,39 @@ final class Connection: @unchecked Sendable {
         quietNotices()
     }
 
+    /// Runs just before COMMIT is sent; only tests set it (to lose the
+    /// connection at the worst moment).
+    var beforeCommit: (() throws -> Void)?
+
     /// One transaction around `body`: committed if it returns, rolled back
-    /// if it throws.
+    /// if it throws. Returns only once the server has said COMMIT.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try query("BEGIN")
         inTransaction = true
+        defer { inTransaction = false }
+        let value: T
         do {
-            let value = try body()
-            inTransaction = false
-            try query("COMMIT")
-            return value
+            value = try body()
+            try beforeCommit?()
         } catch {
-            inTransaction = false
             _ = try? query("ROLLBACK")
             throw error
         }
+        try commit()
+        return value
+    }
+
+    /// The server answers a COMMIT of a transaction that had already failed
+    /// with "ROLLBACK", and a lost connection answers nothing: neither is a
+    /// commit.
+    private func commit() throws {
+        let result = run("COMMIT", [])
+        defer { pq.clear(result) }
+        guard pq.status(conn) == CONNECTION_OK else {
+            throw StoreError.unavailable("connection lost at COMMIT; the transaction's outcome is unknown: \(message())")
+        }
+        _ = try rows(result)
+        let tag = pq.cmdStatus(result).map { String(cString: $0) } ?? ""
+        guard tag == "COMMIT" else { throw StoreError.database("COMMIT answered \(tag.isEmpty ? "nothing" : tag)") }
     }
 }

@@ -29,6 +29,7 @@ struct LibPQ: @unchecked Sendable {
     let clear: @convention(c) (Result?) -> Void
     let resultErrorField: @convention(c) (Result?, Int32) -> UnsafeMutablePointer<CChar>?
     let resultErrorMessage: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
+    let cmdStatus: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
     let setNoticeProcessor: @convention(c) (Conn?, PQnoticeProcessor?, UnsafeMutableRawPointer?) -> PQnoticeProcessor?
 
     static let loaded: Swift.Result<LibPQ, StoreError> = load()
@@ -49,7 +50,8 @@ struct LibPQ: @unchecked Sendable {
                 exec: try f("PQexec"), resultStatus: try f("PQresultStatus"), ntuples: try f("PQntuples"),
                 nfields: try f("PQnfields"), getisnull: try f("PQgetisnull"), getvalue: try f("PQgetvalue"),
                 clear: try f("PQclear"), resultErrorField: try f("PQresultErrorField"),
-                resultErrorMessage: try f("PQresultErrorMessage"), setNoticeProcessor: try f("PQsetNoticeProcessor")))
+                resultErrorMessage: try f("PQresultErrorMessage"), cmdStatus: try f("PQcmdStatus"),
+                setNoticeProcessor: try f("PQsetNoticeProcessor")))
         } catch {
             return .failure(error)
         }
