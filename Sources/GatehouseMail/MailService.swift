@@ -72,15 +72,18 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// What `smtp_starttls` means for this relay. `auto` (the default) is
     /// `required` unless the relay is on this machine: a man in the middle
     /// who strips STARTTLS from the relay's answer would otherwise read every
-    /// code and the AUTH password. `optional` or `off` with AUTH to a relay
-    /// elsewhere is refused at start-up.
+    /// code and the AUTH password. `optional` or `off` to a relay elsewhere
+    /// is refused at start-up: a code is a password for ten minutes, and a
+    /// relay without TLS belongs on this machine (a local MTA relaying on).
+    /// smtps:// is TLS from the first byte, whatever this says.
     public static func starttls(_ config: Config) throws -> String {
         let url = config.smtpUrl
-        let local = isLoopback(host(ofURL: url))
+        let local = Loopback.contains(host(ofURL: url))
         var mode = config.smtpStarttls
         if mode == "auto" { mode = local ? "optional" : "required" }
-        if !url.hasPrefix("smtps://") && !local && mode != "required" && !config.smtpUsername.isEmpty {
-            throw SetupError(description: "smtp_starttls: \(mode) would send the AUTH password in the clear to \(url); use required (or smtps://)")
+        if !url.hasPrefix("smtps://") && !local && mode != "required" {
+            throw SetupError(description: "smtp_starttls: \(mode) would let codes\(config.smtpUsername.isEmpty ? "" : " and the AUTH password") "
+                + "cross the network in the clear to \(url); use required (or smtps://), or relay through a mail server on this machine")
         }
         return mode
     }
@@ -92,10 +95,6 @@ public final class MailService: MailSink, @unchecked Sendable {
             return String(rest[rest.index(after: rest.startIndex)..<close])
         }
         return String(rest.prefix { $0 != ":" && $0 != "/" })
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     /// The SMTP password, read from `smtp_password_file` (kept out of the config).

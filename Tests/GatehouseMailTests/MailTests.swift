@@ -105,11 +105,31 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(try mode("smtp_url = smtp://relay.example.com:587"), "required")
         XCTAssertEqual(try mode("smtp_url = smtp://127.0.0.1:25"), "optional")
         XCTAssertEqual(try mode("smtp_url = smtp://[::1]:25\nsmtp_username = me"), "optional")
-        XCTAssertEqual(try mode("smtp_url = smtp://relay.example.com:587\nsmtp_starttls = off"), "off")
-        XCTAssertThrowsError(try mode("smtp_url = smtp://relay.example.com:587\nsmtp_starttls = optional\nsmtp_username = me")) {
-            XCTAssertTrue("\($0)".hasPrefix("smtp_starttls:"), "\($0)")
+        for weak in ["off", "optional"] {
+            for relay in ["relay.example.com:587", "127.mail.example.net:25", "192.0.2.5:25"] {
+                for user in ["", "\nsmtp_username = me"] {
+                    XCTAssertThrowsError(try mode("smtp_url = smtp://\(relay)\nsmtp_starttls = \(weak)\(user)")) {
+                        XCTAssertTrue("\($0)".hasPrefix("smtp_starttls:"), "\($0)")
+                    }
+                }
+            }
         }
+        XCTAssertEqual(try mode("smtp_url = smtp://127.0.0.1:25\nsmtp_starttls = off"), "off")
+        XCTAssertEqual(try mode("smtp_url = smtp://127.mail.example.net:25"), "required")
         XCTAssertEqual(try mode("smtp_url = smtps://relay.example.com:465\nsmtp_starttls = off\nsmtp_username = me"), "off")
+    }
+}
+
+final class LoopbackTests: XCTestCase {
+    /// An address, parsed; never a prefix of a name.
+    func testLoopbackIsParsedNotMatchedAsText() {
+        for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"] {
+            XCTAssertTrue(Loopback.contains(host), host)
+        }
+        for host in ["127.mail.example.net", "127.0.0.1.example", "128.0.0.1", "::2", "0.0.0.0", "::", "", "10.0.0.1",
+                     "localhost.example.com", "::ffff:10.0.0.1"] {
+            XCTAssertFalse(Loopback.contains(host), host)
+        }
     }
 }
 
