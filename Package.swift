@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt", "GatehouseSystem"]),
         .target(name: "GatehouseStore", dependencies: ["GatehouseSystem", "GatehouseCore"]),
         .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
-        .target(name: "GatehousePostgres", dependencies: ["CLibPQ", "GatehouseCore"]),
+        .target(name: "GatehousePostgres", dependencies: ["CLibPQ", "GatehouseCore", "GatehouseSystem"]),
         .target(name: "GatehouseJSON"),
         .target(name: "GatehouseCore", dependencies: [
             "GatehouseSystem", "GatehouseCrypto", "GatehouseJSON",

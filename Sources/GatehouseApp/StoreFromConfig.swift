@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatehouseConfig
 import GatehouseCore
 import GatehousePostgres
@@ -17,7 +20,13 @@ public enum StoreFromConfig {
     public static func open(_ config: Config) throws -> AccountStore & StoreMaintenance {
         switch config.store {
         case "postgresql":
-            let store = try PostgresStore(conninfo: try conninfo(config))
+            let dsn = try conninfo(config)
+            do {
+                try TransportSecurity(rawValue: config.postgresqlTls)!.check(dsn, environment: { getenv($0).map { String(cString: $0) } })
+            } catch let refused as TransportSecurity.Refused {
+                throw SetupError(description: refused.description)
+            }
+            let store = try PostgresStore(conninfo: dsn)
             try store.requireCurrentSchema()
             return store
         default:

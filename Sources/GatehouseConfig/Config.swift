@@ -26,6 +26,7 @@ public struct Config: Sendable {
     public let store: String
     public let postgresqlDsn: String
     public let postgresqlPasswordFile: String
+    public let postgresqlTls: String
     public let prefix: String
     public let maxBodyBytes: Int
     public let argon2MemlimitKib: Int
@@ -86,6 +87,7 @@ public struct Config: Sendable {
         store = values.text("store")
         postgresqlDsn = values.text("postgresql_dsn")
         postgresqlPasswordFile = values.text("postgresql_password_file")
+        postgresqlTls = values.text("postgresql_tls")
         prefix = values.text("prefix")
         maxBodyBytes = values.int("max_body_bytes")
         argon2MemlimitKib = values.int("argon2_memlimit_kib")

@@ -30,7 +30,29 @@ struct LibPQ: @unchecked Sendable {
     let resultErrorField: @convention(c) (Result?, Int32) -> UnsafeMutablePointer<CChar>?
     let resultErrorMessage: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
     let cmdStatus: @convention(c) (Result?) -> UnsafeMutablePointer<CChar>?
+    let conninfoParse: @convention(c) (UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?)
+        -> UnsafeMutablePointer<PQconninfoOption>?
+    let conninfoFree: @convention(c) (UnsafeMutablePointer<PQconninfoOption>?) -> Void
+    let freemem: @convention(c) (UnsafeMutableRawPointer?) -> Void
     let setNoticeProcessor: @convention(c) (Conn?, PQnoticeProcessor?, UnsafeMutableRawPointer?) -> PQnoticeProcessor?
+
+    /// The options a connection string sets, as libpq itself reads it
+    /// (key=value pairs or a postgresql:// URI); nil for one it cannot parse.
+    func options(of conninfo: String) -> [String: String]? {
+        var error: UnsafeMutablePointer<CChar>?
+        guard let parsed = conninfoParse(conninfo, &error) else {
+            freemem(error)
+            return nil
+        }
+        defer { conninfoFree(parsed) }
+        var out: [String: String] = [:]
+        var option = parsed
+        while let keyword = option.pointee.keyword {
+            if let value = option.pointee.val { out[String(cString: keyword)] = String(cString: value) }
+            option += 1
+        }
+        return out
+    }
 
     static let loaded: Swift.Result<LibPQ, StoreError> = load()
 
@@ -51,6 +73,7 @@ struct LibPQ: @unchecked Sendable {
                 nfields: try f("PQnfields"), getisnull: try f("PQgetisnull"), getvalue: try f("PQgetvalue"),
                 clear: try f("PQclear"), resultErrorField: try f("PQresultErrorField"),
                 resultErrorMessage: try f("PQresultErrorMessage"), cmdStatus: try f("PQcmdStatus"),
+                conninfoParse: try f("PQconninfoParse"), conninfoFree: try f("PQconninfoFree"), freemem: try f("PQfreemem"),
                 setNoticeProcessor: try f("PQsetNoticeProcessor")))
         } catch {
             return .failure(error)

@@ -7,6 +7,7 @@ import tempfile
 import threading
 import time
 import os
+from pathlib import Path
 
 import pytest
 import requests
@@ -161,3 +162,89 @@ def test_a_site_moves_between_stores_without_losing_anyone(tmp_path_factory):
         assert "copied 1 users" in r.stdout
     finally:
         moved.stop()
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def certificate_authority(d, name):
+    """A CA made for the test, and a server certificate it signs for
+    127.0.0.1 and localhost."""
+    d.mkdir()
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "ca.key",
+            "-out", "ca.crt", "-days", "1", "-subj", f"/CN={name}", cwd=d)
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "server.key",
+            "-out", "server.csr", "-subj", "/CN=localhost", cwd=d)
+    (d / "san").write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.crt", "-days", "1", "-extfile", "san", cwd=d)
+    return d
+
+
+@pytest.fixture(scope="module")
+def tls_cluster(tmp_path_factory):
+    """A cluster on 127.0.0.1 with ssl = on and a certificate from a CA
+    made here; another CA that signed nothing of it."""
+    base = tmp_path_factory.mktemp("tls")
+    ours, stranger = certificate_authority(base / "ca", "Gatehouse test CA"), certificate_authority(base / "other", "Someone")
+    cluster = tempfile.mkdtemp(prefix="gatehouse-pg-tls-")
+    os.chmod(cluster, 0o755)
+    for name in ("server.crt", "server.key"):
+        (Path(cluster) / name).write_bytes((ours / name).read_bytes())
+        os.chmod(Path(cluster) / name, 0o600)
+        if os.getuid() == 0:
+            subprocess.run(["chown", "postgres", str(Path(cluster) / name)], check=True)
+    port = __import__("conftest").free_port()
+    options = (f"-c listen_addresses=127.0.0.1 -p {port} -c ssl=on -c ssl_cert_file={cluster}/server.crt "
+               f"-c ssl_key_file={cluster}/server.key")
+    subprocess.run([ROOT / "scripts" / "postgres", "start", cluster], check=True, env={**os.environ, "PG_OPTIONS": options})
+    subprocess.run([ROOT / "scripts" / "postgres", "createdb", cluster, "tls"], check=True, env={**os.environ, "PGPORT": str(port)})
+    yield dict(socket=cluster, port=port, ca=ours / "ca.crt", stranger=stranger / "ca.crt")
+    subprocess.run([ROOT / "scripts" / "postgres", "stop", cluster], check=False)
+    subprocess.run(["rm", "-rf", cluster], check=False)
+
+
+def tcp_dsn(c, **extra):
+    return " ".join([f"host=127.0.0.1 port={c['port']} dbname=tls user=postgres", *(f"{k}={v}" for k, v in extra.items())])
+
+
+def test_the_database_connection_is_verified_tls_when_asked(tls_cluster, tmp_path):
+    """postgresql_tls = required on loopback (the check a database off the
+    machine gets under auto): every responder's connection is TLS, checked
+    against the site's CA."""
+    dsn = tcp_dsn(tls_cluster, sslmode="verify-full", sslrootcert=tls_cluster["ca"])
+    s = Stack(tmp_path / "site", store="postgresql", postgresql_dsn=dsn, postgresql_tls="required").start()
+    try:
+        email, password = s.add_user()
+        assert requests.get(f"{s.base}/me", headers=bearer(s.token(email, password))).json()["email"] == email
+        rows = subprocess.run(["psql", "-h", tls_cluster["socket"], "-p", str(tls_cluster["port"]), "-U", "postgres", "-d", "tls", "-tAc",
+                               "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                               "WHERE a.datname = 'tls' AND a.client_addr IS NOT NULL"],
+                              capture_output=True, text=True, check=True).stdout.split()
+        assert rows and set(rows) == {"t"}, rows
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("case", ["unverified", "stranger's CA", "plaintext"])
+def test_an_unverified_or_plaintext_database_connection_is_refused(tls_cluster, tmp_path, case):
+    dsn = {
+        # Encrypted, but anyone's certificate would do: refused before connecting.
+        "unverified": tcp_dsn(tls_cluster, sslmode="require"),
+        # The server's certificate is not from the CA the site names.
+        "stranger's CA": tcp_dsn(tls_cluster, sslmode="verify-full", sslrootcert=tls_cluster["stranger"]),
+        # libpq's default (prefer) takes whatever the server offers.
+        "plaintext": tcp_dsn(tls_cluster),
+    }[case]
+    s = Stack(tmp_path / "site", store="postgresql", postgresql_dsn=dsn, postgresql_tls="required")
+    r = s.ctl("user", "list", check=False)
+    assert r.returncode != 0
+    if case == "stranger's CA":
+        assert "certificate verify failed" in r.stderr, r.stderr
+    else:
+        assert "postgresql_tls" in r.stderr and "sslmode=verify-full" in r.stderr, r.stderr
+    # A responder does not start on it either.
+    out = subprocess.run([str(__import__("conftest").BIN / "me")], env={**os.environ, "GATEHOUSE_CONFIG": str(s.config),
+                         "REQUEST_METHOD": "GET", "REQUEST_URI": "/account/me"}, capture_output=True, stdin=subprocess.DEVNULL)
+    assert out.returncode == 78, out

@@ -1,0 +1,40 @@
+import GatehouseCore
+import GatehouseSystem
+
+/// What `postgresql_tls` asks of the connection: the server key, every
+/// password hash and every session cross it, so off this machine it must
+/// be TLS to a server whose certificate is checked against a CA the site
+/// names (libpq's sslmode verify-full or verify-ca). libpq's own default,
+/// `prefer`, takes a plaintext answer, or TLS from anyone, without a word.
+public enum TransportSecurity: String, Sendable {
+    /// Verified TLS to any host but a UNIX socket or a loopback address.
+    case auto
+    /// Verified TLS to every host.
+    case required
+    /// The connection string as it is.
+    case off
+
+    public struct Refused: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Checked at start-up, before anything connects. `environment`
+    /// supplies PGHOST and PGSSLMODE, which libpq falls back on.
+    public func check(_ conninfo: String, environment: (String) -> String?) throws {
+        guard self != .off else { return }
+        guard let options = try LibPQ.loaded.get().options(of: conninfo) else {
+            throw Refused(description: "postgresql_dsn: libpq cannot parse it")
+        }
+        // hostaddr, when given, is where libpq connects; host is then only a name.
+        let where_ = options["hostaddr"] ?? options["host"] ?? environment("PGHOST") ?? ""
+        let hosts = where_.split(separator: ",").map { String($0.filter { $0 != " " }) }
+        let local = hosts.allSatisfy { $0.isEmpty || $0.hasPrefix("/") || $0.hasPrefix("@") || Loopback.contains($0) }
+        if self == .auto && local { return }
+        let mode = options["sslmode"] ?? environment("PGSSLMODE") ?? "prefer"
+        guard mode == "verify-full" || mode == "verify-ca" else {
+            let place = local ? "postgresql_tls = required" : "the database at \(where_.isEmpty ? "the default host" : where_) is off this machine"
+            throw Refused(description: "postgresql_tls: \(place), and sslmode=\(mode) does not check whose certificate it is: "
+                + "add sslmode=verify-full and sslrootcert=<the CA's certificate> to postgresql_dsn (or set postgresql_tls = off)")
+        }
+    }
+}
