@@ -19,6 +19,12 @@ enum EmailField {
         ctx.request.queryValue("email") != nil ? "query" : "body"
     }
 
+    /// The address a link asks a form to be filled in with: only a
+    /// well-formed one, so a link cannot put arbitrary words in the field.
+    static func prefill(_ ctx: RequestContext) -> String? {
+        ctx.request.queryValue("email").flatMap { try? EmailAddress.parse($0).get().description }
+    }
+
     static func purpose(_ raw: String?, default fallback: CodePurpose) throws -> CodePurpose {
         guard let raw, !raw.isEmpty else { return fallback }
         guard let p = CodePurpose(rawValue: raw) else {

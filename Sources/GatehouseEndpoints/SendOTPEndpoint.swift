@@ -19,7 +19,7 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
         if ctx.request.method == "GET" {
             let visitor = try Authentication.optional(ctx)
             let session = visitor.session
-            var page = form(ctx, auth: session?.0, email: ctx.request.queryValue("email") ?? session?.0.user.email ?? "",
+            var page = form(ctx, auth: session?.0, email: EmailField.prefill(ctx) ?? session?.0.user.email ?? "",
                             purpose: ctx.request.queryValue("purpose") ?? (session == nil ? "reset" : "verify"))
             page.headers += visitor.headers
             return page
@@ -40,7 +40,8 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
         try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP, language: ctx.page.language)
         if ctx.html {
             return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
-                             + "&purpose=" + purpose.rawValue + "&notice=code-sent" + ctx.returnQuery, headers: visitor.headers)
+                             + "&purpose=" + purpose.rawValue + CodeSentNotice.query(ctx, email: email.description, purpose: purpose.rawValue)
+                             + ctx.returnQuery, headers: visitor.headers)
         }
         return .json(200, .object([("msg", .string("OTP sent successfully"))]), headers: visitor.headers)
     }

@@ -22,7 +22,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
     public func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             let visitor = try Authentication.optional(ctx)
-            var page = form(ctx, auth: visitor.session?.0, email: ctx.request.queryValue("email") ?? "",
+            var page = form(ctx, auth: visitor.session?.0, email: EmailField.prefill(ctx) ?? "",
                             purpose: ctx.request.queryValue("purpose") ?? "")
             page.headers += visitor.headers
             return page
@@ -91,9 +91,9 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
             FormField("code", label: p["field.code"], type: "text", autocomplete: "one-time-code", hint: p["verify.code-hint"]),
         ]
         // Where the code went (never whether the address has an account),
-        // and a way to ask for another one.
+        // said only on send-otp's own word, and a way to ask for another one.
         let address = email.isEmpty ? auth?.user.email ?? "" : email
-        let sent = ctx.request.queryValue("notice") == "code-sent" && !address.isEmpty
+        let sent = !address.isEmpty && CodeSentNotice.holds(ctx, email: address, purpose: purpose)
             ? p[auth == nil ? "verify.sent" : "verify.sent-own", ["email": address]] : nil
         let resend = address.isEmpty ? "" : p.button(
             action: ctx.url("send-otp"),

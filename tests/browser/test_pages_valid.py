@@ -32,7 +32,8 @@ def pages(site, language):
     yield "sign-in-error", requests.post(f"{site.base}/token", data={"username": email, "password": "wrong one"}, headers=post)
     yield "send-otp", requests.get(f"{site.base}/send-otp?purpose=reset", headers=html)
     yield "send-otp-error", requests.post(f"{site.base}/send-otp", data={"email": "not an address"}, headers=post)
-    yield "verify-otp", requests.get(f"{site.base}/verify-otp?email={email}&purpose=reset&notice=code-sent", headers=html)
+    sent = requests.post(f"{site.base}/send-otp", data={"email": email, "purpose": "reset"}, headers=post, allow_redirects=False)
+    yield "verify-otp", requests.get(f"http://127.0.0.1:{site.port}{sent.headers['Location']}", headers=html)
     yield "verify-otp-error", requests.post(f"{site.base}/verify-otp", data={"email": email, "code": "12", "purpose": "reset"},
                                             headers=post)
     yield "home", requests.get(f"{site.base}/?notice=password-changed", headers={**html, **cookie})
