@@ -9,11 +9,12 @@ public enum AccessPolicy: Equatable, Sendable {
     /// A session that verified an e-mailed code within this many seconds.
     case recentCode(seconds: Int)
 
-    /// `signed-in` (or empty), `verified-email`, `otp:<seconds>`; nil for
-    /// anything else.
+    /// `signed-in`, `verified-email`, `otp:<seconds>`; nil for anything
+    /// else, the empty string too: a value that is there but empty is a
+    /// mistake (a `map` with no match), never the weakest policy.
     public init?(_ text: String) {
         switch text {
-        case "", "signed-in": self = .signedIn
+        case "signed-in": self = .signedIn
         case "verified-email": self = .verifiedEmail
         default:
             guard text.hasPrefix("otp:"), let n = Int(text.dropFirst(4)), n > 0 else { return nil }

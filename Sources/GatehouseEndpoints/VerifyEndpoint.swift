@@ -19,21 +19,24 @@ public struct VerifyEndpoint: Endpoint {
     public let methods: [String] = []
     public let examinesOnlyCredentials = true
     /// GATEHOUSE_REQUIRE from the environment the server started us with.
-    let processPolicy: String
+    let processPolicy: String?
 
     public init() {
-        processPolicy = getenv("GATEHOUSE_REQUIRE").map { String(cString: $0) } ?? ""
+        processPolicy = getenv("GATEHOUSE_REQUIRE").map { String(cString: $0) }
     }
 
     public func handle(_ ctx: RequestContext) throws -> Response {
         let request = ctx.request
         let authorizer = request.params["FCGI_ROLE"] == "AUTHORIZER"
-        let policyText = request.params["GATEHOUSE_REQUIRE"].flatMap { $0.isEmpty ? nil : $0 } ?? processPolicy
+        // A parameter the server sets wins over the process's environment;
+        // named nowhere, the policy is signed-in. Named but empty is an
+        // error: it would otherwise fall back to the weakest policy.
+        let policyText = request.params["GATEHOUSE_REQUIRE"] ?? processPolicy ?? "signed-in"
         guard let policy = AccessPolicy(policyText) else {
-            ctx.services.logger.error("verify: GATEHOUSE_REQUIRE \(policyText) is not signed-in, verified-email or otp:<seconds>")
+            ctx.services.logger.error("verify: GATEHOUSE_REQUIRE \"\(policyText)\" is not signed-in, verified-email or otp:<seconds>")
             return .detail(500, "Internal Server Error")
         }
-        let original = request.ownOrigin + (request.params["REQUEST_URI"] ?? "/")
+        let original = ctx.ownOrigin + (request.params["REQUEST_URI"] ?? "/")
         let signIn = deny(401, to: ctx.signInURL(returningTo: original), authorizer: authorizer)
         guard let token = credential(ctx) else { return signIn }
         let auth: Authenticated
