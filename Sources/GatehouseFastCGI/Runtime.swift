@@ -146,13 +146,26 @@ public enum Runtime {
 
     /// NAME=value strings into a dictionary, copied at once (libfcgi's die at
     /// the next accept), split on bytes rather than Characters.
+    ///
+    /// A name the server sends twice keeps its first value, as libfcgi's
+    /// FCGX_GetParam (and so most FastCGI programs) has it: a deployment's
+    /// `fastcgi_param` override placed before the include wins. A header the
+    /// client sent twice (nginx passes each line as its own HTTP_ param)
+    /// keeps every value, joined as RFC 9110 §5.3 combines field lines, so
+    /// a proxy's X-Forwarded-For line is not hidden behind the client's.
     static func copyParams(_ envp: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> [String: String] {
         var params: [String: String] = [:]
         var env = envp
         while let entry = env.pointee {
             let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
             if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
-                params[String(decoding: bytes[..<eq], as: UTF8.self)] = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+                let name = String(decoding: bytes[..<eq], as: UTF8.self)
+                let value = String(decoding: bytes[(eq + 1)...], as: UTF8.self)
+                if let first = params[name] {
+                    if name.hasPrefix("HTTP_") { params[name] = first + (name == "HTTP_COOKIE" ? "; " : ", ") + value }
+                } else {
+                    params[name] = value
+                }
             }
             env += 1
         }

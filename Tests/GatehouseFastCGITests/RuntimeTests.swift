@@ -34,6 +34,26 @@ final class RuntimeTests: XCTestCase {
         XCTAssertEqual(try Runtime.listenAddress("127.0.0.1:9000"), "127.0.0.1:9000")
     }
 
+    /// A server's duplicate: the first, as libfcgi has it. A client's
+    /// duplicate header: every line, combined.
+    func testDuplicateParameters() {
+        let entries = ["CONTENT_LENGTH=", "CONTENT_LENGTH=99", "REMOTE_USER=ann", "REMOTE_USER=",
+                       "HTTP_X_FORWARDED_FOR=203.0.113.9", "HTTP_X_FORWARDED_FOR=198.51.100.2", "HTTP_COOKIE=a=1", "HTTP_COOKIE=b=2",
+                       "HTTP_HOST=example.com", "NOEQUALS"]
+        let envp = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: entries.count + 1)
+        defer { envp.deallocate() }
+        for (i, e) in entries.enumerated() { envp[i] = strdup(e) }
+        envp[entries.count] = nil
+        defer { for i in 0..<entries.count { free(envp[i]) } }
+        let params = Runtime.copyParams(envp)
+        XCTAssertEqual(params["CONTENT_LENGTH"], "")
+        XCTAssertEqual(params["REMOTE_USER"], "ann")
+        XCTAssertEqual(params["HTTP_X_FORWARDED_FOR"], "203.0.113.9, 198.51.100.2")
+        XCTAssertEqual(params["HTTP_COOKIE"], "a=1; b=2")
+        XCTAssertEqual(params["HTTP_HOST"], "example.com")
+        XCTAssertEqual(params.count, 5)
+    }
+
     func testLogLinesCannotBeForged() {
         XCTAssertEqual(ErrorLog.escape("user a\r\n[error] fake\u{1b}[31m\\"), "user a\\x0d\\x0a[error] fake\\x1b[31m\\\\")
     }
