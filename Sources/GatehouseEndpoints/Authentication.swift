@@ -13,7 +13,7 @@ public enum Authentication {
     /// with the subdomains instead, and __Secure- still keeps a plain-HTTP
     /// page from setting it.
     public static func cookieName(_ ctx: RequestContext) -> String {
-        guard ctx.request.isHTTPS else { return ctx.services.site.cookieName }
+        guard ctx.isHTTPS else { return ctx.services.site.cookieName }
         return (ctx.services.site.cookieDomain.isEmpty ? "__Host-" : "__Secure-") + ctx.services.site.cookieName
     }
 
@@ -21,7 +21,7 @@ public enum Authentication {
     /// host's alone (`__Host-` over HTTPS, so no sibling subdomain can plant
     /// one), path /.
     public static func resetCookieName(_ ctx: RequestContext) -> String {
-        (ctx.request.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName + "_reset"
+        (ctx.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName + "_reset"
     }
 
     /// `allowResetGrant`: change-password also accepts a password-reset
@@ -85,7 +85,7 @@ public enum Authentication {
     /// (send-otp, verify-otp without a session): a client that sends neither
     /// header is not a browser, so no other site can be speaking through it.
     public static func checkOrigin(_ ctx: RequestContext, requireHeader: Bool = true) throws {
-        let allowed = [ctx.request.ownOrigin] + ctx.services.site.allowedOrigins
+        let allowed = [ctx.ownOrigin] + ctx.services.site.allowedOrigins
         if ctx.request.header("Sec-Fetch-Site") == "cross-site" {
             ctx.services.logger.notice("cross-site post refused (Sec-Fetch-Site)")
             throw RequestError.crossOrigin

@@ -44,6 +44,15 @@ public struct RequestContext: Sendable {
     public var page: Page { services.pages.page(acceptLanguage: request.header("Accept-Language")) }
     public var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
 
+    /// Whether the browser speaks HTTPS to us: the server says so, or the
+    /// site's public_origin is https (a TLS-terminating proxy in front that
+    /// does not pass HTTPS on). Cookies get their __Host- or __Secure-
+    /// prefix, and Origin is compared with https://, either way.
+    public var isHTTPS: Bool { request.isHTTPS || services.site.publicOrigin.hasPrefix("https://") }
+
+    /// scheme://host[:port] of this site, as the browser sees it.
+    public var ownOrigin: String { request.ownOrigin(https: isHTTPS) }
+
     public func url(_ endpoint: String) -> String { services.site.prefix + "/" + endpoint }
 
     /// The account home, `<prefix>/`.

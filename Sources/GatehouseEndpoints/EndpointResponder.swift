@@ -20,6 +20,7 @@ public struct EndpointResponder<E: Endpoint> {
         let acceptsHTML = acceptPrefersHTML(request)
         var ctx = RequestContext(request: request, body: DecodedBody(encoding: .none, value: nil), html: acceptsHTML,
                                  services: services)
+        if ctx.isHTTPS && !request.isHTTPS { warnOnceAboutPlainHTTP(services.logger) }
         do {
             if endpoint.examinesOnlyCredentials { return try endpoint.handle(ctx) }
             guard endpoint.methods.contains(request.method) else { throw HTTPError.methodNotAllowed(endpoint.methods) }
@@ -35,4 +36,17 @@ public struct EndpointResponder<E: Endpoint> {
             return ErrorResponses.response(for: error, endpoint: endpoint, ctx: ctx)
         }
     }
+}
+
+nonisolated(unsafe) private var warnedAboutPlainHTTP = false
+
+/// public_origin says https, yet the server hands us requests it calls
+/// plain http: a TLS-terminating proxy that does not pass HTTPS on (cookies
+/// and Origin checks follow public_origin, so it works), or the site served
+/// over plain http as well (then fix that). Once per process: every request
+/// would say the same. Responders serve one request at a time.
+private func warnOnceAboutPlainHTTP(_ logger: Logger) {
+    guard !warnedAboutPlainHTTP else { return }
+    warnedAboutPlainHTTP = true
+    logger.warning("public_origin is https, but the server passed a request as plain http (no HTTPS=on): cookies and Origin checks follow public_origin")
 }

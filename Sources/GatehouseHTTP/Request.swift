@@ -94,17 +94,22 @@ public struct Request: Sendable {
         return v == "on" || v == "1" || params["REQUEST_SCHEME"] == "https"
     }
 
-    /// scheme://host[:port] of this site. Debian's fastcgi_params sets
-    /// HTTP_HOST to nginx's $host, which drops the port, so the port comes
-    /// from SERVER_PORT when the host does not carry one.
-    public var ownOrigin: String {
-        let scheme = isHTTPS ? "https" : "http"
+    /// scheme://host[:port] of this site, as the server describes the request.
+    public var ownOrigin: String { ownOrigin(https: isHTTPS) }
+
+    /// scheme://host[:port] of this site, with the scheme the browser used
+    /// (behind a TLS-terminating proxy the server may not know it). Debian's
+    /// fastcgi_params sets HTTP_HOST to nginx's $host, which drops the port,
+    /// so the port comes from SERVER_PORT when the host does not carry one,
+    /// unless that port is the server's own plain one behind such a proxy.
+    public func ownOrigin(https: Bool) -> String {
         var host = header("Host") ?? params["SERVER_NAME"] ?? ""
         let hasPort = host.hasPrefix("[") ? host.contains("]:") : host.contains(":")
-        if !hasPort, let port = params["SERVER_PORT"], !port.isEmpty, port != (isHTTPS ? "443" : "80") {
+        if !hasPort, let port = params["SERVER_PORT"], !port.isEmpty, port != (isHTTPS ? "443" : "80"),
+           https == isHTTPS {
             host += ":" + port
         }
-        return scheme + "://" + host
+        return (https ? "https" : "http") + "://" + host
     }
 
     public var remoteAddress: String { params["REMOTE_ADDR"] ?? "" }
