@@ -1,15 +1,17 @@
 import GatehouseHTTP
 
 /// Where a browser may be sent back to after signing in (`rd`): a path on
-/// this site, or an absolute http(s) URL whose host is this one or listed
+/// this site, or an absolute http(s) URL on this origin or on a host listed
 /// in `allowed_redirect_hosts`. Anything else (another host, `//evil`,
 /// `\\evil`, `javascript:`, user-info tricks, control characters) is
 /// refused, and the browser goes to `signin_redirect` instead: no open
-/// redirect. Pure.
+/// redirect. A listed host means its default port unless it names one, and
+/// never a step down from https to http. Pure.
 public enum ReturnURL {
     /// `sharedDomain` (cookie_domain): its subdomains share the session,
-    /// so they are where forward auth sends people back to as well.
-    public static func checked(_ rd: String, ownHost: String, allowedHosts: [String], sharedDomain: String = "") -> String? {
+    /// so they are where forward auth sends people back to as well (on any
+    /// port: a cookie is shared across ports anyway).
+    public static func checked(_ rd: String, ownOrigin: String, allowedHosts: [String], sharedDomain: String = "") -> String? {
         let scalars = Array(rd.unicodeScalars)
         guard !scalars.isEmpty, scalars.count <= 2048,
               !scalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7f || $0 == "\\" }) else { return nil }
@@ -17,23 +19,53 @@ public enum ReturnURL {
             // "//host" is another site to a browser.
             return scalars.count == 1 || scalars[1] != "/" ? rd : nil
         }
-        let lower = rd.lowercased()
-        let rest: Substring
-        if lower.hasPrefix("https://") {
-            rest = rd.dropFirst(8)
-        } else if lower.hasPrefix("http://") {
-            rest = rd.dropFirst(7)
-        } else {
-            return nil
+        guard let target = Place(url: rd), let own = Place(url: ownOrigin) else { return nil }
+        if target == own { return rd }
+        // Up to https is fine; down from it never.
+        guard target.scheme == own.scheme || target.scheme == "https" else { return nil }
+        for allowed in allowedHosts {
+            guard let listed = Place(url: target.scheme + "://" + allowed) else { continue }
+            if listed == target { return rd }
         }
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard !authority.isEmpty, !authority.contains("@") else { return nil }
-        let host = authority.lowercased()
-        let hostOnly = host.hasPrefix("[") ? host : String(host.split(separator: ":").first ?? "")
-        let allowed = [ownHost.lowercased()] + allowedHosts.map { $0.lowercased() }
-        if allowed.contains(host) || allowed.contains(hostOnly) { return rd }
-        if !sharedDomain.isEmpty, hostOnly == sharedDomain || hostOnly.hasSuffix("." + sharedDomain) { return rd }
+        if !sharedDomain.isEmpty, target.host == sharedDomain || target.host.hasSuffix("." + sharedDomain) { return rd }
         return nil
+    }
+
+    /// Scheme, host and port of an absolute http(s) URL, the port filled in
+    /// from the scheme when it has none.
+    struct Place: Equatable {
+        let scheme: String
+        let host: String
+        let port: Int
+
+        init?(url: String) {
+            let lower = url.lowercased()
+            guard let schemeEnd = lower.hasPrefix("https://") ? 8 : lower.hasPrefix("http://") ? 7 : nil else { return nil }
+            scheme = String(lower.prefix(schemeEnd - 3))
+            let authority = lower.dropFirst(schemeEnd).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+            guard !authority.isEmpty, !authority.contains("@") else { return nil }
+            var portText: Substring = ""
+            if authority.hasPrefix("[") {
+                guard let close = authority.firstIndex(of: "]") else { return nil }
+                host = String(authority[...close])
+                let after = authority[authority.index(after: close)...]
+                if !after.isEmpty {
+                    guard after.hasPrefix(":") else { return nil }
+                    portText = after.dropFirst()
+                }
+            } else {
+                let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                host = String(parts[0])
+                portText = parts.count > 1 ? parts[1] : ""
+            }
+            guard !host.isEmpty else { return nil }
+            if portText.isEmpty {
+                port = scheme == "https" ? 443 : 80
+            } else {
+                guard portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(portText), (1...65535).contains(n) else { return nil }
+                port = n
+            }
+        }
     }
 
     /// scheme://host[:port] of an absolute URL; nil for a path.
@@ -70,8 +102,7 @@ extension RequestContext {
     public var returnURL: String? {
         let posted = bodyText("rd")
         guard let rd = request.queryValue("rd") ?? (posted.isEmpty ? nil : posted) ?? refusedURL else { return nil }
-        let ownHost = String(request.ownOrigin.split(separator: "/", maxSplits: 2).last ?? "")
-        return ReturnURL.checked(rd, ownHost: ownHost, allowedHosts: services.site.allowedRedirectHosts,
+        return ReturnURL.checked(rd, ownOrigin: ownOrigin, allowedHosts: services.site.allowedRedirectHosts,
                                  sharedDomain: services.site.cookieDomain)
     }
 
@@ -81,7 +112,7 @@ extension RequestContext {
             return nil
         }
         let query = request.params["REDIRECT_QUERY_STRING"] ?? ""
-        return request.ownOrigin + ReturnURL.encodePath(path) + (query.isEmpty ? "" : "?" + query)
+        return ownOrigin + ReturnURL.encodePath(path) + (query.isEmpty ? "" : "?" + query)
     }
 
     /// The sign-in form, bringing the browser back to `rd` afterwards.
@@ -96,7 +127,7 @@ extension RequestContext {
 
     /// Absolute, because nginx's error_page redirects only to absolute URLs.
     var pagesOrigin: String {
-        services.site.publicOrigin.isEmpty ? request.ownOrigin : services.site.publicOrigin
+        services.site.publicOrigin.isEmpty ? ownOrigin : services.site.publicOrigin
     }
 
     /// Every page has a way back: to the account home when signed in, else
@@ -120,7 +151,7 @@ extension RequestContext {
     /// another host (a subdomain sharing the session), the page's CSP
     /// must let the post's redirect go there.
     func permittingReturn(_ page: Response) -> Response {
-        guard let target = returnURL.flatMap(ReturnURL.origin(of:)), target != request.ownOrigin.lowercased() else { return page }
+        guard let target = returnURL.flatMap(ReturnURL.origin(of:)), target != ownOrigin.lowercased() else { return page }
         var page = page
         page.headers = page.headers.map {
             $0.0 == "Content-Security-Policy" ? ($0.0, Response.contentSecurityPolicy(formTargets: [target])) : $0

@@ -11,6 +11,7 @@ import GatehouseJSON
 import GatehouseStore
 import Logging
 import TestSupport
+import Foundation
 import XCTest
 import GatehouseSystem
 
@@ -78,6 +79,46 @@ final class EndpointTests: EndpointTestCase {
         XCTAssertTrue(cookie.contains("; Path=/;") && cookie.contains("Secure") && cookie.contains("SameSite=Strict"), cookie)
     }
 
+    /// Behind a proxy that ends TLS and does not say so (no HTTPS=on), an
+    /// https public_origin decides: the cookie keeps its __Host- prefix and
+    /// the browser's https Origin is this site's own.
+    func testBehindATLSProxyPublicOriginDecidesTheScheme() throws {
+        var site = services.site
+        site.publicOrigin = "https://example.com"
+        services = Services(site: site, accounts: services.accounts, logger: services.logger, pages: services.pages)
+        try services.accounts.addUser(try EmailAddress.parse("ann@example.com").get(), password: "password one")
+        let params = ["REQUEST_METHOD": "POST", "REQUEST_URI": "/account/token", "REMOTE_ADDR": "127.0.0.1",
+                      "HTTP_HOST": "example.com", "SERVER_PORT": "8080", "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                      "HTTP_ACCEPT": "text/html", "HTTP_ORIGIN": "https://example.com"]
+        let body = Array("grant_type=password&username=ann%40example.com&password=password+one".utf8)
+        let r = EndpointResponder(TokenEndpoint(), services: services).handle(Request(params: params, body: body))
+        XCTAssertEqual(r.status, 303)
+        XCTAssertTrue((r.header("Set-Cookie") ?? "").hasPrefix("__Host-gatehouse_session="), r.header("Set-Cookie") ?? "")
+        var plain = params
+        plain["HTTP_ORIGIN"] = "http://example.com:8080"
+        XCTAssertEqual(EndpointResponder(TokenEndpoint(), services: services).handle(Request(params: plain, body: body)).status, 403)
+    }
+
+    /// Only send-otp's own redirect makes the code page name an address:
+    /// a crafted link cannot put words on it.
+    func testACraftedLinkCannotPutWordsOnTheCodePage() throws {
+        func page(_ query: String) -> String {
+            String(decoding: request(VerifyOTPEndpoint(), "GET", query: query, headers: ["Accept": "text/html"]).body, as: UTF8.self)
+        }
+        let crafted = page("notice=code-sent&purpose=reset&email=Your%20account%20is%20suspended.%20Call%20%2B1%20555%200100")
+        XCTAssertFalse(crafted.contains("suspended."), crafted)
+        XCTAssertFalse(page("notice=code-sent&purpose=reset&email=ann%40example.com&sent=1.abc").contains("on its way"))
+        let sent = request(SendOTPEndpoint(), "POST", body: "email=ann%40example.com&purpose=reset",
+                           headers: ["Accept": "text/html", "Origin": "https://example.com"])
+        XCTAssertEqual(sent.status, 303)
+        let location = try XCTUnwrap(sent.header("Location"))
+        let query = String(location.split(separator: "?", maxSplits: 1)[1])
+        XCTAssertTrue(page(query).contains("If ann@example.com has an account here, a code is on its way to it."))
+        // The proof is for that address and purpose only.
+        XCTAssertFalse(page(query.replacingOccurrences(of: "ann%40example.com", with: "bob%40example.com")).contains("on its way"))
+        XCTAssertFalse(page(query.replacingOccurrences(of: "purpose=reset", with: "purpose=verify")).contains("on its way"))
+    }
+
     func testATruncatedBodyIsA400AndABadQueryA422() {
         var params = ["REQUEST_METHOD": "POST", "REQUEST_URI": "/account/token", "CONTENT_TYPE": "application/json",
                       "CONTENT_LENGTH": "40"]
@@ -122,13 +163,13 @@ final class EndpointTests: EndpointTestCase {
 
 /// The return URL after sign-in (pure).
 final class ReturnURLTests: XCTestCase {
-    func check(_ rd: String) -> String? { ReturnURL.checked(rd, ownHost: "example.com:8080", allowedHosts: ["app.example.com"]) }
+    func check(_ rd: String) -> String? { ReturnURL.checked(rd, ownOrigin: "http://example.com:8080", allowedHosts: ["app.example.com"]) }
 
     func testOwnSiteAndListedHostsOnly() {
         XCTAssertEqual(check("/wiki/page?a=1"), "/wiki/page?a=1")
         XCTAssertEqual(check("http://example.com:8080/x"), "http://example.com:8080/x")
         XCTAssertEqual(check("https://APP.example.com/x"), "https://APP.example.com/x")
-        XCTAssertEqual(check("https://app.example.com:8443/"), "https://app.example.com:8443/")
+        XCTAssertEqual(check("http://app.example.com/x"), "http://app.example.com/x")
         for bad in ["https://evil.example/", "//evil.example", "/\\evil", "\\\\evil", "javascript:alert(1)",
                     "https://example.com:8080@evil.example/", "http://example.com.evil.example/", "https:example.com",
                     " /x", "/x\n", "ftp://example.com:8080/", "http://example.com/x"] {
@@ -136,12 +177,30 @@ final class ReturnURLTests: XCTestCase {
         }
     }
 
+    /// A listed host is its default port, unless it names one; this
+    /// origin is its own scheme and port; and never a step down to http.
+    func testSchemeAndPortCount() {
+        XCTAssertNil(check("https://app.example.com:8443/"))
+        XCTAssertNil(check("http://app.example.com:8080/"))
+        XCTAssertNil(check("http://example.com:9090/"))
+        XCTAssertNil(check("http://app.example.com:+80/"))
+        XCTAssertEqual(ReturnURL.checked("https://app.example.com:8443/", ownOrigin: "https://example.com",
+                                         allowedHosts: ["app.example.com:8443"]), "https://app.example.com:8443/")
+        let overTLS = { (rd: String) in ReturnURL.checked(rd, ownOrigin: "https://example.com", allowedHosts: ["app.example.com"]) }
+        XCTAssertNotNil(overTLS("https://example.com/x"))
+        XCTAssertNotNil(overTLS("https://example.com:443/x"))
+        XCTAssertNil(overTLS("http://example.com/x"))
+        XCTAssertNil(overTLS("http://app.example.com/x"))
+        XCTAssertNotNil(overTLS("https://app.example.com/x"))
+    }
+
     func testTheSharedCookieDomainsSubdomains() {
         func shared(_ rd: String) -> String? {
-            ReturnURL.checked(rd, ownHost: "www.example.org", allowedHosts: [], sharedDomain: "example.org")
+            ReturnURL.checked(rd, ownOrigin: "https://www.example.org", allowedHosts: [], sharedDomain: "example.org")
         }
         XCTAssertNotNil(shared("https://wiki.example.org/page"))
         XCTAssertNotNil(shared("https://example.org:8443/"))
+        XCTAssertNil(shared("http://wiki.example.org/page"))
         XCTAssertNil(shared("https://badexample.org/"))
         XCTAssertNil(shared("https://example.org.evil.example/"))
     }
@@ -174,6 +233,10 @@ final class VerifyEndpointTests: EndpointTestCase {
         XCTAssertEqual(policy.status, 403)
         XCTAssertTrue(policy.header("Location")!.contains("/account/send-otp?purpose=verify&rd="))
         XCTAssertEqual(ask(bearer.merging(["GATEHOUSE_REQUIRE": "nonsense"]) { $1 }).status, 500)
+        // Present but empty (a `map` that matched nothing) is not the weakest policy.
+        XCTAssertEqual(ask(bearer.merging(["GATEHOUSE_REQUIRE": ""]) { $1 }).status, 500)
+        XCTAssertEqual(ask(["GATEHOUSE_REQUIRE": ""]).status, 500)
+        XCTAssertEqual(ask(bearer.merging(["GATEHOUSE_REQUIRE": "signed-in"]) { $1 }).status, 200)
         // mod_fcgid copies a grant's headers into the protected page's
         // answer: a Content-Length there would cut that page off.
         XCTAssertEqual(String(decoding: variables.serialized(), as: UTF8.self),

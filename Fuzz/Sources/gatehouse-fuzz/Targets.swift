@@ -64,7 +64,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
         }
     },
     "return-url": { bytes in
-        _ = ReturnURL.checked(String(decoding: bytes, as: UTF8.self), ownHost: "example.com:8080", allowedHosts: ["a.example"],
+        _ = ReturnURL.checked(String(decoding: bytes, as: UTF8.self), ownOrigin: "http://example.com:8080", allowedHosts: ["a.example"],
                               sharedDomain: "example.com")
     },
 ]
