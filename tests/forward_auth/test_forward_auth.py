@@ -80,19 +80,75 @@ def test_not_signed_in_is_sent_to_sign_in_and_back(site):
     assert page.status_code == 200 and "Only for signed-in people" in page.text
 
 
+# What a client sends to pass for someone: the identity headers of
+# Gatehouse, Authelia, oauth2-proxy and Grafana, and a Forwarded of its own.
+FORGED = {"Remote-User": "admin@example.com", "Remote-Email": "admin@example.com", "Remote-Email-Verified": "true",
+          "Remote-Groups": "admins", "Remote-Name": "Administrator", "X-Forwarded-User": "admin",
+          "X-Forwarded-Email": "admin@example.com", "X-Forwarded-Preferred-Username": "admin",
+          "X-Forwarded-Groups": "admins", "X-Auth-Request-User": "admin", "X-Auth-Request-Email": "admin@example.com",
+          "X-Auth-Request-Preferred-Username": "admin", "X-Auth-Request-Groups": "admins", "X-Remote-User": "admin",
+          "X-WEBAUTH-USER": "admin", "Forwarded": 'for=192.0.2.1;remote_user="admin@example.com"'}
+
+
 def test_the_application_sees_the_user_and_never_a_forged_one(site):
     email, password = site.add_user()
     _, cookie = browser_sign_in(site, email, password)
-    r = requests.get(f"{site.origin}/private/app", headers={**cookie, "Remote-User": "admin@example.com"})
+    r = requests.get(f"{site.origin}/private/app", headers={**cookie, **FORGED})
     assert r.status_code == 200
     assert f"REMOTE_USER={email}\n" in r.text
     assert "GATEHOUSE_EMAIL_VERIFIED=false\n" in r.text
     assert "Variable-REMOTE_USER" not in r.headers
+    # Nothing the client forged reached the application, under any name, and
+    # REMOTE_USER came once (an application that keeps the last of two would
+    # otherwise see nginx's Basic-auth user instead).
+    assert "admin" not in r.text.lower(), r.text
+    assert "REMOTE_USER_SENT=1\n" in r.text, r.text
     # With no session, a forged header gets nowhere near the application.
     r = requests.get(f"{site.origin}/private/app", headers={"Remote-User": email, "Variable-REMOTE_USER": email},
                      allow_redirects=False)
     sent_to_sign_in(site, r)
     assert "REMOTE_USER=" not in r.text
+
+
+def echoed(r):
+    """The request headers the proxied demo application got, by name."""
+    seen = {}
+    for line in r.text.splitlines():
+        name, sep, value = line.partition(": ")
+        if sep:
+            seen.setdefault(name.lower(), []).append(value)
+    return seen
+
+
+def test_a_proxied_application_hears_only_what_verify_said(site):
+    """An application behind the server's HTTP proxy (echo-headers): the
+    identity comes from verify's answer; every identity header the client
+    sent is gone, the verified flag included."""
+    email, password = site.add_user()
+    _, cookie = browser_sign_in(site, email, password)
+    for auth in (cookie, bearer(site.token(email, password))):
+        r = requests.get(f"{site.origin}/proxied/app", headers={**auth, **FORGED})
+        assert r.status_code == 200 and "METHOD=GET" in r.text, r.text
+        seen = echoed(r)
+        assert "admin" not in r.text.lower(), r.text
+        if site.server == "lighttpd":
+            # mod_proxy passes no variables: the user is in lighttpd's own Forwarded, the only one.
+            assert len(seen["forwarded"]) == 1 and seen["forwarded"][0].endswith(f'remote_user="{email}"'), seen
+            assert "remote-user" not in seen
+        else:
+            assert seen["remote-user"] == [email] and seen["remote-email"] == [email], seen
+            assert seen["remote-email-verified"] == ["false"], seen
+    # Without a session the forged headers get nowhere near it.
+    r = requests.get(f"{site.origin}/proxied/app", headers=FORGED, allow_redirects=False)
+    sent_to_sign_in(site, r)
+    assert "admin" not in r.text.lower()
+
+
+def test_a_regex_location_cannot_take_a_protected_path_past_verify(site):
+    """`location ^~` in the nginx recipe: a `\\.php$` location of the same
+    server would otherwise serve /proxied/x.php with no auth_request."""
+    r = requests.get(f"{site.origin}/proxied/x.php", headers=FORGED, allow_redirects=False)
+    assert sent_to_sign_in(site, r) == f"{site.origin}/proxied/x.php"
 
 
 def test_any_method_reaches_the_application_and_bearer_tokens_work(site):
