@@ -104,7 +104,9 @@ class Stack:
         return email, password
 
     def client_ip(self):
-        return f"203.0.113.{secrets.randbelow(250) + 1}"
+        """A client of its own: a random address of 198.18.0.0/15, so that
+        the budgets of the wider network around it (a /24) are its own too."""
+        return f"198.{18 + secrets.randbelow(2)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
 
     def sign_in(self, email, password, ip=None, **kw):
         return requests.post(f"{self.base}/token",

@@ -40,7 +40,8 @@ extension AccountPolicy {
                                            clientFailuresPerHour: config.signinFailuresPerHourPerIp),
                   passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength,
                   codes: OneTimeCodePolicy(config: config), stepUpWindow: config.changePasswordRequiresOtpWithin,
-                  ipv6PrefixLength: config.ipv6PrefixLength)
+                  ipv6PrefixLength: config.ipv6PrefixLength, ipv4WidePrefixLength: config.ipv4WidePrefixLength,
+                  ipv6WidePrefixLength: config.ipv6WidePrefixLength, wideNetworkFactor: config.wideNetworkBudgetFactor)
     }
 }
 
@@ -56,6 +57,7 @@ extension OneTimeCodePolicy {
         perAddressPerHour = config.otpSendsPerHourPerAddress
         perIPPerHour = config.otpSendsPerHourPerIp
         sitePerHour = config.otpSendsPerHourSite
+        siteCapRefuses = config.otpSiteCap == "refuse"
         unknownAddress404 = config.otpUnknownAddress404
         loginEnabled = config.otpLoginEnabled
         resetGrantLifetime = config.resetGrantLifetime

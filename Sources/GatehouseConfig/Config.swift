@@ -41,6 +41,9 @@ public struct Config: Sendable {
     public let signinMaxFailures: Int
     public let signinFailuresPerHourPerIp: Int
     public let ipv6PrefixLength: Int
+    public let ipv4WidePrefixLength: Int
+    public let ipv6WidePrefixLength: Int
+    public let wideNetworkBudgetFactor: Int
     public let trustedProxies: [String]
     public let cookieName: String
     public let cookieDomain: String
@@ -65,6 +68,7 @@ public struct Config: Sendable {
     public let otpSendsPerHourPerAddress: Int
     public let otpSendsPerHourPerIp: Int
     public let otpSendsPerHourSite: Int
+    public let otpSiteCap: String
     public let otpUnknownAddress404: Bool
     public let otpLoginEnabled: Bool
     public let resetGrantLifetime: Int
@@ -102,6 +106,9 @@ public struct Config: Sendable {
         signinMaxFailures = values.int("signin_max_failures")
         signinFailuresPerHourPerIp = values.int("signin_failures_per_hour_per_ip")
         ipv6PrefixLength = values.int("ipv6_prefix_length")
+        ipv4WidePrefixLength = values.int("ipv4_wide_prefix_length")
+        ipv6WidePrefixLength = values.int("ipv6_wide_prefix_length")
+        wideNetworkBudgetFactor = values.int("wide_network_budget_factor")
         trustedProxies = values.list("trusted_proxies")
         cookieName = values.text("cookie_name")
         cookieDomain = values.text("cookie_domain")
@@ -126,6 +133,7 @@ public struct Config: Sendable {
         otpSendsPerHourPerAddress = values.int("otp_sends_per_hour_per_address")
         otpSendsPerHourPerIp = values.int("otp_sends_per_hour_per_ip")
         otpSendsPerHourSite = values.int("otp_sends_per_hour_site")
+        otpSiteCap = values.text("otp_site_cap")
         otpUnknownAddress404 = values.flag("otp_unknown_address_404")
         otpLoginEnabled = values.flag("otp_login_enabled")
         resetGrantLifetime = values.int("reset_grant_lifetime")
@@ -181,6 +189,10 @@ public struct Config: Sendable {
         if config.store == "postgresql" && config.postgresqlDsn.isEmpty {
             throw ConfigError(file: source, line: raw["store"]?.1 ?? 0, key: "postgresql_dsn",
                               reason: "store = postgresql needs a connection string")
+        }
+        if config.ipv6WidePrefixLength > config.ipv6PrefixLength {
+            throw ConfigError(file: source, line: raw["ipv6_wide_prefix_length"]?.1 ?? 0, key: "ipv6_wide_prefix_length",
+                              reason: "must not be longer than ipv6_prefix_length (the wider network holds the narrower)")
         }
         if config.sessionAbsoluteTimeout < config.sessionIdleTimeout {
             throw ConfigError(file: source, line: raw["session_absolute_timeout"]?.1 ?? 0, key: "session_absolute_timeout",

@@ -20,10 +20,19 @@ public struct AccountPolicy: Sendable {
     public var stepUpWindow: Int
     /// IPv6 clients are counted per network of this many leading bits.
     public var ipv6PrefixLength: Int
+    /// Per-client budgets also count by these wider networks, which may
+    /// spend `wideNetworkFactor` times a client's budget.
+    public var ipv4WidePrefixLength: Int
+    public var ipv6WidePrefixLength: Int
+    public var wideNetworkFactor: Int
 
     public init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
                 passwordMin: Int = 8, passwordMax: Int = 128, codes: OneTimeCodePolicy = OneTimeCodePolicy(),
-                stepUpWindow: Int = 0, ipv6PrefixLength: Int = 64) {
+                stepUpWindow: Int = 0, ipv6PrefixLength: Int = 64, ipv4WidePrefixLength: Int = 24,
+                ipv6WidePrefixLength: Int = 48, wideNetworkFactor: Int = 8) {
+        self.ipv4WidePrefixLength = ipv4WidePrefixLength
+        self.ipv6WidePrefixLength = ipv6WidePrefixLength
+        self.wideNetworkFactor = wideNetworkFactor
         self.sessionIdle = sessionIdle
         self.sessionAbsolute = sessionAbsolute
         self.throttle = throttle

@@ -5,26 +5,42 @@ import Glibc
 /// What a per-client limit counts by. An IPv4 client is its address; an
 /// IPv6 client is its network prefix (a /64 by default): one subscriber
 /// usually gets a whole /64 and can pick any address in it, so counting
-/// per address would give every attacker 2^64 fresh budgets. Pure.
+/// per address would give every attacker 2^64 fresh budgets. The same
+/// budgets also count by a wider network (IPv4 /24, IPv6 /48 by default),
+/// so fifty addresses in one place are not fifty budgets. Pure.
 public enum ClientNetwork {
-    public static func key(_ address: String, ipv6PrefixLength: Int) -> String {
+    public static func key(_ address: String, ipv4PrefixLength: Int = 32, ipv6PrefixLength: Int) -> String {
         var v6 = in6_addr()
-        guard address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 else { return address }
-        var bytes = withUnsafeBytes(of: &v6) { Array($0) }
-        // An IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 client.
-        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
-            return bytes[12...].map(String.init).joined(separator: ".")
+        if address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+            // An IPv4-mapped address (::ffff:a.b.c.d) is that IPv4 client.
+            if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+                return ipv4(Array(bytes[12...]), prefix: ipv4PrefixLength)
+            }
+            let keep = max(0, min(128, ipv6PrefixLength))
+            var hex = ""
+            for b in masked(bytes, keeping: keep) {
+                let h = String(b, radix: 16)
+                hex += h.count == 1 ? "0" + h : h
+            }
+            return hex + "/" + String(keep)
         }
-        let keep = max(0, min(128, ipv6PrefixLength))
-        for i in 0..<16 {
-            let bitsHere = max(0, min(8, keep - i * 8))
-            bytes[i] &= bitsHere == 8 ? 0xff : ~(0xff >> UInt8(bitsHere))
+        var v4 = in_addr()
+        guard inet_pton(AF_INET, address, &v4) == 1 else { return address }
+        return ipv4(withUnsafeBytes(of: &v4) { Array($0) }, prefix: ipv4PrefixLength)
+    }
+
+    /// a.b.c.d for a whole address (as it always was), a.b.c.0/24 for a network.
+    static func ipv4(_ bytes: [UInt8], prefix: Int) -> String {
+        let keep = max(0, min(32, prefix))
+        let dotted = masked(bytes, keeping: keep).map(String.init).joined(separator: ".")
+        return keep == 32 ? dotted : dotted + "/" + String(keep)
+    }
+
+    static func masked(_ bytes: [UInt8], keeping bits: Int) -> [UInt8] {
+        bytes.enumerated().map { i, b in
+            let bitsHere = max(0, min(8, bits - i * 8))
+            return b & (bitsHere == 8 ? 0xff : ~(0xff >> UInt8(bitsHere)))
         }
-        var hex = ""
-        for b in bytes {
-            let h = String(b, radix: 16)
-            hex += h.count == 1 ? "0" + h : h
-        }
-        return hex + "/" + String(keep)
     }
 }

@@ -23,6 +23,10 @@ public struct OneTimeCodePolicy: Sendable {
     public var perAddressPerHour = 5
     public var perIPPerHour = 20
     public var sitePerHour = 1000
+    /// Past `sitePerHour`: false (the default) records an alarm and goes on,
+    /// true refuses further codes to clients without a session. Anyone can
+    /// spend a site-wide budget, so by default it stops nobody.
+    public var siteCapRefuses = false
     public var unknownAddress404 = false
     public var loginEnabled = false
     public var resetGrantLifetime = 600

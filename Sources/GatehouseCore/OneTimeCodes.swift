@@ -16,35 +16,70 @@ extension Accounts {
         String((0..<policy.codes.length).map { _ in Character(String(random.uniform(10))) })
     }
 
-    /// Send limits (docs/security.md): per-address cooldown, per-address hourly,
-    /// per-client hourly, site-wide hourly. Keyed by the address whether or
-    /// not it has an account, so the limits reveal nothing either. All are
-    /// checked before any is counted, so a refused request uses up nothing;
-    /// each is then counted atomically (a race can only refuse, not overshoot).
-    func takeSendAllowance(_ email: EmailAddress, clientIP: String, now: Int64) throws {
+    /// Send limits (docs/security.md). Without a session: a cooldown and an
+    /// hourly limit per address, hourly limits per client network and per
+    /// wider network, and the site-wide hourly cap (an alarm, or a refusal
+    /// where the site asks for one). Keyed by the address whether or not it
+    /// has an account, so the limits reveal nothing either. With a session
+    /// of the address's own account (a step-up): a cooldown and an hourly
+    /// limit of that account's own, which no one without the session can
+    /// spend, and nothing else, so a flood of anonymous requests never
+    /// stops a signed-in person. All or nothing: a refused request uses up
+    /// nothing.
+    func takeSendAllowance(_ email: EmailAddress, ownSession: Bool, clientIP: String, now: Int64) throws {
         let c = policy.codes
         let address = email.description
-        let cooldownKey = keys.hex(address, domain: "otp-cooldown")
-        let windows: [(key: String, window: RateWindow)] = [
-            (keys.hex(address, domain: "otp-address-hour"), RateWindow(limit: c.perAddressPerHour)),
-            (keys.hex(clientNetwork(clientIP), domain: "otp-ip-hour"), RateWindow(limit: c.perIPPerHour)),
-            (keys.hex("site", domain: "otp-site-hour"), RateWindow(limit: c.sitePerHour)),
-        ]
-        func cooling(_ counter: CounterRecord) -> Int? {
-            guard c.cooldown > 0, counter.last > 0, now - counter.last < Int64(c.cooldown) else { return nil }
-            return Int(counter.last + Int64(c.cooldown) - now)
+        var budgets: [Budget]
+        let cooldownKey: String
+        if ownSession {
+            let uid = userID(for: email)
+            budgets = [Budget(key: keys.hex(uid, domain: "otp-session-hour"), window: RateWindow(limit: c.perAddressPerHour))]
+            cooldownKey = keys.hex(uid, domain: "otp-session-cooldown")
+        } else {
+            budgets = [Budget(key: keys.hex(address, domain: "otp-address-hour"), window: RateWindow(limit: c.perAddressPerHour))]
+                + clientBudgets("otp-ip-hour", clientIP: clientIP, perHour: c.perIPPerHour)
+            if c.siteCapRefuses { budgets.append(Budget(key: siteSendCounter, window: RateWindow(limit: c.sitePerHour))) }
+            cooldownKey = keys.hex(address, domain: "otp-cooldown")
         }
-        var waits = [cooling(try store.readCounter(cooldownKey))]
-        for w in windows { waits.append(w.window.isFull(try store.readCounter(w.key), now: now)) }
-        if waits.allSatisfy({ $0 == nil }) {
+        var wait = try take(budgets, now: now)?.wait
+        if wait == nil {
+            // The cooldown is decided last, under its own lock: it never needs giving back.
             try store.updateCounter(cooldownKey) { counter in
-                if let wait = cooling(counter) { waits.append(wait) } else { counter.last = now; counter.count += 1 }
+                if c.cooldown > 0, counter.last > 0, now - counter.last < Int64(c.cooldown) {
+                    wait = Int(counter.last + Int64(c.cooldown) - now)
+                } else {
+                    counter.last = now
+                    counter.count += 1
+                }
             }
-            for w in windows { try store.updateCounter(w.key) { waits.append(w.window.take(&$0, now: now)) } }
+            if wait != nil { try giveBack(budgets, now: now) }
         }
-        if let wait = waits.compactMap({ $0 }).max() {
+        if let wait {
             audit.record("code_send_throttled", at: now, user: address, ip: clientIP)
             throw AccountError.tooManyCodeRequests(retryAfter: max(1, wait))
+        }
+        if !ownSession && !c.siteCapRefuses { try countSiteSend(now: now) }
+    }
+
+    var siteSendCounter: String { keys.hex("site", domain: "otp-site-hour") }
+
+    /// The site-wide hourly count of codes sent without a session, as an
+    /// alarm: past `sitePerHour` (and at each doubling after it) the audit
+    /// log and the error log say so, and sending goes on. Anyone can spend
+    /// a site-wide budget; as a hard stop it would let some fifty networks
+    /// block every reset and verification on the site.
+    func countSiteSend(now: Int64) throws {
+        let window = RateWindow(limit: Int.max / 2)
+        var count = 0
+        try store.updateCounter(siteSendCounter) {
+            _ = window.take(&$0, now: now)
+            count = $0.count
+        }
+        // Thinned like every flood's lines: the 1st, 2nd, 4th, 8th… send past the cap.
+        let cap = policy.codes.sitePerHour
+        if count > cap, AuditTrail.isMilestone(count - cap) {
+            audit.record("code_send_site_alarm", at: now, [("sent_this_hour", .int(count)), ("otp_sends_per_hour_site", .int(cap))])
+            logger.error("\(count) codes sent without a session this hour, past otp_sends_per_hour_site (\(cap)); sending goes on (otp_site_cap = alarm)")
         }
     }
 
@@ -52,12 +87,16 @@ extension Accounts {
     /// and spools the mail. An unknown address gets the same answer and the
     /// same work — a code record under its would-be id and a decoy spool
     /// write — unless the site asked for the original's 404.
-    public func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String, language: String = "") throws {
+    /// `session`: the request's session, if it has one; a session of this
+    /// address's own account sends under budgets of its own.
+    public func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String, language: String = "",
+                         session: Authenticated? = nil) throws {
         let now = clock.now()
         if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
         let user = try findUser(email)
         if user == nil && policy.codes.unknownAddress404 { throw AccountError.unknownAddress }
-        try takeSendAllowance(email, clientIP: clientIP, now: now)
+        let ownSession = user != nil && session.map { $0.user.id == user!.id } == true
+        try takeSendAllowance(email, ownSession: ownSession, clientIP: clientIP, now: now)
         let uid = userID(for: email)
         let id = codeID(userID: uid, purpose: purpose)
         let code = newCode()
@@ -75,44 +114,42 @@ extension Accounts {
 
     /// Checks a code in constant time and consumes it atomically: the same
     /// code never verifies twice and `otp_max_tries` wrong guesses kill it.
-    /// Before the code is looked at, the guess is counted in two hourly
-    /// budgets of the client's own: per account and purpose (it survives a
-    /// resend, so resending never buys guesses) and across all accounts (so
-    /// spraying codes over many accounts is bounded). A success gives both
-    /// back. A guess when no code is outstanding does not count against the
-    /// account: whoever lacks the mailbox cannot use up the owner's tries.
+    /// Before the code is looked at, the guess is counted in hourly budgets
+    /// of the guesser's own. Without a session: per account, purpose and
+    /// client network (it survives a resend, so resending never buys
+    /// guesses), and per client network and wider network across all
+    /// accounts (so spraying codes over many accounts is bounded). With a
+    /// session of the account (a step-up): per account and purpose for its
+    /// sessions alone, which no one on the same network can spend. A
+    /// success gives every one back. A guess when no code is outstanding
+    /// does not count against the account: whoever lacks the mailbox
+    /// cannot use up the owner's tries.
     @discardableResult
     public func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
+        try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP, signedIn: false)
+    }
+
+    func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String, signedIn: Bool) throws -> UserRecord {
         let now = clock.now()
         let uid = userID(for: email)
-        let network = clientNetwork(clientIP)
-        let budgets = [
-            (keys.hex(uid + "\u{0}" + purpose.rawValue + "\u{0}" + network, domain: "otp-failures"),
-             RateWindow(limit: policy.codes.maxFailuresPerHour)),
-            (keys.hex(network, domain: "otp-verify-ip"), RateWindow(limit: policy.codes.verifyFailuresPerHourPerClient)),
-        ]
-        var taken = 0, clientFailures = 0
-        func giveBack(_ which: ArraySlice<(String, RateWindow)>) throws {
-            for (key, window) in which {
-                try store.updateExistingCounter(key, removingIf: { $0.count == 0 }) { window.giveBack(&$0, now: now) }
-            }
+        let budgets: [Budget]
+        if signedIn {
+            budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose.rawValue, domain: "otp-failures-session"),
+                              window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
+        } else {
+            budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose.rawValue + "\u{0}" + clientNetwork(clientIP), domain: "otp-failures"),
+                              window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
+                + clientBudgets("otp-verify-ip", clientIP: clientIP, perHour: policy.codes.verifyFailuresPerHourPerClient)
         }
-        for (key, window) in budgets {
-            var wait: Int?, refused = 0
-            try store.updateCounter(key) {
-                wait = window.take(&$0, now: now)
-                refused = window.refusals($0)
-                clientFailures = min($0.count, window.limit)
+        var counts = [Int]()
+        if let spent = try take(budgets, now: now, counts: &counts) {
+            if AuditTrail.isMilestone(spent.refusals) {
+                audit.record("code_throttled", at: now, user: email.description, ip: clientIP, [("refused_so_far", .int(spent.refusals))])
             }
-            if let wait {
-                try giveBack(budgets[..<taken])
-                if AuditTrail.isMilestone(refused) {
-                    audit.record("code_throttled", at: now, user: email.description, ip: clientIP, [("refused_so_far", .int(refused))])
-                }
-                throw AccountError.throttled(retryAfter: max(1, wait))
-            }
-            taken += 1
+            throw AccountError.throttled(retryAfter: spent.wait)
         }
+        // The client's wrong codes this hour across accounts (the account's own, signed in).
+        let clientFailures = counts[min(1, counts.count - 1)]
 
         enum Outcome { case none, ok, wrong, expired }
         var outcome = Outcome.none
@@ -132,8 +169,8 @@ extension Accounts {
             return record.tries < policy.codes.maxTries
         }
         switch outcome {
-        case .ok: try giveBack(budgets[...])
-        case .none, .expired: try giveBack(budgets[..<1])
+        case .ok: try giveBack(budgets, now: now)
+        case .none, .expired: try giveBack(budgets[..<1], now: now)
         case .wrong: break
         }
         // An administrator's lock holds; a lock for failed sign-ins does not
@@ -153,10 +190,6 @@ extension Accounts {
         return user
     }
 
-    func clientNetwork(_ clientIP: String) -> String {
-        ClientNetwork.key(clientIP, ipv6PrefixLength: policy.ipv6PrefixLength)
-    }
-
     /// A `verify` code proved the address.
     public func markVerified(_ user: UserRecord) throws {
         guard !user.emailVerified else { return }
@@ -167,7 +200,7 @@ extension Accounts {
     /// code also marks the address verified.
     public func verifyCode(_ code: String, session auth: Authenticated, purpose: CodePurpose, clientIP: String) throws {
         let email = try EmailAddress.parse(auth.user.email).get()
-        let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP)
+        let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP, signedIn: true)
         let now = clock.now()
         try store.updateSession(auth.session.id, durable: true) { $0.otpVerifiedAt = now; return true }
         if purpose == .verify { try markVerified(user) }

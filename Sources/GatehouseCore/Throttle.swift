@@ -58,15 +58,14 @@ public struct ThrottlePolicy: Sendable, Equatable {
         }
     }
 
-    public var clientWindow: RateWindow { RateWindow(limit: clientFailuresPerHour) }
 }
 
 /// A guess that has been counted and may now be checked; it ends as a
 /// failure (the counts stand) or a success (the account's count is cleared,
-/// the client's own reservation given back).
+/// the client's own reservations given back).
 struct SignInAttempt {
     let accountKey: String
-    let clientKey: String
+    let clientBudgets: [Budget]
     /// The account's consecutive failures, this guess included.
     let count: Int
 }
@@ -87,48 +86,43 @@ extension Accounts {
     /// account exists) and per client network. Sign-in, change-password and
     /// unlock must agree on them.
     func signInAccountCounter(_ name: String) -> String { keys.hex(name, domain: "signin-account") }
-    func signInClientCounter(_ clientIP: String) -> String {
-        keys.hex(clientNetwork(clientIP), domain: "signin-ip")
+    func signInClientBudgets(_ clientIP: String) -> [Budget] {
+        clientBudgets("signin-ip", clientIP: clientIP, perHour: policy.throttle.clientFailuresPerHour)
     }
 
     /// Counts a guess at `account` from `clientIP` before it is checked:
-    /// first against the client's hourly budget, then against the account's
+    /// first against the client's hourly budgets, then against the account's
     /// back-off and lock. A refused guess costs neither (the client's
-    /// reservation is given back when the account refuses).
+    /// reservations are given back when the account refuses).
     func beginSignInAttempt(account: String, clientIP: String, now: Int64) throws -> SignInAttempt {
         let t = policy.throttle
-        let clientKey = try beginClientAttempt(clientIP: clientIP, now: now)
+        let budgets = try beginClientAttempt(clientIP: clientIP, now: now)
 
         let accountKey = signInAccountCounter(account)
         var refusal: ThrottlePolicy.Refusal?
         let counter = try store.updateCounter(accountKey) { refusal = t.reserve(&$0, now: now) }
         if let refusal {
-            try store.updateCounter(clientKey) { t.clientWindow.giveBack(&$0, now: now) }
+            try giveBack(budgets, now: now)
             switch refusal {
             case .locked: throw AccountError.accountLocked
             case .wait(let seconds): throw AccountError.throttled(retryAfter: max(1, seconds))
             }
         }
-        return SignInAttempt(accountKey: accountKey, clientKey: clientKey, count: counter.count)
+        return SignInAttempt(accountKey: accountKey, clientBudgets: budgets, count: counter.count)
     }
 
-    /// Takes one guess from the client's hourly budget; its counter key.
-    func beginClientAttempt(clientIP: String, now: Int64) throws -> String {
-        let clientKey = signInClientCounter(clientIP)
-        var wait: Int?, refused = 0
-        let window = policy.throttle.clientWindow
-        try store.updateCounter(clientKey) {
-            wait = window.take(&$0, now: now)
-            refused = window.refusals($0)
-        }
-        if let wait {
+    /// Takes one guess from the client's hourly budgets (its network's and
+    /// the wider network's); the budgets it took from.
+    func beginClientAttempt(clientIP: String, now: Int64) throws -> [Budget] {
+        let budgets = signInClientBudgets(clientIP)
+        if let spent = try take(budgets, now: now) {
             // The client's own flood: thinned to milestones (AuditTrail.isMilestone).
-            if AuditTrail.isMilestone(refused) {
-                audit.record("signin_throttled", at: now, ip: clientIP, [("refused_so_far", .int(refused))])
+            if AuditTrail.isMilestone(spent.refusals) {
+                audit.record("signin_throttled", at: now, ip: clientIP, [("refused_so_far", .int(spent.refusals))])
             }
-            throw ClientThrottled(retryAfter: max(1, wait))
+            throw ClientThrottled(retryAfter: spent.wait)
         }
-        return clientKey
+        return budgets
     }
 
     /// The guess was wrong: its counts stand. The guess that reaches the
@@ -147,10 +141,10 @@ extension Accounts {
     }
 
     /// The password was right: the account's consecutive failures end, and
-    /// the client's budget gets this guess back. Never more than that: a
+    /// the client's budgets get this guess back. Never more than that: a
     /// success must not wipe failures the same client made elsewhere.
     func signInSucceeded(_ attempt: SignInAttempt, now: Int64) throws {
         try store.resetCounter(attempt.accountKey)
-        try store.updateCounter(attempt.clientKey) { policy.throttle.clientWindow.giveBack(&$0, now: now) }
+        try giveBack(attempt.clientBudgets, now: now)
     }
 }

@@ -37,7 +37,8 @@ public struct SendOTPEndpoint: CodeFormEndpoint {
             throw RequestError.missingEmail
         }
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
-        try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP, language: ctx.page.language)
+        try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP, language: ctx.page.language,
+                                  session: session?.0)
         if ctx.html {
             return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
                              + "&purpose=" + purpose.rawValue + CodeSentNotice.query(ctx, email: email.description, purpose: purpose.rawValue)

@@ -229,6 +229,12 @@ final class PolicyTests: XCTestCase {
                        ClientNetwork.key("2001:db8:1:ff::1", ipv6PrefixLength: 56))
         XCTAssertEqual(ClientNetwork.key("2001:db8::1", ipv6PrefixLength: 128), "20010db8000000000000000000000001/128")
         XCTAssertEqual(ClientNetwork.key("not an address", ipv6PrefixLength: 64), "not an address")
+        // The wider networks the same budgets also count by.
+        XCTAssertEqual(ClientNetwork.key("192.0.2.7", ipv4PrefixLength: 24, ipv6PrefixLength: 48), "192.0.2.0/24")
+        XCTAssertEqual(ClientNetwork.key("::ffff:192.0.2.200", ipv4PrefixLength: 24, ipv6PrefixLength: 48), "192.0.2.0/24")
+        XCTAssertEqual(ClientNetwork.key("2001:db8:1:2::1", ipv4PrefixLength: 24, ipv6PrefixLength: 48),
+                       ClientNetwork.key("2001:db8:1:ffff::9", ipv4PrefixLength: 24, ipv6PrefixLength: 48))
+        XCTAssertEqual(ClientNetwork.key("10.1.2.3", ipv4PrefixLength: 20, ipv6PrefixLength: 48), "10.1.0.0/20")
     }
 
     func testImportFormats() {
@@ -265,7 +271,8 @@ final class AuditThinningTests: CoreTestCase {
 
 extension AuditThinningTests {
     /// Guesses at addresses with no code outstanding leave no per-account
-    /// counter behind: only the client's own budget is on disk.
+    /// counter behind: only the client's own budgets (its network's and the
+    /// wider network's) are on disk.
     func testGuessesWithNoCodeLeaveNoPerAccountCounters() throws {
         for i in 0..<20 {
             _ = error { _ = try accounts.verifyCode("000000", for: email("nobody\(i)@example.com"), purpose: .verify,
@@ -278,6 +285,6 @@ extension AuditThinningTests {
                 return n + ((Posix.mode(p).map { $0 & S_IFMT == S_IFDIR } ?? false) ? files(p) : 1)
             }
         }
-        XCTAssertEqual(files(dir + "/counters"), 1)
+        XCTAssertEqual(files(dir + "/counters"), 2)
     }
 }

@@ -196,6 +196,16 @@ def test_the_address_limit_holds_across_workers(make_stack):
     assert statuses(answers).count(429) == 14
 
 
+def test_the_wider_network_limit_holds_across_workers(make_stack):
+    """Twenty addresses of one /24, each within its own budget of 3: the
+    /24 together gets 2 x 3, however the burst lands on the workers."""
+    s = make_stack(workers=WORKERS, signin_failures_per_hour_per_ip=3, wide_network_budget_factor=2)
+    answers = burst(20, lambda i: s.sign_in(f"wide{i}@example.com", "guess", ip=f"198.51.100.{i + 1}"))
+    assert sum(invalid_grant(r) for r in answers) == 6
+    assert statuses(answers).count(429) == 14
+    assert invalid_grant(s.sign_in("wide-x@example.com", "guess", ip="198.51.101.1"))
+
+
 def test_ipv6_clients_are_counted_per_prefix(make_stack):
     s = make_stack(signin_failures_per_hour_per_ip=3)
     for i in range(3):

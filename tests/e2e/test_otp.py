@@ -166,11 +166,29 @@ def test_hourly_cap_per_client_address(make_stack):  # docs/security.md sending 
     assert s.send_code("x9@example.com", ip="198.51.100.8").status_code == 200
 
 
-def test_site_wide_hourly_cap(make_stack):  # docs/security.md sending limits: a site-wide hourly cap
+def test_the_site_wide_cap_is_an_alarm_by_default(make_stack):  # docs/security.md sending limits: site-wide
     s = make_stack(otp_sends_per_hour_site=2)
+    for name in "abcd":
+        assert s.send_code(f"{name}@example.com").status_code == 200
+    audit = (s.var / "data" / "audit.log").read_text()
+    assert audit.count('"event":"code_send_site_alarm"') == 2  # the 1st and 2nd past the cap
+    assert "otp_sends_per_hour_site" in s.error_log()
+
+
+def test_a_refusing_site_cap_never_stops_a_signed_in_step_up(make_stack):
+    """Anyone can spend a site-wide budget: with otp_site_cap = refuse it
+    stops clients without a session, never a signed-in person's own code."""
+    s = make_stack(otp_sends_per_hour_site=2, otp_site_cap="refuse")
+    email, password = s.add_user()
+    token = s.token(email, password)
     assert s.send_code("a@example.com").status_code == 200
     assert s.send_code("b@example.com").status_code == 200
     assert s.send_code("c@example.com").status_code == 429
+    assert s.send_code(email).status_code == 429
+    r = s.send_code(email, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    r = requests.post(f"{s.base}/verify-otp", json={"code": s.mailbox.code(email)}, headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
 
 
 def test_unknown_address_gets_the_same_answer(make_stack):  # docs/security.md: unknown address
