@@ -19,17 +19,17 @@ extension Accounts {
         let now = clock.now()
         guard let email = try? EmailAddress.parse(username).get() else {
             // No account can have this name, so nothing is learnt from a quick
-            // answer, and no per-account counter file is made for it (a flood
-            // of made-up names would otherwise fill the disk with them).
+            // answer, and no per-account counter is kept for it.
             _ = try throttleAnswered { try beginClientAttempt(clientIP: clientIP, now: now) }
             audit.record("signin_failed", at: now, ip: clientIP)
             throw AccountError.invalidCredentials
         }
+        // A lock for failures is answered by the counter alone while it
+        // stands (the same for an address with no account); the account's
+        // own lock is told only to whoever gives its right password, so
+        // that a day later, when the counter is forgotten, a locked account
+        // and a made-up address still answer alike.
         let user = try findUser(email)
-        if user?.lock == .failures {
-            audit.record("signin_refused_locked", at: now, user: email.description, ip: clientIP)
-            throw AccountError.accountLocked
-        }
         let attempt: SignInAttempt
         do {
             attempt = try beginSignInAttempt(account: email.description, clientIP: clientIP, now: now)
@@ -42,18 +42,19 @@ extension Accounts {
         }
 
         let text = PasswordText(password)
-        let check = hasher.check(text.normalized, against: user?.passwordHash ?? dummyHash)
+        let stored = user?.passwordHash ?? dummyHash
+        let started = Monotonic.nanoseconds()
+        let check = hasher.check(text.normalized, against: stored)
+        let took = Monotonic.nanoseconds() - started
+        if !hasher.isStale(stored) { verificationCost.record(took) }
         guard let user, case .match(let needsRehash) = check else {
-            // An imported legacy hash can be far cheaper than Argon2id; pad a
-            // wrong guess to the dummy's cost, so the time does not tell
-            // imported accounts from addresses with no account.
-            if let user, hasher.isStale(user.passwordHash) { _ = hasher.check(text.normalized, against: dummyHash) }
+            if hasher.isStale(stored) { padToAVerification(took, password: text) }
             audit.record("signin_failed", at: now, user: email.description, ip: clientIP)
             try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
             throw AccountError.invalidCredentials
         }
         try signInSucceeded(attempt, now: now)
-        if user.lock == .admin {
+        if user.lock != .none {
             audit.record("signin_refused_locked", at: now, user: user.email, ip: clientIP)
             throw AccountError.accountLocked
         }
@@ -63,6 +64,22 @@ extension Accounts {
         let opened = try openSession(for: user, clientIP: clientIP, now: now)
         audit.record("signin_ok", at: now, user: user.email, ip: clientIP)
         return opened
+    }
+
+    /// A wrong guess at a hash not at this hasher's parameters (an imported
+    /// bcrypt, say) took `took`; an address with no account costs one
+    /// verification at the current ones. Padded to the larger of the two,
+    /// never their sum, so the time tells neither from the other: by a wait
+    /// for what is missing, once this process has timed a verification;
+    /// before that, by one against the dummy hash (timed for next time).
+    func padToAVerification(_ took: Int64, password: PasswordText) {
+        if let cost = verificationCost.estimate {
+            Monotonic.sleep(nanoseconds: cost - took)
+        } else {
+            let started = Monotonic.nanoseconds()
+            _ = hasher.check(password.normalized, against: dummyHash)
+            verificationCost.record(Monotonic.nanoseconds() - started)
+        }
     }
 
     /// Replaces a hash at old parameters, but only if it is still the one
