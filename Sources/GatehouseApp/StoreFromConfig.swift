@@ -30,7 +30,7 @@ public enum StoreFromConfig {
             try store.requireCurrentSchema()
             return store
         default:
-            return try FlatFileStore(root: config.dataDir, reserve: config.diskReserve)
+            return try FlatFileStore(root: config.dataDir, counterTableMiB: config.counterTableMib)
         }
     }
 

@@ -52,6 +52,7 @@ public struct Config: Sendable {
     public let allowedOrigins: [String]
     public let publicOrigin: String
     public let defaultLocale: String
+    public let counterTableMib: Int
     public let dataDirReserveMiB: Int
     public let dataDirReserveInodes: Int
     public let logLevel: String
@@ -117,6 +118,7 @@ public struct Config: Sendable {
         allowedOrigins = values.list("allowed_origins")
         publicOrigin = values.text("public_origin")
         defaultLocale = values.text("default_locale")
+        counterTableMib = values.int("counter_table_mib")
         dataDirReserveMiB = values.int("data_dir_reserve_mib")
         dataDirReserveInodes = values.int("data_dir_reserve_inodes")
         logLevel = values.text("log_level")

@@ -108,14 +108,29 @@ public struct CodeRecord: Equatable, Sendable {
 
 /// Loss-tolerant counter (failed tries, rate limits): consecutive failures,
 /// the time of the last one, and an optional block-until time.
+///
+/// `holdUntil` and `expires` say how long the counter matters, for a store
+/// of bounded size that must choose what to forget (the policies set them
+/// as they change the counter): until `holdUntil` it still refuses
+/// something and must not be forgotten; after `expires` it means nothing.
+/// 0 for `expires` means "not said": a day after `last`.
 public struct CounterRecord: Equatable, Sendable {
     public var count: Int
     public var last: Int64
     public var until: Int64
+    public var holdUntil: Int64
+    public var expires: Int64
 
-    public init(count: Int = 0, last: Int64 = 0, until: Int64 = 0) {
+    public init(count: Int = 0, last: Int64 = 0, until: Int64 = 0, holdUntil: Int64 = 0, expires: Int64 = 0) {
         self.count = count
         self.last = last
         self.until = until
+        self.holdUntil = holdUntil
+        self.expires = expires
+    }
+
+    /// Whether nothing is lost by forgetting it now.
+    public func isExpired(now: Int64) -> Bool {
+        (expires > 0 ? expires : last + 86_400) <= now
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatehouseCrypto
 import Logging
 import GatehouseSystem
@@ -59,6 +62,8 @@ public final class Accounts: Sendable {
     public let mail: MailSink
     public let blocklists: [PasswordBlocklist]
     let dummyHash: String
+    /// How long a verification at the current parameters takes here.
+    let verificationCost = VerificationCost()
 
     public init(store: AccountStore, hasher: PasswordHasher, keys: KeyedHasher, clock: Clock, random: RandomSource,
                 policy: AccountPolicy, audit: AuditTrail, logger: Logger, dummyHash: String,
@@ -93,5 +98,32 @@ public final class Accounts: Sendable {
     /// and useless without the session it belongs to.
     public func csrfToken(forSessionToken token: String) -> String {
         Base64.url(keys.hash(token, domain: "csrf", length: 24))
+    }
+}
+
+/// The time one password verification at the current parameters takes in
+/// this process, as last measured (a signed-in or refused guess measures
+/// it). Shared by the threads of a process; responders have one.
+final class VerificationCost: @unchecked Sendable {
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private var latest: Int64?
+
+    init() { pthread_mutex_init(lock, nil) }
+
+    deinit {
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+    }
+
+    var estimate: Int64? {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return latest
+    }
+
+    func record(_ nanoseconds: Int64) {
+        pthread_mutex_lock(lock)
+        latest = nanoseconds
+        pthread_mutex_unlock(lock)
     }
 }

@@ -22,8 +22,11 @@ public struct AuditTrail: Sendable {
     /// not one per request, and its start and size stay in the log.
     public static func isMilestone(_ n: Int) -> Bool { n >= 1 && n & (n - 1) == 0 }
 
-    /// A failed audit write is reported but does not fail the request: the
-    /// event already happened.
+    /// A failed audit write does not fail the request (the event already
+    /// happened), and the line is not lost: it goes to the error log (the
+    /// web server's, often syslog) with the reason, never to nowhere. An
+    /// attacker who brings the data directory's disk down to its reserve
+    /// must not silence the trail of what they do next.
     public func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,
                        _ extra: [(String, JSONValue)] = []) {
         guard let sink else { return }
@@ -31,10 +34,11 @@ public struct AuditTrail: Sendable {
         if let user { fields.append(("user", .string(user))) }
         if let ip, !ip.isEmpty { fields.append(("ip", .string(ip))) }
         fields += extra
+        let line = JSONValue.object(fields).serialized()
         do {
-            try sink(JSONValue.object(fields).serialized())
+            try sink(line)
         } catch {
-            logger.error("audit log write failed: \(error)")
+            logger.error("audit log not written (\(error)); the line: \(line)")
         }
     }
 }

@@ -51,6 +51,7 @@ public struct RateWindow: Sendable {
     /// so a flood's audit lines can be thinned without losing its size.
     public func take(_ c: inout CounterRecord, now: Int64) -> Int? {
         if now - c.until >= Int64(length) { c = CounterRecord(count: 0, last: now, until: now) }
+        defer { retain(&c) }
         if c.count >= limit {
             c.count = min(c.count + 1, limit + 1_000_000_000)
             return Int(c.until + Int64(length) - now)
@@ -66,6 +67,14 @@ public struct RateWindow: Sendable {
         // Past the limit the count also tallies refusals; giving one back
         // frees one slot all the same (and starts the tally afresh).
         if now - c.until < Int64(length) && c.count > 0 { c.count = min(c.count, limit) - 1 }
+        retain(&c)
+    }
+
+    /// The window means nothing once it is over, and refuses until then
+    /// once it is full.
+    func retain(_ c: inout CounterRecord) {
+        c.expires = c.until + Int64(length)
+        c.holdUntil = c.count >= limit ? c.expires : 0
     }
 
     /// Refusals tallied in this window so far.

@@ -50,6 +50,8 @@ extension Accounts {
                 } else {
                     counter.last = now
                     counter.count += 1
+                    counter.expires = now + Int64(c.cooldown)
+                    counter.holdUntil = counter.expires
                 }
             }
             if wait != nil { try giveBack(budgets, now: now) }

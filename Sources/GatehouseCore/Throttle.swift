@@ -56,6 +56,12 @@ public struct ThrottlePolicy: Sendable, Equatable {
             let doublings = min(c.count - freeFailures, 30)
             c.until = now + Int64(min(maxDelay, baseDelay << doublings))
         }
+        // Forgotten a day after the last failure; until then it must be
+        // kept while it refuses: a lock, or a back-off still running. The
+        // count on its way to the lock is not held: a full counter table
+        // may forget it, which gives back at most `freeFailures` guesses.
+        c.expires = c.last + Int64(forgetAfter)
+        c.holdUntil = c.count >= lockAfter ? c.expires : c.until
     }
 
 }

@@ -4,13 +4,13 @@ import Glibc
 import GatehouseCore
 import GatehouseSystem
 
-/// Space and inodes kept free on the data directory's file system. What a
-/// flood of unauthenticated requests can make Gatehouse write (a counter
-/// per new client network or address, audit lines) stops there: creating
-/// a new counter is refused (the request gets 503 and a retry), appending
-/// an audit line is skipped with an error in the log. Records that exist
-/// keep working (counters are rewritten in place), and `gatehousectl gc`
-/// gives the space back as the flood's windows end.
+/// Space and inodes kept free on the data directory's file system for
+/// what a flood of requests can make Gatehouse append without bound: the
+/// audit log. (Counters live in a table of fixed size, and codes for made-up
+/// addresses are bounded by the send limits and expire.) Inside the reserve
+/// an audit line goes to the error log instead of the file, so nothing a
+/// flood makes Gatehouse write can fill the disk and stop sign-in, and the
+/// trail is never silent.
 public struct DiskReserve: Sendable {
     public let bytes: UInt64
     public let inodes: UInt64

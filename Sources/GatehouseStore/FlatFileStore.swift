@@ -6,23 +6,30 @@ import GatehouseCore
 
 /// The embedded store: one small text file per record, in directories
 /// sharded by the first two bytes of the record key, so the cost of an
-/// operation does not grow with the number of records.
+/// operation does not grow with the number of records; the counters in one
+/// table of fixed size.
 ///
 ///     <root>/FORMAT                  "gatehouse-store 1"
 ///     <root>/users/ab/cd/<id>        one user
 ///     <root>/sessions/ab/cd/<id>     one session
-///     <root>/counters/ab/cd/<id>     one counter (rewritten in place)
+///     <root>/codes/ab/cd/<id>        one code
 ///     <root>/<kind>/ab/.lock         the lock for every record under ab/
-public final class FlatFileStore: AccountStore {
+///     <root>/counters.table          every counter (CounterTable)
+///
+/// Used by one thread at a time, as every process of Gatehouse does.
+public final class FlatFileStore: AccountStore, @unchecked Sendable {
     public static let formatLine = "gatehouse-store 1"
     public let root: String
-    /// Kept free: no new counter is made inside it (DiskReserve).
-    public let reserve: DiskReserve
+    /// The slots of the counter table when it is (re)made.
+    public let counterSlots: Int
+    /// Opened at the first counter a process needs (`me` and `verify` never do).
+    private var table: CounterTable?
 
     /// Opens an existing data directory; `gatehousectl init` creates one.
-    public init(root: String, reserve: DiskReserve = .none) throws {
+    /// `counterTableMiB`: the size of the counter table when it is made.
+    public init(root: String, counterTableMiB: Int = 16) throws {
         self.root = root
-        self.reserve = reserve
+        counterSlots = CounterTable.slots(mib: counterTableMiB)
         guard let fd = try Posix.openIfExists(root + "/FORMAT", O_RDONLY) else {
             throw StoreError.notInitialized(root)
         }
@@ -35,7 +42,7 @@ public final class FlatFileStore: AccountStore {
 
     /// Creates the directory layout (0700) and the format marker; harmless
     /// on an existing store.
-    public static func create(root: String) throws -> FlatFileStore {
+    public static func create(root: String, counterTableMiB: Int = 16) throws -> FlatFileStore {
         _ = umask(0o077)
         try Posix.makeDirectories(root)
         for kind in Collection.allCases { try Posix.makeDirectories(root + "/" + kind.rawValue) }
@@ -43,11 +50,22 @@ public final class FlatFileStore: AccountStore {
         if !Posix.exists(format) {
             try AtomicFile.write(Array((formatLine + "\n").utf8), to: format, durable: true)
         }
-        return try FlatFileStore(root: root)
+        return try FlatFileStore(root: root, counterTableMiB: counterTableMiB)
     }
 
     enum Collection: String, CaseIterable {
-        case users, sessions, codes, counters
+        case users, sessions, codes
+    }
+
+    var counterTablePath: String { root + "/counters.table" }
+
+    /// The counter table, opened (or made) at first use, and opened afresh
+    /// when gc has put another in its place.
+    func counters() throws -> CounterTable {
+        if let table, !table.isRetired { return table }
+        let opened = try CounterTable(path: counterTablePath, slots: counterSlots)
+        table = opened
+        return opened
     }
 
     // MARK: paths and locks
@@ -210,85 +228,37 @@ public final class FlatFileStore: AccountStore {
 
     // MARK: counters
 
-    /// Opens the counter file and takes its lock. The file is never renamed,
-    /// so it carries its own lock; but gc unlinks stale counters, and a
-    /// process that opened the file just before holds a lock on an orphan,
-    /// so the lock counts only once the file is seen still linked.
-    func lockedCounter(_ id: String, create: Bool, writable: Bool = false, _ op: Int32) throws -> (fd: Int32, file: String)? {
-        let p = try path(.counters, id)
-        while true {
-            let fd: Int32
-            if let existing = try Posix.openIfExists(p.file, create || writable ? O_RDWR : O_RDONLY) {
-                fd = existing
-            } else if create {
-                try reserve.ensureRoom(at: root)
-                try Posix.makeDirectories(p.dir)
-                fd = try Posix.open(p.file, O_RDWR | O_CREAT)
-            } else {
-                return nil
-            }
-            do {
-                try Posix.lock(fd, op, path: p.file)
-            } catch {
-                close(fd)
-                throw error
-            }
-            if Posix.isStillLinked(fd, at: p.file) { return (fd, p.file) }
-            close(fd)
-        }
-    }
-
-    /// A counter that does not parse (empty after a crash between create and
-    /// write, or torn by a power cut) reads as zero: losing a counter costs
-    /// nothing, refusing service would.
-    func decodeCounter(_ fd: Int32, file: String) throws -> CounterRecord {
-        (try? RecordCodec.counter(Posix.pread(fd, count: RecordCodec.counterLength, path: file))) ?? CounterRecord()
+    /// How full the counter table is: counters in it, and slots.
+    public func counterTableUsage() throws -> (used: Int, slots: Int) {
+        let table = try counters()
+        return (try table.survey(repair: false).used, table.slotCount)
     }
 
     public func readCounter(_ id: String) throws -> CounterRecord {
-        guard let (fd, file) = try lockedCounter(id, create: false, LOCK_SH) else { return CounterRecord() }
-        defer { close(fd) }
-        return try decodeCounter(fd, file: file)
+        try counters().read(id)
     }
 
     @discardableResult
     public func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
-        let (fd, file) = try lockedCounter(id, create: true, LOCK_EX)!
-        defer { close(fd) }
-        var counter = try decodeCounter(fd, file: file)
-        change(&counter)
-        try Posix.pwriteAll(fd, RecordCodec.counterBytes(counter), path: file)
-        return counter
+        try counters().update(id, create: true) { counter in
+            var c = counter
+            change(&c)
+            return c
+        } ?? CounterRecord()
     }
 
-    /// Back to zero in place, under the lock: unlinking instead would let a
-    /// process that already opened the old file count into an orphan.
+    /// Back to zero: the slot is freed.
     public func resetCounter(_ id: String) throws {
-        guard try Posix.exists(path(.counters, id).file) else { return }
-        try updateCounter(id) { $0 = CounterRecord() }
+        try counters().update(id, create: false) { _ in nil }
     }
 
     public func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
                                       _ change: (inout CounterRecord) -> Void) throws {
-        guard let (fd, file) = try lockedCounter(id, create: false, writable: true, LOCK_EX) else { return }
-        defer { close(fd) }
-        var counter = try decodeCounter(fd, file: file)
-        change(&counter)
-        if empty(counter) {
-            // Unlinked while locked: a waiter sees the file gone and starts afresh.
-            _ = try Posix.unlinkIfExists(file)
-        } else {
-            try Posix.pwriteAll(fd, RecordCodec.counterBytes(counter), path: file)
+        try counters().update(id, create: false) { counter in
+            var c = counter
+            change(&c)
+            return empty(c) ? nil : c
         }
-    }
-
-    /// gc: removes the counter if `dead` holds, deciding and unlinking under
-    /// its lock (a waiter then sees the file unlinked and starts afresh).
-    func removeCounterIf(_ id: String, _ dead: (CounterRecord) -> Bool) throws -> Bool {
-        guard let (fd, file) = try lockedCounter(id, create: false, LOCK_EX) else { return false }
-        defer { close(fd) }
-        guard dead(try decodeCounter(fd, file: file)) else { return false }
-        return try Posix.unlinkIfExists(file)
     }
 
     // MARK: walking

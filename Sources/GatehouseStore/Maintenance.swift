@@ -43,15 +43,53 @@ extension FlatFileStore {
         var report = GCReport()
         for id in try scan(.sessions).map(fileName) where try removeIf(id, sessionDead) { report.sessions += 1 }
         for id in try scan(.codes).map(fileName) where try removeIf(id, codeDead) { report.codes += 1 }
-        for id in try scan(.counters).map(fileName) where try removeCounterIf(id, counterDead) { report.counters += 1 }
+        let table = try counters()
+        report.counters = try table.removeAll(where: counterDead)
+        if table.slotCount != counterSlots { try resizeCounters(table) }
+        report.counters += removeLegacyCounterFiles()
         return report
+    }
+
+    /// counter_table_mib changed: a table of the new size, holding every
+    /// counter of the old one, takes its place, and the old one is marked
+    /// retired, so a process still holding it opens the new one at its next
+    /// counter. (A counter changed in the instant between copy and mark is
+    /// lost, as counters may be.)
+    func resizeCounters(_ old: CounterTable) throws {
+        let staging = counterTablePath + ".resize"
+        _ = try Posix.unlinkIfExists(staging)
+        try CounterTable.create(path: staging, slots: counterSlots)
+        let new = try CounterTable(path: staging, slots: counterSlots)
+        try old.forEach { key, counter in try new.put(key, counter) }
+        try Posix.rename(staging, counterTablePath)
+        try Posix.fsyncDirectory(root)
+        old.retire()
+    }
+
+    /// Counters were one file each before the table: gc removes what an
+    /// earlier version left in <root>/counters/.
+    func removeLegacyCounterFiles() -> Int {
+        let base = root + "/counters"
+        var removed = 0
+        for a in Posix.list(base) {
+            for b in Posix.list("\(base)/\(a)") {
+                for name in Posix.list("\(base)/\(a)/\(b)") where (try? Posix.unlinkIfExists("\(base)/\(a)/\(b)/\(name)")) == true {
+                    removed += 1
+                }
+                if b == ".lock" { _ = try? Posix.unlinkIfExists("\(base)/\(a)/\(b)") } else { rmdir("\(base)/\(a)/\(b)") }
+            }
+            rmdir("\(base)/\(a)")
+        }
+        rmdir(base)
+        return removed
     }
 
     /// Checks every file: records parse and sit where their id says, no
     /// stray temporary files (the trace of a crash mid-write), modes 0600/0700.
-    /// With `repair`, stray temporaries are removed, modes fixed, corrupt
-    /// counters deleted (they are loss-tolerant); corrupt users and sessions
-    /// are moved aside to `<file>.corrupt` for a person to look at.
+    /// With `repair`, stray temporaries are removed, modes fixed, torn
+    /// counters cleared (they are loss-tolerant; a counter table that is not
+    /// one is moved aside and made afresh); corrupt users and sessions are
+    /// moved aside to `<file>.corrupt` for a person to look at.
     public func fsck(repair: Bool) throws -> (checked: Int, findings: [FsckFinding]) {
         var findings = [FsckFinding]()
         var checked = 0
@@ -106,11 +144,23 @@ extension FlatFileStore {
                         checked += 1
                         guard checkMode(file, dir: false) else { continue }
                         if let problem = check(c, file: file, name: name) {
-                            note(problem.0, file, problem.1) {
-                                if c == .counters { _ = try Posix.unlinkIfExists(file) } else { try Posix.rename(file, file + ".corrupt") }
-                            }
+                            note(problem.0, file, problem.1) { try Posix.rename(file, file + ".corrupt") }
                         }
                     }
+                }
+            }
+        }
+        if Posix.exists(counterTablePath) && checkMode(counterTablePath, dir: false) {
+            checked += 1
+            do {
+                let (_, torn) = try CounterTable(path: counterTablePath, slots: counterSlots).survey(repair: repair)
+                if torn > 0 {
+                    // survey(repair:) has cleared them already.
+                    note(.corrupt, counterTablePath, "\(torn) torn counter slots (a worker killed mid-update)") {}
+                }
+            } catch {
+                note(.corrupt, counterTablePath, "\(error)") {
+                    try Posix.rename(counterTablePath, counterTablePath + ".corrupt")
                 }
             }
         }
@@ -124,13 +174,6 @@ extension FlatFileStore {
             case .users: return try checkRecord(UserRecord.self, file: file, name: name)
             case .sessions: return try checkRecord(SessionRecord.self, file: file, name: name)
             case .codes: return try checkRecord(CodeRecord.self, file: file, name: name)
-            case .counters:
-                guard let fd = try Posix.openIfExists(file, O_RDONLY) else { return nil }
-                defer { close(fd) }
-                let bytes = try Posix.readAll(fd, path: file)
-                // Empty: a crash between creating and first writing it; reads as zero.
-                if !bytes.isEmpty { _ = try RecordCodec.counter(bytes) }
-                return nil
             }
         } catch let e as StoreError {
             return (.corrupt, e.description)

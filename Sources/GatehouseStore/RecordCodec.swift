@@ -59,22 +59,6 @@ enum RecordCodec {
 
     /// Counters are rewritten in place with pwrite, so their text has a fixed
     /// width: a shorter rewrite would leave the tail of the longer one.
-    static func counterBytes(_ c: CounterRecord) -> [UInt8] {
-        Array("gatehouse-counter 1\ncount: \(pad(Int64(c.count), 10))\nlast: \(pad(c.last, 20))\nuntil: \(pad(c.until, 20))\n".utf8)
-    }
-
-    static let counterLength = counterBytes(CounterRecord()).count
-
-    static func counter(_ bytes: [UInt8]) throws -> CounterRecord {
-        let r = try RecordText.parse(bytes, kind: "counter")
-        return CounterRecord(count: Int(try int(r, "count")), last: try int(r, "last"), until: try int(r, "until"))
-    }
-
-    private static func pad(_ n: Int64, _ width: Int) -> String {
-        let s = String(max(0, n))
-        return String(repeating: "0", count: max(0, width - s.count)) + s
-    }
-
     private static func string(_ r: RecordText, _ key: String) throws -> String {
         guard let v = r[key] else { throw Invalid(description: "missing field \(key)") }
         return v

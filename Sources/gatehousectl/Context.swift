@@ -68,7 +68,7 @@ struct GlobalOptions: ParsableArguments {
     func flatStore() throws -> FlatFileStore {
         let config = try loadConfig()
         do {
-            return try FlatFileStore(root: config.dataDir)
+            return try FlatFileStore(root: config.dataDir, counterTableMiB: config.counterTableMib)
         } catch {
             Console.error("\(error)")
             throw Exit.failure

@@ -37,7 +37,7 @@ struct StoreCommand: ParsableCommand {
 
         func open(_ kind: Kind, _ config: Config) throws -> AccountStore {
             switch kind {
-            case .flatfile: return try FlatFileStore.create(root: config.dataDir)
+            case .flatfile: return try FlatFileStore.create(root: config.dataDir, counterTableMiB: config.counterTableMib)
             case .postgresql:
                 let database = try PostgresStore(conninfo: try StoreFromConfig.conninfo(config))
                 try database.migrate()

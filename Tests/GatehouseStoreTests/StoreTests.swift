@@ -44,15 +44,9 @@ final class FlatFileStoreTests: XCTestCase {
 
     let uid = String(repeating: "a1", count: 32)
 
-    /// Down to the reserve, nothing new is made; what exists keeps working.
-    func testNoNewCounterOrAuditLineInsideTheReserve() throws {
-        try store.updateCounter("c3c3c3c3c3c3") { $0.count = 1 }
-        let full = try FlatFileStore(root: dir + "/data", reserve: DiskReserve(bytes: UInt64.max))
-        XCTAssertThrowsError(try full.updateCounter("d4d4d4d4d4d4") { $0.count = 1 }) {
-            guard case StoreError.unavailable = $0 else { return XCTFail("\($0)") }
-        }
-        XCTAssertFalse(Posix.exists(dir + "/data/counters/d4/d4/d4d4d4d4d4d4"))
-        XCTAssertEqual(try full.updateCounter("c3c3c3c3c3c3") { $0.count += 1 }.count, 2)
+    /// Down to the reserve, no audit line is appended (the trail then
+    /// writes it to the error log: AuditTrailTests).
+    func testNoAuditLineInsideTheReserve() throws {
         XCTAssertThrowsError(try AppendLog(path: dir + "/audit.log", reserve: DiskReserve(inodes: UInt64.max)).append("x"))
         XCTAssertFalse(Posix.exists(dir + "/audit.log"))
         try AppendLog(path: dir + "/audit.log", reserve: DiskReserve(bytes: 1 << 20)).append("x")
@@ -105,26 +99,12 @@ final class FlatFileStoreTests: XCTestCase {
         XCTAssertNil(try store.loadSession(sid))
     }
 
-    func testCountersAreFixedWidthAndInPlace() throws {
-        let cid = String(repeating: "c3", count: 32)
-        XCTAssertEqual(try store.readCounter(cid), CounterRecord())
-        try store.updateCounter(cid) { $0.count = 7; $0.last = 1_700_000_000; $0.until = 9 }
-        XCTAssertEqual(try store.readCounter(cid), CounterRecord(count: 7, last: 1_700_000_000, until: 9))
-        XCTAssertEqual(RecordCodec.counterBytes(CounterRecord(count: 1)).count, RecordCodec.counterBytes(CounterRecord(count: 99999, last: 1 << 40)).count)
-        // A torn counter reads as zero rather than failing the request.
-        let path = "\(dir)/data/counters/c3/c3/\(cid)"
-        let fd = open(path, O_WRONLY | O_TRUNC)
-        _ = write(fd, "garbage", 7)
-        close(fd)
-        XCTAssertEqual(try store.readCounter(cid), CounterRecord())
-    }
-
     func testGarbageCollection() throws {
         let live = String(repeating: "d4", count: 32), dead = String(repeating: "e5", count: 32)
         try store.insertSession(SessionRecord(id: live, userID: uid, created: 1, lastSeen: 100, epoch: 0))
         try store.insertSession(SessionRecord(id: dead, userID: uid, created: 1, lastSeen: 1, epoch: 0))
-        try store.updateCounter(live) { $0.last = 100 }
-        try store.updateCounter(dead) { $0.last = 1 }
+        try store.updateCounter(live) { $0.last = 100; $0.expires = 1 << 40 }
+        try store.updateCounter(dead) { $0.last = 1; $0.expires = 1 << 40 }
         let report = try store.collectGarbage(sessionDead: { $0.lastSeen < 50 }, codeDead: { _ in false }, counterDead: { $0.last < 50 })
         XCTAssertEqual(report, GCReport(sessions: 1, counters: 1))
         XCTAssertNotNil(try store.loadSession(live))
@@ -160,17 +140,8 @@ final class FlatFileStoreTests: XCTestCase {
         XCTAssertEqual(Posix.mode(outside)! & 0o777, 0o644)
     }
 
-    func testAnEmptyCounterReadsAsZeroAndIsNoDamage() throws {
-        _ = try store.readCounter(uid)
-        try store.updateCounter(uid) { $0.count = 3 }
-        _ = system("truncate -s 0 \(dir)/data/counters/a1/a1/\(uid)")
-        XCTAssertEqual(try store.readCounter(uid).count, 0)
-        XCTAssertEqual(try store.fsck(repair: false).findings, [])
-        XCTAssertEqual(try store.updateCounter(uid) { $0.count += 1 }.count, 1)
-    }
-
-    /// What the outbox and the counters rely on to notice that the file they
-    /// locked was unlinked or renamed away meanwhile.
+    /// What the outbox relies on to notice that the file it locked was
+    /// unlinked or renamed away meanwhile.
     func testALockedFileKnowsWhetherItIsStillLinked() throws {
         let path = "\(dir)/probe"
         _ = system("printf x > '\(path)'")
@@ -181,14 +152,6 @@ final class FlatFileStoreTests: XCTestCase {
         XCTAssertFalse(Posix.isStillLinked(fd, at: path))
         _ = system("rm '\(path)'")
         XCTAssertFalse(Posix.isStillLinked(fd, at: path))
-    }
-
-    func testACounterResetsInPlace() throws {
-        try store.updateCounter(uid) { $0.count = 3 }
-        try store.resetCounter(uid)
-        XCTAssertEqual(try store.readCounter(uid), CounterRecord())
-        try store.resetCounter("b2b2b2b2b2b2")  // none: nothing to reset, nothing created
-        XCTAssertFalse(Posix.exists("\(dir)/data/counters/b2/b2/b2b2b2b2b2b2"))
     }
 
     func testServerFilesAndAppendLog() throws {

@@ -42,9 +42,10 @@ def pages(site, language):
         "csrf_token": csrf, "old_password": "x", "new_password": "y", "confirm_password": "z"})
     yield "sign-out", requests.get(f"{site.base}/logout", headers={**html, **cookie})
     yield "error", requests.delete(f"{site.base}/token", headers=html)
-    requests.post(f"{site.base}/send-otp", data={"email": email, "purpose": "reset"}, headers=post, allow_redirects=False)
+    # The code sent for the verify-otp page above.
     grant = requests.post(f"{site.base}/verify-otp", data={"email": email, "purpose": "reset", "code": site.mailbox.code(email)},
                           headers=post, allow_redirects=False)
+    assert grant.status_code == 303, grant.text
     yield "new-password", requests.get(f"{site.base}/change-password",
                                        headers={**html, "Cookie": grant.headers["Set-Cookie"].split(";")[0]})
 

@@ -46,7 +46,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     "email": { bytes in _ = EmailAddress.parse(String(decoding: bytes, as: UTF8.self)) },
     "config": { bytes in _ = try? Config.parse(String(decoding: bytes, as: UTF8.self)) },
     "record": { bytes in
-        for kind in ["user", "session", "code", "counter"] { _ = try? RecordText.parse(bytes, kind: kind) }
+        for kind in ["user", "session", "code"] { _ = try? RecordText.parse(bytes, kind: kind) }
     },
     "template": { bytes in
         if let t = try? Template(String(decoding: bytes, as: UTF8.self)) {

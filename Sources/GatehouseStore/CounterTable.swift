@@ -1,0 +1,315 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseCore
+import GatehouseSystem
+
+/// Every counter of the flat-file store (sign-in failures, code budgets,
+/// send budgets) in one preallocated file of fixed-size slots, mapped into
+/// each process. A flood of requests from new addresses, or for made-up
+/// accounts, can then take no more disk than the table's fixed size: when
+/// it is full, a new counter replaces an expired one, else the one least
+/// recently used that refuses nothing (never a window or back-off that
+/// still refuses: `CounterRecord.holdUntil`). Were every slot a counter can
+/// go to a live refusal, the new counter is refused (503, `Retry-After`);
+/// docs/security.md says how many networks that takes.
+///
+///     header   4096 bytes: "gatehouse-counters 1\n", slot count, retired flag
+///     slots    64 bytes each: key (16) count last until holdUntil expires check
+///
+/// A counter's key is the first 16 bytes of its id (itself a keyed hash);
+/// it lives in one stripe of `stripeSlots` slots chosen by the key, and a
+/// decision is a few memory operations under that stripe's byte-range lock
+/// (an OFD lock: the kernel drops it when its holder dies, so a worker
+/// killed mid-update blocks no one). A slot torn by such a kill fails its
+/// check and reads as empty: a counter lost costs nothing, as anywhere in
+/// the store. Nothing is fsync'd: counters are loss-tolerant.
+final class CounterTable: @unchecked Sendable {
+    static let magic = Array("gatehouse-counters 1\n".utf8)
+    static let headerSize = 4096
+    static let slotSize = 64
+    static let stripeSlots = 32
+    /// A slot: key, then five Int64 fields, then the check.
+    static let fields = 5
+
+    let path: String
+    let slotCount: Int
+    private let fd: Int32
+    private let base: UnsafeMutableRawPointer
+    private let length: Int
+    /// One process may use the table from several threads (tests do); an
+    /// OFD lock is shared by every thread of the process that holds it.
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    /// Slots for `mib` MiB of table, a whole number of stripes.
+    static func slots(mib: Int) -> Int {
+        max(stripeSlots, (mib << 20) / slotSize / stripeSlots * stripeSlots)
+    }
+
+    /// Opens the table at `path`, creating it with `slots` slots if there is
+    /// none. Several processes may race to create it: one wins, every one
+    /// opens the winner's.
+    init(path: String, slots: Int) throws {
+        self.path = path
+        if !Posix.exists(path) { try CounterTable.create(path: path, slots: slots) }
+        fd = try Posix.open(path, O_RDWR)
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_size >= CounterTable.headerSize else {
+            close(fd)
+            throw StoreError.corrupt(path: path, reason: "shorter than its header")
+        }
+        length = Int(st.st_size)
+        guard let mapped = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), mapped != MAP_FAILED else {
+            let code = errno
+            close(fd)
+            throw SystemCallError(operation: "mmap", path: path, code: code)
+        }
+        base = mapped
+        let header = UnsafeRawBufferPointer(start: base, count: CounterTable.magic.count)
+        let count = Int(base.load(fromByteOffset: 32, as: UInt64.self))
+        guard Array(header) == CounterTable.magic, count > 0, count % CounterTable.stripeSlots == 0,
+              CounterTable.headerSize + count * CounterTable.slotSize == length else {
+            munmap(base, length)
+            close(fd)
+            throw StoreError.corrupt(path: path, reason: "not a counter table of this version, or the wrong size")
+        }
+        slotCount = count
+        mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        munmap(base, length)
+        close(fd)
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    /// Written beside the final name and linked into place, so no process
+    /// ever maps a half-made table; its disk is allocated now, so a full
+    /// disk can never fault a write into the mapping later.
+    static func create(path: String, slots: Int) throws {
+        let (temp, fd) = try AtomicFile.createTemporary(beside: path)
+        defer { close(fd); _ = try? Posix.unlinkIfExists(temp) }
+        let size = headerSize + slots * slotSize
+        let rc = posix_fallocate(fd, 0, off_t(size))
+        if rc == EOPNOTSUPP || rc == EINVAL {
+            // A file system without fallocate: the same, written out.
+            let zeros = [UInt8](repeating: 0, count: 1 << 16)
+            var at = 0
+            while at < size {
+                let n = min(zeros.count, size - at)
+                let written = zeros.withUnsafeBytes { buf in Posix.retryRW { pwrite(fd, buf.baseAddress, n, off_t(at)) } }
+                if written <= 0 { throw SystemCallError(operation: "pwrite", path: temp, code: errno) }
+                at += written
+            }
+        } else if rc != 0 {
+            throw SystemCallError(operation: "posix_fallocate", path: path, code: rc)
+        }
+        var header = [UInt8](repeating: 0, count: headerSize)
+        header.replaceSubrange(0..<magic.count, with: magic)
+        withUnsafeBytes(of: UInt64(slots).littleEndian) { header.replaceSubrange(32..<40, with: $0) }
+        try Posix.pwriteAll(fd, header, path: temp)
+        try Posix.fsync(fd, path: temp)
+        if link(temp, path) != 0 && errno != EEXIST { throw SystemCallError(operation: "link", path: path, code: errno) }
+        try Posix.fsyncDirectory(Posix.dirname(of: path))
+    }
+
+    /// Set by `gatehousectl gc` when it put a table of another size in
+    /// this one's place: a process still holding this one opens the new.
+    var isRetired: Bool { base.load(fromByteOffset: 40, as: UInt64.self) != 0 }
+
+    func retire() { base.storeBytes(of: UInt64(1), toByteOffset: 40, as: UInt64.self) }
+
+    // MARK: keys, stripes and slots
+
+    /// The first 16 bytes of a hex id (shorter ids are zero-padded).
+    static func key(_ id: String) -> [UInt8] {
+        var key = [UInt8](repeating: 0, count: 16)
+        var i = 0
+        var high: UInt8?
+        for c in id.utf8 where i < 16 {
+            guard let v = hexValue(c) else { break }
+            if let h = high { key[i] = h << 4 | v; i += 1; high = nil } else { high = v }
+        }
+        return key
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 97...102: return c - 87
+        default: return nil
+        }
+    }
+
+    func stripe(of key: [UInt8]) -> Int {
+        var n: UInt64 = 0
+        for b in key[0..<8] { n = n << 8 | UInt64(b) }
+        return Int(n % UInt64(slotCount / CounterTable.stripeSlots))
+    }
+
+    func slotAddress(_ index: Int) -> UnsafeMutableRawPointer {
+        base + CounterTable.headerSize + index * CounterTable.slotSize
+    }
+
+    /// FNV-1a over the first 56 bytes, never 0: an all-zero slot is empty.
+    static func check(_ slot: UnsafeRawPointer) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<(slotSize - 8) {
+            h = (h ^ UInt64(slot.load(fromByteOffset: i, as: UInt8.self))) &* 0x100_0000_01b3
+        }
+        return h | 1
+    }
+
+    /// The slot's counter, or nil when it is empty or torn.
+    func read(_ index: Int) -> (key: [UInt8], counter: CounterRecord)? {
+        let slot = UnsafeRawPointer(slotAddress(index))
+        guard slot.load(fromByteOffset: 56, as: UInt64.self) == CounterTable.check(slot) else { return nil }
+        let key = Array(UnsafeRawBufferPointer(start: slot, count: 16))
+        func field(_ n: Int) -> Int64 { Int64(littleEndian: slot.load(fromByteOffset: 16 + 8 * n, as: Int64.self)) }
+        return (key, CounterRecord(count: Int(field(0)), last: field(1), until: field(2), holdUntil: field(3), expires: field(4)))
+    }
+
+    func write(_ index: Int, key: [UInt8], _ c: CounterRecord) {
+        let slot = slotAddress(index)
+        key.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: 16) }
+        for (n, v) in [Int64(c.count), c.last, c.until, c.holdUntil, c.expires].enumerated() {
+            slot.storeBytes(of: v.littleEndian, toByteOffset: 16 + 8 * n, as: Int64.self)
+        }
+        slot.storeBytes(of: CounterTable.check(slot), toByteOffset: 56, as: UInt64.self)
+    }
+
+    func clear(_ index: Int) {
+        slotAddress(index).initializeMemory(as: UInt8.self, repeating: 0, count: CounterTable.slotSize)
+    }
+
+    // MARK: locked access
+
+    /// Runs `body` with the stripe locked (shared for reading, exclusive
+    /// for writing) and the index of its first slot.
+    func withStripe<T>(_ stripe: Int, exclusive: Bool, _ body: (Int) throws -> T) throws -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        let stripeBytes = CounterTable.stripeSlots * CounterTable.slotSize
+        var lock = flock()
+        lock.l_type = Int16(exclusive ? F_WRLCK : F_RDLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = off_t(CounterTable.headerSize + stripe * stripeBytes)
+        lock.l_len = off_t(stripeBytes)
+        // F_OFD_SETLKW (38) does not import; an OFD lock belongs to this open
+        // file, not to the process, and ends with it.
+        if Posix.retry({ fcntl(fd, 38, &lock) }) != 0 { throw SystemCallError(operation: "fcntl(F_OFD_SETLKW)", path: path, code: errno) }
+        defer {
+            lock.l_type = Int16(F_UNLCK)
+            _ = fcntl(fd, 37, &lock)
+        }
+        return try body(stripe * CounterTable.stripeSlots)
+    }
+
+    func find(_ key: [UInt8], from first: Int) -> Int? {
+        (first..<first + CounterTable.stripeSlots).first { read($0)?.key == key }
+    }
+
+    func read(_ id: String) throws -> CounterRecord {
+        let key = CounterTable.key(id)
+        return try withStripe(stripe(of: key), exclusive: false) { first in
+            find(key, from: first).flatMap { read($0)?.counter } ?? CounterRecord()
+        }
+    }
+
+    /// The locked read-modify-write: `change` sees the counter and returns
+    /// what to keep, nil to remove it. A counter not there is made only
+    /// with `create` (then `change` sees a zero one); otherwise `change` is
+    /// not called. A new counter's place is chosen by its own time: every
+    /// policy stamps `last` with the moment it counts (the core's clock,
+    /// which tests set), else this machine's.
+    @discardableResult
+    func update(_ id: String, create: Bool, _ change: (CounterRecord) -> CounterRecord?) throws -> CounterRecord? {
+        let key = CounterTable.key(id)
+        return try withStripe(stripe(of: key), exclusive: true) { first in
+            if let index = find(key, from: first) {
+                guard let changed = change(read(index)?.counter ?? CounterRecord()) else {
+                    clear(index)
+                    return nil
+                }
+                write(index, key: key, changed)
+                return changed
+            }
+            guard create, let changed = change(CounterRecord()) else { return nil }
+            let now = changed.last > 0 ? changed.last : Int64(time(nil))
+            guard let index = place(from: first, now: now) else {
+                throw StoreError.unavailable("counter table \(path): every slot this counter can go to holds a live refusal")
+            }
+            write(index, key: key, changed)
+            return changed
+        }
+    }
+
+    /// Where a new counter goes in a stripe: an empty slot, else an expired
+    /// counter, else the least recently used one that refuses nothing now;
+    /// nil when every one still refuses something.
+    func place(from first: Int, now: Int64) -> Int? {
+        var oldest: (index: Int, last: Int64)?
+        for index in first..<first + CounterTable.stripeSlots {
+            guard let (_, c) = read(index), !c.isExpired(now: now) else { return index }
+            if c.holdUntil <= now, c.last < oldest?.last ?? .max { oldest = (index, c.last) }
+        }
+        return oldest?.index
+    }
+
+    // MARK: walking (gc, fsck)
+
+    /// Every counter, stripe by stripe under its lock.
+    func forEach(_ body: ([UInt8], CounterRecord) throws -> Void) throws {
+        for stripe in 0..<slotCount / CounterTable.stripeSlots {
+            try withStripe(stripe, exclusive: false) { first in
+                for index in first..<first + CounterTable.stripeSlots {
+                    if let (key, c) = read(index) { try body(key, c) }
+                }
+            }
+        }
+    }
+
+    /// A counter copied in whole (a resize), placed as a new one would be.
+    func put(_ key: [UInt8], _ counter: CounterRecord) throws {
+        try withStripe(stripe(of: key), exclusive: true) { first in
+            if let index = find(key, from: first) ?? place(from: first, now: counter.last) { write(index, key: key, counter) }
+        }
+    }
+
+    /// Clears every counter `dead` holds, stripe by stripe; how many.
+    func removeAll(where dead: (CounterRecord) -> Bool) throws -> Int {
+        var removed = 0
+        for stripe in 0..<slotCount / CounterTable.stripeSlots {
+            try withStripe(stripe, exclusive: true) { first in
+                for index in first..<first + CounterTable.stripeSlots {
+                    if let (_, c) = read(index), dead(c) {
+                        clear(index)
+                        removed += 1
+                    }
+                }
+            }
+        }
+        return removed
+    }
+
+    /// Slots in use, and slots neither empty nor valid (torn); `repair`
+    /// clears the torn ones.
+    func survey(repair: Bool) throws -> (used: Int, torn: Int) {
+        var used = 0, torn = 0
+        for stripe in 0..<slotCount / CounterTable.stripeSlots {
+            try withStripe(stripe, exclusive: repair) { first in
+                for index in first..<first + CounterTable.stripeSlots {
+                    if read(index) != nil { used += 1; continue }
+                    let raw = UnsafeRawBufferPointer(start: slotAddress(index), count: CounterTable.slotSize)
+                    if raw.contains(where: { $0 != 0 }) {
+                        torn += 1
+                        if repair { clear(index) }
+                    }
+                }
+            }
+        }
+        return (used, torn)
+    }
+}
