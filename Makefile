@@ -43,7 +43,7 @@ fuzz: deps
 	scripts/fuzz $(FUZZ_SECONDS)
 
 fuzz-smoke: deps
-	scripts/fuzz 20
+	scripts/fuzz 12
 
 test: unit fuzz-smoke e2e
 
