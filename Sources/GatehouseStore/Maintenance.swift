@@ -150,6 +150,13 @@ extension FlatFileStore {
                 }
             }
         }
+        // A table being made or resized when its maker was killed.
+        for name in Posix.list(root) where name.hasPrefix("counters.table.") && !name.hasSuffix(".corrupt") {
+            let file = root + "/" + name
+            if let age = Posix.age(file), age > 60 {
+                note(.strayTemp, file, "left by an interrupted counter table creation or resize") { _ = try Posix.unlinkIfExists(file) }
+            }
+        }
         if Posix.exists(counterTablePath) && checkMode(counterTablePath, dir: false) {
             checked += 1
             do {

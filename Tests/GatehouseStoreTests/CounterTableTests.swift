@@ -89,6 +89,11 @@ final class CounterTableTests: XCTestCase {
         XCTAssertTrue(findings.allSatisfy(\.repaired))
         XCTAssertEqual(try store.fsck(repair: false).findings, [])
         XCTAssertEqual(try store.updateCounter(id(1)) { $0.count += 1; $0.last = 6 }.count, 1)
+        // A table whose maker was killed mid-way leaves its temporary: fsck removes it.
+        _ = system("printf x > '\(path).tmp-1-x' && touch -d '2 minutes ago' '\(path).tmp-1-x'")
+        (_, findings) = try store.fsck(repair: true)
+        XCTAssertEqual(findings.map(\.kind), [.strayTemp])
+        XCTAssertFalse(Posix.exists(path + ".tmp-1-x"))
     }
 
     func testAResetFreesTheSlotAndMakesNothing() throws {
