@@ -20,18 +20,27 @@ public enum StoreFromConfig {
     public static func open(_ config: Config) throws -> AccountStore & StoreMaintenance {
         switch config.store {
         case "postgresql":
-            let dsn = try conninfo(config)
-            do {
-                try TransportSecurity(rawValue: config.postgresqlTls)!.check(dsn, environment: { getenv($0).map { String(cString: $0) } })
-            } catch let refused as TransportSecurity.Refused {
-                throw SetupError(description: refused.description)
-            }
-            let store = try PostgresStore(conninfo: dsn)
+            let store = try database(config)
             try store.requireCurrentSchema()
             return store
         default:
             return try FlatFileStore(root: config.dataDir, counterTableMiB: config.counterTableMib)
         }
+    }
+
+    /// The database postgresql_dsn names, connected only once the
+    /// connection string meets postgresql_tls: the one way every responder
+    /// and every gatehousectl command (init, db, store copy) reaches it, so
+    /// none sends the server key or a hash over a connection the site did
+    /// not allow.
+    public static func database(_ config: Config) throws -> PostgresStore {
+        let dsn = try conninfo(config)
+        do {
+            try TransportSecurity(rawValue: config.postgresqlTls)!.check(dsn, environment: { getenv($0).map { String(cString: $0) } })
+        } catch let refused as TransportSecurity.Refused {
+            throw SetupError(description: refused.description)
+        }
+        return try PostgresStore(conninfo: dsn)
     }
 
     /// postgresql_dsn, with the password from postgresql_password_file

@@ -54,7 +54,7 @@ public enum Settings {
         list("allowed_origins", "", "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
         language("default_locale", "en", "Language of the pages and mails for a browser whose Accept-Language names none of <templates_dir>/locales/*.txt (shipped: en, de)."),
         oneOf("log_level", "info", ["debug", "info", "notice", "warning", "error"], "Least severe diagnostic written to the web server's error log."),
-        int("counter_table_mib", 16, 1...4096, "Size of the table that holds every rate and failure counter (<data_dir>/counters.table, with store = flatfile), allocated whole when first made: 1 MiB holds 16,384 counters. Full, it forgets expired counters first, then the least recently used that refuse nothing. A change takes effect at the next gatehousectl gc."),
+        int("counter_table_mib", 16, 1...4096, "Size of the table that holds every rate and failure counter (<data_dir>/counters.table, with store = flatfile), allocated whole when first made: 1 MiB holds 16,384 counters. Full, it forgets expired counters first, then, of those that refuse nothing, the one with the fewest counts. A change takes effect at the next gatehousectl gc."),
         int("data_dir_reserve_mib", 256, 0...1_048_576, "Free space (MiB) kept on the data directory's file system: inside it, audit lines go to the error log instead of the audit log, so a flood cannot fill the disk through it. 0: no reserve."),
         int("data_dir_reserve_inodes", 20_000, 0...100_000_000, "Free inodes kept on that file system, likewise. 0: no reserve."),
         path("audit_log", "", "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),

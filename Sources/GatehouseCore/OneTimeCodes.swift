@@ -2,8 +2,12 @@ import GatehouseCrypto
 import GatehouseSystem
 
 extension Accounts {
-    func codeID(userID: String, purpose: CodePurpose) -> String {
-        keys.hex(userID + "\u{0}" + purpose.rawValue, domain: "otp")
+    /// A code sent to a session of the account's own (a step-up) is a
+    /// record of its own, verified only with such a session: wrong guesses
+    /// by anyone without one (five kill a code) never reach it, so no one
+    /// can keep a signed-in person's step-up codes dead.
+    func codeID(userID: String, purpose: CodePurpose, signedIn: Bool = false) -> String {
+        keys.hex(userID + "\u{0}" + purpose.rawValue + (signedIn ? "\u{0}session" : ""), domain: "otp")
     }
 
     func codeHash(_ code: String, id: String) -> String {
@@ -100,7 +104,7 @@ extension Accounts {
         let ownSession = user != nil && session.map { $0.user.id == user!.id } == true
         try takeSendAllowance(email, ownSession: ownSession, clientIP: clientIP, now: now)
         let uid = userID(for: email)
-        let id = codeID(userID: uid, purpose: purpose)
+        let id = codeID(userID: uid, purpose: purpose, signedIn: ownSession)
         let code = newCode()
         let replaced = try store.loadCode(id).map { $0.expires > now } ?? false
         try store.putCode(CodeRecord(id: id, userID: uid, purpose: purpose.rawValue, codeHash: codeHash(code, id: id),
@@ -155,7 +159,7 @@ extension Accounts {
 
         enum Outcome { case none, ok, wrong, expired }
         var outcome = Outcome.none
-        let id = codeID(userID: uid, purpose: purpose)
+        let id = codeID(userID: uid, purpose: purpose, signedIn: signedIn)
         let presented = codeHash(code, id: id)
         try store.updateCode(id) { record in
             if record.expires <= now {
@@ -230,6 +234,8 @@ extension Accounts {
 
     /// Every outstanding code of a user ends (after a password change).
     func invalidateCodes(of userID: String) throws {
-        for purpose in CodePurpose.allCases { try store.deleteCode(codeID(userID: userID, purpose: purpose)) }
+        for purpose in CodePurpose.allCases {
+            for signedIn in [false, true] { try store.deleteCode(codeID(userID: userID, purpose: purpose, signedIn: signedIn)) }
+        }
     }
 }

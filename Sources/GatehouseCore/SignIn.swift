@@ -25,10 +25,11 @@ extension Accounts {
             throw AccountError.invalidCredentials
         }
         // A lock for failures is answered by the counter alone while it
-        // stands (the same for an address with no account); the account's
-        // own lock is told only to whoever gives its right password, so
-        // that a day later, when the counter is forgotten, a locked account
-        // and a made-up address still answer alike.
+        // stands, the same for an address with no account. Once the counter
+        // is forgotten the account stays locked, and answers every password,
+        // its right one too, as a made-up address would: as wrong, counted.
+        // A guesser then learns nothing (not even that a guess was right)
+        // and gets no session; the owner gets back in by a reset by code.
         let user = try findUser(email)
         let attempt: SignInAttempt
         do {
@@ -47,14 +48,15 @@ extension Accounts {
         let check = hasher.check(text.normalized, against: stored)
         let took = Monotonic.nanoseconds() - started
         if !hasher.isStale(stored) { verificationCost.record(took) }
-        guard let user, case .match(let needsRehash) = check else {
+        guard let user, case .match(let needsRehash) = check, user.lock != .failures else {
             if hasher.isStale(stored) { padToAVerification(took, password: text) }
-            audit.record("signin_failed", at: now, user: email.description, ip: clientIP)
+            audit.record(user?.lock == .failures && check != .mismatch ? "signin_refused_locked" : "signin_failed", at: now,
+                         user: email.description, ip: clientIP)
             try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
             throw AccountError.invalidCredentials
         }
         try signInSucceeded(attempt, now: now)
-        if user.lock != .none {
+        if user.lock == .admin {
             audit.record("signin_refused_locked", at: now, user: user.email, ip: clientIP)
             throw AccountError.accountLocked
         }

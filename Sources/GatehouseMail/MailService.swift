@@ -88,9 +88,13 @@ public final class MailService: MailSink, @unchecked Sendable {
         return mode
     }
 
+    /// The host libcurl will connect to: after any user-info (`user:pass@`,
+    /// whose `localhost:x@relay.example` must not pass for this machine).
     static func host(ofURL url: String) -> String {
         var rest = Substring(url)
         if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
+        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
             return String(rest[rest.index(after: rest.startIndex)..<close])
         }

@@ -19,7 +19,7 @@ import GatehouseSystem
 ///
 /// A counter's key is the first 16 bytes of its id (itself a keyed hash);
 /// it lives in one stripe of `stripeSlots` slots chosen by the key, and a
-/// decision is a few memory operations under that stripe's byte-range lock
+/// decision reads the mapping and writes one slot under that stripe's byte-range lock
 /// (an OFD lock: the kernel drops it when its holder dies, so a worker
 /// killed mid-update blocks no one). A slot torn by such a kill fails its
 /// check and reads as empty: a counter lost costs nothing, as anywhere in
@@ -86,8 +86,7 @@ final class CounterTable: @unchecked Sendable {
     }
 
     /// Written beside the final name and linked into place, so no process
-    /// ever maps a half-made table; its disk is allocated now, so a full
-    /// disk can never fault a write into the mapping later.
+    /// ever maps a half-made table; its disk is allocated now.
     static func create(path: String, slots: Int) throws {
         let (temp, fd) = try AtomicFile.createTemporary(beside: path)
         defer { close(fd); _ = try? Posix.unlinkIfExists(temp) }
@@ -119,7 +118,11 @@ final class CounterTable: @unchecked Sendable {
     /// this one's place: a process still holding this one opens the new.
     var isRetired: Bool { base.load(fromByteOffset: 40, as: UInt64.self) != 0 }
 
-    func retire() { base.storeBytes(of: UInt64(1), toByteOffset: 40, as: UInt64.self) }
+    func retire() throws {
+        let one = withUnsafeBytes(of: UInt64(1).littleEndian) { Array($0) }
+        let n = one.withUnsafeBytes { b in Posix.retryRW { pwrite(fd, b.baseAddress, b.count, 40) } }
+        if n != one.count { throw SystemCallError(operation: "pwrite", path: path, code: n < 0 ? errno : EIO) }
+    }
 
     // MARK: keys, stripes and slots
 
@@ -171,17 +174,30 @@ final class CounterTable: @unchecked Sendable {
         return (key, CounterRecord(count: Int(field(0)), last: field(1), until: field(2), holdUntil: field(3), expires: field(4)))
     }
 
-    func write(_ index: Int, key: [UInt8], _ c: CounterRecord) {
-        let slot = slotAddress(index)
-        key.withUnsafeBytes { slot.copyMemory(from: $0.baseAddress!, byteCount: 16) }
-        for (n, v) in [Int64(c.count), c.last, c.until, c.holdUntil, c.expires].enumerated() {
-            slot.storeBytes(of: v.littleEndian, toByteOffset: 16 + 8 * n, as: Int64.self)
+    /// Written with pwrite, read through the mapping (the same page cache):
+    /// on a copy-on-write file system (btrfs, ZFS) even allocated blocks
+    /// need new space to be overwritten, and a full disk would fault a
+    /// store into the mapping (SIGBUS) where pwrite reports ENOSPC.
+    func write(_ index: Int, key: [UInt8], _ c: CounterRecord) throws {
+        var slot = [UInt8](repeating: 0, count: CounterTable.slotSize)
+        slot.withUnsafeMutableBytes { raw in
+            raw.copyBytes(from: key)
+            for (n, v) in [Int64(c.count), c.last, c.until, c.holdUntil, c.expires].enumerated() {
+                raw.storeBytes(of: v.littleEndian, toByteOffset: 16 + 8 * n, as: Int64.self)
+            }
+            raw.storeBytes(of: CounterTable.check(raw.baseAddress!), toByteOffset: 56, as: UInt64.self)
         }
-        slot.storeBytes(of: CounterTable.check(slot), toByteOffset: 56, as: UInt64.self)
+        try put(slot, at: index)
     }
 
-    func clear(_ index: Int) {
-        slotAddress(index).initializeMemory(as: UInt8.self, repeating: 0, count: CounterTable.slotSize)
+    func clear(_ index: Int) throws {
+        try put([UInt8](repeating: 0, count: CounterTable.slotSize), at: index)
+    }
+
+    func put(_ bytes: [UInt8], at index: Int) throws {
+        let offset = off_t(CounterTable.headerSize + index * CounterTable.slotSize)
+        let n = bytes.withUnsafeBytes { b in Posix.retryRW { pwrite(fd, b.baseAddress, b.count, offset) } }
+        if n != bytes.count { throw SystemCallError(operation: "pwrite", path: path, code: n < 0 ? errno : EIO) }
     }
 
     // MARK: locked access
@@ -230,10 +246,10 @@ final class CounterTable: @unchecked Sendable {
         return try withStripe(stripe(of: key), exclusive: true) { first in
             if let index = find(key, from: first) {
                 guard let changed = change(read(index)?.counter ?? CounterRecord()) else {
-                    clear(index)
+                    try clear(index)
                     return nil
                 }
-                write(index, key: key, changed)
+                try write(index, key: key, changed)
                 return changed
             }
             guard create, let changed = change(CounterRecord()) else { return nil }
@@ -241,21 +257,27 @@ final class CounterTable: @unchecked Sendable {
             guard let index = place(from: first, now: now) else {
                 throw StoreError.unavailable("counter table \(path): every slot this counter can go to holds a live refusal")
             }
-            write(index, key: key, changed)
+            try write(index, key: key, changed)
             return changed
         }
     }
 
     /// Where a new counter goes in a stripe: an empty slot, else an expired
-    /// counter, else the least recently used one that refuses nothing now;
-    /// nil when every one still refuses something.
+    /// counter, else, of those that refuse nothing now, the one with the
+    /// fewest counts (the least recently used among equals); nil when every
+    /// one still refuses something. Fewest counts first: to push out an
+    /// account's 50 failures on their way to the lock, a flood must fill
+    /// the stripe with counters of 50 or more, each of which its own budgets
+    /// pay for, rather than with one request per slot.
     func place(from first: Int, now: Int64) -> Int? {
-        var oldest: (index: Int, last: Int64)?
+        var cheapest: (index: Int, count: Int, last: Int64)?
         for index in first..<first + CounterTable.stripeSlots {
             guard let (_, c) = read(index), !c.isExpired(now: now) else { return index }
-            if c.holdUntil <= now, c.last < oldest?.last ?? .max { oldest = (index, c.last) }
+            guard c.holdUntil <= now else { continue }
+            if let best = cheapest, (best.count, best.last) <= (c.count, c.last) { continue }
+            cheapest = (index, c.count, c.last)
         }
-        return oldest?.index
+        return cheapest?.index
     }
 
     // MARK: walking (gc, fsck)
@@ -274,7 +296,7 @@ final class CounterTable: @unchecked Sendable {
     /// A counter copied in whole (a resize), placed as a new one would be.
     func put(_ key: [UInt8], _ counter: CounterRecord) throws {
         try withStripe(stripe(of: key), exclusive: true) { first in
-            if let index = find(key, from: first) ?? place(from: first, now: counter.last) { write(index, key: key, counter) }
+            if let index = find(key, from: first) ?? place(from: first, now: counter.last) { try write(index, key: key, counter) }
         }
     }
 
@@ -285,7 +307,7 @@ final class CounterTable: @unchecked Sendable {
             try withStripe(stripe, exclusive: true) { first in
                 for index in first..<first + CounterTable.stripeSlots {
                     if let (_, c) = read(index), dead(c) {
-                        clear(index)
+                        try clear(index)
                         removed += 1
                     }
                 }
@@ -305,7 +327,7 @@ final class CounterTable: @unchecked Sendable {
                     let raw = UnsafeRawBufferPointer(start: slotAddress(index), count: CounterTable.slotSize)
                     if raw.contains(where: { $0 != 0 }) {
                         torn += 1
-                        if repair { clear(index) }
+                        if repair { try clear(index) }
                     }
                 }
             }

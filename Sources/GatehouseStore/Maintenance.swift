@@ -63,7 +63,7 @@ extension FlatFileStore {
         try old.forEach { key, counter in try new.put(key, counter) }
         try Posix.rename(staging, counterTablePath)
         try Posix.fsyncDirectory(root)
-        old.retire()
+        try old.retire()
     }
 
     /// Counters were one file each before the table: gc removes what an

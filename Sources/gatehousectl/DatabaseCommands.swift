@@ -17,7 +17,7 @@ struct Database: ParsableCommand {
             Console.error("store is \(config.store), not postgresql: there is no database to migrate")
             throw Exit.usage
         }
-        return try perform { try PostgresStore(conninfo: try StoreFromConfig.conninfo(config)) }
+        return try perform { try StoreFromConfig.database(config) }
     }
 
     struct Migrate: ParsableCommand {

@@ -16,7 +16,7 @@ struct Init: ParsableCommand {
             let files = try FlatFileStore.create(root: config.dataDir)
             let store: AccountStore
             if config.store == "postgresql" {
-                let database = try PostgresStore(conninfo: try StoreFromConfig.conninfo(config))
+                let database = try StoreFromConfig.database(config)
                 try database.migrate()
                 store = database
             } else {

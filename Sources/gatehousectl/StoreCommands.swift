@@ -39,7 +39,7 @@ struct StoreCommand: ParsableCommand {
             switch kind {
             case .flatfile: return try FlatFileStore.create(root: config.dataDir, counterTableMiB: config.counterTableMib)
             case .postgresql:
-                let database = try PostgresStore(conninfo: try StoreFromConfig.conninfo(config))
+                let database = try StoreFromConfig.database(config)
                 try database.migrate()
                 return database
             }

@@ -221,6 +221,23 @@ final class SharedBudgetTests: CodeTestCase {
         XCTAssertNil(error { try accounts.verifyCode(code, session: auth, purpose: .verify, clientIP: "192.0.2.1") })
     }
 
+    /// Five wrong guesses kill a code; those of someone without a session
+    /// never reach the code a signed-in person asked for (a record of its
+    /// own), so the step-up cannot be kept dead from outside.
+    func testGuessesWithoutASessionNeverKillAStepUpCode() throws {
+        try policy { _ in }
+        let auth = try accounts.authenticate(token: try accounts.signIn(username: ann.description, password: "password one",
+                                                                         clientIP: "198.51.100.1").token)
+        try accounts.sendCode(to: ann, purpose: .verify, clientIP: "198.51.100.1", session: auth)
+        let code = mail.sent.last!.values["code"]!
+        for i in 0..<6 {
+            XCTAssertEqual(error { try accounts.verifyCode(wrong(code), for: ann, purpose: .verify, clientIP: "203.0.113.\(i)") }, .invalidCode)
+            XCTAssertEqual(error { try accounts.verifyCode(code, for: ann, purpose: .verify, clientIP: "203.0.113.\(i)") }, .invalidCode,
+                           "not a code anyone without the session can use either")
+        }
+        XCTAssertNil(error { try accounts.verifyCode(code, session: auth, purpose: .verify, clientIP: "198.51.100.1") })
+    }
+
     /// A session of another account is no session of this address: its
     /// sends count as anonymous ones, and spend nothing of the owner's own.
     func testAnotherAccountsSessionSendsAnonymously() throws {
@@ -313,8 +330,9 @@ final class SignInCostTests: CoreTestCase {
 
     /// A lock for failures is answered by the counter while it stands, for
     /// a real account and a made-up address alike; once the counter is
-    /// forgotten, they still answer alike (the account's lock is told only
-    /// to whoever has its password).
+    /// forgotten they still answer alike, the locked account's right
+    /// password included (a guesser learns nothing; a reset gets the owner
+    /// back in).
     func testALockedAccountAndAMadeUpAddressAgeOutAlike() throws {
         var p = AccountPolicy()
         p.throttle = ThrottlePolicy(freeFailures: 100, lockAfter: 3, forgetAfter: 3600)
@@ -332,7 +350,8 @@ final class SignInCostTests: CoreTestCase {
             XCTAssertEqual(error { _ = try accounts.signIn(username: name, password: "wrong", clientIP: "192.0.2.2") }, .invalidCredentials, name)
         }
         XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.2") },
-                       .accountLocked, "the owner learns why")
+                       .invalidCredentials, "not even the right password tells a guesser it was right")
+        XCTAssertEqual(try accounts.findUser(email("ann@example.com"))?.lock, .failures)
     }
 
     func testANameThatIsNoAddressLeavesNoCounterBehind() throws {

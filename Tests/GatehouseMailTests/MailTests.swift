@@ -106,7 +106,8 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(try mode("smtp_url = smtp://127.0.0.1:25"), "optional")
         XCTAssertEqual(try mode("smtp_url = smtp://[::1]:25\nsmtp_username = me"), "optional")
         for weak in ["off", "optional"] {
-            for relay in ["relay.example.com:587", "127.mail.example.net:25", "192.0.2.5:25"] {
+            for relay in ["relay.example.com:587", "127.mail.example.net:25", "192.0.2.5:25", "localhost:x@relay.example.com:25",
+                          "[::1]@relay.example.com"] {
                 for user in ["", "\nsmtp_username = me"] {
                     XCTAssertThrowsError(try mode("smtp_url = smtp://\(relay)\nsmtp_starttls = \(weak)\(user)")) {
                         XCTAssertTrue("\($0)".hasPrefix("smtp_starttls:"), "\($0)")

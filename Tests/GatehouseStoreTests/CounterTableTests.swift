@@ -65,11 +65,16 @@ final class CounterTableTests: XCTestCase {
         try table.update(id(99), create: true) { _ in CounterRecord(count: 1, last: now) }
         XCTAssertEqual(try table.read(id(3)).count, 0)
         XCTAssertEqual(try table.read(id(99)).count, 1)
-        // Refusals that ended, windows still open: the least recently used goes.
+        // Refusals that ended, windows still open: of those, the fewest
+        // counts go first, the least recently used among equals.
         try table.update(id(7), create: false) { c in var c = c; c.holdUntil = 0; c.last = now - 50; return c }
         try table.update(id(8), create: false) { c in var c = c; c.holdUntil = 0; c.last = now - 90; return c }
         try table.update(id(100), create: true) { _ in CounterRecord(count: 1, last: now) }
-        XCTAssertEqual(try table.read(id(8)).count, 0)
+        XCTAssertEqual(try table.read(id(99)).count, 0, "one count, fewer than 5")
+        try table.update(id(101), create: true) { _ in CounterRecord(count: 9, last: now, holdUntil: now + 600) }
+        XCTAssertEqual(try table.read(id(100)).count, 0)
+        try table.update(id(102), create: true) { _ in CounterRecord(count: 1, last: now) }
+        XCTAssertEqual(try table.read(id(8)).count, 0, "5 and 5: the older one")
         XCTAssertEqual(try table.read(id(7)).count, 5)
     }
 

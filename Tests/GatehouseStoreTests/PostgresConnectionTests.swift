@@ -111,5 +111,11 @@ final class TransportSecurityTests: XCTestCase {
         XCTAssertFalse(refused(.required, "host=127.0.0.1 sslmode=verify-full"))
         XCTAssertFalse(refused(.off, "host=db.example.net sslmode=disable"))
         XCTAssertTrue(refused(.auto, "host='unterminated"))
+        // An empty hostaddr is libpq's "none": host decides. A service file can name any host.
+        XCTAssertTrue(refused(.auto, "host=db.example.net hostaddr="))
+        XCTAssertTrue(refused(.auto, "service=prod"))
+        XCTAssertTrue(refused(.auto, "dbname=g", env: ["PGSERVICE": "prod"]))
+        XCTAssertTrue(refused(.auto, "dbname=g", env: ["PGHOSTADDR": "192.0.2.7"]))
+        XCTAssertFalse(refused(.auto, "service=prod sslmode=verify-full"))
     }
 }

@@ -238,12 +238,14 @@ def test_an_unverified_or_plaintext_database_connection_is_refused(tls_cluster, 
         "plaintext": tcp_dsn(tls_cluster),
     }[case]
     s = Stack(tmp_path / "site", store="postgresql", postgresql_dsn=dsn, postgresql_tls="required")
-    r = s.ctl("user", "list", check=False)
-    assert r.returncode != 0
-    if case == "stranger's CA":
-        assert "certificate verify failed" in r.stderr, r.stderr
-    else:
-        assert "postgresql_tls" in r.stderr and "sslmode=verify-full" in r.stderr, r.stderr
+    # Every command that reaches the database: none sends the server key or a hash over it.
+    for command in [("user", "list"), ("init",), ("db", "migrate"), ("store", "copy", "--from", "flatfile", "--to", "postgresql")]:
+        r = s.ctl(*command, check=False)
+        assert r.returncode != 0, command
+        if case == "stranger's CA":
+            assert "certificate verify failed" in r.stderr, (command, r.stderr)
+        else:
+            assert "postgresql_tls" in r.stderr and "sslmode=verify-full" in r.stderr, (command, r.stderr)
     # A responder does not start on it either.
     out = subprocess.run([str(__import__("conftest").BIN / "me")], env={**os.environ, "GATEHOUSE_CONFIG": str(s.config),
                          "REQUEST_METHOD": "GET", "REQUEST_URI": "/account/me"}, capture_output=True, stdin=subprocess.DEVNULL)
