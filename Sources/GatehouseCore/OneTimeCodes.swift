@@ -157,22 +157,13 @@ extension Accounts {
         // The client's wrong codes this hour across accounts (the account's own, signed in).
         let clientFailures = counts[min(1, counts.count - 1)]
 
-        enum Outcome { case none, ok, wrong, expired }
-        var outcome = Outcome.none
-        let id = codeID(userID: uid, purpose: purpose, signedIn: signedIn)
-        let presented = codeHash(code, id: id)
-        try store.updateCode(id) { record in
-            if record.expires <= now {
-                outcome = .expired
-                return false
-            }
-            if constantTimeEqual(presented, record.codeHash) {
-                outcome = .ok
-                return false  // consumed
-            }
-            outcome = .wrong
-            record.tries += 1
-            return record.tries < policy.codes.maxTries
+        // With a session, its own step-up code, and also one sent without a
+        // session (the original's clients ask for a code by address, then
+        // verify it signed in). Without a session, only the latter: a guess
+        // from outside never reaches, nor kills, a step-up code.
+        var outcome = try consume(code, codeID(userID: uid, purpose: purpose, signedIn: false), now: now)
+        if signedIn && outcome != .ok {
+            outcome = max(outcome, try consume(code, codeID(userID: uid, purpose: purpose, signedIn: true), now: now))
         }
         switch outcome {
         case .ok: try giveBack(budgets, now: now)
@@ -194,6 +185,31 @@ extension Accounts {
         }
         audit.record("code_verified", at: now, user: user.email, ip: clientIP, [("purpose", .string(purpose.rawValue))])
         return user
+    }
+
+    /// What a presented code did to one code record, from least to most
+    /// telling: there was none, it had expired, it was wrong (a try
+    /// counted; `otp_max_tries` of them kill it), it was right (consumed).
+    enum CodeOutcome: Comparable { case none, expired, wrong, ok }
+
+    /// Checks `code` against record `id` in constant time, under its lock.
+    func consume(_ code: String, _ id: String, now: Int64) throws -> CodeOutcome {
+        var outcome = CodeOutcome.none
+        let presented = codeHash(code, id: id)
+        try store.updateCode(id) { record in
+            if record.expires <= now {
+                outcome = .expired
+                return false
+            }
+            if constantTimeEqual(presented, record.codeHash) {
+                outcome = .ok
+                return false  // consumed
+            }
+            outcome = .wrong
+            record.tries += 1
+            return record.tries < policy.codes.maxTries
+        }
+        return outcome
     }
 
     /// A `verify` code proved the address.

@@ -236,6 +236,9 @@ final class SharedBudgetTests: CodeTestCase {
                            "not a code anyone without the session can use either")
         }
         XCTAssertNil(error { try accounts.verifyCode(code, session: auth, purpose: .verify, clientIP: "198.51.100.1") })
+        // The original's clients ask for a code by address, then verify it signed in: that still works.
+        try accounts.sendCode(to: ann, purpose: .verify, clientIP: "198.51.100.1")
+        XCTAssertNil(error { try accounts.verifyCode(mail.sent.last!.values["code"]!, session: auth, purpose: .verify, clientIP: "198.51.100.1") })
     }
 
     /// A session of another account is no session of this address: its
