@@ -4,7 +4,10 @@ PORT ?= 8080
 WORKERS ?= 2
 SERVER ?= nginx
 VAR := $(CURDIR)/var
-RELEASE_FLAGS := -c release --static-swift-stdlib
+# Every import must be a declared dependency: the module graph stays what
+# Package.swift says (and README's layer map).
+IMPORT_CHECK := --explicit-target-dependency-import-check error
+RELEASE_FLAGS := -c release --static-swift-stdlib $(IMPORT_CHECK)
 BIN = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 SWIFT := $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 export PATH := /opt/swift/usr/bin:$(PATH)
@@ -27,7 +30,7 @@ run: build
 # The store tests run against both back ends: the flat files and a
 # throwaway PostgreSQL cluster (scripts/with-postgres).
 unit: deps-test
-	swift build --build-tests
+	swift build --build-tests $(IMPORT_CHECK)
 	scripts/with-postgres swift test --skip-build --disable-swift-testing
 
 # Everything once on the flat-file store, then the end-to-end and

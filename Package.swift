@@ -9,11 +9,15 @@ import PackageDescription
 //   GatehouseCore       accounts: records, the store protocols, sign-in,
 //                       sessions, codes, policy; clock, randomness, mail and
 //                       store injected; no configuration, no concrete store
-//   GatehouseStore      the flat-file adapter of the core's store protocols,
-//                       plus the mail outbox and the blocklist file
+//   GatehouseFiles      local files done right: atomic replacement, append-only
+//                       logs, sorted-line lookups, the disk reserve, record text
+//   GatehouseStore      the flat-file adapter of the core's store protocols
+//                       (records, the counter table)
 //   GatehouseConfig     gatehouse.conf: the settings table, read into types
-//   GatehouseMail/SMTP  spool-first mail and its transports
-//   GatehouseApp        wiring: configuration in; store, policies, accounts out
+//   GatehouseMail/SMTP  spool-first mail (the outbox) and its transports; plain
+//                       settings in, no configuration
+//   GatehouseApp        wiring: configuration in; store, policies, mail
+//                       settings, accounts out
 //   GatehouseHTTP       requests, bodies, field rules, negotiation, pages
 //   GatehouseFastCGI    libfcgi accept loop and CGI fallback
 //   GatehouseEndpoints  one handler per endpoint: request in, response out
@@ -38,7 +42,7 @@ let package = Package(
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
         .library(name: "GatehouseParsers", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
-                                                     "GatehouseStore", "GatehouseSystem"]),
+                                                     "GatehouseFiles", "GatehouseSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -56,7 +60,10 @@ let package = Package(
         // the template renderer and escapers, dates, hex and base64.
         .target(name: "GatehouseSystem", dependencies: ["CSodium"]),
         .target(name: "GatehouseCrypto", dependencies: ["CSodium", "CCrypt", "GatehouseSystem"]),
-        .target(name: "GatehouseStore", dependencies: ["GatehouseSystem", "GatehouseCore"]),
+        // Local files done right: atomic replacement, append-only logs,
+        // sorted-line lookups, the disk reserve, the record text format.
+        .target(name: "GatehouseFiles", dependencies: ["GatehouseSystem"]),
+        .target(name: "GatehouseStore", dependencies: ["GatehouseFiles", "GatehouseSystem", "GatehouseCore"]),
         .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
         .target(name: "GatehousePostgres", dependencies: ["CLibPQ", "GatehouseCore", "GatehouseSystem"]),
         .target(name: "GatehouseJSON"),
@@ -69,13 +76,14 @@ let package = Package(
         ]),
         .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON", "GatehouseSystem"]),
         .target(name: "GatehouseMail", dependencies: [
-            "GatehouseSystem", "GatehouseCore", "GatehouseStore", "GatehouseConfig", "GatehouseCrypto",
+            "GatehouseSystem", "GatehouseFiles", "GatehouseCore", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),
         // The wiring: configuration in; store, mailer and accounts out.
         .target(name: "GatehouseApp", dependencies: [
-            "GatehouseSystem", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore", "GatehousePostgres",
+            "GatehouseSystem", "GatehouseFiles", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore", "GatehousePostgres",
+            "GatehouseMail",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
@@ -110,12 +118,15 @@ let package = Package(
         ]),
 
         .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
+        .testTarget(name: "GatehouseFilesTests", dependencies: ["GatehouseFiles", "GatehouseSystem", "TestSupport"]),
+        .testTarget(name: "GatehouseAppTests", dependencies: ["GatehouseApp", "GatehouseConfig", "GatehouseMail", "GatehouseSystem"]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore", "GatehouseCore", "GatehousePostgres"]),
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
-        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig"]),
+        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseStore", "GatehouseFiles", "GatehouseCrypto", "GatehouseSystem",
+                                                             .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
         // File helpers the test targets share (no Foundation).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,6 +1,7 @@
 import GatehouseConfig
 import GatehouseCrypto
 import GatehouseCore
+import GatehouseFiles
 import GatehouseStore
 import GatehouseSystem
 import Logging
@@ -70,3 +71,6 @@ extension Argon2idHasher {
         self.init(opsLimit: UInt64(config.argon2Opslimit), memLimitKiB: config.argon2MemlimitKib)
     }
 }
+
+/// The shipped and the site's blocklists are sorted files, looked up in place.
+extension SortedLineFile: PasswordBlocklist {}

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import GatehouseConfig
 import GatehouseCore
+import GatehouseFiles
 import GatehousePostgres
 import GatehouseStore
 import GatehouseSystem

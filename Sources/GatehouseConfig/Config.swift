@@ -273,9 +273,3 @@ extension StringProtocol {
         return String(s)
     }
 }
-
-/// A start-up problem, naming the configuration key to fix.
-public struct SetupError: Error, CustomStringConvertible {
-    public let description: String
-    public init(description: String) { self.description = description }
-}

@@ -1,17 +1,17 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
-import GatehouseStore
 import Logging
 import GatehouseSystem
 
 /// Spool-first mail (README, Mail): `queue` renders a template and writes the
-/// message durably into the outbox; `deliverDue` sends what is due, with
-/// back-off, and moves what keeps failing to the dead-letter folder. The
-/// responders call `deliverDue` only after the HTTP answer is complete.
+/// message durably into the outbox; `deliverQueued` (a responder, after its
+/// answer is complete) and `deliverDue` (`gatehousectl mail deliver`) send
+/// it, with back-off, and move what keeps failing to the dead-letter folder.
+/// `@unchecked Sendable`: one per process, used by one request at a time
+/// (the `queued` list is that request's).
 public final class MailService: MailSink, @unchecked Sendable {
     public let outbox: Outbox
     let builder: MessageBuilder
@@ -40,71 +40,28 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// `smtp`: the SMTP transport, for a process that links it (gatehousectl);
     /// nil in a responder, which then hands SMTP and sendmail mail to
     /// `handoff`. Maildir delivery is a local file write: done in place.
-    public init(config: Config, clock: Clock, random: RandomSource, logger: Logger,
-                smtp: ((Config) throws -> MailTransport)? = nil, handoff: (([String]) -> Void)? = nil) throws {
-        outbox = Outbox(dataDir: config.dataDir)
-        builder = MessageBuilder(from: config.mailFrom)
-        siteName = config.siteName
-        timeout = config.mailTimeout
-        maxAttempts = config.mailMaxAttempts
+    public init(settings: MailSettings, clock: Clock, random: RandomSource, logger: Logger,
+                smtp: MailTransport? = nil, handoff: (([String]) -> Void)? = nil) throws {
+        outbox = Outbox(dataDir: settings.dataDir)
+        builder = MessageBuilder(from: settings.from)
+        siteName = settings.siteName
+        timeout = settings.timeout
+        maxAttempts = settings.maxAttempts
         self.clock = clock
         self.random = random
         self.logger = logger
-        templates = try MailService.loadLanguages(dir: config.templatesDir)
-        switch config.mailTransport {
-        case "sendmail":
-            transport = handoff == nil ? SendmailTransport(command: config.sendmailCommand) : nil
+        templates = try MailService.loadLanguages(dir: settings.templatesDir)
+        switch settings.delivery {
+        case .sendmail(let command):
+            transport = handoff == nil ? SendmailTransport(command: command) : nil
             self.handoff = handoff
-        case "smtp":
-            _ = try MailService.starttls(config)
-            let file = config.smtpPasswordFile
-            if !file.isEmpty {
-                do { _ = try TextFile.read(file) } catch { throw SetupError(description: "smtp_password_file: \(error)") }
-            }
-            transport = try smtp?(config)
+        case .smtp:
+            transport = smtp
             self.handoff = transport == nil ? handoff : nil
-        default:
-            transport = MaildirTransport(path: config.maildir)
+        case .maildir(let path):
+            transport = MaildirTransport(path: path)
             self.handoff = nil
         }
-    }
-
-    /// What `smtp_starttls` means for this relay. `auto` (the default) is
-    /// `required` unless the relay is on this machine: a man in the middle
-    /// who strips STARTTLS from the relay's answer would otherwise read every
-    /// code and the AUTH password. `optional` or `off` to a relay elsewhere
-    /// is refused at start-up: a code is a password for ten minutes, and a
-    /// relay without TLS belongs on this machine (a local MTA relaying on).
-    /// smtps:// is TLS from the first byte, whatever this says.
-    public static func starttls(_ config: Config) throws -> String {
-        let url = config.smtpUrl
-        let local = Loopback.contains(host(ofURL: url))
-        var mode = config.smtpStarttls
-        if mode == "auto" { mode = local ? "optional" : "required" }
-        if !url.hasPrefix("smtps://") && !local && mode != "required" {
-            throw SetupError(description: "smtp_starttls: \(mode) would let codes\(config.smtpUsername.isEmpty ? "" : " and the AUTH password") "
-                + "cross the network in the clear to \(url); use required (or smtps://), or relay through a mail server on this machine")
-        }
-        return mode
-    }
-
-    /// The host libcurl will connect to: after any user-info (`user:pass@`,
-    /// whose `localhost:x@relay.example` must not pass for this machine).
-    static func host(ofURL url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
-        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
-            return String(rest[rest.index(after: rest.startIndex)..<close])
-        }
-        return String(rest.prefix { $0 != ":" && $0 != "/" })
-    }
-
-    /// The SMTP password, read from `smtp_password_file` (kept out of the config).
-    public static func smtpPassword(_ config: Config) -> String {
-        let file = config.smtpPasswordFile
-        return file.isEmpty ? "" : ((try? TextFile.read(file)) ?? "").filter { !$0.isNewline }
     }
 
     /// The templates in `mail/` and in each language's subdirectory of it

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import GatehouseStore
 import GatehouseCrypto
 import GatehouseSystem
 

@@ -8,7 +8,6 @@ import GatehouseCrypto
 import GatehouseEndpoints
 import GatehouseHTTP
 import GatehouseMail
-import GatehouseStore
 import Logging
 import GatehouseSystem
 
@@ -21,7 +20,7 @@ extension Services {
     /// which every CGI exec would otherwise pay for.
     public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom(), sendsMail: Bool = true) throws -> Services {
-        let mail = sendsMail ? try MailService(config: config, clock: clock, random: random, logger: logger,
+        let mail = sendsMail ? try MailService(settings: MailSettings(config: config), clock: clock, random: random, logger: logger,
                                                handoff: { ids in handOff(ids, config: config, logger: logger) }) : nil
         let accounts = try Accounts.open(config: config, logger: logger, mail: mail.map { $0 as MailSink } ?? NoMail(),
                                          clock: clock, random: random)

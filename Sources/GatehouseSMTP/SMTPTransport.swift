@@ -9,17 +9,15 @@ import GatehouseMail
 /// SMTP through libcurl (STARTTLS, AUTH, time-outs) rather than a
 /// hand-written client.
 public struct SMTPTransport: MailTransport {
-    public enum TLS: String, Sendable { case off, optional, required }
-    public let url: String
-    public let tls: TLS
-    public let username: String
-    public let password: String
+    public let relay: SMTPRelay
+    var url: String { relay.url }
+    var tls: SMTPRelay.TLS { relay.tls }
+    var username: String { relay.username }
+    var password: String { relay.password }
 
-    public init(url: String, tls: TLS, username: String, password: String) {
-        self.url = url
-        self.tls = tls
-        self.username = username
-        self.password = password
+    /// `relay` as the wiring checked it (STARTTLS decided, password read).
+    public init(relay: SMTPRelay) {
+        self.relay = relay
     }
 
     final class Upload {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import GatehouseCore
+import GatehouseFiles
 import GatehouseSystem
 
 /// Every counter of the flat-file store (sign-in failures, code budgets,

@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseFiles
 
 /// Conversions between typed records and their text. Unknown keys are kept
 /// out of the typed view but a missing required key is an error: fsck and

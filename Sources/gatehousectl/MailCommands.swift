@@ -6,7 +6,7 @@ import GatehouseCore
 import GatehouseCrypto
 import GatehouseMail
 import GatehouseSMTP
-import GatehouseStore
+import GatehouseApp
 
 struct Mail: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,9 +35,11 @@ struct Mail: ParsableCommand {
                 for fd: Int32 in 0...2 { dup2(null, fd) }
                 if null > 2 { close(null) }
             }
-            let service = try perform {
-                try MailService(config: config, clock: SystemClock(), random: SystemRandom(), logger: global.logger(),
-                                smtp: SMTPTransport.make)
+            let service = try perform { () throws -> MailService in
+                let settings = try MailSettings(config: config)
+                var smtp: MailTransport?
+                if case .smtp(let relay) = settings.delivery { smtp = SMTPTransport(relay: relay) }
+                return try MailService(settings: settings, clock: SystemClock(), random: SystemRandom(), logger: global.logger(), smtp: smtp)
             }
             let r = id.isEmpty ? service.deliverDue(force: all) : service.deliver(ids: id)
             Console.out("sent \(r.sent), failed \(r.failed), moved to dead letters \(r.dead)")

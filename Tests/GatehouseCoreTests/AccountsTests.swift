@@ -3,6 +3,7 @@ import Glibc
 #endif
 @testable import GatehouseCore
 import GatehouseCrypto
+import GatehouseFiles
 import GatehouseStore
 import GatehouseSystem
 import Logging

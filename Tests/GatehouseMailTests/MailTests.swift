@@ -2,8 +2,6 @@
 import Glibc
 #endif
 @testable import GatehouseMail
-import GatehouseHTTP
-import GatehouseConfig
 import GatehouseStore
 import TestSupport
 import XCTest
@@ -81,57 +79,6 @@ final class TransportTests: XCTestCase {
         XCTAssertEqual(SendmailTransport(command: "/bin/sleep 5").send([], from: "f", to: "t", timeout: 1), "/bin/sleep timed out after 1s")
     }
 
-    /// The child of a responder sees neither the request's headers (CGI puts
-    /// them in the environment) nor the responder's open files.
-    func testSubprocessGetsAMinimalEnvironmentAndNoDescriptors() throws {
-        let dir = temp()
-        defer { _ = system("rm -rf '\(dir)'") }
-        setenv("HTTP_COOKIE", "gatehouse_session=secret", 1)
-        defer { unsetenv("HTTP_COOKIE") }
-        let held = open(dir + "/held", O_RDWR | O_CREAT, 0o600)
-        defer { close(held) }
-        XCTAssertNil(Subprocess.run(["/bin/sh", "-c", "env > \(dir)/env; ls /proc/self/fd > \(dir)/fds"], timeout: 5))
-        let env = try TestFiles.text(dir + "/env")
-        XCTAssertFalse(env.contains("HTTP_COOKIE"))
-        XCTAssertTrue(env.contains("PATH="))
-        let fds = try TestFiles.text(dir + "/fds").split(separator: "\n").compactMap { Int($0) }
-        XCTAssertTrue(fds.allSatisfy { $0 <= 3 }, "only 0-2 (and ls's own directory) are open: \(fds)")
-    }
-
-    func testSMTPNeedsSTARTTLSToARelayElsewhere() throws {
-        func mode(_ lines: String) throws -> String {
-            try MailService.starttls(Config.parse("mail_transport = smtp\n" + lines))
-        }
-        XCTAssertEqual(try mode("smtp_url = smtp://relay.example.com:587"), "required")
-        XCTAssertEqual(try mode("smtp_url = smtp://127.0.0.1:25"), "optional")
-        XCTAssertEqual(try mode("smtp_url = smtp://[::1]:25\nsmtp_username = me"), "optional")
-        for weak in ["off", "optional"] {
-            for relay in ["relay.example.com:587", "127.mail.example.net:25", "192.0.2.5:25", "localhost:x@relay.example.com:25",
-                          "[::1]@relay.example.com"] {
-                for user in ["", "\nsmtp_username = me"] {
-                    XCTAssertThrowsError(try mode("smtp_url = smtp://\(relay)\nsmtp_starttls = \(weak)\(user)")) {
-                        XCTAssertTrue("\($0)".hasPrefix("smtp_starttls:"), "\($0)")
-                    }
-                }
-            }
-        }
-        XCTAssertEqual(try mode("smtp_url = smtp://127.0.0.1:25\nsmtp_starttls = off"), "off")
-        XCTAssertEqual(try mode("smtp_url = smtp://127.mail.example.net:25"), "required")
-        XCTAssertEqual(try mode("smtp_url = smtps://relay.example.com:465\nsmtp_starttls = off\nsmtp_username = me"), "off")
-    }
-}
-
-final class LoopbackTests: XCTestCase {
-    /// An address, parsed; never a prefix of a name.
-    func testLoopbackIsParsedNotMatchedAsText() {
-        for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"] {
-            XCTAssertTrue(Loopback.contains(host), host)
-        }
-        for host in ["127.mail.example.net", "127.0.0.1.example", "128.0.0.1", "::2", "0.0.0.0", "::", "", "10.0.0.1",
-                     "localhost.example.com", "::ffff:10.0.0.1"] {
-            XCTAssertFalse(Loopback.contains(host), host)
-        }
-    }
 }
 
 final class MailTemplateLoadingTests: XCTestCase {
@@ -153,13 +100,14 @@ final class MailTemplateLoadingTests: XCTestCase {
         _ = system("mkdir -p \(dir)/mail")
         try TestFiles.write(dir + "/mail/otp.txt", "Subject: Your code\n\nHere it is: {{cdoe}}\n")
         try TestFiles.write(dir + "/mail/password-changed.txt", "Subject: Changed\n\nAt {{time}}.\n")
-        let config = try Config.parse("templates_dir = \(dir)\ndata_dir = \(dir)/data\n")
-        XCTAssertThrowsError(try MailService(config: config, clock: SystemClock(), random: SystemRandom(),
+        let settings = MailSettings(dataDir: dir + "/data", from: "G <g@example.com>", siteName: "G", templatesDir: dir,
+                                    timeout: 5, maxAttempts: 3, delivery: .maildir(path: dir + "/mail"))
+        XCTAssertThrowsError(try MailService(settings: settings, clock: SystemClock(), random: SystemRandom(),
                                              logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() })) {
             XCTAssertTrue("\($0)".contains("must use {{code}}"), "\($0)")
         }
         try TestFiles.write(dir + "/mail/otp.txt", "Subject: Your code\n\nHere it is: {{code}}\n")
-        XCTAssertNoThrow(try MailService(config: config, clock: SystemClock(), random: SystemRandom(),
+        XCTAssertNoThrow(try MailService(settings: settings, clock: SystemClock(), random: SystemRandom(),
                                          logger: Logger(label: "t") { _ in SwiftLogNoOpLogHandler() }))
     }
 }

@@ -7,28 +7,6 @@ import XCTest
 import GatehouseSystem
 import GatehouseCore
 
-final class RecordTextTests: XCTestCase {
-    func testRoundTripWithEscapes() throws {
-        var r = RecordText(kind: "user")
-        r.set("email", "a@b.c")
-        r.set("note", "50% off\nline two")
-        let bytes = r.encoded()
-        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "gatehouse-user 1\nemail: a@b.c\nnote: 50%25 off%0Aline two\n")
-        XCTAssertEqual(try RecordText.parse(bytes, kind: "user"), r)
-    }
-
-    func testRejectsTornAndForeignRecords() {
-        let good = Array("gatehouse-user 1\nemail: a@b.c\n".utf8)
-        XCTAssertThrowsError(try RecordText.parse(Array(good.dropLast()), kind: "user")) {
-            XCTAssertEqual($0 as? RecordText.ParseError, .truncated)
-        }
-        XCTAssertThrowsError(try RecordText.parse(good, kind: "session"))
-        XCTAssertThrowsError(try RecordText.parse(Array("gatehouse-user 2\n".utf8), kind: "user"))
-        XCTAssertThrowsError(try RecordText.parse(Array("gatehouse-user 1\nnocolon\n".utf8), kind: "user"))
-        XCTAssertThrowsError(try RecordText.parse([0xff, 0x0a], kind: "user"))
-    }
-}
-
 final class FlatFileStoreTests: XCTestCase {
     var dir = ""
     var store: FlatFileStore!
@@ -43,15 +21,6 @@ final class FlatFileStoreTests: XCTestCase {
     }
 
     let uid = String(repeating: "a1", count: 32)
-
-    /// Down to the reserve, no audit line is appended (the trail then
-    /// writes it to the error log: AuditTrailTests).
-    func testNoAuditLineInsideTheReserve() throws {
-        XCTAssertThrowsError(try AppendLog(path: dir + "/audit.log", reserve: DiskReserve(inodes: UInt64.max)).append("x"))
-        XCTAssertFalse(Posix.exists(dir + "/audit.log"))
-        try AppendLog(path: dir + "/audit.log", reserve: DiskReserve(bytes: 1 << 20)).append("x")
-        XCTAssertTrue(Posix.exists(dir + "/audit.log"))
-    }
 
     func user() -> UserRecord {
         UserRecord(id: uid, email: "a@example.com", passwordHash: "$argon2id$x", created: 100)
@@ -154,38 +123,10 @@ final class FlatFileStoreTests: XCTestCase {
         XCTAssertFalse(Posix.isStillLinked(fd, at: path))
     }
 
-    func testServerFilesAndAppendLog() throws {
+    func testServerFiles() throws {
         XCTAssertNil(try store.loadServerFile("server.key"))
         try store.saveServerFile("server.key", Array("k\n".utf8))
         XCTAssertEqual(try store.loadServerFile("server.key"), Array("k\n".utf8))
         XCTAssertThrowsError(try store.saveServerFile("../x", []))
-        let log = AppendLog(path: dir + "/audit.log")
-        try log.append("one")
-        _ = system("mv '\(dir)/audit.log' '\(dir)/audit.log.1'")  // logrotate
-        try log.append("two")
-        XCTAssertEqual(String(cString: fgetsAll(dir + "/audit.log")), "two\n")
-    }
-
-    func fgetsAll(_ path: String) -> [CChar] {
-        guard let f = fopen(path, "r") else { return [0] }
-        defer { fclose(f) }
-        var buf = [CChar](repeating: 0, count: 4096)
-        _ = fread(&buf, 1, 4095, f)
-        return buf
-    }
-}
-
-final class SortedLineFileTests: XCTestCase {
-    func testBinarySearchFindsEveryLineAndNothingElse() throws {
-        let dir = TestFiles.temporaryDirectory("list")
-        defer { TestFiles.removeTree(dir) }
-        let words = (0..<3000).map { "w\($0 * 7)" }.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        let f = fopen(dir + "/list", "w")
-        fputs(words.joined(separator: "\n") + "\n", f)
-        fclose(f)
-        let list = try SortedLineFile(path: dir + "/list")
-        for w in words { XCTAssertTrue(try list.contains(w), w) }
-        for w in ["w1", "w", "", "zzz", "a", "w20999", "w7\n"] { XCTAssertFalse(try list.contains(w), w) }
-        XCTAssertThrowsError(try SortedLineFile(path: dir + "/missing"))
     }
 }

@@ -6,7 +6,7 @@ import GatehouseCore
 import GatehouseEndpoints
 import GatehouseHTTP
 import GatehouseJSON
-import GatehouseStore
+import GatehouseFiles
 import GatehouseSystem
 
 /// Each parser that sees outside input, as a function of arbitrary bytes.

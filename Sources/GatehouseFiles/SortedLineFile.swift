@@ -2,7 +2,6 @@
 import Glibc
 #endif
 import GatehouseSystem
-import GatehouseCore
 
 /// Membership in a large sorted text file (one entry per line, sorted
 /// bytewise) by binary search with pread: a lookup reads about log2(n)
@@ -75,4 +74,3 @@ public struct SortedLineFile: Sendable {
     }
 }
 
-extension SortedLineFile: PasswordBlocklist {}

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import GatehouseSystem
 import GatehouseCore
+import GatehouseFiles
 
 /// The mail spool (README, Mail): a message is written here durably before the
 /// HTTP answer goes out, and delivered afterwards; what fails stays queued

@@ -33,7 +33,7 @@ public enum AtomicFile {
     /// matters: a crash leaves its temporary behind, and a later process
     /// with the same pid (the norm for a restarted worker in a container)
     /// must not fail every write of that record on it.
-    static func createTemporary(beside path: String) throws -> (String, Int32) {
+    package static func createTemporary(beside path: String) throws -> (String, Int32) {
         var attempt = 0
         while true {
             let salt = UInt64.random(in: .min ... .max)

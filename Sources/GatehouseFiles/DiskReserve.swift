@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import GatehouseCore
 import GatehouseSystem
 
 /// Space and inodes kept free on the data directory's file system for
@@ -22,16 +21,21 @@ public struct DiskReserve: Sendable {
 
     public static let none = DiskReserve()
 
-    /// Throws StoreError.unavailable when `path`'s file system is down to
-    /// its reserve. One statvfs: called only before something new is made.
-    public func ensureRoom(at path: String) throws {
+    public struct Reached: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String {
+            "\(path): the file system is down to its reserve (data_dir_reserve_mib, data_dir_reserve_inodes)"
+        }
+    }
+
+    /// Throws `Reached` when `path`'s file system is down to its reserve.
+    /// One statvfs: called only before something is appended.
+    public func ensureRoom(at path: String) throws(Reached) {
         guard bytes > 0 || inodes > 0 else { return }
         var s = statvfs()
         guard statvfs(path, &s) == 0 else { return }  // cannot tell: do not refuse
         let free = UInt64(s.f_bavail) * UInt64(s.f_frsize)
         // Some file systems report no inode limit at all (f_files == 0).
-        if free < bytes || (s.f_files > 0 && UInt64(s.f_favail) < inodes) {
-            throw StoreError.unavailable("\(path): the file system is down to its reserve (data_dir_reserve_mib, data_dir_reserve_inodes)")
-        }
+        if free < bytes || (s.f_files > 0 && UInt64(s.f_favail) < inodes) { throw Reached(path: path) }
     }
 }

@@ -1,0 +1,26 @@
+import GatehouseSystem
+import XCTest
+
+final class LoopbackTests: XCTestCase {
+    /// An address, parsed; never a prefix of a name.
+    func testLoopbackIsParsedNotMatchedAsText() {
+        for host in ["localhost", "LOCALHOST", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "::ffff:127.0.0.1"] {
+            XCTAssertTrue(Loopback.contains(host), host)
+        }
+        for host in ["127.mail.example.net", "127.0.0.1.example", "128.0.0.1", "::2", "0.0.0.0", "::", "", "10.0.0.1",
+                     "localhost.example.com", "::ffff:10.0.0.1"] {
+            XCTAssertFalse(Loopback.contains(host), host)
+        }
+    }
+}
+
+final class URLAuthorityTests: XCTestCase {
+    /// The host a client connects to: after user-info, without port or brackets.
+    func testTheHostIsTheOneAfterUserInfo() {
+        XCTAssertEqual(URLAuthority.host(of: "smtp://relay.example.com:587"), "relay.example.com")
+        XCTAssertEqual(URLAuthority.host(of: "smtp://localhost:x@relay.example.com:25"), "relay.example.com")
+        XCTAssertEqual(URLAuthority.host(of: "smtp://[::1]:25"), "::1")
+        XCTAssertEqual(URLAuthority.host(of: "smtps://u@[2001:db8::1]/x"), "2001:db8::1")
+        XCTAssertEqual(URLAuthority.host(of: "relay.example.com"), "relay.example.com")
+    }
+}
