@@ -119,7 +119,8 @@ let package = Package(
 
         .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
         .testTarget(name: "GatehouseFilesTests", dependencies: ["GatehouseFiles", "GatehouseSystem", "TestSupport"]),
-        .testTarget(name: "GatehouseAppTests", dependencies: ["GatehouseApp", "GatehouseConfig", "GatehouseMail", "GatehouseSystem"]),
+        .testTarget(name: "GatehouseAppTests", dependencies: ["GatehouseApp", "GatehouseConfig", "GatehouseMail", "GatehouseSystem", "GatehouseCore",
+                                                            "GatehouseCrypto"]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore", "GatehouseCore", "GatehousePostgres"]),
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),

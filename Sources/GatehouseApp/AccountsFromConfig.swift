@@ -58,7 +58,10 @@ extension OneTimeCodePolicy {
         perAddressPerHour = config.otpSendsPerHourPerAddress
         perIPPerHour = config.otpSendsPerHourPerIp
         sitePerHour = config.otpSendsPerHourSite
-        siteCapRefuses = config.otpSiteCap == "refuse"
+        switch config.otpSiteCap {
+        case .alarm: siteCapRefuses = false
+        case .refuse: siteCapRefuses = true
+        }
         unknownAddress404 = config.otpUnknownAddress404
         loginEnabled = config.otpLoginEnabled
         resetGrantLifetime = config.resetGrantLifetime

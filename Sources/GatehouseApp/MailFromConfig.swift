@@ -9,9 +9,9 @@ extension MailSettings {
     public init(config: Config) throws {
         let delivery: Delivery
         switch config.mailTransport {
-        case "sendmail": delivery = .sendmail(command: config.sendmailCommand)
-        case "smtp": delivery = .smtp(try SMTPRelay(config: config))
-        default: delivery = .maildir(path: config.maildir)
+        case .maildir: delivery = .maildir(path: config.maildir)
+        case .sendmail: delivery = .sendmail(command: config.sendmailCommand)
+        case .smtp: delivery = .smtp(try SMTPRelay(config: config))
         }
         self.init(dataDir: config.dataDir, from: config.mailFrom, siteName: config.siteName, templatesDir: config.templatesDir,
                   timeout: config.mailTimeout, maxAttempts: config.mailMaxAttempts, delivery: delivery)
@@ -43,12 +43,17 @@ extension SMTPRelay {
     public static func starttls(_ config: Config) throws -> TLS {
         let url = config.smtpUrl
         let local = Loopback.contains(URLAuthority.host(of: url))
-        var mode = config.smtpStarttls
-        if mode == "auto" { mode = local ? "optional" : "required" }
-        if !url.hasPrefix("smtps://") && !local && mode != "required" {
-            throw SetupError(description: "smtp_starttls: \(mode) would let codes\(config.smtpUsername.isEmpty ? "" : " and the AUTH password") "
+        let mode: TLS
+        switch config.smtpStarttls {
+        case .auto: mode = local ? .optional : .required
+        case .off: mode = .off
+        case .optional: mode = .optional
+        case .required: mode = .required
+        }
+        if !url.hasPrefix("smtps://") && !local && mode != .required {
+            throw SetupError(description: "smtp_starttls: \(mode.rawValue) would let codes\(config.smtpUsername.isEmpty ? "" : " and the AUTH password") "
                 + "cross the network in the clear to \(url); use required (or smtps://), or relay through a mail server on this machine")
         }
-        return TLS(rawValue: mode) ?? .required
+        return mode
     }
 }

@@ -20,11 +20,11 @@ extension Config {
 public enum StoreFromConfig {
     public static func open(_ config: Config) throws -> AccountStore & StoreMaintenance {
         switch config.store {
-        case "postgresql":
+        case .postgresql:
             let store = try database(config)
             try store.requireCurrentSchema()
             return store
-        default:
+        case .flatfile:
             return try FlatFileStore(root: config.dataDir, counterTableMiB: config.counterTableMib)
         }
     }
@@ -37,7 +37,13 @@ public enum StoreFromConfig {
     public static func database(_ config: Config) throws -> PostgresStore {
         let dsn = try conninfo(config)
         do {
-            try TransportSecurity(rawValue: config.postgresqlTls)!.check(dsn, environment: { getenv($0).map { String(cString: $0) } })
+            let tls: TransportSecurity
+            switch config.postgresqlTls {
+            case .auto: tls = .auto
+            case .required: tls = .required
+            case .off: tls = .off
+            }
+            try tls.check(dsn, environment: { getenv($0).map { String(cString: $0) } })
         } catch let refused as TransportSecurity.Refused {
             throw SetupError(description: refused.description)
         }

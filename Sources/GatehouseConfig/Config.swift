@@ -17,141 +17,77 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The parsed `gatehouse.conf`: every key of `Settings.all`, defaults filled
-/// in, read and validated once at start-up into typed properties (named
-/// after the keys). Key strings never leave this module.
+/// The parsed `gatehouse.conf`: one typed field per key of `Settings.all`,
+/// each set by its row of that table (the default, or the file's value), read
+/// and validated once at start-up. The values written here are placeholders
+/// that parsing always replaces; key strings never leave this module.
 public struct Config: Sendable {
     public let source: String
-    public let dataDir: String
-    public let store: String
-    public let postgresqlDsn: String
-    public let postgresqlPasswordFile: String
-    public let postgresqlTls: String
-    public let prefix: String
-    public let maxBodyBytes: Int
-    public let argon2MemlimitKib: Int
-    public let argon2Opslimit: Int
-    public let passwordMinLength: Int
-    public let passwordMaxLength: Int
-    public let sessionIdleTimeout: Int
-    public let sessionAbsoluteTimeout: Int
-    public let signinFreeFailures: Int
-    public let signinBackoffBase: Int
-    public let signinBackoffMax: Int
-    public let signinMaxFailures: Int
-    public let signinFailuresPerHourPerIp: Int
-    public let ipv6PrefixLength: Int
-    public let ipv4WidePrefixLength: Int
-    public let ipv6WidePrefixLength: Int
-    public let wideNetworkBudgetFactor: Int
-    public let trustedProxies: [String]
-    public let cookieName: String
-    public let cookieDomain: String
-    public let signinRedirect: String
-    public let allowedRedirectHosts: [String]
-    public let allowedOrigins: [String]
-    public let publicOrigin: String
-    public let defaultLocale: String
-    public let counterTableMib: Int
-    public let dataDirReserveMiB: Int
-    public let dataDirReserveInodes: Int
-    public let logLevel: String
-    public let auditLogSetting: String
-    public let passwordBlocklist: String
-    public let passwordBlocklistSite: String
-    public let changePasswordRequiresOtpWithin: Int
-    public let otpLength: Int
-    public let otpLifetime: Int
-    public let otpMaxTries: Int
-    public let otpMaxFailuresPerHour: Int
-    public let otpVerifyFailuresPerHourPerIp: Int
-    public let otpSendCooldown: Int
-    public let otpSendsPerHourPerAddress: Int
-    public let otpSendsPerHourPerIp: Int
-    public let otpSendsPerHourSite: Int
-    public let otpSiteCap: String
-    public let otpUnknownAddress404: Bool
-    public let otpLoginEnabled: Bool
-    public let resetGrantLifetime: Int
-    public let templatesDir: String
-    public let siteName: String
-    public let mailFrom: String
-    public let mailTransport: String
-    public let maildirSetting: String
-    public let sendmailCommand: String
-    public let smtpUrl: String
-    public let smtpStarttls: String
-    public let smtpUsername: String
-    public let smtpPasswordFile: String
-    public let mailTimeout: Int
-    public let mailMaxAttempts: Int
+    public internal(set) var dataDir: String = ""
+    public internal(set) var store = StoreKind.allCases[0]
+    public internal(set) var postgresqlDsn: String = ""
+    public internal(set) var postgresqlPasswordFile: String = ""
+    public internal(set) var postgresqlTls = DatabaseTLS.allCases[0]
+    public internal(set) var prefix: String = ""
+    public internal(set) var maxBodyBytes: Int = 0
+    public internal(set) var argon2MemlimitKib: Int = 0
+    public internal(set) var argon2Opslimit: Int = 0
+    public internal(set) var passwordMinLength: Int = 0
+    public internal(set) var passwordMaxLength: Int = 0
+    public internal(set) var sessionIdleTimeout: Int = 0
+    public internal(set) var sessionAbsoluteTimeout: Int = 0
+    public internal(set) var signinFreeFailures: Int = 0
+    public internal(set) var signinBackoffBase: Int = 0
+    public internal(set) var signinBackoffMax: Int = 0
+    public internal(set) var signinMaxFailures: Int = 0
+    public internal(set) var signinFailuresPerHourPerIp: Int = 0
+    public internal(set) var ipv6PrefixLength: Int = 0
+    public internal(set) var ipv4WidePrefixLength: Int = 0
+    public internal(set) var ipv6WidePrefixLength: Int = 0
+    public internal(set) var wideNetworkBudgetFactor: Int = 0
+    public internal(set) var trustedProxies: [String] = []
+    public internal(set) var cookieName: String = ""
+    public internal(set) var cookieDomain: String = ""
+    public internal(set) var signinRedirect: String = ""
+    public internal(set) var allowedRedirectHosts: [String] = []
+    public internal(set) var allowedOrigins: [String] = []
+    public internal(set) var publicOrigin: String = ""
+    public internal(set) var defaultLocale: String = ""
+    public internal(set) var counterTableMib: Int = 0
+    public internal(set) var dataDirReserveMiB: Int = 0
+    public internal(set) var dataDirReserveInodes: Int = 0
+    public internal(set) var logLevel = LogLevel.allCases[0]
+    public internal(set) var auditLogSetting: String = ""
+    public internal(set) var passwordBlocklist: String = ""
+    public internal(set) var passwordBlocklistSite: String = ""
+    public internal(set) var changePasswordRequiresOtpWithin: Int = 0
+    public internal(set) var otpLength: Int = 0
+    public internal(set) var otpLifetime: Int = 0
+    public internal(set) var otpMaxTries: Int = 0
+    public internal(set) var otpMaxFailuresPerHour: Int = 0
+    public internal(set) var otpVerifyFailuresPerHourPerIp: Int = 0
+    public internal(set) var otpSendCooldown: Int = 0
+    public internal(set) var otpSendsPerHourPerAddress: Int = 0
+    public internal(set) var otpSendsPerHourPerIp: Int = 0
+    public internal(set) var otpSendsPerHourSite: Int = 0
+    public internal(set) var otpSiteCap = SiteCapAction.allCases[0]
+    public internal(set) var otpUnknownAddress404: Bool = false
+    public internal(set) var otpLoginEnabled: Bool = false
+    public internal(set) var resetGrantLifetime: Int = 0
+    public internal(set) var templatesDir: String = ""
+    public internal(set) var siteName: String = ""
+    public internal(set) var mailFrom: String = ""
+    public internal(set) var mailTransport = MailTransportKind.allCases[0]
+    public internal(set) var maildirSetting: String = ""
+    public internal(set) var sendmailCommand: String = ""
+    public internal(set) var smtpUrl: String = ""
+    public internal(set) var smtpStarttls = StartTLS.allCases[0]
+    public internal(set) var smtpUsername: String = ""
+    public internal(set) var smtpPasswordFile: String = ""
+    public internal(set) var mailTimeout: Int = 0
+    public internal(set) var mailMaxAttempts: Int = 0
 
-    init(source: String, values: [String: ConfigValue]) {
-        self.source = source
-        dataDir = values.text("data_dir")
-        store = values.text("store")
-        postgresqlDsn = values.text("postgresql_dsn")
-        postgresqlPasswordFile = values.text("postgresql_password_file")
-        postgresqlTls = values.text("postgresql_tls")
-        prefix = values.text("prefix")
-        maxBodyBytes = values.int("max_body_bytes")
-        argon2MemlimitKib = values.int("argon2_memlimit_kib")
-        argon2Opslimit = values.int("argon2_opslimit")
-        passwordMinLength = values.int("password_min_length")
-        passwordMaxLength = values.int("password_max_length")
-        sessionIdleTimeout = values.int("session_idle_timeout")
-        sessionAbsoluteTimeout = values.int("session_absolute_timeout")
-        signinFreeFailures = values.int("signin_free_failures")
-        signinBackoffBase = values.int("signin_backoff_base")
-        signinBackoffMax = values.int("signin_backoff_max")
-        signinMaxFailures = values.int("signin_max_failures")
-        signinFailuresPerHourPerIp = values.int("signin_failures_per_hour_per_ip")
-        ipv6PrefixLength = values.int("ipv6_prefix_length")
-        ipv4WidePrefixLength = values.int("ipv4_wide_prefix_length")
-        ipv6WidePrefixLength = values.int("ipv6_wide_prefix_length")
-        wideNetworkBudgetFactor = values.int("wide_network_budget_factor")
-        trustedProxies = values.list("trusted_proxies")
-        cookieName = values.text("cookie_name")
-        cookieDomain = values.text("cookie_domain")
-        signinRedirect = values.text("signin_redirect")
-        allowedRedirectHosts = values.list("allowed_redirect_hosts")
-        allowedOrigins = values.list("allowed_origins")
-        publicOrigin = values.text("public_origin")
-        defaultLocale = values.text("default_locale")
-        counterTableMib = values.int("counter_table_mib")
-        dataDirReserveMiB = values.int("data_dir_reserve_mib")
-        dataDirReserveInodes = values.int("data_dir_reserve_inodes")
-        logLevel = values.text("log_level")
-        auditLogSetting = values.text("audit_log")
-        passwordBlocklist = values.text("password_blocklist")
-        passwordBlocklistSite = values.text("password_blocklist_site")
-        changePasswordRequiresOtpWithin = values.int("change_password_requires_otp_within")
-        otpLength = values.int("otp_length")
-        otpLifetime = values.int("otp_lifetime")
-        otpMaxTries = values.int("otp_max_tries")
-        otpMaxFailuresPerHour = values.int("otp_max_failures_per_hour")
-        otpVerifyFailuresPerHourPerIp = values.int("otp_verify_failures_per_hour_per_ip")
-        otpSendCooldown = values.int("otp_send_cooldown")
-        otpSendsPerHourPerAddress = values.int("otp_sends_per_hour_per_address")
-        otpSendsPerHourPerIp = values.int("otp_sends_per_hour_per_ip")
-        otpSendsPerHourSite = values.int("otp_sends_per_hour_site")
-        otpSiteCap = values.text("otp_site_cap")
-        otpUnknownAddress404 = values.flag("otp_unknown_address_404")
-        otpLoginEnabled = values.flag("otp_login_enabled")
-        resetGrantLifetime = values.int("reset_grant_lifetime")
-        templatesDir = values.text("templates_dir")
-        siteName = values.text("site_name")
-        mailFrom = values.text("mail_from")
-        mailTransport = values.text("mail_transport")
-        maildirSetting = values.text("maildir")
-        sendmailCommand = values.text("sendmail_command")
-        smtpUrl = values.text("smtp_url")
-        smtpStarttls = values.text("smtp_starttls")
-        smtpUsername = values.text("smtp_username")
-        smtpPasswordFile = values.text("smtp_password_file")
-        mailTimeout = values.int("mail_timeout")
-        mailMaxAttempts = values.int("mail_max_attempts")
-    }
+    init(source: String) { self.source = source }
 
     /// Pure: the text of a config file in, a config or the first error out.
     /// Format: `key = value` lines; `#` starts a comment line.
@@ -175,20 +111,18 @@ public struct Config: Sendable {
             raw[key] = (value, n + 1)
         }
         for (k, v) in overrides { raw[k] = (v, 0) }
-        var values: [String: ConfigValue] = [:]
+        var config = Config(source: source)
         for setting in Settings.all {
             let (text, line) = raw[setting.key] ?? (setting.defaultValue, 0)
-            switch setting.parse(text) {
-            case .success(let v): values[setting.key] = v
-            case .failure(let p): throw ConfigError(file: source, line: line, key: setting.key, reason: p.reason)
+            if let problem = setting.apply(text, &config) {
+                throw ConfigError(file: source, line: line, key: setting.key, reason: problem.reason)
             }
         }
-        let config = Config(source: source, values: values)
         if config.passwordMaxLength < config.passwordMinLength {
             throw ConfigError(file: source, line: raw["password_max_length"]?.1 ?? 0, key: "password_max_length",
                               reason: "must not be less than password_min_length")
         }
-        if config.store == "postgresql" && config.postgresqlDsn.isEmpty {
+        if config.store == .postgresql && config.postgresqlDsn.isEmpty {
             throw ConfigError(file: source, line: raw["store"]?.1 ?? 0, key: "postgresql_dsn",
                               reason: "store = postgresql needs a connection string")
         }
@@ -241,29 +175,18 @@ public struct Config: Sendable {
     public var auditLogPath: String { auditLogSetting.isEmpty ? dataDir + "/audit.log" : auditLogSetting }
 }
 
-extension [String: ConfigValue] {
-    // Only `Settings.all` keys reach here, each parsed by its own kind of
-    // validator, so a mismatch is a bug in this module, caught by any test.
-    func int(_ key: String) -> Int {
-        guard case .int(let n)? = self[key] else { preconditionFailure("\(key) is not an integer setting") }
-        return n
-    }
-
-    func text(_ key: String) -> String {
-        guard case .text(let s)? = self[key] else { preconditionFailure("\(key) is not a text setting") }
-        return s
-    }
-
-    func list(_ key: String) -> [String] {
-        guard case .list(let l)? = self[key] else { preconditionFailure("\(key) is not a list setting") }
-        return l
-    }
-
-    func flag(_ key: String) -> Bool {
-        guard case .flag(let b)? = self[key] else { preconditionFailure("\(key) is not a yes/no setting") }
-        return b
-    }
-}
+/// Where accounts, sessions and codes live.
+public enum StoreKind: String, CaseIterable, Sendable { case flatfile, postgresql }
+/// What `postgresql_tls` asks of the database connection.
+public enum DatabaseTLS: String, CaseIterable, Sendable { case auto, required, off }
+/// The least severe diagnostic that reaches the error log (syslog's names).
+public enum LogLevel: String, CaseIterable, Sendable { case debug, info, notice, warning, error }
+/// What passing `otp_sends_per_hour_site` does.
+public enum SiteCapAction: String, CaseIterable, Sendable { case alarm, refuse }
+/// How mail leaves the outbox.
+public enum MailTransportKind: String, CaseIterable, Sendable { case maildir, sendmail, smtp }
+/// `smtp_starttls`.
+public enum StartTLS: String, CaseIterable, Sendable { case auto, off, optional, required }
 
 extension StringProtocol {
     var trimmingSpaces: String {

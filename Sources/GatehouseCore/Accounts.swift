@@ -7,7 +7,7 @@ import GatehouseSystem
 
 /// The limits the account core enforces: plain values (the wiring reads
 /// them from the configuration).
-public struct AccountPolicy: Sendable {
+public struct AccountPolicy: Sendable, Equatable {
     public var sessionIdle: Int
     public var sessionAbsolute: Int
     /// A session's last-seen time is rewritten at most this often (once a

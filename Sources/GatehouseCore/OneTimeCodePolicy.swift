@@ -11,7 +11,7 @@ public enum CodePurpose: String, CaseIterable, Sendable {
 }
 
 /// The OTP rows of docs/security.md.
-public struct OneTimeCodePolicy: Sendable {
+public struct OneTimeCodePolicy: Sendable, Equatable {
     public var length = 6
     public var lifetime = 600
     public var maxTries = 5

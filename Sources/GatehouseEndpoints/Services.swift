@@ -4,7 +4,7 @@ import Logging
 
 /// What the endpoints need to know of the site, as plain values (the
 /// wiring reads them from the configuration once, at start-up).
-public struct Site: Sendable {
+public struct Site: Sendable, Equatable {
     public var prefix: String
     public var cookieName: String
     /// Empty: the session cookie is this host's alone.

@@ -34,7 +34,7 @@ public enum ResponderMain {
         var logger = Logger(label: "gatehouse.\(endpoint.name)") { _ in ErrorLogHandler(level: .info) }
         do {
             let config = try Config.load(path: Config.locate())
-            logger.logLevel = Logger.Level(configName: config.logLevel)
+            logger.logLevel = Logger.Level(config.logLevel)
             services = try Services.make(config: config, logger: logger, sendsMail: endpoint.sendsMail)
         } catch {
             fail("configuration: \(error)", code: 78)

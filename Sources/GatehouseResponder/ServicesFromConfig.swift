@@ -81,14 +81,14 @@ func handOff(_ ids: [String], config: Config, logger: Logger) {
 }
 
 extension Logger.Level {
-    /// The config's level names (syslog's) onto swift-log's.
-    public init(configName: String) {
-        switch configName {
-        case "debug": self = .debug
-        case "notice": self = .notice
-        case "warning": self = .warning
-        case "error": self = .error
-        default: self = .info
+    /// log_level (syslog's names) onto swift-log's.
+    public init(_ level: LogLevel) {
+        switch level {
+        case .debug: self = .debug
+        case .info: self = .info
+        case .notice: self = .notice
+        case .warning: self = .warning
+        case .error: self = .error
         }
     }
 }

@@ -13,8 +13,10 @@ struct Database: ParsableCommand {
 
     static func connect(_ global: GlobalOptions) throws -> PostgresStore {
         let config = try global.loadConfig()
-        guard config.store == "postgresql" else {
-            Console.error("store is \(config.store), not postgresql: there is no database to migrate")
+        switch config.store {
+        case .postgresql: break
+        case .flatfile:
+            Console.error("store is flatfile, not postgresql: there is no database to migrate")
             throw Exit.usage
         }
         return try perform { try StoreFromConfig.database(config) }

@@ -15,11 +15,12 @@ struct Init: ParsableCommand {
             // The data directory holds the outbox and the audit log whatever the store.
             let files = try FlatFileStore.create(root: config.dataDir)
             let store: AccountStore
-            if config.store == "postgresql" {
+            switch config.store {
+            case .postgresql:
                 let database = try StoreFromConfig.database(config)
                 try database.migrate()
                 store = database
-            } else {
+            case .flatfile:
                 store = files
             }
             let random = SystemRandom()
@@ -61,7 +62,9 @@ struct Fsck: ParsableCommand {
 
     func run() throws {
         let config = try global.loadConfig()
-        if config.store == "postgresql" {
+        switch config.store {
+        case .flatfile: break
+        case .postgresql:
             let database = try Database.connect(global)
             let (checked, problems) = try perform { try database.check() }
             for p in problems { Console.out("corrupt \(p)") }

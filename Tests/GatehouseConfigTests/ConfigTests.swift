@@ -80,7 +80,22 @@ final class ConfigTests: XCTestCase {
             XCTAssertFalse(s.help.isEmpty, s.key)
             XCTAssertTrue(sample.contains("#\(s.key) = \(s.defaultValue)"), s.key)
             // Every default must pass its own validator.
-            if case .failure(let p) = s.parse(s.defaultValue) { XCTFail("\(s.key): \(p.reason)") }
+            var config = try! Config.parse("")
+            if let p = s.apply(s.defaultValue, &config) { XCTFail("\(s.key): \(p.reason)") }
         }
+    }
+
+    /// Each setting is declared once: one row of the table per field of
+    /// Config (and its source), and no key twice.
+    func testEachFieldHasExactlyOneRow() throws {
+        let fields = Mirror(reflecting: try Config.parse("")).children.compactMap(\.label).filter { $0 != "source" }
+        XCTAssertEqual(fields.count, Settings.all.count)
+        XCTAssertEqual(Set(Settings.all.map(\.key)).count, Settings.all.count)
+        // Each row sets a field of its own: setting every key to a value
+        // differing from its default changes that many fields.
+        let differing = try Config.parse("store = postgresql\npostgresql_dsn = host=/x\nlog_level = debug\nmail_transport = smtp")
+        let a = Mirror(reflecting: try Config.parse("")).children.map { "\($0.value)" }
+        let b = Mirror(reflecting: differing).children.map { "\($0.value)" }
+        XCTAssertEqual(zip(a, b).filter { $0 != $1 }.count, 4)  // store, dsn, log_level, mail_transport
     }
 }

@@ -119,6 +119,11 @@ final class EndpointTests: EndpointTestCase {
         XCTAssertFalse(page(query.replacingOccurrences(of: "purpose=reset", with: "purpose=verify")).contains("on its way"))
     }
 
+    /// Site's own defaults are the settings table's.
+    func testTheSitesDefaultsAreTheTables() throws {
+        XCTAssertEqual(Site(config: try Config.parse("")), Site())
+    }
+
     func testATruncatedBodyIsA400AndABadQueryA422() {
         var params = ["REQUEST_METHOD": "POST", "REQUEST_URI": "/account/token", "CONTENT_TYPE": "application/json",
                       "CONTENT_LENGTH": "40"]
