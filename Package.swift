@@ -41,7 +41,7 @@ let package = Package(
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
-        .library(name: "GatehouseParsers", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
+        .library(name: "GatehouseFuzzTargets", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
                                                      "GatehouseFiles", "GatehouseSystem"]),
     ],
     dependencies: [

@@ -13,7 +13,7 @@ let package = Package(
     name: "gatehouse-fuzz",
     dependencies: [.package(path: "..")],
     targets: [
-        .executableTarget(name: "gatehouse-fuzz", dependencies: [.product(name: "GatehouseParsers", package: root)],
+        .executableTarget(name: "gatehouse-fuzz", dependencies: [.product(name: "GatehouseFuzzTargets", package: root)],
                           swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
     ]
 )

@@ -10,7 +10,7 @@ extension Accounts {
     /// Everything the configuration decides, opened and checked now: the
     /// store, the server key, the dummy hash, the blocklists. Any problem
     /// surfaces here, at start-up, never at the first request.
-    public static func open(config: Config, logger: Logger, mail: MailSink, clock: Clock = SystemClock(),
+    package static func open(config: Config, logger: Logger, mail: MailSink, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom()) throws -> Accounts {
         let store = try StoreFromConfig.open(config)
         let hasher = Argon2idHasher(config: config)
@@ -32,7 +32,7 @@ extension Accounts {
 }
 
 extension AccountPolicy {
-    public init(config: Config) {
+    package init(config: Config) {
         self.init(sessionIdle: config.sessionIdleTimeout, sessionAbsolute: config.sessionAbsoluteTimeout,
                   throttle: ThrottlePolicy(freeFailures: config.signinFreeFailures,
                                            baseDelay: config.signinBackoffBase,
@@ -47,7 +47,7 @@ extension AccountPolicy {
 }
 
 extension OneTimeCodePolicy {
-    public init(config: Config) {
+    package init(config: Config) {
         self.init()
         length = config.otpLength
         lifetime = config.otpLifetime
@@ -70,7 +70,7 @@ extension OneTimeCodePolicy {
 
 extension Argon2idHasher {
     /// At the configured cost (argon2_opslimit, argon2_memlimit_kib).
-    public init(config: Config) {
+    package init(config: Config) {
         self.init(opsLimit: UInt64(config.argon2Opslimit), memLimitKiB: config.argon2MemlimitKib)
     }
 }

@@ -6,7 +6,7 @@ extension MailSettings {
     /// mail_* and smtp_* of the configuration, checked now: an SMTP relay
     /// whose STARTTLS setting would send codes in clear, or whose password
     /// file cannot be read, stops the process at start.
-    public init(config: Config) throws {
+    package init(config: Config) throws {
         let delivery: Delivery
         switch config.mailTransport {
         case .maildir: delivery = .maildir(path: config.maildir)
@@ -19,7 +19,7 @@ extension MailSettings {
 }
 
 extension SMTPRelay {
-    public init(config: Config) throws {
+    package init(config: Config) throws {
         let password: String
         if config.smtpPasswordFile.isEmpty {
             password = ""
@@ -40,7 +40,7 @@ extension SMTPRelay {
     /// is refused at start-up: a code is a password for ten minutes, and a
     /// relay without TLS belongs on this machine (a local MTA relaying on).
     /// smtps:// is TLS from the first byte, whatever this says.
-    public static func starttls(_ config: Config) throws -> TLS {
+    package static func starttls(_ config: Config) throws -> TLS {
         let url = config.smtpUrl
         let local = Loopback.contains(URLAuthority.host(of: url))
         let mode: TLS

@@ -10,15 +10,15 @@ import GatehouseSystem
 
 extension Config {
     /// data_dir_reserve_mib and data_dir_reserve_inodes.
-    public var diskReserve: DiskReserve {
+    package var diskReserve: DiskReserve {
         DiskReserve(bytes: UInt64(dataDirReserveMiB) << 20, inodes: UInt64(dataDirReserveInodes))
     }
 }
 
 /// The store `store =` names, opened and checked now: a flat-file data
 /// directory that exists, or a PostgreSQL database whose schema is current.
-public enum StoreFromConfig {
-    public static func open(_ config: Config) throws -> AccountStore & StoreMaintenance {
+package enum StoreFromConfig {
+    package static func open(_ config: Config) throws -> AccountStore & StoreMaintenance {
         switch config.store {
         case .postgresql:
             let store = try database(config)
@@ -34,7 +34,7 @@ public enum StoreFromConfig {
     /// and every gatehousectl command (init, db, store copy) reaches it, so
     /// none sends the server key or a hash over a connection the site did
     /// not allow.
-    public static func database(_ config: Config) throws -> PostgresStore {
+    package static func database(_ config: Config) throws -> PostgresStore {
         let dsn = try conninfo(config)
         do {
             let tls: TransportSecurity
@@ -52,7 +52,7 @@ public enum StoreFromConfig {
 
     /// postgresql_dsn, with the password from postgresql_password_file
     /// (quoted as libpq wants) when one is named.
-    public static func conninfo(_ config: Config) throws -> String {
+    package static func conninfo(_ config: Config) throws -> String {
         guard !config.postgresqlPasswordFile.isEmpty else { return config.postgresqlDsn }
         let password: String
         do {

@@ -6,10 +6,10 @@ import GatehouseSystem
 /// A bad configuration, naming the key (and line) so the message at start-up
 /// says exactly what to fix.
 public struct ConfigError: Error, Equatable, CustomStringConvertible {
-    public let file: String
-    public let line: Int
-    public let key: String
-    public let reason: String
+    package let file: String
+    package let line: Int
+    package let key: String
+    package let reason: String
 
     public var description: String {
         let place = line > 0 ? "\(file):\(line)" : file
@@ -22,70 +22,70 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
 /// and validated once at start-up. The values written here are placeholders
 /// that parsing always replaces; key strings never leave this module.
 public struct Config: Sendable {
-    public let source: String
-    public internal(set) var dataDir: String = ""
-    public internal(set) var store = StoreKind.allCases[0]
-    public internal(set) var postgresqlDsn: String = ""
-    public internal(set) var postgresqlPasswordFile: String = ""
-    public internal(set) var postgresqlTls = DatabaseTLS.allCases[0]
-    public internal(set) var prefix: String = ""
-    public internal(set) var maxBodyBytes: Int = 0
-    public internal(set) var argon2MemlimitKib: Int = 0
-    public internal(set) var argon2Opslimit: Int = 0
-    public internal(set) var passwordMinLength: Int = 0
-    public internal(set) var passwordMaxLength: Int = 0
-    public internal(set) var sessionIdleTimeout: Int = 0
-    public internal(set) var sessionAbsoluteTimeout: Int = 0
-    public internal(set) var signinFreeFailures: Int = 0
-    public internal(set) var signinBackoffBase: Int = 0
-    public internal(set) var signinBackoffMax: Int = 0
-    public internal(set) var signinMaxFailures: Int = 0
-    public internal(set) var signinFailuresPerHourPerIp: Int = 0
-    public internal(set) var ipv6PrefixLength: Int = 0
-    public internal(set) var ipv4WidePrefixLength: Int = 0
-    public internal(set) var ipv6WidePrefixLength: Int = 0
-    public internal(set) var wideNetworkBudgetFactor: Int = 0
-    public internal(set) var trustedProxies: [String] = []
-    public internal(set) var cookieName: String = ""
-    public internal(set) var cookieDomain: String = ""
-    public internal(set) var signinRedirect: String = ""
-    public internal(set) var allowedRedirectHosts: [String] = []
-    public internal(set) var allowedOrigins: [String] = []
-    public internal(set) var publicOrigin: String = ""
-    public internal(set) var defaultLocale: String = ""
-    public internal(set) var counterTableMib: Int = 0
-    public internal(set) var dataDirReserveMiB: Int = 0
-    public internal(set) var dataDirReserveInodes: Int = 0
-    public internal(set) var logLevel = LogLevel.allCases[0]
-    public internal(set) var auditLogSetting: String = ""
-    public internal(set) var passwordBlocklist: String = ""
-    public internal(set) var passwordBlocklistSite: String = ""
-    public internal(set) var changePasswordRequiresOtpWithin: Int = 0
-    public internal(set) var otpLength: Int = 0
-    public internal(set) var otpLifetime: Int = 0
-    public internal(set) var otpMaxTries: Int = 0
-    public internal(set) var otpMaxFailuresPerHour: Int = 0
-    public internal(set) var otpVerifyFailuresPerHourPerIp: Int = 0
-    public internal(set) var otpSendCooldown: Int = 0
-    public internal(set) var otpSendsPerHourPerAddress: Int = 0
-    public internal(set) var otpSendsPerHourPerIp: Int = 0
-    public internal(set) var otpSendsPerHourSite: Int = 0
-    public internal(set) var otpSiteCap = SiteCapAction.allCases[0]
-    public internal(set) var otpUnknownAddress404: Bool = false
-    public internal(set) var otpLoginEnabled: Bool = false
-    public internal(set) var resetGrantLifetime: Int = 0
-    public internal(set) var templatesDir: String = ""
-    public internal(set) var siteName: String = ""
-    public internal(set) var mailFrom: String = ""
-    public internal(set) var mailTransport = MailTransportKind.allCases[0]
-    public internal(set) var maildirSetting: String = ""
-    public internal(set) var sendmailCommand: String = ""
-    public internal(set) var smtpUrl: String = ""
-    public internal(set) var smtpStarttls = StartTLS.allCases[0]
-    public internal(set) var smtpUsername: String = ""
-    public internal(set) var smtpPasswordFile: String = ""
-    public internal(set) var mailTimeout: Int = 0
-    public internal(set) var mailMaxAttempts: Int = 0
+    package let source: String
+    package internal(set) var dataDir: String = ""
+    package internal(set) var store = StoreKind.allCases[0]
+    package internal(set) var postgresqlDsn: String = ""
+    package internal(set) var postgresqlPasswordFile: String = ""
+    package internal(set) var postgresqlTls = DatabaseTLS.allCases[0]
+    package internal(set) var prefix: String = ""
+    package internal(set) var maxBodyBytes: Int = 0
+    package internal(set) var argon2MemlimitKib: Int = 0
+    package internal(set) var argon2Opslimit: Int = 0
+    package internal(set) var passwordMinLength: Int = 0
+    package internal(set) var passwordMaxLength: Int = 0
+    package internal(set) var sessionIdleTimeout: Int = 0
+    package internal(set) var sessionAbsoluteTimeout: Int = 0
+    package internal(set) var signinFreeFailures: Int = 0
+    package internal(set) var signinBackoffBase: Int = 0
+    package internal(set) var signinBackoffMax: Int = 0
+    package internal(set) var signinMaxFailures: Int = 0
+    package internal(set) var signinFailuresPerHourPerIp: Int = 0
+    package internal(set) var ipv6PrefixLength: Int = 0
+    package internal(set) var ipv4WidePrefixLength: Int = 0
+    package internal(set) var ipv6WidePrefixLength: Int = 0
+    package internal(set) var wideNetworkBudgetFactor: Int = 0
+    package internal(set) var trustedProxies: [String] = []
+    package internal(set) var cookieName: String = ""
+    package internal(set) var cookieDomain: String = ""
+    package internal(set) var signinRedirect: String = ""
+    package internal(set) var allowedRedirectHosts: [String] = []
+    package internal(set) var allowedOrigins: [String] = []
+    package internal(set) var publicOrigin: String = ""
+    package internal(set) var defaultLocale: String = ""
+    package internal(set) var counterTableMib: Int = 0
+    package internal(set) var dataDirReserveMiB: Int = 0
+    package internal(set) var dataDirReserveInodes: Int = 0
+    package internal(set) var logLevel = LogLevel.allCases[0]
+    package internal(set) var auditLogSetting: String = ""
+    package internal(set) var passwordBlocklist: String = ""
+    package internal(set) var passwordBlocklistSite: String = ""
+    package internal(set) var changePasswordRequiresOtpWithin: Int = 0
+    package internal(set) var otpLength: Int = 0
+    package internal(set) var otpLifetime: Int = 0
+    package internal(set) var otpMaxTries: Int = 0
+    package internal(set) var otpMaxFailuresPerHour: Int = 0
+    package internal(set) var otpVerifyFailuresPerHourPerIp: Int = 0
+    package internal(set) var otpSendCooldown: Int = 0
+    package internal(set) var otpSendsPerHourPerAddress: Int = 0
+    package internal(set) var otpSendsPerHourPerIp: Int = 0
+    package internal(set) var otpSendsPerHourSite: Int = 0
+    package internal(set) var otpSiteCap = SiteCapAction.allCases[0]
+    package internal(set) var otpUnknownAddress404: Bool = false
+    package internal(set) var otpLoginEnabled: Bool = false
+    package internal(set) var resetGrantLifetime: Int = 0
+    package internal(set) var templatesDir: String = ""
+    package internal(set) var siteName: String = ""
+    package internal(set) var mailFrom: String = ""
+    package internal(set) var mailTransport = MailTransportKind.allCases[0]
+    package internal(set) var maildirSetting: String = ""
+    package internal(set) var sendmailCommand: String = ""
+    package internal(set) var smtpUrl: String = ""
+    package internal(set) var smtpStarttls = StartTLS.allCases[0]
+    package internal(set) var smtpUsername: String = ""
+    package internal(set) var smtpPasswordFile: String = ""
+    package internal(set) var mailTimeout: Int = 0
+    package internal(set) var mailMaxAttempts: Int = 0
 
     init(source: String) { self.source = source }
 
@@ -140,7 +140,7 @@ public struct Config: Sendable {
     /// Finds the file without relying on the environment (suEXEC strips it):
     /// GATEHOUSE_CONFIG if set, then gatehouse.conf beside the executable,
     /// then /etc/gatehouse/gatehouse.conf; no file at all means defaults.
-    public static func locate(environment: (String) -> String? = { getenv($0).map { String(cString: $0) } },
+    package static func locate(environment: (String) -> String? = { getenv($0).map { String(cString: $0) } },
                               executableDirectory: String? = Config.executableDirectory()) -> String? {
         if let explicit = environment("GATEHOUSE_CONFIG"), !explicit.isEmpty { return explicit }
         if let dir = executableDirectory, access(dir + "/gatehouse.conf", R_OK) == 0 { return dir + "/gatehouse.conf" }
@@ -149,7 +149,7 @@ public struct Config: Sendable {
     }
 
     /// `dataDir` overrides `data_dir` (gatehousectl's --data-dir).
-    public static func load(path: String?, dataDir: String? = nil) throws(ConfigError) -> Config {
+    package static func load(path: String?, dataDir: String? = nil) throws(ConfigError) -> Config {
         let overrides = dataDir.map { ["data_dir": $0] } ?? [:]
         guard let path else { return try parse("", source: "(defaults)", overrides: overrides) }
         let text: String
@@ -161,7 +161,7 @@ public struct Config: Sendable {
         return try parse(text, source: path, overrides: overrides)
     }
 
-    public static func executableDirectory() -> String? {
+    package static func executableDirectory() -> String? {
         var buf = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buf, buf.count - 1)
         guard n > 0 else { return nil }
@@ -171,22 +171,22 @@ public struct Config: Sendable {
     }
 
     /// The Maildir for `mail_transport = maildir`.
-    public var maildir: String { maildirSetting.isEmpty ? dataDir + "/maildir" : maildirSetting }
-    public var auditLogPath: String { auditLogSetting.isEmpty ? dataDir + "/audit.log" : auditLogSetting }
+    package var maildir: String { maildirSetting.isEmpty ? dataDir + "/maildir" : maildirSetting }
+    package var auditLogPath: String { auditLogSetting.isEmpty ? dataDir + "/audit.log" : auditLogSetting }
 }
 
 /// Where accounts, sessions and codes live.
-public enum StoreKind: String, CaseIterable, Sendable { case flatfile, postgresql }
+package enum StoreKind: String, CaseIterable, Sendable { case flatfile, postgresql }
 /// What `postgresql_tls` asks of the database connection.
-public enum DatabaseTLS: String, CaseIterable, Sendable { case auto, required, off }
+package enum DatabaseTLS: String, CaseIterable, Sendable { case auto, required, off }
 /// The least severe diagnostic that reaches the error log (syslog's names).
-public enum LogLevel: String, CaseIterable, Sendable { case debug, info, notice, warning, error }
+package enum LogLevel: String, CaseIterable, Sendable { case debug, info, notice, warning, error }
 /// What passing `otp_sends_per_hour_site` does.
-public enum SiteCapAction: String, CaseIterable, Sendable { case alarm, refuse }
+package enum SiteCapAction: String, CaseIterable, Sendable { case alarm, refuse }
 /// How mail leaves the outbox.
-public enum MailTransportKind: String, CaseIterable, Sendable { case maildir, sendmail, smtp }
+package enum MailTransportKind: String, CaseIterable, Sendable { case maildir, sendmail, smtp }
 /// `smtp_starttls`.
-public enum StartTLS: String, CaseIterable, Sendable { case auto, off, optional, required }
+package enum StartTLS: String, CaseIterable, Sendable { case auto, off, optional, required }
 
 extension StringProtocol {
     var trimmingSpaces: String {

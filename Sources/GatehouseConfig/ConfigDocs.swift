@@ -1,6 +1,6 @@
 /// Documentation generated from the settings table.
-public enum ConfigDocs {
-    public static func sampleFile() -> String {
+package enum ConfigDocs {
+    package static func sampleFile() -> String {
         var out = "# gatehouse.conf — every key with its default. Lines starting with # are comments.\n"
         for s in Settings.all {
             out += "\n# \(s.help)\n#\(s.key) = \(s.defaultValue)\n"
@@ -9,7 +9,7 @@ public enum ConfigDocs {
     }
 
     /// The Markdown table in the README.
-    public static func markdownTable() -> String {
+    package static func markdownTable() -> String {
         var out = "| key | default | meaning |\n|---|---|---|\n"
         for s in Settings.all {
             out += "| `\(s.key)` | `\(s.defaultValue)` | \(s.help) |\n"

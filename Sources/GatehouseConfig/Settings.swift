@@ -3,22 +3,22 @@
 /// Validators are pure: text in, value or a reason out. The README's key
 /// table and `gatehousectl config` are generated from (and tested against)
 /// this table, so documentation cannot drift from the code.
-public struct Setting: Sendable {
-    public let key: String
-    public let defaultValue: String
-    public let help: String
+package struct Setting: Sendable {
+    package let key: String
+    package let defaultValue: String
+    package let help: String
     /// Parses `text` into the field of `Config` this setting is bound to;
     /// what is wrong with it otherwise.
     let apply: @Sendable (String, inout Config) -> ConfigProblem?
 }
 
-public struct ConfigProblem: Error, Equatable, Sendable {
-    public let reason: String
-    public init(_ reason: String) { self.reason = reason }
+package struct ConfigProblem: Error, Equatable, Sendable {
+    package let reason: String
+    package init(_ reason: String) { self.reason = reason }
 }
 
-public enum Settings {
-    public static let all: [Setting] = [
+package enum Settings {
+    package static let all: [Setting] = [
         path("data_dir", "/var/lib/gatehouse", \.dataDir, "Directory holding every record, the server key and the outbox (with store = postgresql: the outbox, the audit log and the Maildir only)."),
         choice("store", StoreKind.flatfile, \.store, "Where accounts, sessions and codes live: flatfile (files in data_dir, one machine) or postgresql (one database shared by every machine)."),
         text("postgresql_dsn", "", \.postgresqlDsn, "With store = postgresql: a libpq connection string, e.g. host=/run/postgresql dbname=gatehouse user=gatehouse."),
@@ -84,7 +84,7 @@ public enum Settings {
         int("mail_max_attempts", 8, 1...100, \.mailMaxAttempts, "Attempts before a message moves to the dead-letter folder (back-off doubles from one minute)."),
     ]
 
-    public static func named(_ key: String) -> Setting? {
+    package static func named(_ key: String) -> Setting? {
         all.first { $0.key == key }
     }
 

@@ -1,7 +1,7 @@
 /// What `verify` requires of a signed-in request to a protected location.
 /// It comes only from the web server's configuration (GATEHOUSE_REQUIRE),
 /// never from the client. Pure.
-public enum AccessPolicy: Equatable, Sendable {
+package enum AccessPolicy: Equatable, Sendable {
     /// Any live session (the default).
     case signedIn
     /// An account whose address was verified by an e-mailed code.
@@ -12,7 +12,7 @@ public enum AccessPolicy: Equatable, Sendable {
     /// `signed-in`, `verified-email`, `otp:<seconds>`; nil for anything
     /// else, the empty string too: a value that is there but empty is a
     /// mistake (a `map` with no match), never the weakest policy.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         switch text {
         case "signed-in": self = .signedIn
         case "verified-email": self = .verifiedEmail
@@ -23,7 +23,7 @@ public enum AccessPolicy: Equatable, Sendable {
     }
 
     /// Whether a signed-in request meets the policy now.
-    public func allows(_ auth: Authenticated, now: Int64) -> Bool {
+    package func allows(_ auth: Authenticated, now: Int64) -> Bool {
         switch self {
         case .signedIn: return true
         case .verifiedEmail: return auth.user.emailVerified

@@ -1,6 +1,6 @@
 /// What can go wrong in the account core, in domain terms. The HTTP layer
 /// maps each case to a status and body in one place.
-public enum AccountError: Error, Equatable, Sendable {
+package enum AccountError: Error, Equatable, Sendable {
     /// No, expired or revoked credentials (a session token).
     case notAuthenticated
     /// Wrong password or unknown user: one case, so nothing can tell them apart.

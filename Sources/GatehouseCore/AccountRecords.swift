@@ -3,38 +3,38 @@
 
 /// An account. `id` is the keyed hash of the normalised e-mail address, so a
 /// lookup by address is one file open whatever the number of users.
-public struct UserRecord: Equatable, Sendable {
+package struct UserRecord: Equatable, Sendable {
     /// Why an account is locked. A lock for failed sign-ins is lifted by a
     /// password reset through an e-mailed code; an administrator's lock only
     /// by the administrator.
-    public enum Lock: String, Sendable {
+    package enum Lock: String, Sendable {
         case none = "no"
         case admin = "yes"
         case failures
     }
 
-    public var id: String
-    public var email: String
-    public var passwordHash: String
-    public var created: Int64
-    public var passwordChanged: Int64
-    public var lock: Lock
-    public var emailVerified: Bool
+    package var id: String
+    package var email: String
+    package var passwordHash: String
+    package var created: Int64
+    package var passwordChanged: Int64
+    package var lock: Lock
+    package var emailVerified: Bool
     /// Sessions carry the epoch they were opened under; bumping it revokes
     /// every session of the user in one write.
-    public var sessionEpoch: Int
+    package var sessionEpoch: Int
     /// Random, made when the account is created. Sessions and grants carry
     /// it, so an address deleted and added again never revives one: the id
     /// (a hash of the address) and the epoch repeat, this does not.
-    public var generation: String
+    package var generation: String
     /// The session that changed the password: it lives on under the epoch
     /// the change bumped, with no second write that a parallel request could
     /// see half done. Cleared by any other revocation.
-    public var survivingSession: String
+    package var survivingSession: String
 
-    public var locked: Bool { lock != .none }
+    package var locked: Bool { lock != .none }
 
-    public init(id: String, email: String, passwordHash: String, created: Int64,
+    package init(id: String, email: String, passwordHash: String, created: Int64,
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
                 sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "") {
         self.id = id
@@ -52,24 +52,24 @@ public struct UserRecord: Equatable, Sendable {
 
 /// A signed-in session. `id` is the keyed hash of the bearer token; the
 /// token itself is never stored.
-public struct SessionRecord: Equatable, Sendable {
-    public var id: String
-    public var userID: String
-    public var created: Int64
-    public var lastSeen: Int64
-    public var epoch: Int
+package struct SessionRecord: Equatable, Sendable {
+    package var id: String
+    package var userID: String
+    package var created: Int64
+    package var lastSeen: Int64
+    package var epoch: Int
     /// The account generation it was opened for (`UserRecord.generation`).
-    public var generation: String
+    package var generation: String
     /// When the session last proved possession of an e-mailed code (0: never).
-    public var otpVerifiedAt: Int64
-    public var clientIP: String
+    package var otpVerifiedAt: Int64
+    package var clientIP: String
     /// `session` (signed in) or `reset` (a password-reset grant, good only
     /// for change-password, once).
-    public var kind: Kind
+    package var kind: Kind
 
-    public enum Kind: String, Sendable { case session, reset }
+    package enum Kind: String, Sendable { case session, reset }
 
-    public init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int, generation: String = "",
+    package init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int, generation: String = "",
                 otpVerifiedAt: Int64 = 0, clientIP: String = "", kind: Kind = .session) {
         self.id = id
         self.userID = userID
@@ -85,17 +85,17 @@ public struct SessionRecord: Equatable, Sendable {
 
 /// An e-mailed one-time code. One per user and purpose (a new code replaces
 /// the old); only a keyed hash of the code is stored.
-public struct CodeRecord: Equatable, Sendable {
-    public var id: String
-    public var userID: String
-    public var purpose: String
-    public var codeHash: String
-    public var created: Int64
-    public var expires: Int64
+package struct CodeRecord: Equatable, Sendable {
+    package var id: String
+    package var userID: String
+    package var purpose: String
+    package var codeHash: String
+    package var created: Int64
+    package var expires: Int64
     /// Wrong guesses against this code.
-    public var tries: Int
+    package var tries: Int
 
-    public init(id: String, userID: String, purpose: String, codeHash: String, created: Int64, expires: Int64, tries: Int = 0) {
+    package init(id: String, userID: String, purpose: String, codeHash: String, created: Int64, expires: Int64, tries: Int = 0) {
         self.id = id
         self.userID = userID
         self.purpose = purpose
@@ -114,14 +114,14 @@ public struct CodeRecord: Equatable, Sendable {
 /// as they change the counter): until `holdUntil` it still refuses
 /// something and must not be forgotten; after `expires` it means nothing.
 /// 0 for `expires` means "not said": a day after `last`.
-public struct CounterRecord: Equatable, Sendable {
-    public var count: Int
-    public var last: Int64
-    public var until: Int64
-    public var holdUntil: Int64
-    public var expires: Int64
+package struct CounterRecord: Equatable, Sendable {
+    package var count: Int
+    package var last: Int64
+    package var until: Int64
+    package var holdUntil: Int64
+    package var expires: Int64
 
-    public init(count: Int = 0, last: Int64 = 0, until: Int64 = 0, holdUntil: Int64 = 0, expires: Int64 = 0) {
+    package init(count: Int = 0, last: Int64 = 0, until: Int64 = 0, holdUntil: Int64 = 0, expires: Int64 = 0) {
         self.count = count
         self.last = last
         self.until = until
@@ -130,7 +130,7 @@ public struct CounterRecord: Equatable, Sendable {
     }
 
     /// Whether nothing is lost by forgetting it now.
-    public func isExpired(now: Int64) -> Bool {
+    package func isExpired(now: Int64) -> Bool {
         (expires > 0 ? expires : last + 86_400) <= now
     }
 }

@@ -7,29 +7,29 @@ import GatehouseSystem
 
 /// The limits the account core enforces: plain values (the wiring reads
 /// them from the configuration).
-public struct AccountPolicy: Sendable, Equatable {
-    public var sessionIdle: Int
-    public var sessionAbsolute: Int
+package struct AccountPolicy: Sendable, Equatable {
+    package var sessionIdle: Int
+    package var sessionAbsolute: Int
     /// A session's last-seen time is rewritten at most this often (once a
     /// minute, or a tenth of a very short idle timeout), so a busy client
     /// does not pay a file rename on every request.
-    public var touchInterval: Int { max(1, min(60, sessionIdle / 10)) }
-    public var throttle: ThrottlePolicy
-    public var passwordMin: Int
-    public var passwordMax: Int
-    public var codes: OneTimeCodePolicy
+    package var touchInterval: Int { max(1, min(60, sessionIdle / 10)) }
+    package var throttle: ThrottlePolicy
+    package var passwordMin: Int
+    package var passwordMax: Int
+    package var codes: OneTimeCodePolicy
     /// When > 0, change-password needs a session that verified a code within
     /// this many seconds.
-    public var stepUpWindow: Int
+    package var stepUpWindow: Int
     /// IPv6 clients are counted per network of this many leading bits.
-    public var ipv6PrefixLength: Int
+    package var ipv6PrefixLength: Int
     /// Per-client budgets also count by these wider networks, which may
     /// spend `wideNetworkFactor` times a client's budget.
-    public var ipv4WidePrefixLength: Int
-    public var ipv6WidePrefixLength: Int
-    public var wideNetworkFactor: Int
+    package var ipv4WidePrefixLength: Int
+    package var ipv6WidePrefixLength: Int
+    package var wideNetworkFactor: Int
 
-    public init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
+    package init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
                 passwordMin: Int = 8, passwordMax: Int = 128, codes: OneTimeCodePolicy = OneTimeCodePolicy(),
                 stepUpWindow: Int = 0, ipv6PrefixLength: Int = 64, ipv4WidePrefixLength: Int = 24,
                 ipv6WidePrefixLength: Int = 48, wideNetworkFactor: Int = 8) {
@@ -50,22 +50,24 @@ public struct AccountPolicy: Sendable, Equatable {
 
 /// The account core: passwords, sessions, throttling. Knows nothing of HTTP
 /// or FastCGI; clock, randomness, storage and hashing are injected.
-public final class Accounts: Sendable {
-    public let store: AccountStore
-    public let hasher: PasswordHasher
-    public let keys: KeyedHasher
-    public let clock: Clock
-    public let random: RandomSource
-    public let policy: AccountPolicy
-    public let audit: AuditTrail
-    public let logger: Logger
-    public let mail: MailSink
-    public let blocklists: [PasswordBlocklist]
+package final class Accounts: Sendable {
+    // The collaborators are the core's own: what the CLI and the endpoints
+    // need of them is named as operations below.
+    let store: AccountStore
+    let hasher: PasswordHasher
+    let keys: KeyedHasher
+    let clock: Clock
+    let random: RandomSource
+    package let policy: AccountPolicy
+    let audit: AuditTrail
+    let logger: Logger
+    let mail: MailSink
+    let blocklists: [PasswordBlocklist]
     let dummyHash: String
     /// How long a verification at the current parameters takes here.
     let verificationCost = VerificationCost()
 
-    public init(store: AccountStore, hasher: PasswordHasher, keys: KeyedHasher, clock: Clock, random: RandomSource,
+    package init(store: AccountStore, hasher: PasswordHasher, keys: KeyedHasher, clock: Clock, random: RandomSource,
                 policy: AccountPolicy, audit: AuditTrail, logger: Logger, dummyHash: String,
                 mail: MailSink = NoMail(), blocklists: [PasswordBlocklist] = []) {
         self.mail = mail
@@ -82,11 +84,11 @@ public final class Accounts: Sendable {
     }
 
     /// The record id of an address: a keyed hash, so file names reveal nothing.
-    public func userID(for email: EmailAddress) -> String {
+    package func userID(for email: EmailAddress) -> String {
         keys.hex(email.description, domain: "user")
     }
 
-    public func findUser(_ email: EmailAddress) throws -> UserRecord? {
+    package func findUser(_ email: EmailAddress) throws -> UserRecord? {
         try store.loadUser(userID(for: email))
     }
 
@@ -94,9 +96,25 @@ public final class Accounts: Sendable {
         keys.hex(token, domain: "session")
     }
 
+    /// The time as the core sees it (its injected clock).
+    package func now() -> Int64 { clock.now() }
+
+    /// Every account, for an administrator's listing.
+    package func allUsers() throws -> [UserRecord] { try store.allUsers() }
+
+    /// Whether the account's stored hash is not at the current parameters
+    /// (imported, or older Argon2id): it is replaced at the next sign-in.
+    package func hashIsStale(_ user: UserRecord) -> Bool { hasher.isStale(user.passwordHash) }
+
+    /// A keyed proof of `message` (a keyed hash with the server key, in its
+    /// own domain): for a link that only Gatehouse can have made.
+    package func proof(of message: String, domain: String) -> String {
+        keys.hex(message, domain: domain, length: 16)
+    }
+
     /// A CSRF token bound to the session: derived, so nothing more is stored,
     /// and useless without the session it belongs to.
-    public func csrfToken(forSessionToken token: String) -> String {
+    package func csrfToken(forSessionToken token: String) -> String {
         Base64.url(keys.hash(token, domain: "csrf", length: 24))
     }
 }

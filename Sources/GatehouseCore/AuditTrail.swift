@@ -5,13 +5,13 @@ import GatehouseSystem
 /// Security events (docs/security.md): one JSON line each. Never a password,
 /// code or token; the e-mail address and client address are recorded
 /// because an administrator needs them to act on an event.
-public struct AuditTrail: Sendable {
+package struct AuditTrail: Sendable {
     let sink: (@Sendable (String) throws -> Void)?
     let logger: Logger
 
     /// `append` writes one line durably enough for an audit trail (the
     /// wiring passes an append-only file); nil records nothing.
-    public init(append: (@Sendable (String) throws -> Void)?, logger: Logger) {
+    package init(append: (@Sendable (String) throws -> Void)?, logger: Logger) {
         sink = append
         self.logger = logger
     }
@@ -20,14 +20,14 @@ public struct AuditTrail: Sendable {
     /// line: the first, then the 2nd, 4th, 8th… each carrying the running
     /// total. A flood from one address writes a few dozen lines an hour,
     /// not one per request, and its start and size stay in the log.
-    public static func isMilestone(_ n: Int) -> Bool { n >= 1 && n & (n - 1) == 0 }
+    package static func isMilestone(_ n: Int) -> Bool { n >= 1 && n & (n - 1) == 0 }
 
     /// A failed audit write does not fail the request (the event already
     /// happened), and the line is not lost: it goes to the error log (the
     /// web server's, often syslog) with the reason, never to nowhere. An
     /// attacker who brings the data directory's disk down to its reserve
     /// must not silence the trail of what they do next.
-    public func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,
+    package func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,
                        _ extra: [(String, JSONValue)] = []) {
         guard let sink else { return }
         var fields: [(String, JSONValue)] = [("time", .string(UTCTime.rfc3339(time))), ("event", .string(event))]

@@ -8,8 +8,8 @@ import Glibc
 /// per address would give every attacker 2^64 fresh budgets. The same
 /// budgets also count by a wider network (IPv4 /24, IPv6 /48 by default),
 /// so fifty addresses in one place are not fifty budgets. Pure.
-public enum ClientNetwork {
-    public static func key(_ address: String, ipv4PrefixLength: Int = 32, ipv6PrefixLength: Int) -> String {
+package enum ClientNetwork {
+    package static func key(_ address: String, ipv4PrefixLength: Int = 32, ipv6PrefixLength: Int) -> String {
         var v6 = in6_addr()
         if address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 {
             let bytes = withUnsafeBytes(of: &v6) { Array($0) }

@@ -4,14 +4,14 @@ import Glibc
 
 /// Wall-clock time in Unix seconds, injected so expiry and back-off can be
 /// tested without sleeping.
-public protocol Clock: Sendable {
+package protocol Clock: Sendable {
     func now() -> Int64
 }
 
-public struct SystemClock: Clock {
-    public init() {}
+package struct SystemClock: Clock {
+    package init() {}
 
-    public func now() -> Int64 {
+    package func now() -> Int64 {
         var ts = timespec()
         clock_gettime(CLOCK_REALTIME, &ts)
         return Int64(ts.tv_sec)

@@ -2,8 +2,8 @@
 /// lower-cased, the local part is kept as given (RFC 5321 §2.4: only the
 /// receiving host may interpret it), exactly as the FastAPI original did.
 public struct EmailAddress: Equatable, Hashable, Sendable, CustomStringConvertible {
-    public let localPart: String
-    public let domain: String
+    package let localPart: String
+    package let domain: String
 
     public var description: String { localPart + "@" + domain }
 
@@ -12,7 +12,7 @@ public struct EmailAddress: Equatable, Hashable, Sendable, CustomStringConvertib
     public enum Problem: Error, Equatable, Sendable {
         case noAtSign, emptyLocalPart, emptyDomain, tooLong, localPartTooLong, badCharacter, badDomain
 
-        public var reason: String {
+        package var reason: String {
             switch self {
             case .noAtSign: return "An email address must have an @-sign."
             case .emptyLocalPart: return "There must be something before the @-sign."

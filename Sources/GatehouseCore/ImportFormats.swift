@@ -9,8 +9,8 @@ public enum ImportFormat: String, CaseIterable, Sendable {
     case csv
 
     public struct Entry: Equatable, Sendable {
-        public let email: String
-        public let hash: String
+        package let email: String
+        package let hash: String
     }
 
     /// nil for lines to skip (blank, comment, CSV header).

@@ -1,7 +1,7 @@
 
 /// What a code is for. It is bound to its user and purpose: a code sent
 /// for one purpose never verifies another.
-public enum CodePurpose: String, CaseIterable, Sendable {
+package enum CodePurpose: String, CaseIterable, Sendable {
     /// Prove the address (and, with a session, step up that session).
     case verify
     /// Password reset: verify-otp without a session returns a reset grant.
@@ -11,37 +11,37 @@ public enum CodePurpose: String, CaseIterable, Sendable {
 }
 
 /// The OTP rows of docs/security.md.
-public struct OneTimeCodePolicy: Sendable, Equatable {
-    public var length = 6
-    public var lifetime = 600
-    public var maxTries = 5
+package struct OneTimeCodePolicy: Sendable, Equatable {
+    package var length = 6
+    package var lifetime = 600
+    package var maxTries = 5
     /// Wrong codes per account, purpose and client network per hour.
-    public var maxFailuresPerHour = 10
+    package var maxFailuresPerHour = 10
     /// Wrong codes per client network per hour, across every account.
-    public var verifyFailuresPerHourPerClient = 30
-    public var cooldown = 60
-    public var perAddressPerHour = 5
-    public var perIPPerHour = 20
-    public var sitePerHour = 1000
+    package var verifyFailuresPerHourPerClient = 30
+    package var cooldown = 60
+    package var perAddressPerHour = 5
+    package var perIPPerHour = 20
+    package var sitePerHour = 1000
     /// Past `sitePerHour`: false (the default) records an alarm and goes on,
     /// true refuses further codes to clients without a session. Anyone can
     /// spend a site-wide budget, so by default it stops nobody.
-    public var siteCapRefuses = false
-    public var unknownAddress404 = false
-    public var loginEnabled = false
-    public var resetGrantLifetime = 600
+    package var siteCapRefuses = false
+    package var unknownAddress404 = false
+    package var loginEnabled = false
+    package var resetGrantLifetime = 600
 
-    public init() {}
+    package init() {}
 
 }
 
 /// A fixed window of `length` seconds over a counter: `until` holds the
 /// window's start, `count` the events in it. Pure arithmetic.
-public struct RateWindow: Sendable {
-    public let limit: Int
-    public let length: Int
+package struct RateWindow: Sendable {
+    package let limit: Int
+    package let length: Int
 
-    public init(limit: Int, length: Int = 3600) {
+    package init(limit: Int, length: Int = 3600) {
         self.limit = limit
         self.length = length
     }
@@ -49,7 +49,7 @@ public struct RateWindow: Sendable {
     /// Counts one event if the window has room; otherwise returns how long
     /// until it has, and tallies the refusal past the limit (`refusals`),
     /// so a flood's audit lines can be thinned without losing its size.
-    public func take(_ c: inout CounterRecord, now: Int64) -> Int? {
+    package func take(_ c: inout CounterRecord, now: Int64) -> Int? {
         if now - c.until >= Int64(length) { c = CounterRecord(count: 0, last: now, until: now) }
         defer { retain(&c) }
         if c.count >= limit {
@@ -63,7 +63,7 @@ public struct RateWindow: Sendable {
 
     /// Undoes one `take` that turned out not to count (a success, or a
     /// refusal further on), if the window it was taken in is still open.
-    public func giveBack(_ c: inout CounterRecord, now: Int64) {
+    package func giveBack(_ c: inout CounterRecord, now: Int64) {
         // Past the limit the count also tallies refusals; giving one back
         // frees one slot all the same (and starts the tally afresh).
         if now - c.until < Int64(length) && c.count > 0 { c.count = min(c.count, limit) - 1 }
@@ -78,9 +78,9 @@ public struct RateWindow: Sendable {
     }
 
     /// Refusals tallied in this window so far.
-    public func refusals(_ c: CounterRecord) -> Int { max(0, c.count - limit) }
+    package func refusals(_ c: CounterRecord) -> Int { max(0, c.count - limit) }
 
-    public func isFull(_ c: CounterRecord, now: Int64) -> Int? {
+    package func isFull(_ c: CounterRecord, now: Int64) -> Int? {
         if now - c.until >= Int64(length) { return nil }
         return c.count >= limit ? Int(c.until + Int64(length) - now) : nil
     }

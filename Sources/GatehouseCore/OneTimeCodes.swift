@@ -95,7 +95,7 @@ extension Accounts {
     /// write — unless the site asked for the original's 404.
     /// `session`: the request's session, if it has one; a session of this
     /// address's own account sends under budgets of its own.
-    public func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String, language: String = "",
+    package func sendCode(to email: EmailAddress, purpose: CodePurpose, clientIP: String, language: String = "",
                          session: Authenticated? = nil) throws {
         let now = clock.now()
         if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
@@ -131,7 +131,7 @@ extension Accounts {
     /// does not count against the account: whoever lacks the mailbox
     /// cannot use up the owner's tries.
     @discardableResult
-    public func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
+    package func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
         try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP, signedIn: false)
     }
 
@@ -213,14 +213,14 @@ extension Accounts {
     }
 
     /// A `verify` code proved the address.
-    public func markVerified(_ user: UserRecord) throws {
+    package func markVerified(_ user: UserRecord) throws {
         guard !user.emailVerified else { return }
         try store.updateUser(user.id) { $0.emailVerified = true }
     }
 
     /// verify-otp with a session: the session is stepped up, and a `verify`
     /// code also marks the address verified.
-    public func verifyCode(_ code: String, session auth: Authenticated, purpose: CodePurpose, clientIP: String) throws {
+    package func verifyCode(_ code: String, session auth: Authenticated, purpose: CodePurpose, clientIP: String) throws {
         let email = try EmailAddress.parse(auth.user.email).get()
         let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP, signedIn: true)
         let now = clock.now()
@@ -230,7 +230,7 @@ extension Accounts {
 
     /// A password-reset grant: a short-lived session of kind `reset`, good
     /// for one change-password and refused everywhere else.
-    public func openResetGrant(for user: UserRecord, clientIP: String) throws -> OpenedSession {
+    package func openResetGrant(for user: UserRecord, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
@@ -241,7 +241,7 @@ extension Accounts {
     }
 
     /// Sign-in by code (purpose=login, when enabled).
-    public func openSession(afterCodeFor user: UserRecord, clientIP: String) throws -> OpenedSession {
+    package func openSession(afterCodeFor user: UserRecord, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
         let opened = try openSession(for: user, clientIP: clientIP, now: now)
         audit.record("signin_ok", at: now, user: user.email, ip: clientIP, [("method", .string("code"))])

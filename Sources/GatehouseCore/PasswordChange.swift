@@ -5,7 +5,7 @@ extension Accounts {
     /// The policy every new password passes (docs/security.md): length (in code
     /// points after NFC), not on a blocklist, not containing the address's
     /// local part, not the current password. Reasons are for a person.
-    public func checkPasswordPolicy(_ text: PasswordText, for user: UserRecord) throws {
+    package func checkPasswordPolicy(_ text: PasswordText, for user: UserRecord) throws {
         do {
             try checkNewPassword(text)
         } catch AccountError.invalidField(_, let reason) {
@@ -37,7 +37,7 @@ extension Accounts {
     /// one that made the change survives), a lock for failed sign-ins lifted
     /// when the change came through an e-mailed code; then outstanding codes
     /// invalidated, the notice mail queued, the audit line.
-    public func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String, language: String = "") throws {
+    package func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String, language: String = "") throws {
         let now = clock.now()
         let user = auth.user
         let viaReset = auth.session.kind == .reset

@@ -2,26 +2,26 @@ import GatehouseCrypto
 import GatehouseSystem
 
 /// The per-installation secrets kept in the data directory.
-public enum ServerSecrets {
+package enum ServerSecrets {
     static let keyFile = "server.key"
     static let dummyFile = "dummy.hash"
     /// Every server file: what a copy to another store must carry (the
     /// keyed hashes that name users and sessions mean nothing without the key).
-    public static let allFiles = [keyFile, dummyFile]
+    package static let allFiles = [keyFile, dummyFile]
 
-    public struct Missing: Error, CustomStringConvertible {
-        public let description: String
+    package struct Missing: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Creates the server key if there is none; never replaces one (that
     /// would invalidate every session and stored code).
-    public static func createKeyIfMissing(in store: ServerFileStore, random: RandomSource) throws -> Bool {
+    package static func createKeyIfMissing(in store: ServerFileStore, random: RandomSource) throws -> Bool {
         if try store.loadServerFile(keyFile) != nil { return false }
         try store.saveServerFile(keyFile, Array((Hex.encode(random.bytes(KeyedHasher.keyLength)) + "\n").utf8))
         return true
     }
 
-    public static func loadKey(from store: ServerFileStore) throws -> KeyedHasher {
+    package static func loadKey(from store: ServerFileStore) throws -> KeyedHasher {
         guard let bytes = try store.loadServerFile(keyFile) else {
             throw Missing(description: "no server key in the data directory (run `gatehousectl init`)")
         }
@@ -35,7 +35,7 @@ public enum ServerSecrets {
     /// A hash of a random, forgotten password at the current parameters. An
     /// unknown user's sign-in is verified against it, so it costs the same
     /// time as a real one. Regenerated when the parameters change.
-    public static func dummyHash(in store: ServerFileStore, hasher: PasswordHasher, random: RandomSource) throws -> String {
+    package static func dummyHash(in store: ServerFileStore, hasher: PasswordHasher, random: RandomSource) throws -> String {
         if let bytes = try store.loadServerFile(dummyFile) {
             let stored = String(decoding: bytes, as: UTF8.self).filter { !$0.isNewline }
             if !hasher.isStale(stored) { return stored }

@@ -2,20 +2,20 @@ import GatehouseCrypto
 import GatehouseSystem
 
 /// A request's proven identity.
-public struct Authenticated: Sendable {
-    public let user: UserRecord
-    public let session: SessionRecord
-    public let token: String
+package struct Authenticated: Sendable {
+    package let user: UserRecord
+    package let session: SessionRecord
+    package let token: String
 }
 
 extension Accounts {
-    public static let tokenBytes = 32
+    package static let tokenBytes = 32
 
     /// Resolves a bearer token or session cookie. Expired, revoked and
     /// orphaned sessions are deleted on sight (lazy clean-up).
     /// A reset grant is refused (401) unless `allowResetGrant`; it is not
     /// deleted then, so probing another endpoint with it does not burn it.
-    public func authenticate(token: String, allowResetGrant: Bool = false) throws -> Authenticated {
+    package func authenticate(token: String, allowResetGrant: Bool = false) throws -> Authenticated {
         guard Base64.isURLEncoding(token, ofByteCount: Accounts.tokenBytes) else { throw AccountError.notAuthenticated }
         let id = sessionID(forToken: token)
         guard let session = try store.loadSession(id) else { throw AccountError.notAuthenticated }
@@ -45,20 +45,20 @@ extension Accounts {
         return Authenticated(user: user, session: current, token: token)
     }
 
-    public func isLive(_ s: SessionRecord, user: UserRecord?, now: Int64) -> Bool {
+    package func isLive(_ s: SessionRecord, user: UserRecord?, now: Int64) -> Bool {
         guard let user, s.generation == user.generation,
               s.epoch == user.sessionEpoch || (s.id == user.survivingSession && s.kind == .session) else { return false }
         if s.kind == .reset { return now - s.created < Int64(policy.codes.resetGrantLifetime) }
         return now - s.created < Int64(policy.sessionAbsolute) && now - s.lastSeen < Int64(policy.sessionIdle)
     }
 
-    public func logout(_ auth: Authenticated) throws {
+    package func logout(_ auth: Authenticated) throws {
         try store.deleteSession(auth.session.id)
         audit.record("logout", at: clock.now(), user: auth.user.email)
     }
 
     /// Every live session, for `gatehousectl sessions list`.
-    public func liveSessions() throws -> [(SessionRecord, UserRecord)] {
+    package func liveSessions() throws -> [(SessionRecord, UserRecord)] {
         let now = clock.now()
         var users: [String: UserRecord?] = [:]
         return try store.allSessions().compactMap { s in
@@ -70,7 +70,7 @@ extension Accounts {
 
     /// Revokes every session of a user in one durable write (the epoch), then
     /// removes the files it can find.
-    public func revokeSessions(of email: EmailAddress) throws -> Int {
+    package func revokeSessions(of email: EmailAddress) throws -> Int {
         let id = userID(for: email)
         do {
             try store.updateUser(id) { $0.revokeSessions() }
@@ -94,7 +94,7 @@ extension Accounts {
 
     /// gatehousectl gc: expired and revoked sessions, expired codes, and
     /// counters whose back-off and hourly window are both long over.
-    public func collectGarbage(in store: StoreMaintenance) throws -> GCReport {
+    package func collectGarbage(in store: StoreMaintenance) throws -> GCReport {
         let now = clock.now()
         var users: [String: UserRecord?] = [:]
         return try store.collectGarbage(sessionDead: { s in
@@ -105,7 +105,7 @@ extension Accounts {
         })
     }
 
-    public func revokeSession(id: String) throws -> Bool {
+    package func revokeSession(id: String) throws -> Bool {
         try store.deleteSession(id)
     }
 }

@@ -3,10 +3,10 @@ import GatehouseSystem
 
 /// A session just opened: the token goes to the client once and is never
 /// stored.
-public struct OpenedSession: Sendable {
-    public let token: String
-    public let expiresIn: Int
-    public let user: UserRecord
+package struct OpenedSession: Sendable {
+    package let token: String
+    package let expiresIn: Int
+    package let user: UserRecord
 }
 
 extension Accounts {
@@ -15,7 +15,7 @@ extension Accounts {
     /// wrong password. The guess is counted before the password is checked
     /// (`beginSignInAttempt`), so parallel guesses cannot share one look at
     /// the counter.
-    public func signIn(username: String, password: String, clientIP: String) throws -> OpenedSession {
+    package func signIn(username: String, password: String, clientIP: String) throws -> OpenedSession {
         let now = clock.now()
         guard let email = try? EmailAddress.parse(username).get() else {
             // No account can have this name, so nothing is learnt from a quick

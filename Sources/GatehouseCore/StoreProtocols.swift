@@ -3,7 +3,7 @@
 /// (PostgreSQL) another.
 /// Every `update` is a locked read-modify-write: no lost update under any
 /// interleaving of processes.
-public protocol UserStore: Sendable {
+package protocol UserStore: Sendable {
     func loadUser(_ id: String) throws -> UserRecord?
     /// Throws `StoreError.exists` when the id is taken.
     func insertUser(_ user: UserRecord) throws
@@ -15,7 +15,7 @@ public protocol UserStore: Sendable {
     func allUsers() throws -> [UserRecord]
 }
 
-public protocol SessionStore: Sendable {
+package protocol SessionStore: Sendable {
     func loadSession(_ id: String) throws -> SessionRecord?
     func insertSession(_ session: SessionRecord) throws
     /// `durable: false` for loss-tolerant changes (last-seen time). Returns
@@ -28,7 +28,7 @@ public protocol SessionStore: Sendable {
 }
 
 /// One-time codes: durable (a code must not come back after it was used).
-public protocol CodeStore: Sendable {
+package protocol CodeStore: Sendable {
     func loadCode(_ id: String) throws -> CodeRecord?
     /// Creates or replaces.
     func putCode(_ code: CodeRecord) throws
@@ -42,7 +42,7 @@ public protocol CodeStore: Sendable {
 }
 
 /// Hot, small, loss-tolerant state: no fsync, no rename.
-public protocol CounterStore: Sendable {
+package protocol CounterStore: Sendable {
     func readCounter(_ id: String) throws -> CounterRecord
     @discardableResult
     func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord
@@ -58,18 +58,18 @@ public protocol CounterStore: Sendable {
 
 /// Small per-installation files: the server key, the dummy password hash.
 /// Written once, read on every start.
-public protocol ServerFileStore: Sendable {
+package protocol ServerFileStore: Sendable {
     func loadServerFile(_ name: String) throws -> [UInt8]?
     func saveServerFile(_ name: String, _ bytes: [UInt8]) throws
 }
 
 /// What gc removed.
-public struct GCReport: Equatable, Sendable {
-    public var sessions = 0
-    public var codes = 0
-    public var counters = 0
+package struct GCReport: Equatable, Sendable {
+    package var sessions = 0
+    package var codes = 0
+    package var counters = 0
 
-    public init(sessions: Int = 0, codes: Int = 0, counters: Int = 0) {
+    package init(sessions: Int = 0, codes: Int = 0, counters: Int = 0) {
         self.sessions = sessions
         self.codes = codes
         self.counters = counters
@@ -80,14 +80,14 @@ public struct GCReport: Equatable, Sendable {
 /// those the core judges dead, each decided under the record's lock (or in
 /// its transaction), so a record replaced meanwhile is never removed on the
 /// strength of its predecessor.
-public protocol StoreMaintenance: Sendable {
+package protocol StoreMaintenance: Sendable {
     func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
                         counterDead: (CounterRecord) -> Bool) throws -> GCReport
 }
 
-public typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore
+package typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore
 
-public enum StoreError: Error, Equatable, CustomStringConvertible {
+package enum StoreError: Error, Equatable, CustomStringConvertible {
     case exists
     case notFound
     case badKey(String)
@@ -102,7 +102,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// A database statement failed (not for want of a connection).
     case database(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .exists: return "record already exists"
         case .notFound: return "no such record"

@@ -6,17 +6,17 @@ import GatehouseCrypto
 /// allows at most 100). Per client address there is a separate, higher
 /// hourly budget of failures that never locks anything. Pure arithmetic over
 /// `CounterRecord`s; the store keeps the counters.
-public struct ThrottlePolicy: Sendable, Equatable {
-    public var freeFailures: Int
-    public var baseDelay: Int
-    public var maxDelay: Int
-    public var lockAfter: Int
+package struct ThrottlePolicy: Sendable, Equatable {
+    package var freeFailures: Int
+    package var baseDelay: Int
+    package var maxDelay: Int
+    package var lockAfter: Int
     /// A counter whose last failure is older than this is forgotten.
-    public var forgetAfter: Int
+    package var forgetAfter: Int
     /// Failed sign-ins (and old-password checks) per client address per hour.
-    public var clientFailuresPerHour: Int
+    package var clientFailuresPerHour: Int
 
-    public init(freeFailures: Int = 5, baseDelay: Int = 1, maxDelay: Int = 900, lockAfter: Int = 100,
+    package init(freeFailures: Int = 5, baseDelay: Int = 1, maxDelay: Int = 900, lockAfter: Int = 100,
                 forgetAfter: Int = 86_400, clientFailuresPerHour: Int = 100) {
         self.freeFailures = freeFailures
         self.baseDelay = baseDelay
@@ -26,7 +26,7 @@ public struct ThrottlePolicy: Sendable, Equatable {
         self.clientFailuresPerHour = clientFailuresPerHour
     }
 
-    public enum Refusal: Equatable, Sendable {
+    package enum Refusal: Equatable, Sendable {
         case locked
         case wait(Int)
     }
@@ -36,7 +36,7 @@ public struct ThrottlePolicy: Sendable, Equatable {
     /// password is even looked at. A success clears the count afterwards;
     /// so W parallel guesses are W failures, and a burst cannot outrun the
     /// back-off or see more than `lockAfter` verifications.
-    public func reserve(_ c: inout CounterRecord, now: Int64) -> Refusal? {
+    package func reserve(_ c: inout CounterRecord, now: Int64) -> Refusal? {
         if !isLive(c, now: now) { c = CounterRecord() }
         if c.count >= lockAfter { return .locked }
         if c.until > now { return .wait(Int(c.until - now)) }
@@ -44,11 +44,11 @@ public struct ThrottlePolicy: Sendable, Equatable {
         return nil
     }
 
-    public func isLive(_ c: CounterRecord, now: Int64) -> Bool {
+    package func isLive(_ c: CounterRecord, now: Int64) -> Bool {
         now - c.last < Int64(forgetAfter)
     }
 
-    public func recordFailure(_ c: inout CounterRecord, now: Int64) {
+    package func recordFailure(_ c: inout CounterRecord, now: Int64) {
         if !isLive(c, now: now) { c = CounterRecord() }
         c.count += 1
         c.last = now

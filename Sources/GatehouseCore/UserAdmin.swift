@@ -5,7 +5,7 @@ import GatehouseSystem
 /// (policy, hashing, revocation) are the same as for the endpoints.
 extension Accounts {
     /// Length and content rules every new password must pass.
-    public func checkNewPassword(_ text: PasswordText) throws {
+    package func checkNewPassword(_ text: PasswordText) throws {
         if text.containsNUL { throw AccountError.invalidField(field: "password", reason: "must not contain NUL") }
         if text.length < policy.passwordMin {
             throw AccountError.invalidField(field: "password", reason: "must be at least \(policy.passwordMin) characters")
@@ -16,7 +16,7 @@ extension Accounts {
     }
 
     @discardableResult
-    public func addUser(_ email: EmailAddress, password: String) throws -> UserRecord {
+    package func addUser(_ email: EmailAddress, password: String) throws -> UserRecord {
         let text = PasswordText(password)
         try checkNewPassword(text)
         return try insert(email, hash: try hasher.hash(text.normalized), event: "user_added")
@@ -25,7 +25,7 @@ extension Accounts {
     /// Imports an existing hash (bcrypt, yescrypt, sha512-crypt, Argon2);
     /// it is upgraded to the current Argon2id at the next sign-in.
     @discardableResult
-    public func importUser(_ email: EmailAddress, hash: String) throws -> UserRecord {
+    package func importUser(_ email: EmailAddress, hash: String) throws -> UserRecord {
         guard HashFormat(hash) != .unknown, !hash.contains(where: { $0.isNewline || $0 == " " }) else {
             throw AccountError.invalidField(field: "hash", reason: "unsupported hash format")
         }
@@ -46,7 +46,7 @@ extension Accounts {
     }
 
     /// Sets a password as an administrator; every session of the user ends.
-    public func setPassword(_ email: EmailAddress, password: String) throws {
+    package func setPassword(_ email: EmailAddress, password: String) throws {
         let text = PasswordText(password)
         try checkNewPassword(text)
         let hash = try hasher.hash(text.normalized)
@@ -60,7 +60,7 @@ extension Accounts {
     /// An administrator's lock also ends every session; unlocking lifts
     /// either kind of lock and clears the failure counter that may have
     /// caused it.
-    public func setLocked(_ email: EmailAddress, _ locked: Bool) throws {
+    package func setLocked(_ email: EmailAddress, _ locked: Bool) throws {
         try modify(email, event: locked ? "account_locked_by_admin" : "account_unlocked") {
             $0.lock = locked ? .admin : .none
             if locked { $0.revokeSessions() }
@@ -72,7 +72,7 @@ extension Accounts {
     /// and code. Sessions also carry the account's random generation, so
     /// one opened while this runs cannot serve an account added later
     /// under the same address.
-    public func deleteUser(_ email: EmailAddress) throws {
+    package func deleteUser(_ email: EmailAddress) throws {
         let id = userID(for: email)
         guard try store.deleteUser(id) else { throw AccountError.userNotFound }
         try invalidateCodes(of: id)

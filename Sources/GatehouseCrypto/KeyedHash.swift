@@ -4,11 +4,11 @@ import GatehouseSystem
 /// Keyed BLAKE2b under the server key. Used wherever a secret (session token,
 /// code) or an identifier (e-mail, client address) must be found again
 /// without being stored in the clear.
-public struct KeyedHasher: Sendable {
-    public static let keyLength = 32
+package struct KeyedHasher: Sendable {
+    package static let keyLength = 32
     private let key: [UInt8]
 
-    public init(key: [UInt8]) {
+    package init(key: [UInt8]) {
         precondition(key.count == KeyedHasher.keyLength, "server key must be 32 bytes")
         Sodium.require()
         self.key = key
@@ -16,7 +16,7 @@ public struct KeyedHasher: Sendable {
 
     /// `domain` separates uses so a hash made for one purpose never matches
     /// one made for another.
-    public func hash(_ message: String, domain: String, length: Int = 32) -> [UInt8] {
+    package func hash(_ message: String, domain: String, length: Int = 32) -> [UInt8] {
         var input = Array(domain.utf8)
         input.append(0)
         input.append(contentsOf: message.utf8)
@@ -34,7 +34,7 @@ public struct KeyedHasher: Sendable {
         return out
     }
 
-    public func hex(_ message: String, domain: String, length: Int = 32) -> String {
+    package func hex(_ message: String, domain: String, length: Int = 32) -> String {
         Hex.encode(hash(message, domain: domain, length: length))
     }
 }

@@ -2,7 +2,7 @@ import CCrypt
 import CSodium
 
 /// Outcome of checking a password against a stored hash.
-public enum PasswordCheck: Equatable, Sendable {
+package enum PasswordCheck: Equatable, Sendable {
     case mismatch
     /// `needsRehash`: the hash is a legacy format or older Argon2id
     /// parameters; store a fresh hash now that the password is known.
@@ -13,31 +13,31 @@ public enum PasswordCheck: Equatable, Sendable {
 
 /// Hashing behind a protocol so the account core can be tested with cheap
 /// parameters and a future back end can swap the algorithm.
-public protocol PasswordHasher: Sendable {
+package protocol PasswordHasher: Sendable {
     func hash(_ password: String) throws -> String
     func check(_ password: String, against stored: String) -> PasswordCheck
     /// True when `stored` is not a hash at this hasher's current parameters.
     func isStale(_ stored: String) -> Bool
 }
 
-public struct PasswordHashError: Error, CustomStringConvertible {
-    public let description: String
+package struct PasswordHashError: Error, CustomStringConvertible {
+    package let description: String
 }
 
 /// Argon2id through libsodium (`crypto_pwhash_str`), with verification of
 /// imported bcrypt, yescrypt and sha512-crypt hashes through libxcrypt.
-public struct Argon2idHasher: PasswordHasher {
-    public let opsLimit: UInt64
-    public let memLimitBytes: Int
+package struct Argon2idHasher: PasswordHasher {
+    package let opsLimit: UInt64
+    package let memLimitBytes: Int
 
     /// Defaults are OWASP's minimum for Argon2id: m = 19 MiB, t = 2.
-    public init(opsLimit: UInt64 = 2, memLimitKiB: Int = 19 * 1024) {
+    package init(opsLimit: UInt64 = 2, memLimitKiB: Int = 19 * 1024) {
         Sodium.require()
         self.opsLimit = opsLimit
         self.memLimitBytes = memLimitKiB * 1024
     }
 
-    public func hash(_ password: String) throws -> String {
+    package func hash(_ password: String) throws -> String {
         var out = [CChar](repeating: 0, count: Int(crypto_pwhash_STRBYTES))
         // Passwords never contain NUL (input validation), so the C string
         // bridge passes exactly the UTF-8 bytes.
@@ -47,7 +47,7 @@ public struct Argon2idHasher: PasswordHasher {
         return String(cString: out)
     }
 
-    public func check(_ password: String, against stored: String) -> PasswordCheck {
+    package func check(_ password: String, against stored: String) -> PasswordCheck {
         switch HashFormat(stored) {
         case .argon2:
             let ok = crypto_pwhash_str_verify(stored, password, UInt64(password.utf8.count)) == 0
@@ -63,10 +63,10 @@ public struct Argon2idHasher: PasswordHasher {
 }
 
 /// Hash formats accepted on import (docs/security.md).
-public enum HashFormat: Equatable {
+package enum HashFormat: Equatable {
     case argon2, crypt, unknown
 
-    public init(_ stored: String) {
+    package init(_ stored: String) {
         if stored.hasPrefix("$argon2id$") || stored.hasPrefix("$argon2i$") {
             self = .argon2
         } else if ["$2y$", "$2b$", "$2a$", "$y$", "$6$"].contains(where: stored.hasPrefix) {
@@ -94,7 +94,7 @@ func cryptHash(_ password: String, setting: String) -> String? {
 }
 
 extension Argon2idHasher {
-    public func isStale(_ stored: String) -> Bool {
+    package func isStale(_ stored: String) -> Bool {
         guard stored.hasPrefix("$argon2id$") else { return true }
         return crypto_pwhash_str_needs_rehash(stored, opsLimit, memLimitBytes) != 0
     }

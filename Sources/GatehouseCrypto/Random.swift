@@ -2,22 +2,22 @@ import CSodium
 
 /// Where secrets come from. Injected into the account core so tests can be
 /// deterministic; production uses libsodium's CSPRNG.
-public protocol RandomSource: Sendable {
+package protocol RandomSource: Sendable {
     func bytes(_ count: Int) -> [UInt8]
     /// Uniform in 0..<upperBound without modulo bias.
     func uniform(_ upperBound: UInt32) -> UInt32
 }
 
-public struct SystemRandom: RandomSource {
-    public init() { Sodium.require() }
+package struct SystemRandom: RandomSource {
+    package init() { Sodium.require() }
 
-    public func bytes(_ count: Int) -> [UInt8] {
+    package func bytes(_ count: Int) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: count)
         out.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, count) }
         return out
     }
 
-    public func uniform(_ upperBound: UInt32) -> UInt32 {
+    package func uniform(_ upperBound: UInt32) -> UInt32 {
         randombytes_uniform(upperBound)
     }
 }

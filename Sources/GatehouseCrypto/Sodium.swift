@@ -2,8 +2,8 @@ import CSodium
 
 /// libsodium must be initialised once per process before any other call;
 /// every entry point here goes through `Sodium.ready` so callers cannot forget.
-public enum Sodium {
-    public static let ready: Bool = {
+package enum Sodium {
+    package static let ready: Bool = {
         sodium_init() >= 0
     }()
 
@@ -14,7 +14,7 @@ public enum Sodium {
 
 /// Constant-time equality for secrets. Lengths are not secret (they are fixed
 /// by the format), so a length mismatch may return early.
-public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+package func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     Sodium.require()
     guard a.count == b.count else { return false }
     if a.isEmpty { return true }
@@ -25,6 +25,6 @@ public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
     }
 }
 
-public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+package func constantTimeEqual(_ a: String, _ b: String) -> Bool {
     constantTimeEqual(Array(a.utf8), Array(b.utf8))
 }

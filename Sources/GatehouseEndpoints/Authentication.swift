@@ -5,14 +5,14 @@ import GatehouseHTTP
 /// Who is asking: a bearer token (JSON clients) or the session cookie
 /// (browsers). Cookie-authenticated writes must also prove they come from
 /// our own pages: an acceptable Origin and the session's CSRF token.
-public enum Authentication {
-    public enum Via: Sendable { case bearer, cookie }
+enum Authentication {
+    enum Via: Sendable { case bearer, cookie }
 
     /// The session cookie's name. Over HTTPS the __Host- prefix pins it to
     /// this host and path / (RFC 6265bis); with `cookie_domain` it is shared
     /// with the subdomains instead, and __Secure- still keeps a plain-HTTP
     /// page from setting it.
-    public static func cookieName(_ ctx: RequestContext) -> String {
+    static func cookieName(_ ctx: RequestContext) -> String {
         guard ctx.isHTTPS else { return ctx.services.site.cookieName }
         return (ctx.services.site.cookieDomain.isEmpty ? "__Host-" : "__Secure-") + ctx.services.site.cookieName
     }
@@ -20,7 +20,7 @@ public enum Authentication {
     /// The reset-grant cookie a browser gets from verify-otp. Always this
     /// host's alone (`__Host-` over HTTPS, so no sibling subdomain can plant
     /// one), path /.
-    public static func resetCookieName(_ ctx: RequestContext) -> String {
+    static func resetCookieName(_ ctx: RequestContext) -> String {
         (ctx.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName + "_reset"
     }
 
@@ -29,7 +29,7 @@ public enum Authentication {
     /// A reset cookie never overrides a session: it is looked at only when
     /// the request has no working session cookie, and a post with it needs
     /// an acceptable Origin and the CSRF token bound to the grant.
-    public static func require(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
+    static func require(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
         switch ctx.request.authorization {
         case .bearer(let token):
             return (try ctx.accounts.authenticate(token: token, allowResetGrant: allowResetGrant), .bearer)
@@ -57,7 +57,7 @@ public enum Authentication {
     /// For the pages that need a session (the change-password and sign-out
     /// forms): a browser without a working one is sent to sign in, and a
     /// dead session cookie is cleared, rather than shown a 401.
-    public static func requireForPage(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
+    static func requireForPage(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
         do {
             return try require(ctx, allowResetGrant: allowResetGrant)
         } catch let e where ctx.html && isNotAuthenticated(e) {
@@ -84,7 +84,7 @@ public enum Authentication {
     /// Referer. `requireHeader: false` is for posts that carry no credentials
     /// (send-otp, verify-otp without a session): a client that sends neither
     /// header is not a browser, so no other site can be speaking through it.
-    public static func checkOrigin(_ ctx: RequestContext, requireHeader: Bool = true) throws {
+    static func checkOrigin(_ ctx: RequestContext, requireHeader: Bool = true) throws {
         let allowed = [ctx.ownOrigin] + ctx.services.site.allowedOrigins
         if ctx.request.header("Sec-Fetch-Site") == "cross-site" {
             ctx.services.logger.notice("cross-site post refused (Sec-Fetch-Site)")
@@ -115,12 +115,12 @@ public enum Authentication {
         }
     }
 
-    public static func sessionCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
+    static func sessionCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
         ("Set-Cookie", "\(cookieName(ctx))=\(token); Path=/\(domainAttribute(ctx)); Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Lax")
     }
 
     /// Clearing must name the same Domain, or the browser keeps the shared cookie.
-    public static func clearCookie(_ ctx: RequestContext) -> (String, String) {
+    static func clearCookie(_ ctx: RequestContext) -> (String, String) {
         ("Set-Cookie", "\(cookieName(ctx))=; Path=/\(domainAttribute(ctx)); Max-Age=0; HttpOnly; Secure; SameSite=Lax")
     }
 
@@ -128,25 +128,25 @@ public enum Authentication {
         ctx.services.site.cookieDomain.isEmpty ? "" : "; Domain=" + ctx.services.site.cookieDomain
     }
 
-    public static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
+    static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
         ("Set-Cookie", "\(resetCookieName(ctx))=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
     }
 
-    public static func clearResetCookie(_ ctx: RequestContext) -> (String, String) {
+    static func clearResetCookie(_ ctx: RequestContext) -> (String, String) {
         ("Set-Cookie", "\(resetCookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
     }
 
     /// Who is asking where a session is welcome but not needed (send-otp,
     /// verify-otp and their forms).
-    public struct Visitor {
-        public let session: (Authenticated, Via)?
+    struct Visitor {
+        let session: (Authenticated, Via)?
         /// Clears a session cookie that no longer works.
-        public let headers: [(String, String)]
+        let headers: [(String, String)]
 
         /// A browser post without a session (it may send a code, hand out a
         /// reset grant, sign someone in) must come from our own pages: another
         /// site must not be able to make a browser send it.
-        public func requireOwnSiteIfAnonymous(_ ctx: RequestContext) throws {
+        func requireOwnSiteIfAnonymous(_ ctx: RequestContext) throws {
             if session == nil && ctx.html { try checkOrigin(ctx, requireHeader: false) }
         }
     }
@@ -154,7 +154,7 @@ public enum Authentication {
     /// A session cookie that no longer works (expired, revoked) counts as
     /// none and is cleared: a browser left signed in overnight can still ask
     /// for a reset code. A bad bearer token is still a 401.
-    public static func optional(_ ctx: RequestContext) throws -> Visitor {
+    static func optional(_ ctx: RequestContext) throws -> Visitor {
         guard case .absent = ctx.request.authorization else { return Visitor(session: try require(ctx), headers: []) }
         guard let token = ctx.request.cookies[cookieName(ctx)] else { return Visitor(session: nil, headers: []) }
         do {
@@ -165,7 +165,7 @@ public enum Authentication {
     }
 
     /// The hidden CSRF field for forms shown to a cookie session or grant.
-    public static func csrfField(_ ctx: RequestContext, _ auth: Authenticated?) -> [FormField] {
+    static func csrfField(_ ctx: RequestContext, _ auth: Authenticated?) -> [FormField] {
         guard let auth else { return [] }
         return [FormField("csrf_token", label: "", type: "hidden", value: ctx.accounts.csrfToken(forSessionToken: auth.token))]
     }

@@ -4,11 +4,11 @@ import GatehouseJSON
 
 /// POST /change-password: old, new and confirmation; or new and
 /// confirmation with a password-reset grant from verify-otp.
-public struct ChangePasswordEndpoint: Endpoint {
-    public init() {}
-    public let name = "change-password"
-    public let methods = ["GET", "POST"]
-    public let sendsMail = true
+package struct ChangePasswordEndpoint: Endpoint {
+    package init() {}
+    package let name = "change-password"
+    package let methods = ["GET", "POST"]
+    package let sendsMail = true
 
     static func rules(_ config: Site, reset: Bool) -> [FieldRule] {
         let new = { (name: String) in
@@ -19,7 +19,7 @@ public struct ChangePasswordEndpoint: Endpoint {
             + [new("new_password"), new("confirm_password")]
     }
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             let (auth, _) = try Authentication.requireForPage(ctx, allowResetGrant: true)
             return form(ctx, auth: auth)
@@ -61,7 +61,7 @@ public struct ChangePasswordEndpoint: Endpoint {
                                     message: message, issues: issues, links: reset ? [] : [ctx.wayBack(signedIn: true)]))
     }
 
-    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+    package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST", error.status != 401,
               let (auth, _) = try? Authentication.require(ctx, allowResetGrant: true) else { return nil }
         var page = form(ctx, auth: auth, message: ctx.page.explain(error), issues: error.issues, status: error.status)

@@ -9,7 +9,7 @@ protocol CodeFormEndpoint: Endpoint {
 }
 
 extension CodeFormEndpoint {
-    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+    package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
         let visitor = try? Authentication.optional(ctx)
         var page = form(ctx, auth: visitor?.session?.0, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),

@@ -13,7 +13,7 @@ enum CodeSentNotice {
 
     /// `&notice=code-sent&sent=…` for send-otp's redirect.
     static func query(_ ctx: RequestContext, email: String, purpose: String) -> String {
-        let minute = ctx.accounts.clock.now() / 60
+        let minute = ctx.accounts.now() / 60
         return "&notice=code-sent&sent=\(minute).\(proof(ctx, email: email, purpose: purpose, minute: minute))"
     }
 
@@ -23,12 +23,12 @@ enum CodeSentNotice {
         guard ctx.request.queryValue("notice") == "code-sent", let sent = ctx.request.queryValue("sent") else { return false }
         let parts = sent.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let minute = Int64(parts[0]) else { return false }
-        let age = ctx.accounts.clock.now() / 60 - minute
+        let age = ctx.accounts.now() / 60 - minute
         guard age >= 0, age <= Int64(ctx.accounts.policy.codes.lifetime / 60 + 1) else { return false }
         return constantTimeEqual(String(parts[1]), proof(ctx, email: email, purpose: purpose, minute: minute))
     }
 
     static func proof(_ ctx: RequestContext, email: String, purpose: String, minute: Int64) -> String {
-        ctx.accounts.keys.hex("\(minute)\u{0}\(email)\u{0}\(purpose)", domain: domain, length: 16)
+        ctx.accounts.proof(of: "\(minute)\u{0}\(email)\u{0}\(purpose)", domain: domain)
     }
 }

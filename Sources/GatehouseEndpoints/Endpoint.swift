@@ -3,7 +3,7 @@ import GatehouseHTTP
 
 /// One endpoint: its name under the prefix, its methods, and a handler.
 /// Each executable serves exactly one.
-public protocol Endpoint: Sendable {
+package protocol Endpoint: Sendable {
     var name: String { get }
     var methods: [String] { get }
     /// False where non-browser clients post forms and expect JSON (/token).
@@ -24,48 +24,48 @@ public protocol Endpoint: Sendable {
 }
 
 extension Endpoint {
-    public var formImpliesHTML: Bool { true }
-    public var errorDialect: ErrorDialect { .fastAPI }
-    public var examinesOnlyCredentials: Bool { false }
-    public var sendsMail: Bool { false }
-    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
+    package var formImpliesHTML: Bool { true }
+    package var errorDialect: ErrorDialect { .fastAPI }
+    package var examinesOnlyCredentials: Bool { false }
+    package var sendsMail: Bool { false }
+    package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
 }
 
 /// What a handler gets: the parsed request, its body, the negotiated
 /// representation and the process's services.
-public struct RequestContext: Sendable {
-    public let request: Request
-    public let body: DecodedBody
-    public let html: Bool
-    public let services: Services
+package struct RequestContext: Sendable {
+    package let request: Request
+    package let body: DecodedBody
+    package let html: Bool
+    package let services: Services
 
-    public var accounts: Accounts { services.accounts }
+    package var accounts: Accounts { services.accounts }
     /// The pages in the language the request prefers.
-    public var page: Page { services.pages.page(acceptLanguage: request.header("Accept-Language")) }
-    public var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
+    package var page: Page { services.pages.page(acceptLanguage: request.header("Accept-Language")) }
+    package var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
 
     /// Whether the browser speaks HTTPS to us: the server says so, or the
     /// site's public_origin is https (a TLS-terminating proxy in front that
     /// does not pass HTTPS on). Cookies get their __Host- or __Secure-
     /// prefix, and Origin is compared with https://, either way.
-    public var isHTTPS: Bool { request.isHTTPS || services.site.publicOrigin.hasPrefix("https://") }
+    package var isHTTPS: Bool { request.isHTTPS || services.site.publicOrigin.hasPrefix("https://") }
 
     /// scheme://host[:port] of this site, as the browser sees it.
-    public var ownOrigin: String { request.ownOrigin(https: isHTTPS) }
+    package var ownOrigin: String { request.ownOrigin(https: isHTTPS) }
 
-    public func url(_ endpoint: String) -> String { services.site.prefix + "/" + endpoint }
+    package func url(_ endpoint: String) -> String { services.site.prefix + "/" + endpoint }
 
     /// The account home, `<prefix>/`.
-    public var home: String { services.site.prefix + "/" }
+    package var home: String { services.site.prefix + "/" }
 
     /// Good news from the step before (`?notice=…`), in this language; only
     /// the catalogue's own texts, so a link cannot put words on the page.
-    public var notice: String? {
+    package var notice: String? {
         request.queryValue("notice").flatMap { page.text("notice." + $0) }
     }
 
     /// A string field of the body as sent (for refilling a form), or "".
-    public func bodyText(_ name: String) -> String {
+    package func bodyText(_ name: String) -> String {
         if case .string(let s)? = body.value?[name] { return s }
         return ""
     }

@@ -6,16 +6,16 @@ import Logging
 /// negotiation, and the one place where errors become responses. Pure
 /// request in, response out: the FastCGI runtime drives it (through
 /// GatehouseResponder), and tests call it in process.
-public struct EndpointResponder<E: Endpoint> {
+package struct EndpointResponder<E: Endpoint> {
     let endpoint: E
-    public let services: Services
+    package let services: Services
 
-    public init(_ endpoint: E, services: Services) {
+    package init(_ endpoint: E, services: Services) {
         self.endpoint = endpoint
         self.services = services
     }
 
-    public func handle(_ request: Request) -> Response {
+    package func handle(_ request: Request) -> Response {
         // Negotiated once: the Accept header does not change with the body.
         let acceptsHTML = acceptPrefersHTML(request)
         var ctx = RequestContext(request: request, body: DecodedBody(encoding: .none, value: nil), html: acceptsHTML,

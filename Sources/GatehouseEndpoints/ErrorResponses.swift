@@ -6,8 +6,8 @@ import Logging
 /// The one place where errors become responses. Known errors get their
 /// status and body here; anything else is logged and becomes a 500 that
 /// says nothing.
-public enum ErrorResponses {
-    public static func httpError(_ error: Error, dialect: ErrorDialect = .fastAPI, ctx: RequestContext) -> HTTPError {
+package enum ErrorResponses {
+    package static func httpError(_ error: Error, dialect: ErrorDialect = .fastAPI, ctx: RequestContext) -> HTTPError {
         switch error {
         case let e as HTTPError:
             return e
@@ -85,7 +85,7 @@ public enum ErrorResponses {
         }
     }
 
-    public static func response<E: Endpoint>(for error: Error, endpoint: E, ctx: RequestContext) -> Response {
+    package static func response<E: Endpoint>(for error: Error, endpoint: E, ctx: RequestContext) -> Response {
         let e = httpError(error, dialect: endpoint.errorDialect, ctx: ctx)
         // A redirect (to the sign-in page) is an answer in itself.
         guard ctx.html, !(300..<400).contains(e.status) else { return e.response }

@@ -3,12 +3,12 @@ import GatehouseHTTP
 import GatehouseJSON
 
 /// POST /logout: revokes the session that made the request.
-public struct LogoutEndpoint: Endpoint {
-    public init() {}
-    public let name = "logout"
-    public let methods = ["GET", "POST"]
+package struct LogoutEndpoint: Endpoint {
+    package init() {}
+    package let name = "logout"
+    package let methods = ["GET", "POST"]
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             let (auth, _) = try Authentication.requireForPage(ctx)
             let p = ctx.page

@@ -5,12 +5,12 @@ import GatehouseSystem
 
 /// GET /me: the signed-in account. In a browser it is the account home,
 /// also served at `<prefix>/`.
-public struct MeEndpoint: Endpoint {
-    public init() {}
-    public let name = "me"
-    public let methods = ["GET"]
+package struct MeEndpoint: Endpoint {
+    package init() {}
+    package let name = "me"
+    package let methods = ["GET"]
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         let (auth, _) = try ctx.html ? Authentication.requireForPage(ctx) : Authentication.require(ctx)
         let u = auth.user, s = auth.session
         let policy = ctx.accounts.policy

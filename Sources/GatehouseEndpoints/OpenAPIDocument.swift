@@ -7,8 +7,8 @@ import GatehouseJSON
 /// unknown address is a 404) and from the same field rules the endpoints
 /// validate with. Served by the `openapi` responder at
 /// `<prefix>/openapi.json`.
-public enum OpenAPIDocument {
-    public static func make(site: Site, policy: AccountPolicy) -> JSONValue {
+package enum OpenAPIDocument {
+    package static func make(site: Site, policy: AccountPolicy) -> JSONValue {
         let c = OpenAPIComponents.self
         return [
             "openapi": "3.1.0",

@@ -1,7 +1,7 @@
 /// What can go wrong in an endpoint around the core, in the endpoints' own
 /// terms. Endpoints throw these (and the core's `AccountError`); only
 /// `ErrorResponses` decides their status and body.
-public enum RequestError: Error, Equatable, Sendable {
+package enum RequestError: Error, Equatable, Sendable {
     /// No usable bearer token or session cookie.
     case notAuthenticated
     /// A browser post from another site (Origin, Referer, Sec-Fetch-Site).
@@ -26,6 +26,6 @@ public enum RequestError: Error, Equatable, Sendable {
 
 /// How an endpoint's errors look on the wire: FastAPI's `{"detail": …}`,
 /// or OAuth 2.0's `{"error": …}` (RFC 6749 §5.2) for /token.
-public enum ErrorDialect: Sendable {
+package enum ErrorDialect: Sendable {
     case fastAPI, oauth2
 }

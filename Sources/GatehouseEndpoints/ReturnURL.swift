@@ -99,7 +99,7 @@ extension RequestContext {
     /// followed: `rd` from the query or the form, else (Apache's
     /// `ErrorDocument 401` after a refusal by mod_fcgid's access checker)
     /// the URL that was refused.
-    public var returnURL: String? {
+    package var returnURL: String? {
         let posted = bodyText("rd")
         guard let rd = request.queryValue("rd") ?? (posted.isEmpty ? nil : posted) ?? refusedURL else { return nil }
         return ReturnURL.checked(rd, ownOrigin: ownOrigin, allowedHosts: services.site.allowedRedirectHosts,

@@ -4,18 +4,18 @@ import GatehouseJSON
 
 /// POST /send-otp: e-mails a one-time code. `email` from the query string
 /// (as the original took it), a form or JSON; a signed-in user may omit it.
-public struct SendOTPEndpoint: CodeFormEndpoint {
-    public init() {}
-    public let name = "send-otp"
-    public let methods = ["GET", "POST"]
-    public let sendsMail = true
+package struct SendOTPEndpoint: CodeFormEndpoint {
+    package init() {}
+    package let name = "send-otp"
+    package let methods = ["GET", "POST"]
+    package let sendsMail = true
 
     static let rules = [
         FieldRule("email", from: .queryOrBody, required: false, maxLength: 320),
         FieldRule("purpose", from: .queryOrBody, required: false, maxLength: 16),
     ]
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             let visitor = try Authentication.optional(ctx)
             let session = visitor.session

@@ -5,12 +5,12 @@ import GatehouseJSON
 /// POST /token: the OAuth2 resource-owner password grant (RFC 6749 §4.3).
 /// JSON clients get a bearer token; a browser form gets the session cookie
 /// and a 303. GET shows the sign-in form.
-public struct TokenEndpoint: Endpoint {
-    public init() {}
-    public let name = "token"
-    public let methods = ["GET", "POST"]
-    public let formImpliesHTML = false
-    public let errorDialect = ErrorDialect.oauth2
+package struct TokenEndpoint: Endpoint {
+    package init() {}
+    package let name = "token"
+    package let methods = ["GET", "POST"]
+    package let formImpliesHTML = false
+    package let errorDialect = ErrorDialect.oauth2
 
     static let rules = [
         FieldRule("grant_type", required: false, maxLength: 64),
@@ -19,7 +19,7 @@ public struct TokenEndpoint: Endpoint {
         FieldRule("rd", required: false, maxLength: 2048),
     ]
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" { return formOrStepUp(ctx) }
         let fields: ValidFields
         do {
@@ -81,7 +81,7 @@ public struct TokenEndpoint: Endpoint {
             ], submit: p["signin.submit"], message: message, links: links)))
     }
 
-    public func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+    package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
         var page = form(ctx, message: ctx.page.explain(error), username: ctx.bodyText("username"), status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }

@@ -14,18 +14,18 @@ import GatehouseSystem
 /// from the server's configuration: GATEHOUSE_REQUIRE as a FastCGI
 /// parameter (nginx) or in the process's environment (one verifier per
 /// policy under lighttpd and Apache).
-public struct VerifyEndpoint: Endpoint {
-    public let name = "verify"
-    public let methods: [String] = []
-    public let examinesOnlyCredentials = true
+package struct VerifyEndpoint: Endpoint {
+    package let name = "verify"
+    package let methods: [String] = []
+    package let examinesOnlyCredentials = true
     /// GATEHOUSE_REQUIRE from the environment the server started us with.
     let processPolicy: String?
 
-    public init() {
+    package init() {
         processPolicy = getenv("GATEHOUSE_REQUIRE").map { String(cString: $0) }
     }
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         let request = ctx.request
         let authorizer = request.params["FCGI_ROLE"] == "AUTHORIZER"
         // A parameter the server sets wins over the process's environment;
@@ -45,7 +45,7 @@ public struct VerifyEndpoint: Endpoint {
         } catch AccountError.notAuthenticated {
             return signIn
         }
-        guard policy.allows(auth, now: ctx.accounts.clock.now()) else {
+        guard policy.allows(auth, now: ctx.accounts.now()) else {
             // A step-up, never the sign-in page: sending a signed-in user
             // there again would loop.
             return deny(403, to: ctx.stepUpURL(returningTo: original), authorizer: authorizer)

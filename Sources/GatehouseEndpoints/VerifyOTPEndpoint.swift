@@ -6,10 +6,10 @@ import GatehouseJSON
 /// the address). Without one, `email` + `code`: a password-reset grant
 /// (purpose reset), a session (purpose login, if enabled), or just a
 /// verified address (purpose verify, the default everywhere).
-public struct VerifyOTPEndpoint: CodeFormEndpoint {
-    public init() {}
-    public let name = "verify-otp"
-    public let methods = ["GET", "POST"]
+package struct VerifyOTPEndpoint: CodeFormEndpoint {
+    package init() {}
+    package let name = "verify-otp"
+    package let methods = ["GET", "POST"]
 
     static let rules = [
         FieldRule("code", maxLength: 64),
@@ -19,7 +19,7 @@ public struct VerifyOTPEndpoint: CodeFormEndpoint {
 
     static let verified: (String, JSONValue) = ("msg", .string("OTP verified successfully"))
 
-    public func handle(_ ctx: RequestContext) throws -> Response {
+    package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             let visitor = try Authentication.optional(ctx)
             var page = form(ctx, auth: visitor.session?.0, email: EmailField.prefill(ctx) ?? "",

@@ -8,8 +8,8 @@ import GatehouseSystem
 /// Where diagnostics go: the current request's FastCGI error stream (a
 /// spawn-fcgi worker's own stderr is /dev/null), else file descriptor 2.
 /// Single-threaded by construction: one request at a time per process.
-public final class ErrorLog: @unchecked Sendable {
-    public static let shared = ErrorLog()
+package final class ErrorLog: @unchecked Sendable {
+    package static let shared = ErrorLog()
     var stream: UnsafeMutablePointer<FCGX_Stream>?
     let program: String
 
@@ -17,7 +17,7 @@ public final class ErrorLog: @unchecked Sendable {
         program = CommandLine.arguments.first.map { String($0.split(separator: "/").last ?? "") } ?? "gatehouse"
     }
 
-    public func write(_ line: String) {
+    package func write(_ line: String) {
         let text = program + ": " + ErrorLog.escape(line) + "\n"
         if let stream {
             _ = FCGX_PutStr(text, Int32(text.utf8.count), stream)
@@ -29,7 +29,7 @@ public final class ErrorLog: @unchecked Sendable {
 
     /// Control characters (CR, LF, ESC, …) are escaped so user input that
     /// reaches a message cannot forge or garble log lines.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         for scalar in s.unicodeScalars {
             if scalar.value < 0x20 || scalar.value == 0x7f || (0x80..<0xa0).contains(scalar.value) {
@@ -47,18 +47,18 @@ public final class ErrorLog: @unchecked Sendable {
 
 /// swift-log handler over `ErrorLog`: the executables make one Logger with
 /// it and hand it down; libraries never make their own.
-public struct ErrorLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
+package struct ErrorLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level
 
-    public init(level: Logger.Level) { logLevel = level }
+    package init(level: Logger.Level) { logLevel = level }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var line = "\(event.level): \(event.message)"
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         if !all.isEmpty {

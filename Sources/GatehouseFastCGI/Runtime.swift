@@ -17,19 +17,19 @@ private func onTerminate(_ signal: Int32) {
 }
 
 /// How a responder process was started.
-public enum RuntimeMode: Equatable, Sendable {
+package enum RuntimeMode: Equatable, Sendable {
     /// One request from the environment and stdin, answered on stdout.
     case cgi
     /// An accept loop on an inherited socket (fd 0) or one we opened.
     case fastCGI(listenFD: Int32)
 }
 
-public struct RuntimeOptions: Equatable, Sendable {
-    public var listen: String?
-    public var backlog: Int32 = 128
-    public var help = false
+package struct RuntimeOptions: Equatable, Sendable {
+    package var listen: String?
+    package var backlog: Int32 = 128
+    package var help = false
 
-    public static let usage = """
+    package static let usage = """
     usage: RESPONDER [--listen PATH|HOST:PORT] [--backlog N]
 
     Without --listen, serves FastCGI on the socket passed as fd 0 (spawn-fcgi,
@@ -39,8 +39,8 @@ public struct RuntimeOptions: Equatable, Sendable {
 
     """
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
+    package struct Invalid: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// The arguments that are ours to obey. Started as CGI, none: Apache's
@@ -52,12 +52,12 @@ public struct RuntimeOptions: Equatable, Sendable {
     /// the supervisors that pass options (spawn-fcgi, systemd, make run)
     /// set neither. mod_fcgid sets them in the environment of a process it
     /// spawns but passes no arguments, so nothing is lost there. Pure.
-    public static func arguments(_ argv: [String], environment: (String) -> String?) -> [String] {
+    package static func arguments(_ argv: [String], environment: (String) -> String?) -> [String] {
         environment("GATEWAY_INTERFACE") != nil || environment("REQUEST_METHOD") != nil ? [] : argv
     }
 
     /// Pure: arguments in, options or a message out.
-    public static func parse(_ args: [String]) throws(Invalid) -> RuntimeOptions {
+    package static func parse(_ args: [String]) throws(Invalid) -> RuntimeOptions {
         var o = RuntimeOptions()
         var i = 0
         while i < args.count {
@@ -82,10 +82,10 @@ public struct RuntimeOptions: Equatable, Sendable {
     }
 }
 
-public enum Runtime {
+package enum Runtime {
     /// Decides the mode and prepares the listening socket. Must run before
     /// anything else touches fd 0.
-    public static func start(_ options: RuntimeOptions) throws(RuntimeOptions.Invalid) -> RuntimeMode {
+    package static func start(_ options: RuntimeOptions) throws(RuntimeOptions.Invalid) -> RuntimeMode {
         signal(SIGPIPE, SIG_IGN)
         if let listen = options.listen {
             let path = try listenAddress(listen)
@@ -120,7 +120,7 @@ public enum Runtime {
         return path
     }
 
-    public static func serve<R: Responder>(_ mode: RuntimeMode, maxBody: Int, responder: inout R) {
+    package static func serve<R: Responder>(_ mode: RuntimeMode, maxBody: Int, responder: inout R) {
         installSignalHandlers()
         switch mode {
         case .cgi: serveCGI(maxBody: maxBody, responder: &responder)

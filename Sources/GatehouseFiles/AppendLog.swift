@@ -6,17 +6,17 @@ import GatehouseSystem
 /// An append-only log of lines (the audit log). Each write reopens the file,
 /// so after logrotate moves it the next line starts a fresh one; O_APPEND
 /// plus an exclusive flock keeps lines from different processes whole.
-public struct AppendLog: Sendable {
-    public let path: String
-    public let reserve: DiskReserve
+package struct AppendLog: Sendable {
+    package let path: String
+    package let reserve: DiskReserve
 
-    public init(path: String, reserve: DiskReserve = .none) {
+    package init(path: String, reserve: DiskReserve = .none) {
         self.path = path
         self.reserve = reserve
     }
 
     /// Refused (the caller logs it) when the file system is down to its reserve.
-    public func append(_ line: String) throws {
+    package func append(_ line: String) throws {
         try reserve.ensureRoom(at: Posix.dirname(of: path))
         let fd = try Posix.open(path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
         defer { close(fd) }

@@ -6,13 +6,13 @@ import GatehouseSystem
 /// Replace-by-rename, the only way a record file changes (counters aside).
 /// A crash at any instant leaves the old file or the new one, plus at worst
 /// a stray `*.tmp-*` that fsck reports and removes.
-public enum AtomicFile {
-    public static let tempMarker = ".tmp-"
+package enum AtomicFile {
+    package static let tempMarker = ".tmp-"
 
     /// `durable`: fsync the data before the rename and the directory after,
     /// so the change survives a power cut. Without it the change is still
     /// atomic, just possibly lost (fine for a last-seen time).
-    public static func write(_ bytes: [UInt8], to path: String, durable: Bool) throws {
+    package static func write(_ bytes: [UInt8], to path: String, durable: Bool) throws {
         let (temp, fd) = try createTemporary(beside: path)
         var open = true
         do {
@@ -48,7 +48,7 @@ public enum AtomicFile {
 
     /// Durable removal: the directory entry's disappearance is fsync'd too,
     /// so a revoked session cannot come back after a power cut.
-    public static func remove(_ path: String) throws -> Bool {
+    package static func remove(_ path: String) throws -> Bool {
         guard try Posix.unlinkIfExists(path) else { return false }
         try Posix.fsyncDirectory(Posix.dirname(of: path))
         return true

@@ -10,27 +10,27 @@ import GatehouseSystem
 /// an audit line goes to the error log instead of the file, so nothing a
 /// flood makes Gatehouse write can fill the disk and stop sign-in, and the
 /// trail is never silent.
-public struct DiskReserve: Sendable {
-    public let bytes: UInt64
-    public let inodes: UInt64
+package struct DiskReserve: Sendable {
+    package let bytes: UInt64
+    package let inodes: UInt64
 
-    public init(bytes: UInt64 = 0, inodes: UInt64 = 0) {
+    package init(bytes: UInt64 = 0, inodes: UInt64 = 0) {
         self.bytes = bytes
         self.inodes = inodes
     }
 
-    public static let none = DiskReserve()
+    package static let none = DiskReserve()
 
-    public struct Reached: Error, CustomStringConvertible {
-        public let path: String
-        public var description: String {
+    package struct Reached: Error, CustomStringConvertible {
+        package let path: String
+        package var description: String {
             "\(path): the file system is down to its reserve (data_dir_reserve_mib, data_dir_reserve_inodes)"
         }
     }
 
     /// Throws `Reached` when `path`'s file system is down to its reserve.
     /// One statvfs: called only before something is appended.
-    public func ensureRoom(at path: String) throws(Reached) {
+    package func ensureRoom(at path: String) throws(Reached) {
         guard bytes > 0 || inodes > 0 else { return }
         var s = statvfs()
         guard statvfs(path, &s) == 0 else { return }  // cannot tell: do not refuse

@@ -3,12 +3,12 @@
 /// up with `tar`; values are percent-escaped only where a byte would break
 /// the line structure, so ordinary values read as themselves.
 public struct RecordText: Equatable, Sendable {
-    public static let schemaVersion = 1
+    package static let schemaVersion = 1
 
-    public let kind: String
-    public private(set) var fields: [(String, String)]
+    package let kind: String
+    package private(set) var fields: [(String, String)]
 
-    public init(kind: String, fields: [(String, String)] = []) {
+    package init(kind: String, fields: [(String, String)] = []) {
         self.kind = kind
         self.fields = fields
     }
@@ -17,11 +17,11 @@ public struct RecordText: Equatable, Sendable {
         a.kind == b.kind && a.fields.elementsEqual(b.fields, by: { $0 == $1 })
     }
 
-    public subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         fields.first(where: { $0.0 == key })?.1
     }
 
-    public mutating func set(_ key: String, _ value: String) {
+    package mutating func set(_ key: String, _ value: String) {
         if let i = fields.firstIndex(where: { $0.0 == key }) {
             fields[i].1 = value
         } else {
@@ -29,7 +29,7 @@ public struct RecordText: Equatable, Sendable {
         }
     }
 
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var text = "gatehouse-\(kind) \(RecordText.schemaVersion)\n"
         for (k, v) in fields {
             text += k + ": " + RecordText.escape(v) + "\n"

@@ -6,16 +6,16 @@ import GatehouseSystem
 /// Membership in a large sorted text file (one entry per line, sorted
 /// bytewise) by binary search with pread: a lookup reads about log2(n)
 /// small chunks, never the whole list, and nothing is loaded at start-up.
-public struct SortedLineFile: Sendable {
-    public let path: String
+package struct SortedLineFile: Sendable {
+    package let path: String
 
     /// Fails at start-up, not at the first request, when the file is missing.
-    public init(path: String) throws {
+    package init(path: String) throws {
         guard access(path, R_OK) == 0 else { throw SystemCallError(operation: "open", path: path, code: errno) }
         self.path = path
     }
 
-    public func contains(_ line: String) throws -> Bool {
+    package func contains(_ line: String) throws -> Bool {
         let key = Array(line.utf8)
         if key.isEmpty || key.contains(0x0A) { return false }
         let fd = try Posix.open(path, O_RDONLY)

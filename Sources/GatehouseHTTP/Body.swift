@@ -2,17 +2,17 @@ import GatehouseJSON
 import GatehouseSystem
 
 /// How the request body was sent; decides content negotiation too.
-public enum BodyEncoding: Equatable, Sendable {
+package enum BodyEncoding: Equatable, Sendable {
     case none, json, form
 }
 
 public struct DecodedBody: Sendable {
-    public let encoding: BodyEncoding
+    package let encoding: BodyEncoding
     /// The body as a JSON value; a form becomes an object of strings. nil
     /// when there was no body.
-    public let value: JSONValue?
+    package let value: JSONValue?
 
-    public init(encoding: BodyEncoding, value: JSONValue?) {
+    package init(encoding: BodyEncoding, value: JSONValue?) {
         self.encoding = encoding
         self.value = value
     }
@@ -61,7 +61,7 @@ public enum BodyDecoder {
 /// (`acceptsHTML`, from `acceptPrefersHTML`), gets HTML; everything else
 /// JSON. `formImpliesHTML` is false for the token endpoint, where OAuth2
 /// clients post forms and expect JSON.
-public func wantsHTML(acceptsHTML: Bool, encoding: BodyEncoding, formImpliesHTML: Bool = true) -> Bool {
+package func wantsHTML(acceptsHTML: Bool, encoding: BodyEncoding, formImpliesHTML: Bool = true) -> Bool {
     (formImpliesHTML && encoding == .form) || acceptsHTML
 }
 

@@ -9,7 +9,7 @@ import GatehouseSystem
 /// clients' sake), giving the words a page shows for it. Pure: parsing
 /// does no I/O.
 public struct Catalogue: Sendable {
-    public let language: String
+    package let language: String
     let texts: [String: String]
 
     public struct ParseError: Error, Equatable, CustomStringConvertible {
@@ -39,7 +39,7 @@ public struct Catalogue: Sendable {
     public func text(_ key: String) -> String? { texts[key] }
 
     /// `dir` of the language: rtl or ltr.
-    public var direction: String { texts["language.dir"] == "rtl" ? "rtl" : "ltr" }
+    package var direction: String { texts["language.dir"] == "rtl" ? "rtl" : "ltr" }
 
     /// `{name}` replaced by its value; an unknown name stays as written.
     public static func fill(_ text: String, _ values: [String: String]) -> String {

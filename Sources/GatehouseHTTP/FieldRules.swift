@@ -3,17 +3,17 @@ import GatehouseJSON
 /// Every input field of every endpoint is declared up front as one of these
 /// (kcgi's idea): where it comes from, whether it is required, its length
 /// limits, whether it is a secret that must never be echoed back.
-public struct FieldRule: Sendable {
-    public enum Source: Sendable { case body, query, queryOrBody }
+package struct FieldRule: Sendable {
+    package enum Source: Sendable { case body, query, queryOrBody }
 
-    public let name: String
-    public let source: Source
-    public let required: Bool
-    public let minLength: Int?
-    public let maxLength: Int
-    public let secret: Bool
+    package let name: String
+    package let source: Source
+    package let required: Bool
+    package let minLength: Int?
+    package let maxLength: Int
+    package let secret: Bool
 
-    public init(_ name: String, from source: Source = .body, required: Bool = true, minLength: Int? = nil,
+    package init(_ name: String, from source: Source = .body, required: Bool = true, minLength: Int? = nil,
                 maxLength: Int = 1024, secret: Bool = false) {
         self.name = name
         self.source = source
@@ -24,17 +24,17 @@ public struct FieldRule: Sendable {
     }
 }
 
-public struct ValidFields: Sendable {
-    public let values: [String: String]
-    public subscript(name: String) -> String? { values[name] }
+package struct ValidFields: Sendable {
+    package let values: [String: String]
+    package subscript(name: String) -> String? { values[name] }
 }
 
-public enum FieldValidator {
-    public static let redacted: JSONValue = .string("[redacted]")
+package enum FieldValidator {
+    package static let redacted: JSONValue = .string("[redacted]")
 
     /// Pure: the decoded body, the query and the rules in; the values or
     /// every problem (as pydantic reports all of them) out.
-    public static func validate(_ body: JSONValue?, query: [(String, String)], rules: [FieldRule]) throws(HTTPError) -> ValidFields {
+    package static func validate(_ body: JSONValue?, query: [(String, String)], rules: [FieldRule]) throws(HTTPError) -> ValidFields {
         let bodyRules = rules.filter { $0.source != .query }
         var issues: [ValidationIssue] = []
         var values: [String: String] = [:]

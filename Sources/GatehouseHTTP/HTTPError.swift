@@ -4,70 +4,70 @@ import GatehouseJSON
 /// these becomes a bare 500 in `ErrorResponses` (no detail leaked).
 public struct HTTPError: Error, Sendable {
     /// The JSON answer, exactly as JSON clients get it.
-    public let response: Response
+    package let response: Response
     /// For HTML re-rendering: what went wrong, per field where known.
-    public let issues: [ValidationIssue]
-    public let message: String
+    package let issues: [ValidationIssue]
+    package let message: String
 
-    public init(_ response: Response, message: String, issues: [ValidationIssue] = []) {
+    package init(_ response: Response, message: String, issues: [ValidationIssue] = []) {
         self.response = response
         self.message = message
         self.issues = issues
     }
 
-    public var status: Int { response.status }
+    package var status: Int { response.status }
 
-    public static func detail(_ status: Int, _ message: String, headers: [(String, String)] = []) -> HTTPError {
+    package static func detail(_ status: Int, _ message: String, headers: [(String, String)] = []) -> HTTPError {
         HTTPError(.detail(status, message, headers: headers), message: message)
     }
 
     /// RFC 6750 §3: a missing or bad bearer token gets 401 with this header.
-    public static let notAuthenticated = detail(401, "Not authenticated", headers: [("WWW-Authenticate", "Bearer")])
+    package static let notAuthenticated = detail(401, "Not authenticated", headers: [("WWW-Authenticate", "Bearer")])
 
-    public static func methodNotAllowed(_ allow: [String]) -> HTTPError {
+    package static func methodNotAllowed(_ allow: [String]) -> HTTPError {
         detail(405, "Method Not Allowed", headers: [("Allow", allow.joined(separator: ", "))])
     }
 
-    public static let notFound = detail(404, "Not Found")
+    package static let notFound = detail(404, "Not Found")
 
-    public static func tooLarge(_ limit: Int) -> HTTPError {
+    package static func tooLarge(_ limit: Int) -> HTTPError {
         HTTPError(.detail(413, "Request body is larger than \(limit) bytes"), message: "Request body is too large")
     }
 
-    public static let unsupportedMediaType = detail(
+    package static let unsupportedMediaType = detail(
         415, "Unsupported media type: send application/json or application/x-www-form-urlencoded")
 
-    public static func tooManyRequests(_ message: String, retryAfter: Int) -> HTTPError {
+    package static func tooManyRequests(_ message: String, retryAfter: Int) -> HTTPError {
         detail(429, message, headers: [("Retry-After", String(max(1, retryAfter)))])
     }
 
     /// 422 in pydantic's shape.
-    public static func validation(_ issues: [ValidationIssue]) -> HTTPError {
+    package static func validation(_ issues: [ValidationIssue]) -> HTTPError {
         HTTPError(.json(422, .object([("detail", .array(issues.map(\.json)))])),
                   message: "Please correct the marked fields.", issues: issues)
     }
 
-    public static let malformedQuery = validation([
+    package static let malformedQuery = validation([
         ValidationIssue(type: "value_error", loc: [.string("query")],
                         msg: "Value error, the query string is not valid UTF-8 urlencoded data", input: .null),
     ])
 
     /// RFC 6749 §5.2 error body for the token endpoint.
-    public static func oauth(_ error: String, _ description: String, status: Int = 400) -> HTTPError {
+    package static func oauth(_ error: String, _ description: String, status: Int = 400) -> HTTPError {
         HTTPError(.json(status, .object([("error", .string(error)), ("error_description", .string(description))]),
                         headers: [("Pragma", "no-cache")]), message: description)
     }
 }
 
 /// One entry of a pydantic validation error list.
-public struct ValidationIssue: Equatable, Sendable {
-    public var type: String
-    public var loc: [JSONValue]
-    public var msg: String
-    public var input: JSONValue
-    public var ctx: [(String, JSONValue)]?
+package struct ValidationIssue: Equatable, Sendable {
+    package var type: String
+    package var loc: [JSONValue]
+    package var msg: String
+    package var input: JSONValue
+    package var ctx: [(String, JSONValue)]?
 
-    public init(type: String, loc: [JSONValue], msg: String, input: JSONValue, ctx: [(String, JSONValue)]? = nil) {
+    package init(type: String, loc: [JSONValue], msg: String, input: JSONValue, ctx: [(String, JSONValue)]? = nil) {
         self.type = type
         self.loc = loc
         self.msg = msg
@@ -75,15 +75,15 @@ public struct ValidationIssue: Equatable, Sendable {
         self.ctx = ctx
     }
 
-    public static func == (a: ValidationIssue, b: ValidationIssue) -> Bool { a.json == b.json }
+    package static func == (a: ValidationIssue, b: ValidationIssue) -> Bool { a.json == b.json }
 
     /// The field a person should look at (last string in `loc`).
-    public var field: String? {
+    package var field: String? {
         for case .string(let s) in loc.reversed() { return s }
         return nil
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         var members: [(String, JSONValue)] = [("type", .string(type)), ("loc", .array(loc)), ("msg", .string(msg)), ("input", input)]
         if let ctx { members.append(("ctx", .object(ctx))) }
         return .object(members)

@@ -1,16 +1,16 @@
 import GatehouseSystem
 
 /// One input of a generated form.
-public struct FormField: Sendable {
-    public let name: String
-    public let label: String
-    public let type: String
-    public let value: String
-    public let autocomplete: String
+package struct FormField: Sendable {
+    package let name: String
+    package let label: String
+    package let type: String
+    package let value: String
+    package let autocomplete: String
     /// Shown under the label and tied to the input (aria-describedby).
-    public let hint: String
+    package let hint: String
 
-    public init(_ name: String, label: String, type: String = "text", value: String = "", autocomplete: String = "off",
+    package init(_ name: String, label: String, type: String = "text", value: String = "", autocomplete: String = "off",
                 hint: String = "") {
         self.name = name
         self.label = label
@@ -20,16 +20,16 @@ public struct FormField: Sendable {
         self.hint = hint
     }
 
-    public static func hidden(_ name: String, _ value: String) -> FormField {
+    package static func hidden(_ name: String, _ value: String) -> FormField {
         FormField(name, label: "", type: "hidden", value: value)
     }
 }
 
 /// A link a page offers onward (forgotten password, back to the account).
-public struct PageLink: Sendable {
-    public let text: String
-    public let href: String
-    public init(_ text: String, _ href: String) {
+package struct PageLink: Sendable {
+    package let text: String
+    package let href: String
+    package init(_ text: String, _ href: String) {
         self.text = text
         self.href = href
     }
@@ -43,7 +43,7 @@ public struct PageLink: Sendable {
 /// generated, so every field, error mark and CSRF token is where the
 /// endpoints expect it. No script and no inline style: the strict
 /// Content-Security-Policy holds.
-public struct Pages: Sendable {
+package struct Pages: Sendable {
     let layout: Template
     let site: String
     let catalogues: [String: Catalogue]
@@ -52,7 +52,7 @@ public struct Pages: Sendable {
     let home: String
     let stylesheet: String
 
-    public init(layout: Template, site: String, catalogues: [Catalogue], defaultLanguage: String = "en",
+    package init(layout: Template, site: String, catalogues: [Catalogue], defaultLanguage: String = "en",
                 home: String = "/account/", stylesheet: String = "/account/assets/gatehouse.css") {
         self.layout = layout
         self.site = site
@@ -62,10 +62,10 @@ public struct Pages: Sendable {
         self.stylesheet = stylesheet
     }
 
-    public var languages: Set<String> { Set(catalogues.keys) }
+    package var languages: Set<String> { Set(catalogues.keys) }
 
     /// The pages in the language the request prefers among those available.
-    public func page(acceptLanguage: String?) -> Page {
+    package func page(acceptLanguage: String?) -> Page {
         let language = LanguageChoice.best(acceptLanguage, available: languages, fallback: defaultLanguage)
         let chain = [catalogues[language], catalogues[defaultLanguage], catalogues["en"]].compactMap { $0 }
         return Page(pages: self, language: language, chain: chain)
@@ -73,15 +73,15 @@ public struct Pages: Sendable {
 }
 
 /// The pages in one language, for one request.
-public struct Page: Sendable {
+package struct Page: Sendable {
     let pages: Pages
-    public let language: String
+    package let language: String
     /// The chosen language, then the site's default, then English: a key a
     /// site owner's catalogue lacks still shows in some language.
     let chain: [Catalogue]
 
     /// The text of `key`, values filled in; the key itself if no catalogue has it.
-    public subscript(_ key: String, _ values: [String: String] = [:]) -> String {
+    package subscript(_ key: String, _ values: [String: String] = [:]) -> String {
         Catalogue.fill(lookup(key) ?? key, values)
     }
 
@@ -91,11 +91,11 @@ public struct Page: Sendable {
     }
 
     /// The text of `key` if some catalogue has it.
-    public func text(_ key: String) -> String? { lookup(key) }
+    package func text(_ key: String) -> String? { lookup(key) }
 
     /// An error as a page says it: in this language, and a 429 with its
     /// wait in words.
-    public func explain(_ error: HTTPError) -> String {
+    package func explain(_ error: HTTPError) -> String {
         var text = message(error.message)
         if error.status == 429, let wait = error.response.header("Retry-After").flatMap(Int.init) {
             text += " " + self["wait.again-in", ["time": duration(wait)]]
@@ -107,13 +107,13 @@ public struct Page: Sendable {
 
     /// A message of the JSON API (English, fixed for its clients) in the
     /// words this language's pages use for it.
-    public func message(_ apiMessage: String) -> String {
+    package func message(_ apiMessage: String) -> String {
         lookup("api: " + apiMessage) ?? apiMessage
     }
 
     /// A field's problem: its exact message if the catalogue has it, else
     /// its kind (pydantic's `type`, its `ctx` filled in), else as sent.
-    public func problem(_ issue: ValidationIssue) -> String {
+    package func problem(_ issue: ValidationIssue) -> String {
         if let t = lookup("api: " + issue.msg) { return t }
         var values = [String: String]()
         for (k, v) in issue.ctx ?? [] {
@@ -129,13 +129,13 @@ public struct Page: Sendable {
     }
 
     /// A wait in words: "45 seconds", "2 minutes", "1 hour".
-    public func duration(_ seconds: Int) -> String {
+    package func duration(_ seconds: Int) -> String {
         let (n, unit): (Int, String) = seconds < 90 ? (max(1, seconds), "second")
             : seconds < 5400 ? ((seconds + 30) / 60, "minute") : ((seconds + 1800) / 3600, "hour")
         return self["time.\(unit)\(n == 1 ? "" : "s")", ["n": String(n)]]
     }
 
-    public func document(title: String, body: String) -> String {
+    package func document(title: String, body: String) -> String {
         pages.layout.render(["title": title, "site": pages.site, "content": body, "lang": language, "dir": direction,
                              "home": pages.home, "home_label": self["nav.home"], "stylesheet": pages.stylesheet],
                             escape: htmlEscape)
@@ -144,7 +144,7 @@ public struct Page: Sendable {
     /// A form. `message` says what went wrong overall (and, with issues,
     /// each field says what is wrong with it); `notice` is good news from
     /// the step before. Secret fields are never refilled.
-    public func form(title: String, intro: String? = nil, notice: String? = nil, action: String, fields: [FormField],
+    package func form(title: String, intro: String? = nil, notice: String? = nil, action: String, fields: [FormField],
                      submit: String, message: String? = nil, issues: [ValidationIssue] = [], links: [PageLink] = [],
                      after: String = "") -> String {
         var html = Page.notice(notice)
@@ -182,7 +182,7 @@ public struct Page: Sendable {
     }
 
     /// A small form that is one button (send the code again, sign out).
-    public func button(action: String, fields: [FormField], label: String) -> String {
+    package func button(action: String, fields: [FormField], label: String) -> String {
         var html = "<form method=\"post\" action=\"\(htmlEscape(action))\" class=\"inline\">\n"
         for f in fields {
             html += "<input type=\"hidden\" name=\"\(htmlEscape(f.name))\" value=\"\(htmlEscape(f.value))\">\n"
@@ -190,21 +190,21 @@ public struct Page: Sendable {
         return html + "<button type=\"submit\" class=\"secondary\">\(htmlEscape(label))</button>\n</form>\n"
     }
 
-    public func error(status: Int, message: String, headers: [(String, String)] = [], links: [PageLink] = []) -> Response {
+    package func error(status: Int, message: String, headers: [(String, String)] = [], links: [PageLink] = []) -> Response {
         .html(status, document(title: self["error.title"],
                                body: "<p class=\"error-summary\" role=\"alert\">\(htmlEscape(message))</p>\n" + Page.links(links)),
               headers: headers)
     }
 
-    public func message(title: String, text: String, links: [PageLink] = []) -> Response {
+    package func message(title: String, text: String, links: [PageLink] = []) -> Response {
         .html(200, document(title: title, body: "<p>\(htmlEscape(text))</p>\n" + Page.links(links)))
     }
 
-    public static func notice(_ text: String?) -> String {
+    package static func notice(_ text: String?) -> String {
         text.map { "<p class=\"notice\" role=\"status\">\(htmlEscape($0))</p>\n" } ?? ""
     }
 
-    public static func links(_ links: [PageLink]) -> String {
+    package static func links(_ links: [PageLink]) -> String {
         guard !links.isEmpty else { return "" }
         return "<ul class=\"links\">\n" + links.map {
             "<li><a href=\"\(htmlEscape($0.href))\">\(htmlEscape($0.text))</a></li>\n"

@@ -1,16 +1,16 @@
 /// An HTTP request as the endpoints see it, built from CGI meta-variables.
 /// Pure: no I/O, so every rule here is unit-testable.
 public struct Request: Sendable {
-    public let method: String
+    package let method: String
     /// The path without the query string, as the client sent it.
-    public let path: String
+    package let path: String
     public let query: [(String, String)]
-    public let queryMalformed: Bool
-    public let params: [String: String]
-    public let body: [UInt8]
-    public let bodyTooLarge: Bool
+    package let queryMalformed: Bool
+    package let params: [String: String]
+    package let body: [UInt8]
+    package let bodyTooLarge: Bool
     /// The client sent less than its Content-Length (it went away mid-body).
-    public let bodyIncomplete: Bool
+    package let bodyIncomplete: Bool
 
     public init(params: [String: String], body: [UInt8] = [], bodyTooLarge: Bool = false, bodyIncomplete: Bool = false) {
         self.params = params
@@ -30,7 +30,7 @@ public struct Request: Sendable {
     }
 
     /// A request header by its HTTP name (case-insensitive).
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         // The CGI name in one pass over the bytes (this runs several times
         // per request): Accept-Language → HTTP_ACCEPT_LANGUAGE.
         var bytes: [UInt8] = [72, 84, 84, 80, 95]
@@ -45,14 +45,14 @@ public struct Request: Sendable {
     }
 
     /// The media type of the body, lower-cased, without parameters.
-    public var mediaType: String? {
+    package var mediaType: String? {
         guard let ct = params["CONTENT_TYPE"], !ct.isEmpty else { return nil }
         let base = ct.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ct
         let trimmed = base.filter { $0 != " " && $0 != "\t" }.lowercased()
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    public func queryValue(_ name: String) -> String? {
+    package func queryValue(_ name: String) -> String? {
         query.last(where: { $0.0 == name })?.1
     }
 
@@ -89,7 +89,7 @@ public struct Request: Sendable {
         return token.isEmpty ? .unusable : .bearer(token)
     }
 
-    public var isHTTPS: Bool {
+    package var isHTTPS: Bool {
         let v = (params["HTTPS"] ?? "").lowercased()
         return v == "on" || v == "1" || params["REQUEST_SCHEME"] == "https"
     }
@@ -102,7 +102,7 @@ public struct Request: Sendable {
     /// fastcgi_params sets HTTP_HOST to nginx's $host, which drops the port,
     /// so the port comes from SERVER_PORT when the host does not carry one,
     /// unless that port is the server's own plain one behind such a proxy.
-    public func ownOrigin(https: Bool) -> String {
+    package func ownOrigin(https: Bool) -> String {
         var host = header("Host") ?? params["SERVER_NAME"] ?? ""
         let hasPort = host.hasPrefix("[") ? host.contains("]:") : host.contains(":")
         if !hasPort, let port = params["SERVER_PORT"], !port.isEmpty, port != (isHTTPS ? "443" : "80"),
@@ -112,7 +112,7 @@ public struct Request: Sendable {
         return (https ? "https" : "http") + "://" + host
     }
 
-    public var remoteAddress: String { params["REMOTE_ADDR"] ?? "" }
+    package var remoteAddress: String { params["REMOTE_ADDR"] ?? "" }
 
     /// The client's address: REMOTE_ADDR, or the last untrusted hop of
     /// X-Forwarded-For when REMOTE_ADDR is a configured trusted proxy.
@@ -141,7 +141,7 @@ extension String {
 /// strict UTF-8: nil for a malformed percent escape or invalid UTF-8. Parsed
 /// on bytes, so "&" or "=" followed by a combining mark still delimits.
 public enum FormDecoding {
-    public static func decode(_ text: String) -> [(String, String)]? {
+    package static func decode(_ text: String) -> [(String, String)]? {
         decode(Array(text.utf8))
     }
 
@@ -181,7 +181,7 @@ public enum FormDecoding {
         }
     }
 
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         for b in s.utf8 {
             switch b {

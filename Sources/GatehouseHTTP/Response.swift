@@ -3,42 +3,42 @@ import GatehouseJSON
 /// A complete response. Serialised as a CGI response with a `Status:` line
 /// carrying the reason phrase (nginx passes a bare code on without one) and
 /// a Content-Length; every response is `Cache-Control: no-store`.
-public struct Response: Sendable {
-    public var status: Int
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+package struct Response: Sendable {
+    package var status: Int
+    package var headers: [(String, String)]
+    package var body: [UInt8]
     /// False for a FastCGI Authorizer's grant: only Status and its
     /// Variable-* headers. It never reaches the client as such, but
     /// mod_fcgid copies its headers into the protected page's response,
     /// where a Content-Length: 0 would cut that page off.
-    public var framed = true
+    package var framed = true
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    package init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
     /// FastCGI Authorizer: allow, and hand these variables to what runs next.
-    public static func authorized(variables: [(String, String)]) -> Response {
+    package static func authorized(variables: [(String, String)]) -> Response {
         var response = Response(status: 200, headers: variables.map { ("Variable-" + $0.0, $0.1) })
         response.framed = false
         return response
     }
 
-    public static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> Response {
+    package static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> Response {
         Response(status: status, headers: [("Content-Type", "application/json")] + headers,
                  body: Array(value.serialized().utf8))
     }
 
     /// `{"detail": "..."}`, FastAPI's HTTPException body.
-    public static func detail(_ status: Int, _ message: String, headers: [(String, String)] = []) -> Response {
+    package static func detail(_ status: Int, _ message: String, headers: [(String, String)] = []) -> Response {
         json(status, .object([("detail", .string(message))]), headers: headers)
     }
 
     /// HTML carries the strict headers of docs/api.md: no inline script, no
     /// framing, no sniffing, no referrer leaks.
-    public static func html(_ status: Int, _ page: String, headers: [(String, String)] = []) -> Response {
+    package static func html(_ status: Int, _ page: String, headers: [(String, String)] = []) -> Response {
         Response(status: status, headers: [
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Security-Policy", contentSecurityPolicy(formTargets: [])),
@@ -50,21 +50,21 @@ public struct Response: Sendable {
 
     /// form-action also governs where a form's post may redirect to, so a
     /// form that sends the browser on to another origin must name it.
-    public static func contentSecurityPolicy(formTargets: [String]) -> String {
+    package static func contentSecurityPolicy(formTargets: [String]) -> String {
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action "
             + (["'self'"] + formTargets).joined(separator: " ") + "; base-uri 'none'; frame-ancestors 'none'"
     }
 
     /// 303 See Other: Post/Redirect/Get.
-    public static func redirect(to location: String, headers: [(String, String)] = []) -> Response {
+    package static func redirect(to location: String, headers: [(String, String)] = []) -> Response {
         Response(status: 303, headers: [("Location", location)] + headers)
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers.first(where: { $0.0.lowercased() == name.lowercased() })?.1
     }
 
-    public func serialized() -> [UInt8] {
+    package func serialized() -> [UInt8] {
         var head = "Status: \(status) \(Response.reason(status))\r\n"
         for (k, v) in headers {
             // Header values are built by us, but never let a stray CR/LF split them.
@@ -79,7 +79,7 @@ public struct Response: Sendable {
         return Array(head.utf8) + body
     }
 
-    public static func reason(_ status: Int) -> String {
+    package static func reason(_ status: Int) -> String {
         switch status {
         case 200: return "OK"
         case 201: return "Created"

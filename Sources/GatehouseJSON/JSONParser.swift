@@ -3,12 +3,12 @@
 /// gives, because FastAPI clients see both in a 422 `json_invalid` body.
 public struct JSONParseError: Error, Equatable, Sendable {
     /// Offset in Unicode scalars (Python's str index), not bytes.
-    public let position: Int
-    public let message: String
+    package let position: Int
+    package let message: String
 }
 
 public enum JSONParser {
-    public static let maxDepth = 64
+    package static let maxDepth = 64
 
     public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
         guard String(validating: bytes, as: UTF8.self) != nil else {

@@ -21,23 +21,23 @@ public indirect enum JSONValue: Equatable, Sendable {
         }
     }
 
-    public static func int(_ n: Int) -> JSONValue { .number(String(n)) }
+    package static func int(_ n: Int) -> JSONValue { .number(String(n)) }
 
     /// Last value for a key wins, as in Python's json (what the original used).
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.last(where: { $0.0 == key })?.1
     }
 
     /// Compact serialisation with the separators Starlette's JSONResponse uses
     /// (`,` and `:`, no spaces), non-ASCII kept as UTF-8.
-    public func serialized() -> String {
+    package func serialized() -> String {
         var out = ""
         write(to: &out)
         return out
     }
 
-    public func write(to out: inout String) {
+    package func write(to out: inout String) {
         switch self {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"

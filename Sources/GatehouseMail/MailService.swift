@@ -12,8 +12,8 @@ import GatehouseSystem
 /// it, with back-off, and move what keeps failing to the dead-letter folder.
 /// `@unchecked Sendable`: one per process, used by one request at a time
 /// (the `queued` list is that request's).
-public final class MailService: MailSink, @unchecked Sendable {
-    public let outbox: Outbox
+package final class MailService: MailSink, @unchecked Sendable {
+    package let outbox: Outbox
     let builder: MessageBuilder
     typealias MailTemplates = [String: (subject: Template, text: Template, html: Template?)]
     /// By language: "" is `<templates_dir>/mail/`, every other key a
@@ -33,14 +33,14 @@ public final class MailService: MailSink, @unchecked Sendable {
     /// Messages this process queued and has not yet tried to deliver.
     var queued: [String] = []
 
-    public static let templateNames = ["otp", "password-changed"]
+    package static let templateNames = ["otp", "password-changed"]
     /// What a template's text body must show for its mail to make sense.
     static let requiredValues = ["otp": ["code"]]
 
     /// `smtp`: the SMTP transport, for a process that links it (gatehousectl);
     /// nil in a responder, which then hands SMTP and sendmail mail to
     /// `handoff`. Maildir delivery is a local file write: done in place.
-    public init(settings: MailSettings, clock: Clock, random: RandomSource, logger: Logger,
+    package init(settings: MailSettings, clock: Clock, random: RandomSource, logger: Logger,
                 smtp: MailTransport? = nil, handoff: (([String]) -> Void)? = nil) throws {
         outbox = Outbox(dataDir: settings.dataDir)
         builder = MessageBuilder(from: settings.from)
@@ -117,7 +117,7 @@ public final class MailService: MailSink, @unchecked Sendable {
         return (id, bytes)
     }
 
-    public func queue(_ mail: OutgoingMail, decoy: Bool) throws {
+    package func queue(_ mail: OutgoingMail, decoy: Bool) throws {
         let (id, bytes) = try render(mail)
         if decoy {
             try outbox.writeDecoy(bytes)
@@ -129,7 +129,7 @@ public final class MailService: MailSink, @unchecked Sendable {
 
     /// After the response: try the messages this process just queued. A
     /// failure leaves them for `gatehousectl mail deliver`.
-    public func deliverQueued() {
+    package func deliverQueued() {
         let ids = queued
         queued.removeAll()
         guard !ids.isEmpty else { return }
@@ -141,7 +141,7 @@ public final class MailService: MailSink, @unchecked Sendable {
     }
 
     /// Specific messages now, whatever their back-off (`mail deliver --id`).
-    public func deliver(ids: [String]) -> (sent: Int, failed: Int, dead: Int) {
+    package func deliver(ids: [String]) -> (sent: Int, failed: Int, dead: Int) {
         tally(ids.map { attempt($0) })
     }
 
@@ -159,7 +159,7 @@ public final class MailService: MailSink, @unchecked Sendable {
     }
 
     /// Everything in the outbox that is due (or everything, with `force`).
-    public func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
+    package func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
         let now = clock.now()
         return tally(outbox.pending().filter { force || $0.state.nextAttempt <= now }.map { attempt($0.id, dueBy: force ? nil : now) })
     }

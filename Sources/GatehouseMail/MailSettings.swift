@@ -1,9 +1,9 @@
 /// What the mail service needs to know, as plain values: the wiring makes
 /// them from the configuration (GatehouseApp, MailFromConfig), so mail knows
 /// nothing of configuration files.
-public struct MailSettings: Sendable {
+package struct MailSettings: Sendable {
     /// How mail leaves the outbox.
-    public enum Delivery: Sendable {
+    package enum Delivery: Sendable {
         /// Written into a Maildir: the embedded default.
         case maildir(path: String)
         /// Piped to a sendmail command (split on spaces).
@@ -13,16 +13,16 @@ public struct MailSettings: Sendable {
     }
 
     /// The data directory: the outbox is `<dataDir>/outbox`.
-    public var dataDir: String
-    public var from: String
-    public var siteName: String
-    public var templatesDir: String
+    package var dataDir: String
+    package var from: String
+    package var siteName: String
+    package var templatesDir: String
     /// Seconds for one delivery attempt.
-    public var timeout: Int
-    public var maxAttempts: Int
-    public var delivery: Delivery
+    package var timeout: Int
+    package var maxAttempts: Int
+    package var delivery: Delivery
 
-    public init(dataDir: String, from: String, siteName: String, templatesDir: String, timeout: Int, maxAttempts: Int,
+    package init(dataDir: String, from: String, siteName: String, templatesDir: String, timeout: Int, maxAttempts: Int,
                 delivery: Delivery) {
         self.dataDir = dataDir
         self.from = from
@@ -36,14 +36,14 @@ public struct MailSettings: Sendable {
 
 /// An SMTP relay, already checked: its STARTTLS requirement decided for
 /// where it is, its password read from its file.
-public struct SMTPRelay: Sendable, Equatable {
-    public enum TLS: String, Sendable { case off, optional, required }
-    public var url: String
-    public var tls: TLS
-    public var username: String
-    public var password: String
+package struct SMTPRelay: Sendable, Equatable {
+    package enum TLS: String, Sendable { case off, optional, required }
+    package var url: String
+    package var tls: TLS
+    package var username: String
+    package var password: String
 
-    public init(url: String, tls: TLS, username: String, password: String) {
+    package init(url: String, tls: TLS, username: String, password: String) {
         self.url = url
         self.tls = tls
         self.username = username

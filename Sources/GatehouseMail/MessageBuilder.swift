@@ -6,24 +6,24 @@ import GatehouseSystem
 /// Builds RFC 5322 messages: Date, Message-ID, From, To, Subject,
 /// MIME-Version, text/plain in UTF-8 (quoted-printable) and an optional
 /// HTML alternative. Pure apart from the values it is given.
-public struct MessageBuilder: Sendable {
-    public let from: String
-    public let domain: String
+package struct MessageBuilder: Sendable {
+    package let from: String
+    package let domain: String
 
-    public init(from: String) {
+    package init(from: String) {
         self.from = MessageBuilder.oneLine(from)
         let address = from.split(separator: "<").last.map { $0.split(separator: ">").first ?? "" } ?? ""
         domain = address.split(separator: "@").last.map(String.init) ?? "localhost"
     }
 
     /// Header values never carry CR or LF, whatever they were built from.
-    public static func oneLine(_ s: String) -> String {
+    package static func oneLine(_ s: String) -> String {
         var out = ""
         out.unicodeScalars.append(contentsOf: s.unicodeScalars.map { $0 == "\r" || $0 == "\n" || $0 == "\t" ? " " : $0 })
         return out
     }
 
-    public func build(to: String, subject: String, text: String, html: String?, date: Int64, messageID: String) -> [UInt8] {
+    package func build(to: String, subject: String, text: String, html: String?, date: Int64, messageID: String) -> [UInt8] {
         var head = ""
         head += "Date: \(UTCTime.rfc5322(date))\r\n"
         head += "Message-ID: <\(messageID)@\(domain)>\r\n"
@@ -92,7 +92,7 @@ public struct MessageBuilder: Sendable {
     }
 
     /// The envelope: addresses from a spooled message's From: and To:.
-    public static func envelope(of message: [UInt8]) -> (from: String, to: String)? {
+    package static func envelope(of message: [UInt8]) -> (from: String, to: String)? {
         var from: String?, to: String?
         let text = String(decoding: message.prefix(8192), as: UTF8.self)
         for line in text.split(separator: "\r\n", omittingEmptySubsequences: false) {

@@ -13,32 +13,32 @@ import GatehouseFiles
 ///     <data_dir>/outbox/<id>.eml     the RFC 5322 message, as it will be sent
 ///     <data_dir>/outbox/<id>.state   attempts, next attempt, last error (loss-tolerant)
 ///     <data_dir>/outbox/dead/<id>.eml
-public struct Outbox: Sendable {
-    public let dir: String
-    public var deadDir: String { dir + "/dead" }
+package struct Outbox: Sendable {
+    package let dir: String
+    package var deadDir: String { dir + "/dead" }
 
-    public init(dataDir: String) {
+    package init(dataDir: String) {
         dir = dataDir + "/outbox"
     }
 
-    public struct State: Equatable, Sendable {
-        public var attempts = 0
-        public var nextAttempt: Int64 = 0
-        public var lastError = ""
+    package struct State: Equatable, Sendable {
+        package var attempts = 0
+        package var nextAttempt: Int64 = 0
+        package var lastError = ""
 
-        public init(attempts: Int = 0, nextAttempt: Int64 = 0, lastError: String = "") {
+        package init(attempts: Int = 0, nextAttempt: Int64 = 0, lastError: String = "") {
             self.attempts = attempts
             self.nextAttempt = nextAttempt
             self.lastError = lastError
         }
     }
 
-    public struct Entry: Equatable, Sendable {
-        public let id: String
-        public let state: State
+    package struct Entry: Equatable, Sendable {
+        package let id: String
+        package let state: State
     }
 
-    public enum Outcome: Sendable {
+    package enum Outcome: Sendable {
         case sent
         case retry(at: Int64, error: String)
         case dead(error: String)
@@ -48,18 +48,18 @@ public struct Outbox: Sendable {
         !id.isEmpty && id.utf8.count <= 64 && id.utf8.allSatisfy { (48...57).contains($0) || (97...122).contains($0) || $0 == 45 }
     }
 
-    public func enqueue(id: String, message: [UInt8]) throws {
+    package func enqueue(id: String, message: [UInt8]) throws {
         guard Outbox.validID(id) else { throw StoreError.badKey(id) }
         try Posix.makeDirectories(dir)
         try AtomicFile.write(message, to: "\(dir)/\(id).eml", durable: true)
     }
 
     /// Spooled messages, oldest first (ids start with the time).
-    public func pending() -> [Entry] {
+    package func pending() -> [Entry] {
         entries(in: dir)
     }
 
-    public func dead() -> [Entry] {
+    package func dead() -> [Entry] {
         entries(in: deadDir)
     }
 
@@ -83,7 +83,7 @@ public struct Outbox: Sendable {
     /// Delivers one message under an exclusive, non-blocking lock, so two
     /// processes never send the same message; one that is busy elsewhere,
     /// already gone, or (with `dueBy`) not yet due is skipped (returns false).
-    public func claim(_ id: String, dueBy now: Int64? = nil, _ deliver: ([UInt8], State) -> Outcome) throws -> Bool {
+    package func claim(_ id: String, dueBy now: Int64? = nil, _ deliver: ([UInt8], State) -> Outcome) throws -> Bool {
         guard Outbox.validID(id) else { throw StoreError.badKey(id) }
         let path = "\(dir)/\(id).eml"
         guard let fd = try Posix.openIfExists(path, O_RDONLY) else { return false }
@@ -125,7 +125,7 @@ public struct Outbox: Sendable {
     }
 
     /// Moves dead letters back into the queue with a clean slate.
-    public func retryDead(_ only: String? = nil) throws -> Int {
+    package func retryDead(_ only: String? = nil) throws -> Int {
         var n = 0
         for e in dead() where only == nil || e.id == only {
             try Posix.rename("\(deadDir)/\(e.id).eml", "\(dir)/\(e.id).eml")
@@ -139,7 +139,7 @@ public struct Outbox: Sendable {
     /// A durable write of the same size as a spooled message, to a file that
     /// is never sent: lets a request for an unknown address do the same disk
     /// work as one for a known address.
-    public func writeDecoy(_ bytes: [UInt8]) throws {
+    package func writeDecoy(_ bytes: [UInt8]) throws {
         try Posix.makeDirectories(dir)
         try AtomicFile.write(bytes, to: "\(dir)/decoy", durable: true)
     }

@@ -6,18 +6,18 @@ import GatehouseSystem
 
 /// How a spooled message leaves. Each returns nil on success or a short
 /// reason (never the message or any secret) on failure.
-public protocol MailTransport: Sendable {
+package protocol MailTransport: Sendable {
     func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String?
 }
 
 /// Writes into a Maildir (tmp/ then rename into new/), the default for
 /// local runs: a developer reads the code from a file.
-public struct MaildirTransport: MailTransport {
-    public let path: String
+package struct MaildirTransport: MailTransport {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
+    package func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
         for sub in ["", "/tmp", "/new", "/cur"] where mkdir(path + sub, 0o700) != 0 && errno != EEXIST {
             return "cannot create \(path + sub): \(String(cString: strerror(errno)))"
         }
@@ -41,14 +41,14 @@ public struct MaildirTransport: MailTransport {
 
 /// Pipes the message to a sendmail-compatible command (`sendmail -t -i`:
 /// postfix, exim, msmtp all provide one), with a time limit.
-public struct SendmailTransport: MailTransport {
-    public let command: [String]
+package struct SendmailTransport: MailTransport {
+    package let command: [String]
 
-    public init(command: String) {
+    package init(command: String) {
         self.command = command.split(separator: " ").map(String.init)
     }
 
-    public func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
+    package func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
         Subprocess.run(command, input: message, timeout: timeout)
     }
 }

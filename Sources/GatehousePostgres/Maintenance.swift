@@ -3,7 +3,7 @@ import GatehouseCore
 extension PostgresStore: StoreMaintenance {
     /// gc in the database: each candidate row is judged and deleted in one
     /// transaction, on the row as it is then.
-    public func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
+    package func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
                                counterDead: (CounterRecord) -> Bool) throws -> GCReport {
         var report = GCReport()
         for s in try allSessions() where try updateSession(s.id, durable: true, { !sessionDead($0) }) == nil {
@@ -26,7 +26,7 @@ extension PostgresStore: StoreMaintenance {
     /// fsck in the database: the schema is current and every row reads as
     /// a record (the tables' constraints keep most damage out already).
     /// Returns how many rows were read and what was wrong.
-    public func check() throws -> (checked: Int, problems: [String]) {
+    package func check() throws -> (checked: Int, problems: [String]) {
         var problems = [String]()
         do { try requireCurrentSchema() } catch { problems.append("\(error)") }
         var checked = 0
@@ -46,7 +46,7 @@ extension PostgresStore: StoreMaintenance {
 
 extension PostgresStore {
     /// Empties every table (tests only: each starts from nothing).
-    public func wipeForTests() throws {
+    package func wipeForTests() throws {
         try connection.execute("TRUNCATE gatehouse_users, gatehouse_sessions, gatehouse_codes, gatehouse_counters, gatehouse_server_files")
     }
 }

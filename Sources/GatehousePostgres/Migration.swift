@@ -3,12 +3,12 @@ import GatehouseCore
 /// A step of the schema. Each lives in Migrations/, named by its version;
 /// `all` lists them in order. A step, once released, never changes: a new
 /// one is added instead.
-public struct Migration: Sendable {
-    public let version: Int
-    public let name: String
+package struct Migration: Sendable {
+    package let version: Int
+    package let name: String
     let sql: String
 
-    public static let all: [Migration] = [accounts]
+    package static let all: [Migration] = [accounts]
 }
 
 extension PostgresStore {
@@ -21,7 +21,7 @@ extension PostgresStore {
         """
 
     /// The versions applied, in order.
-    public func appliedMigrations() throws -> [Int] {
+    package func appliedMigrations() throws -> [Int] {
         let exists = try connection.query("SELECT to_regclass('gatehouse_migrations') IS NOT NULL").first?[0] == "t"
         guard exists else { return [] }
         return try connection.query("SELECT version FROM gatehouse_migrations ORDER BY version").compactMap { $0[0].flatMap { Int($0) } }
@@ -31,7 +31,7 @@ extension PostgresStore {
     /// advisory lock so two machines migrating at once take turns. Returns
     /// the steps applied now.
     @discardableResult
-    public func migrate() throws -> [Migration] {
+    package func migrate() throws -> [Migration] {
         try connection.transaction {
             // The lock comes first: two CREATE TABLE IF NOT EXISTS at once
             // can still collide in the catalogue.
@@ -50,7 +50,7 @@ extension PostgresStore {
 
     /// Throws `StoreError.notInitialized` unless every migration is applied:
     /// a responder must not start against an old schema.
-    public func requireCurrentSchema() throws {
+    package func requireCurrentSchema() throws {
         let done = Set(try appliedMigrations())
         let missing = Migration.all.filter { !done.contains($0.version) }
         if !missing.isEmpty {

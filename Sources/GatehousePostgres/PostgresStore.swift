@@ -6,11 +6,11 @@ import GatehouseCore
 /// is read `FOR UPDATE`, the core's closure decides on it, the row is
 /// written or deleted, then COMMIT. Deletes that must have one winner
 /// (a grant consumed) are one `DELETE … RETURNING`.
-public final class PostgresStore: AccountStore, @unchecked Sendable {
+package final class PostgresStore: AccountStore, @unchecked Sendable {
     let connection: Connection
 
     /// Connects (libpq connection string: `host=/run/postgresql dbname=gatehouse`).
-    public init(conninfo: String) throws {
+    package init(conninfo: String) throws {
         connection = try Connection(conninfo: conninfo)
     }
 
@@ -53,17 +53,17 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
          u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession]
     }
 
-    public func loadUser(_ id: String) throws -> UserRecord? {
+    package func loadUser(_ id: String) throws -> UserRecord? {
         try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users WHERE id = $1", [id]).first.map(user)
     }
 
-    public func insertUser(_ u: UserRecord) throws {
+    package func insertUser(_ u: UserRecord) throws {
         try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                              values(u))
     }
 
     @discardableResult
-    public func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
+    package func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
         guard let u = try modify("gatehouse_users", columns: Self.userColumns, id: id, decode: user,
                                  change: { try change(&$0); return true }, write: { u in
             try connection.query("""
@@ -75,11 +75,11 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     @discardableResult
-    public func deleteUser(_ id: String) throws -> Bool {
+    package func deleteUser(_ id: String) throws -> Bool {
         !(try connection.query("DELETE FROM gatehouse_users WHERE id = $1 RETURNING id", [id]).isEmpty)
     }
 
-    public func allUsers() throws -> [UserRecord] {
+    package func allUsers() throws -> [UserRecord] {
         try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users ORDER BY email").map(user)
     }
 
@@ -102,18 +102,18 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
          s.clientIP, s.kind.rawValue]
     }
 
-    public func loadSession(_ id: String) throws -> SessionRecord? {
+    package func loadSession(_ id: String) throws -> SessionRecord? {
         try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions WHERE id = $1", [id]).first.map(session)
     }
 
-    public func insertSession(_ s: SessionRecord) throws {
+    package func insertSession(_ s: SessionRecord) throws {
         try connection.query("INSERT INTO gatehouse_sessions (\(Self.sessionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                              values(s))
     }
 
     /// `durable` makes no difference here: every commit is durable.
     @discardableResult
-    public func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
+    package func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
         try modify("gatehouse_sessions", columns: Self.sessionColumns, id: id, decode: session, change: change) { s in
             try connection.query("""
                 UPDATE gatehouse_sessions SET user_id = $2, created = $3, last_seen = $4, epoch = $5, generation = $6,
@@ -123,11 +123,11 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     @discardableResult
-    public func deleteSession(_ id: String) throws -> Bool {
+    package func deleteSession(_ id: String) throws -> Bool {
         !(try connection.query("DELETE FROM gatehouse_sessions WHERE id = $1 RETURNING id", [id]).isEmpty)
     }
 
-    public func allSessions() throws -> [SessionRecord] {
+    package func allSessions() throws -> [SessionRecord] {
         try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions ORDER BY id").map(session)
     }
 
@@ -145,11 +145,11 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
         [c.id, c.userID, c.purpose, c.codeHash, String(c.created), String(c.expires), String(c.tries)]
     }
 
-    public func loadCode(_ id: String) throws -> CodeRecord? {
+    package func loadCode(_ id: String) throws -> CodeRecord? {
         try connection.query("SELECT \(Self.codeColumns) FROM gatehouse_codes WHERE id = $1", [id]).first.map(code)
     }
 
-    public func putCode(_ c: CodeRecord) throws {
+    package func putCode(_ c: CodeRecord) throws {
         try connection.query("""
             INSERT INTO gatehouse_codes (\(Self.codeColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7)
             ON CONFLICT (id) DO UPDATE SET user_id = $2, purpose = $3, code_hash = $4, created = $5, expires = $6, tries = $7
@@ -157,18 +157,18 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     @discardableResult
-    public func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
+    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
         try modify("gatehouse_codes", columns: Self.codeColumns, id: id, decode: code, change: change) { c in
             try connection.query("UPDATE gatehouse_codes SET tries = $2 WHERE id = $1", [c.id, String(c.tries)])
         }
     }
 
     @discardableResult
-    public func deleteCode(_ id: String) throws -> Bool {
+    package func deleteCode(_ id: String) throws -> Bool {
         !(try connection.query("DELETE FROM gatehouse_codes WHERE id = $1 RETURNING id", [id]).isEmpty)
     }
 
-    public func allCodes() throws -> [CodeRecord] {
+    package func allCodes() throws -> [CodeRecord] {
         try connection.query("SELECT \(Self.codeColumns) FROM gatehouse_codes ORDER BY id").map(code)
     }
 
@@ -178,13 +178,13 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
         CounterRecord(count: Int(try int64(row[0] ?? "0")), last: try int64(row[1] ?? "0"), until: try int64(row[2] ?? "0"))
     }
 
-    public func readCounter(_ id: String) throws -> CounterRecord {
+    package func readCounter(_ id: String) throws -> CounterRecord {
         try connection.query("SELECT count, last, until FROM gatehouse_counters WHERE id = $1", [id]).first.map(counter)
             ?? CounterRecord()
     }
 
     @discardableResult
-    public func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
+    package func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
         try connection.transaction {
             let row = try connection.query("""
                 INSERT INTO gatehouse_counters (id) VALUES ($1)
@@ -199,7 +199,7 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
         }
     }
 
-    public func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
+    package func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
                                       _ change: (inout CounterRecord) -> Void) throws {
         try connection.transaction {
             guard let row = try connection.query("SELECT count, last, until FROM gatehouse_counters WHERE id = $1 FOR UPDATE",
@@ -215,18 +215,18 @@ public final class PostgresStore: AccountStore, @unchecked Sendable {
         }
     }
 
-    public func resetCounter(_ id: String) throws {
+    package func resetCounter(_ id: String) throws {
         try connection.query("UPDATE gatehouse_counters SET count = 0, last = 0, until = 0 WHERE id = $1", [id])
     }
 
     // MARK: server files
 
-    public func loadServerFile(_ name: String) throws -> [UInt8]? {
+    package func loadServerFile(_ name: String) throws -> [UInt8]? {
         try connection.query("SELECT content FROM gatehouse_server_files WHERE name = $1", [name]).first?[0]
             .map { Array($0.utf8) }
     }
 
-    public func saveServerFile(_ name: String, _ bytes: [UInt8]) throws {
+    package func saveServerFile(_ name: String, _ bytes: [UInt8]) throws {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw StoreError.corrupt(path: "gatehouse_server_files", reason: "\(name) is not text")
         }

@@ -6,7 +6,7 @@ import GatehouseSystem
 /// be TLS to a server whose certificate is checked against a CA the site
 /// names (libpq's sslmode verify-full or verify-ca). libpq's own default,
 /// `prefer`, takes a plaintext answer, or TLS from anyone, without a word.
-public enum TransportSecurity: String, Sendable {
+package enum TransportSecurity: String, Sendable {
     /// Verified TLS to any host but a UNIX socket or a loopback address.
     case auto
     /// Verified TLS to every host.
@@ -14,13 +14,13 @@ public enum TransportSecurity: String, Sendable {
     /// The connection string as it is.
     case off
 
-    public struct Refused: Error, CustomStringConvertible {
-        public let description: String
+    package struct Refused: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// Checked at start-up, before anything connects. `environment`
     /// supplies PGHOST and PGSSLMODE, which libpq falls back on.
-    public func check(_ conninfo: String, environment: (String) -> String?) throws {
+    package func check(_ conninfo: String, environment: (String) -> String?) throws {
         guard self != .off else { return }
         guard let options = try LibPQ.loaded.get().options(of: conninfo) else {
             throw Refused(description: "postgresql_dsn: libpq cannot parse it")

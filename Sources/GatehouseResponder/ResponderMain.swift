@@ -11,8 +11,8 @@ import GatehouseSystem
 /// where the command line is the client's), decide CGI or
 /// FastCGI, load the configuration (a bad one stops here, naming the key),
 /// then serve. Each executable's main.swift is one call to this.
-public enum ResponderMain {
-    public static func run<E: Endpoint>(_ endpoint: E) -> Never {
+package enum ResponderMain {
+    package static func run<E: Endpoint>(_ endpoint: E) -> Never {
         let options: RuntimeOptions
         do {
             options = try RuntimeOptions.parse(RuntimeOptions.arguments(Array(CommandLine.arguments.dropFirst()),

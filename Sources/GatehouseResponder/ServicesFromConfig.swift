@@ -18,7 +18,7 @@ extension Services {
     /// `sendsMail: false` for a responder whose endpoint never mails (`me`,
     /// `verify`, …): it then neither reads nor parses the mail templates,
     /// which every CGI exec would otherwise pay for.
-    public static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
+    package static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom(), sendsMail: Bool = true) throws -> Services {
         let mail = sendsMail ? try MailService(settings: MailSettings(config: config), clock: clock, random: random, logger: logger,
                                                handoff: { ids in handOff(ids, config: config, logger: logger) }) : nil
@@ -56,7 +56,7 @@ extension Services {
 }
 
 extension Site {
-    public init(config: Config) {
+    package init(config: Config) {
         self.init(prefix: config.prefix, cookieName: config.cookieName, cookieDomain: config.cookieDomain, signinRedirect: config.signinRedirect,
                   allowedRedirectHosts: config.allowedRedirectHosts, allowedOrigins: config.allowedOrigins, publicOrigin: config.publicOrigin, trustedProxies: config.trustedProxies,
                   maxBodyBytes: config.maxBodyBytes, passwordMinLength: config.passwordMinLength,
@@ -82,7 +82,7 @@ func handOff(_ ids: [String], config: Config, logger: Logger) {
 
 extension Logger.Level {
     /// log_level (syslog's names) onto swift-log's.
-    public init(_ level: LogLevel) {
+    package init(_ level: LogLevel) {
         switch level {
         case .debug: self = .debug
         case .info: self = .info

@@ -8,15 +8,15 @@ import GatehouseMail
 /// delivery to `gatehousectl mail deliver --id …` after the response.
 /// SMTP through libcurl (STARTTLS, AUTH, time-outs) rather than a
 /// hand-written client.
-public struct SMTPTransport: MailTransport {
-    public let relay: SMTPRelay
+package struct SMTPTransport: MailTransport {
+    package let relay: SMTPRelay
     var url: String { relay.url }
     var tls: SMTPRelay.TLS { relay.tls }
     var username: String { relay.username }
     var password: String { relay.password }
 
     /// `relay` as the wiring checked it (STARTTLS decided, password read).
-    public init(relay: SMTPRelay) {
+    package init(relay: SMTPRelay) {
         self.relay = relay
     }
 
@@ -26,7 +26,7 @@ public struct SMTPTransport: MailTransport {
         init(_ bytes: [UInt8]) { self.bytes = bytes }
     }
 
-    public func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
+    package func send(_ message: [UInt8], from: String, to: String, timeout: Int) -> String? {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         // libcurl keeps the pointer until cleanup: it must not be a Swift
         // array's, and it is allocated first so that it is freed last

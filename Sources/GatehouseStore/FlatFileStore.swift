@@ -18,17 +18,17 @@ import GatehouseCore
 ///     <root>/counters.table          every counter (CounterTable)
 ///
 /// Used by one thread at a time, as every process of Gatehouse does.
-public final class FlatFileStore: AccountStore, @unchecked Sendable {
-    public static let formatLine = "gatehouse-store 1"
-    public let root: String
+package final class FlatFileStore: AccountStore, @unchecked Sendable {
+    package static let formatLine = "gatehouse-store 1"
+    package let root: String
     /// The slots of the counter table when it is (re)made.
-    public let counterSlots: Int
+    package let counterSlots: Int
     /// Opened at the first counter a process needs (`me` and `verify` never do).
     private var table: CounterTable?
 
     /// Opens an existing data directory; `gatehousectl init` creates one.
     /// `counterTableMiB`: the size of the counter table when it is made.
-    public init(root: String, counterTableMiB: Int = 16) throws {
+    package init(root: String, counterTableMiB: Int = 16) throws {
         self.root = root
         counterSlots = CounterTable.slots(mib: counterTableMiB)
         guard let fd = try Posix.openIfExists(root + "/FORMAT", O_RDONLY) else {
@@ -43,7 +43,7 @@ public final class FlatFileStore: AccountStore, @unchecked Sendable {
 
     /// Creates the directory layout (0700) and the format marker; harmless
     /// on an existing store.
-    public static func create(root: String, counterTableMiB: Int = 16) throws -> FlatFileStore {
+    package static func create(root: String, counterTableMiB: Int = 16) throws -> FlatFileStore {
         _ = umask(0o077)
         try Posix.makeDirectories(root)
         for kind in Collection.allCases { try Posix.makeDirectories(root + "/" + kind.rawValue) }
@@ -165,23 +165,23 @@ public final class FlatFileStore: AccountStore, @unchecked Sendable {
 
     // MARK: users
 
-    public func loadUser(_ id: String) throws -> UserRecord? { try load(id) }
+    package func loadUser(_ id: String) throws -> UserRecord? { try load(id) }
 
-    public func insertUser(_ user: UserRecord) throws { try write(user, onlyIfNew: true) }
+    package func insertUser(_ user: UserRecord) throws { try write(user, onlyIfNew: true) }
 
     /// `durable: false` is for bulk loads that end with one `sync` (the
     /// benchmark's million users); everything else is durable.
-    public func insertUser(_ user: UserRecord, durable: Bool) throws {
+    package func insertUser(_ user: UserRecord, durable: Bool) throws {
         try write(user, onlyIfNew: true, durable: durable)
     }
 
     /// Flushes everything written (sync(2): syncfs needs _GNU_SOURCE).
-    public func syncAll() {
+    package func syncAll() {
         sync()
     }
 
     @discardableResult
-    public func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
+    package func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
         guard case .kept(let user) = try modify(id, durable: true, { (u: inout UserRecord) in try change(&u); return true }) else {
             throw StoreError.notFound
         }
@@ -189,58 +189,58 @@ public final class FlatFileStore: AccountStore, @unchecked Sendable {
     }
 
     @discardableResult
-    public func deleteUser(_ id: String) throws -> Bool { try remove(.users, id) }
+    package func deleteUser(_ id: String) throws -> Bool { try remove(.users, id) }
 
-    public func allUsers() throws -> [UserRecord] { try all() }
+    package func allUsers() throws -> [UserRecord] { try all() }
 
     // MARK: sessions
 
-    public func loadSession(_ id: String) throws -> SessionRecord? { try load(id) }
+    package func loadSession(_ id: String) throws -> SessionRecord? { try load(id) }
 
-    public func insertSession(_ session: SessionRecord) throws { try write(session, onlyIfNew: true) }
+    package func insertSession(_ session: SessionRecord) throws { try write(session, onlyIfNew: true) }
 
     @discardableResult
-    public func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
+    package func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
         guard case .kept(let session) = try modify(id, durable: durable, change) else { return nil }
         return session
     }
 
     @discardableResult
-    public func deleteSession(_ id: String) throws -> Bool { try remove(.sessions, id) }
+    package func deleteSession(_ id: String) throws -> Bool { try remove(.sessions, id) }
 
-    public func allSessions() throws -> [SessionRecord] { try all() }
+    package func allSessions() throws -> [SessionRecord] { try all() }
 
     // MARK: codes
 
-    public func loadCode(_ id: String) throws -> CodeRecord? { try load(id) }
+    package func loadCode(_ id: String) throws -> CodeRecord? { try load(id) }
 
-    public func putCode(_ code: CodeRecord) throws { try write(code, onlyIfNew: false) }
+    package func putCode(_ code: CodeRecord) throws { try write(code, onlyIfNew: false) }
 
     @discardableResult
-    public func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
+    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
         guard case .kept(let code) = try modify(id, durable: true, change) else { return nil }
         return code
     }
 
     @discardableResult
-    public func deleteCode(_ id: String) throws -> Bool { try remove(.codes, id) }
+    package func deleteCode(_ id: String) throws -> Bool { try remove(.codes, id) }
 
-    public func allCodes() throws -> [CodeRecord] { try all() }
+    package func allCodes() throws -> [CodeRecord] { try all() }
 
     // MARK: counters
 
     /// How full the counter table is: counters in it, and slots.
-    public func counterTableUsage() throws -> (used: Int, slots: Int) {
+    package func counterTableUsage() throws -> (used: Int, slots: Int) {
         let table = try counters()
         return (try table.survey(repair: false).used, table.slotCount)
     }
 
-    public func readCounter(_ id: String) throws -> CounterRecord {
+    package func readCounter(_ id: String) throws -> CounterRecord {
         try counters().read(id)
     }
 
     @discardableResult
-    public func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
+    package func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
         try counters().update(id, create: true) { counter in
             var c = counter
             change(&c)
@@ -249,11 +249,11 @@ public final class FlatFileStore: AccountStore, @unchecked Sendable {
     }
 
     /// Back to zero: the slot is freed.
-    public func resetCounter(_ id: String) throws {
+    package func resetCounter(_ id: String) throws {
         try counters().update(id, create: false) { _ in nil }
     }
 
-    public func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
+    package func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
                                       _ change: (inout CounterRecord) -> Void) throws {
         try counters().update(id, create: false) { counter in
             var c = counter

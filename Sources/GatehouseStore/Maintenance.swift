@@ -6,14 +6,14 @@ import GatehouseSystem
 import GatehouseCore
 
 /// Whole-store walks for `gatehousectl gc` and `fsck`. Never on a request path.
-public struct FsckFinding: Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case corrupt, strayTemp = "stray-temp", badMode = "bad-mode", misplaced }
-    public let kind: Kind
-    public let path: String
-    public let detail: String
-    public var repaired: Bool
+package struct FsckFinding: Equatable, Sendable, CustomStringConvertible {
+    package enum Kind: String, Sendable { case corrupt, strayTemp = "stray-temp", badMode = "bad-mode", misplaced }
+    package let kind: Kind
+    package let path: String
+    package let detail: String
+    package var repaired: Bool
 
-    public var description: String {
+    package var description: String {
         "\(kind.rawValue) \(path): \(detail)\(repaired ? " (repaired)" : "")"
     }
 }
@@ -39,7 +39,7 @@ extension FlatFileStore {
 
     /// Removes sessions for which `sessionDead` holds and counters for which
     /// `counterDead` holds, each under its lock.
-    public func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
+    package func collectGarbage(sessionDead: (SessionRecord) -> Bool, codeDead: (CodeRecord) -> Bool,
                                counterDead: (CounterRecord) -> Bool) throws -> GCReport {
         var report = GCReport()
         for id in try scan(.sessions).map(fileName) where try removeIf(id, sessionDead) { report.sessions += 1 }
@@ -91,7 +91,7 @@ extension FlatFileStore {
     /// counters cleared (they are loss-tolerant; a counter table that is not
     /// one is moved aside and made afresh); corrupt users and sessions are
     /// moved aside to `<file>.corrupt` for a person to look at.
-    public func fsck(repair: Bool) throws -> (checked: Int, findings: [FsckFinding]) {
+    package func fsck(repair: Bool) throws -> (checked: Int, findings: [FsckFinding]) {
         var findings = [FsckFinding]()
         var checked = 0
         func note(_ kind: FsckFinding.Kind, _ path: String, _ detail: String, fix: () throws -> Void) {

@@ -12,14 +12,14 @@ extension FlatFileStore {
         return root + "/" + name
     }
 
-    public func loadServerFile(_ name: String) throws -> [UInt8]? {
+    package func loadServerFile(_ name: String) throws -> [UInt8]? {
         let path = try serverFilePath(name)
         guard let fd = try Posix.openIfExists(path, O_RDONLY) else { return nil }
         defer { close(fd) }
         return try Posix.readAll(fd, path: path)
     }
 
-    public func saveServerFile(_ name: String, _ bytes: [UInt8]) throws {
+    package func saveServerFile(_ name: String, _ bytes: [UInt8]) throws {
         try AtomicFile.write(bytes, to: try serverFilePath(name), durable: true)
     }
 }

@@ -2,10 +2,10 @@
 /// paths (every CGI exec parses the templates, every request negotiates),
 /// where the standard library's `firstRange(of:)` would set up a searcher
 /// per call and lower-casing would copy the haystack.
-public enum ByteSearch {
+package enum ByteSearch {
     /// Byte offset of `needle` in `haystack`; with `ignoringASCIICase`,
     /// `needle` is lower-case ASCII and the haystack's A–Z match a–z.
-    public static func firstOffset(of needle: StaticString, in haystack: UnsafeBufferPointer<UInt8>,
+    package static func firstOffset(of needle: StaticString, in haystack: UnsafeBufferPointer<UInt8>,
                                    ignoringASCIICase: Bool = false) -> Int? {
         let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
         guard n.count <= haystack.count else { return nil }
@@ -21,7 +21,7 @@ public enum ByteSearch {
     }
 
     /// The same, in a string's UTF-8.
-    public static func firstOffset(of needle: StaticString, in haystack: Substring, ignoringASCIICase: Bool = false) -> Int? {
+    package static func firstOffset(of needle: StaticString, in haystack: Substring, ignoringASCIICase: Bool = false) -> Int? {
         let search = { (bytes: UnsafeBufferPointer<UInt8>) in firstOffset(of: needle, in: bytes, ignoringASCIICase: ignoringASCIICase) }
         if let found = haystack.utf8.withContiguousStorageIfAvailable(search) { return found }
         return Array(haystack.utf8).withUnsafeBufferPointer(search)

@@ -3,14 +3,14 @@ import CSodium
 /// Hex and base64 through libsodium, which every responder links anyway:
 /// its codecs run in constant time, so encoding a secret leaks nothing
 /// through table look-ups.
-public enum Hex {
-    public static func encode(_ bytes: [UInt8]) -> String {
+package enum Hex {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out = [CChar](repeating: 0, count: bytes.count * 2 + 1)
         _ = sodium_bin2hex(&out, out.count, bytes, bytes.count)
         return String(decoding: out.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    public static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         let u = Array(text.utf8)
         guard u.count % 2 == 0 else { return nil }
         var out = [UInt8](repeating: 0, count: u.count / 2)
@@ -28,12 +28,12 @@ public enum Hex {
 /// RFC 4648 base64: `url` (§5, without padding) for session tokens, which
 /// travel in headers and cookies where `+`, `/` and `=` need quoting;
 /// `standard` (§4, padded) for MIME.
-public enum Base64 {
-    public static func url(_ bytes: [UInt8]) -> String {
+package enum Base64 {
+    package static func url(_ bytes: [UInt8]) -> String {
         encode(bytes, variant: sodium_base64_VARIANT_URLSAFE_NO_PADDING)
     }
 
-    public static func standard(_ bytes: [UInt8]) -> String {
+    package static func standard(_ bytes: [UInt8]) -> String {
         encode(bytes, variant: sodium_base64_VARIANT_ORIGINAL)
     }
 
@@ -45,7 +45,7 @@ public enum Base64 {
 
     /// True when `text` could be the unpadded base64url of `byteCount`
     /// bytes: lets callers reject a malformed token before hashing it.
-    public static func isURLEncoding(_ text: String, ofByteCount byteCount: Int) -> Bool {
+    package static func isURLEncoding(_ text: String, ofByteCount byteCount: Int) -> Bool {
         let expected = (byteCount * 4 + 2) / 3
         let u = text.utf8
         guard u.count == expected else { return false }

@@ -10,7 +10,7 @@ public enum FileDescriptor {
         _ = try? Posix.writeAll(fd, bytes, path: "fd \(fd)")
     }
 
-    public static func read(_ fd: Int32, upTo limit: Int) -> (bytes: [UInt8], eof: Bool) {
+    package static func read(_ fd: Int32, upTo limit: Int) -> (bytes: [UInt8], eof: Bool) {
         var out = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 16384)
         while out.count < limit {

@@ -6,8 +6,8 @@ import Glibc
 /// never crosses a network: `localhost`, 127.0.0.0/8, ::1 and ::ffff:127.x.
 /// Parsed as an address (inet_pton), never by its text: `127.mail.example`
 /// is a name like any other. Pure.
-public enum Loopback {
-    public static func contains(_ host: String) -> Bool {
+package enum Loopback {
+    package static func contains(_ host: String) -> Bool {
         var name = host.lowercased()
         if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
         if name == "localhost" || name == "localhost." { return true }

@@ -6,26 +6,26 @@ import Musl
 
 /// A failed system call, with the path it concerned and its errno. Every
 /// layer speaks in these; the layers above decide what a person sees.
-public struct SystemCallError: Error, CustomStringConvertible {
-    public let operation: String
-    public let path: String
-    public let code: Int32
+package struct SystemCallError: Error, CustomStringConvertible {
+    package let operation: String
+    package let path: String
+    package let code: Int32
 
-    public init(operation: String, path: String, code: Int32) {
+    package init(operation: String, path: String, code: Int32) {
         self.operation = operation
         self.path = path
         self.code = code
     }
 
-    public var description: String {
+    package var description: String {
         "\(operation) \(path): \(String(cString: strerror(code)))"
     }
 }
 
 /// Thin, EINTR-safe wrappers over the system calls every layer uses: libfcgi installs signal handlers that interrupt
 /// blocking calls (flock, read, write), so every call retries on EINTR.
-public enum Posix {
-    public static func retry(_ body: () -> Int32) -> Int32 {
+package enum Posix {
+    package static func retry(_ body: () -> Int32) -> Int32 {
         while true {
             let rc = body()
             if rc == -1 && errno == EINTR { continue }
@@ -33,14 +33,14 @@ public enum Posix {
         }
     }
 
-    public static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o600) throws -> Int32 {
+    package static func open(_ path: String, _ flags: Int32, _ mode: mode_t = 0o600) throws -> Int32 {
         let fd = retry { Glibc.open(path, flags | O_CLOEXEC, mode) }
         if fd < 0 { throw SystemCallError(operation: "open", path: path, code: errno) }
         return fd
     }
 
     /// nil when the file does not exist; any other failure throws.
-    public static func openIfExists(_ path: String, _ flags: Int32) throws -> Int32? {
+    package static func openIfExists(_ path: String, _ flags: Int32) throws -> Int32? {
         let fd = retry { Glibc.open(path, flags | O_CLOEXEC) }
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -51,7 +51,7 @@ public enum Posix {
 
     /// The whole file; more than `limit` bytes is an error (EFBIG), never a
     /// silently shortened read.
-    public static func readAll(_ fd: Int32, path: String, limit: Int = 1 << 20) throws -> [UInt8] {
+    package static func readAll(_ fd: Int32, path: String, limit: Int = 1 << 20) throws -> [UInt8] {
         var out = [UInt8]()
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
@@ -65,14 +65,14 @@ public enum Posix {
         }
     }
 
-    public static func pread(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
+    package static func pread(_ fd: Int32, count: Int, path: String) throws -> [UInt8] {
         var buf = [UInt8](repeating: 0, count: count)
         let n = buf.withUnsafeMutableBytes { b in retryRW { Glibc.pread(fd, b.baseAddress, count, 0) } }
         if n < 0 { throw SystemCallError(operation: "pread", path: path, code: errno) }
         return Array(buf[0..<n])
     }
 
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { b in
@@ -83,12 +83,12 @@ public enum Posix {
         }
     }
 
-    public static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+    package static func pwriteAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         let n = bytes.withUnsafeBytes { b in retryRW { Glibc.pwrite(fd, b.baseAddress, bytes.count, 0) } }
         if n != bytes.count { throw SystemCallError(operation: "pwrite", path: path, code: n < 0 ? errno : EIO) }
     }
 
-    public static func retryRW(_ body: () -> Int) -> Int {
+    package static func retryRW(_ body: () -> Int) -> Int {
         while true {
             let rc = body()
             if rc == -1 && errno == EINTR { continue }
@@ -96,26 +96,26 @@ public enum Posix {
         }
     }
 
-    public static func fsync(_ fd: Int32, path: String) throws {
+    package static func fsync(_ fd: Int32, path: String) throws {
         if retry({ Glibc.fsync(fd) }) != 0 { throw SystemCallError(operation: "fsync", path: path, code: errno) }
     }
 
-    public static func fsyncDirectory(_ path: String) throws {
+    package static func fsyncDirectory(_ path: String) throws {
         let fd = try open(path, O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
         try fsync(fd, path: path)
     }
 
-    public static func lock(_ fd: Int32, _ op: Int32, path: String) throws {
+    package static func lock(_ fd: Int32, _ op: Int32, path: String) throws {
         if retry({ flock(fd, op) }) != 0 { throw SystemCallError(operation: "flock", path: path, code: errno) }
     }
 
-    public static func rename(_ from: String, _ to: String) throws {
+    package static func rename(_ from: String, _ to: String) throws {
         if Glibc.rename(from, to) != 0 { throw SystemCallError(operation: "rename", path: to, code: errno) }
     }
 
     /// true when something was removed.
-    public static func unlinkIfExists(_ path: String) throws -> Bool {
+    package static func unlinkIfExists(_ path: String) throws -> Bool {
         if Glibc.unlink(path) == 0 { return true }
         if errno == ENOENT { return false }
         throw SystemCallError(operation: "unlink", path: path, code: errno)
@@ -124,7 +124,7 @@ public enum Posix {
     /// mkdir -p with mode 0700 for every directory it creates. Each new
     /// directory is fsync'd into its parent: a record renamed into a shard
     /// that a power cut then forgets would be lost with it.
-    public static func makeDirectories(_ path: String) throws {
+    package static func makeDirectories(_ path: String) throws {
         if Glibc.mkdir(path, 0o700) == 0 {
             try fsyncDirectory(dirname(of: path))
             return
@@ -142,23 +142,23 @@ public enum Posix {
 
     /// Whether `fd` is still the file linked at `path`. A lock taken on a
     /// file that was unlinked (gc) or renamed away meanwhile guards nothing.
-    public static func isStillLinked(_ fd: Int32, at path: String) -> Bool {
+    package static func isStillLinked(_ fd: Int32, at path: String) -> Bool {
         var a = stat(), b = stat()
         guard fstat(fd, &a) == 0, stat(path, &b) == 0 else { return false }
         return a.st_ino == b.st_ino && a.st_dev == b.st_dev
     }
 
-    public static func dirname(of path: String) -> String {
+    package static func dirname(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    public static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         access(path, F_OK) == 0
     }
 
     /// Entries of a directory, without "." and ".."; empty when it is missing.
-    public static func list(_ path: String) -> [String] {
+    package static func list(_ path: String) -> [String] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
         var names = [String]()
@@ -172,20 +172,20 @@ public enum Posix {
     }
 
     /// chmod that refuses to follow a symbolic link (O_NOFOLLOW, then fchmod).
-    public static func chmodNoFollow(_ path: String, _ mode: mode_t, directory: Bool) throws {
+    package static func chmodNoFollow(_ path: String, _ mode: mode_t, directory: Bool) throws {
         let fd = try open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | (directory ? O_DIRECTORY : 0))
         defer { close(fd) }
         if fchmod(fd, mode) != 0 { throw SystemCallError(operation: "fchmod", path: path, code: errno) }
     }
 
     /// Seconds since the file was last modified; nil when it is gone.
-    public static func age(_ path: String) -> Int? {
+    package static func age(_ path: String) -> Int? {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
         return time(nil) - st.st_mtim.tv_sec
     }
 
-    public static func mode(_ path: String) -> mode_t? {
+    package static func mode(_ path: String) -> mode_t? {
         var st = stat()
         let clstat: (UnsafePointer<CChar>, UnsafeMutablePointer<stat>) -> Int32 = Glibc.lstat
         guard clstat(path, &st) == 0 else { return nil }

@@ -8,10 +8,10 @@ import Glibc
 /// only file descriptors 0–2 (never a listening socket) and, unless told
 /// otherwise, a minimal environment: under CGI the process environment
 /// holds every request header.
-public enum Subprocess {
+package enum Subprocess {
     static let passedThrough = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "GATEHOUSE_CONFIG"]
 
-    public static func minimalEnvironment() -> [String] {
+    package static func minimalEnvironment() -> [String] {
         var out = [String]()
         for name in passedThrough {
             if let value = getenv(name) { out.append(name + "=" + String(cString: value)) }
@@ -29,7 +29,7 @@ public enum Subprocess {
         }
     }
 
-    public static func run(_ argv: [String], input: [UInt8] = [], timeout: Int,
+    package static func run(_ argv: [String], input: [UInt8] = [], timeout: Int,
                            environment: [String]? = nil) -> String? {
         guard let program = argv.first else { return "no command" }
         let deadline = time(nil) + timeout

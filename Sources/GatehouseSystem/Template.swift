@@ -92,7 +92,7 @@ public struct Template: Sendable {
     }
 
     /// Names the template uses, for start-up checks.
-    public var variables: Set<String> {
+    package var variables: Set<String> {
         var names = Set<String>()
         func walk(_ nodes: [Node]) {
             for n in nodes {

@@ -3,10 +3,10 @@ import Glibc
 #endif
 
 /// Small text files: configuration, templates, imports, secrets.
-public enum TextFile {
+package enum TextFile {
     /// The whole file as UTF-8. A failure keeps its errno (a permission
     /// problem must not read as an encoding one); invalid UTF-8 is EILSEQ.
-    public static func read(_ path: String, limit: Int = 16 << 20) throws(SystemCallError) -> String {
+    package static func read(_ path: String, limit: Int = 16 << 20) throws(SystemCallError) -> String {
         do {
             let fd = try Posix.open(path, O_RDONLY)
             defer { close(fd) }

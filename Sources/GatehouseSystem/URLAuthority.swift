@@ -1,10 +1,10 @@
 /// The authority of a URL (`scheme://user@host:port/…`) taken apart, on
 /// characters and without resolving anything. Pure.
-public enum URLAuthority {
+package enum URLAuthority {
     /// The host a client of `url` connects to: after any user-info
     /// (`user:pass@`, whose `localhost:x@relay.example` must not pass for
     /// `localhost`), without port or brackets.
-    public static func host(of url: String) -> String {
+    package static func host(of url: String) -> String {
         var rest = Substring(url)
         if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
         rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }

@@ -47,7 +47,7 @@ struct User: ParsableCommand {
 
         func run() throws {
             let accounts = try global.accounts()
-            let users = try perform { try accounts.store.allUsers() }
+            let users = try perform { try accounts.allUsers() }
             for u in users.sorted(by: { $0.email < $1.email }) {
                 Console.out("\(u.email)\t\(u.locked ? "locked" : "active")\t\(u.emailVerified ? "verified" : "unverified")")
             }
@@ -74,7 +74,7 @@ struct User: ParsableCommand {
             email_verified: \(u.emailVerified ? "yes" : "no")
             created: \(UTCTime.rfc3339(u.created))
             password_changed: \(UTCTime.rfc3339(u.passwordChanged))
-            hash_scheme: \(scheme)\(accounts.hasher.isStale(u.passwordHash) ? " (upgraded at next sign-in)" : "")
+            hash_scheme: \(scheme)\(accounts.hashIsStale(u) ? " (upgraded at next sign-in)" : "")
             """)
         }
     }
