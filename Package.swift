@@ -126,11 +126,12 @@ let package = Package(
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
-        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseStore", "GatehouseFiles", "GatehouseCrypto", "GatehouseSystem",
+        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseCrypto", "GatehouseSystem",
                                                              .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
-        // File helpers the test targets share (no Foundation).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // What the test targets share (no Foundation): file helpers, and a
+        // store in memory that passes the store contract.
+        .target(name: "TestSupport", dependencies: ["GatehouseCore"], path: "Tests/TestSupport"),
         .testTarget(name: "GatehouseEndpointsTests", dependencies: [
             "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseJSON", "GatehouseSystem", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
             .product(name: "Logging", package: "swift-log"),

@@ -8,7 +8,7 @@ package enum ConfigDocs {
         return out
     }
 
-    /// The Markdown table in the README.
+    /// The Markdown table of docs/configuration.md.
     package static func markdownTable() -> String {
         var out = "| key | default | meaning |\n|---|---|---|\n"
         for s in Settings.all {

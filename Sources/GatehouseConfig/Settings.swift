@@ -1,6 +1,6 @@
 /// Every configuration key, its default, its validator and the typed field
 /// of `Config` it sets, in one table: each setting is declared here once.
-/// Validators are pure: text in, value or a reason out. The README's key
+/// Validators are pure: text in, value or a reason out. The documentation's key
 /// table and `gatehousectl config` are generated from (and tested against)
 /// this table, so documentation cannot drift from the code.
 package struct Setting: Sendable {

@@ -14,7 +14,8 @@ package struct UserRecord: Equatable, Sendable {
     }
 
     package var id: String
-    package var email: String
+    /// Parsed once, where it came in (a request, a command, a stored record).
+    package var email: EmailAddress
     package var passwordHash: String
     package var created: Int64
     package var passwordChanged: Int64
@@ -34,7 +35,7 @@ package struct UserRecord: Equatable, Sendable {
 
     package var locked: Bool { lock != .none }
 
-    package init(id: String, email: String, passwordHash: String, created: Int64,
+    package init(id: String, email: EmailAddress, passwordHash: String, created: Int64,
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
                 sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "") {
         self.id = id

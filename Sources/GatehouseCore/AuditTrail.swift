@@ -27,11 +27,11 @@ package struct AuditTrail: Sendable {
     /// web server's, often syslog) with the reason, never to nowhere. An
     /// attacker who brings the data directory's disk down to its reserve
     /// must not silence the trail of what they do next.
-    package func record(_ event: String, at time: Int64, user: String? = nil, ip: String? = nil,
+    package func record(_ event: String, at time: Int64, user: EmailAddress? = nil, ip: String? = nil,
                        _ extra: [(String, JSONValue)] = []) {
         guard let sink else { return }
         var fields: [(String, JSONValue)] = [("time", .string(UTCTime.rfc3339(time))), ("event", .string(event))]
-        if let user { fields.append(("user", .string(user))) }
+        if let user { fields.append(("user", .string(user.description))) }
         if let ip, !ip.isEmpty { fields.append(("ip", .string(ip))) }
         fields += extra
         let line = JSONValue.object(fields).serialized()

@@ -61,7 +61,7 @@ extension Accounts {
             if wait != nil { try giveBack(budgets, now: now) }
         }
         if let wait {
-            audit.record("code_send_throttled", at: now, user: address, ip: clientIP)
+            audit.record("code_send_throttled", at: now, user: email, ip: clientIP)
             throw AccountError.tooManyCodeRequests(retryAfter: max(1, wait))
         }
         if !ownSession && !c.siteCapRefuses { try countSiteSend(now: now) }
@@ -114,7 +114,7 @@ extension Accounts {
             "code": code, "purpose": purpose.rawValue, "minutes": String(minutes),
             "replaces": replaced ? "yes" : "",
         ], language: language), decoy: user == nil)
-        audit.record(user == nil ? "code_requested_unknown" : "code_sent", at: now, user: email.description, ip: clientIP,
+        audit.record(user == nil ? "code_requested_unknown" : "code_sent", at: now, user: email, ip: clientIP,
                      [("purpose", .string(purpose.rawValue))])
     }
 
@@ -131,7 +131,7 @@ extension Accounts {
     /// does not count against the account: whoever lacks the mailbox
     /// cannot use up the owner's tries.
     @discardableResult
-    package func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
+    func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> UserRecord {
         try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP, signedIn: false)
     }
 
@@ -150,7 +150,7 @@ extension Accounts {
         var counts = [Int]()
         if let spent = try take(budgets, now: now, counts: &counts) {
             if AuditTrail.isMilestone(spent.refusals) {
-                audit.record("code_throttled", at: now, user: email.description, ip: clientIP, [("refused_so_far", .int(spent.refusals))])
+                audit.record("code_throttled", at: now, user: email, ip: clientIP, [("refused_so_far", .int(spent.refusals))])
             }
             throw AccountError.throttled(retryAfter: spent.wait)
         }
@@ -178,7 +178,7 @@ extension Accounts {
             // milestones carrying the running total: a site that raises the
             // per-client budget does not get a line per guess in a flood.
             if clientFailures <= 10 || AuditTrail.isMilestone(clientFailures) {
-                audit.record(outcome == .expired ? "code_expired" : "code_failed", at: now, user: email.description, ip: clientIP,
+                audit.record(outcome == .expired ? "code_expired" : "code_failed", at: now, user: email, ip: clientIP,
                              [("purpose", .string(purpose.rawValue)), ("client_failures", .int(clientFailures))])
             }
             throw AccountError.invalidCode
@@ -210,42 +210,6 @@ extension Accounts {
             return record.tries < policy.codes.maxTries
         }
         return outcome
-    }
-
-    /// A `verify` code proved the address.
-    package func markVerified(_ user: UserRecord) throws {
-        guard !user.emailVerified else { return }
-        try store.updateUser(user.id) { $0.emailVerified = true }
-    }
-
-    /// verify-otp with a session: the session is stepped up, and a `verify`
-    /// code also marks the address verified.
-    package func verifyCode(_ code: String, session auth: Authenticated, purpose: CodePurpose, clientIP: String) throws {
-        let email = try EmailAddress.parse(auth.user.email).get()
-        let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP, signedIn: true)
-        let now = clock.now()
-        try store.updateSession(auth.session.id, durable: true) { $0.otpVerifiedAt = now; return true }
-        if purpose == .verify { try markVerified(user) }
-    }
-
-    /// A password-reset grant: a short-lived session of kind `reset`, good
-    /// for one change-password and refused everywhere else.
-    package func openResetGrant(for user: UserRecord, clientIP: String) throws -> OpenedSession {
-        let now = clock.now()
-        let token = Base64.url(random.bytes(Accounts.tokenBytes))
-        try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
-                                              epoch: user.sessionEpoch, generation: user.generation, clientIP: clientIP,
-                                              kind: .reset))
-        audit.record("reset_grant_issued", at: now, user: user.email, ip: clientIP)
-        return OpenedSession(token: token, expiresIn: policy.codes.resetGrantLifetime, user: user)
-    }
-
-    /// Sign-in by code (purpose=login, when enabled).
-    package func openSession(afterCodeFor user: UserRecord, clientIP: String) throws -> OpenedSession {
-        let now = clock.now()
-        let opened = try openSession(for: user, clientIP: clientIP, now: now)
-        audit.record("signin_ok", at: now, user: user.email, ip: clientIP, [("method", .string("code"))])
-        return opened
     }
 
     /// Every outstanding code of a user ends (after a password change).

@@ -16,7 +16,7 @@ extension Accounts {
             throw AccountError.invalidField(field: "new_password",
                                             reason: "this password is too common; choose one that is harder to guess")
         }
-        let local = String(user.email.split(separator: "@").first ?? "").lowercased()
+        let local = user.email.localPart.lowercased()
         // A one- or two-letter local part would forbid half the alphabet.
         if local.count >= 3 && lowered.contains(local) {
             throw AccountError.invalidField(field: "new_password", reason: "the password must not contain your e-mail address")
@@ -42,7 +42,7 @@ extension Accounts {
         let user = auth.user
         let viaReset = auth.session.kind == .reset
         if !viaReset {
-            let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email, clientIP: clientIP, now: now) }
+            let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: clientIP, now: now) }
             guard case .match = hasher.check(PasswordText(old ?? "").normalized, against: user.passwordHash) else {
                 audit.record("password_change_failed", at: now, user: user.email, ip: clientIP)
                 try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
@@ -80,20 +80,18 @@ extension Accounts {
             throw AccountError.notAuthenticated
         }
         if unlocked {
-            try store.resetCounter(signInAccountCounter(user.email))
+            try store.resetCounter(signInAccountCounter(user.email.description))
             audit.record("account_unlocked", at: now, user: user.email, ip: clientIP, [("method", .string("reset"))])
         }
         try invalidateCodes(of: user.id)
-        if let email = try? EmailAddress.parse(user.email).get() {
-            // The change is committed: a notice that cannot be spooled is
-            // logged, not turned into an error the client would retry.
-            do {
-                try mail.queue(OutgoingMail(to: email, template: "password-changed", values: [
-                    "time": UTCTime.rfc3339(now), "ip": clientIP,
-                ], language: language), decoy: false)
-            } catch {
-                logger.error("password-changed notice for a changed account not queued: \(error)")
-            }
+        // The change is committed: a notice that cannot be spooled is
+        // logged, not turned into an error the client would retry.
+        do {
+            try mail.queue(OutgoingMail(to: user.email, template: "password-changed", values: [
+                "time": UTCTime.rfc3339(now), "ip": clientIP,
+            ], language: language), decoy: false)
+        } catch {
+            logger.error("password-changed notice for a changed account not queued: \(error)")
         }
         audit.record("password_changed", at: now, user: user.email, ip: clientIP,
                      [("method", .string(viaReset ? "reset" : "old_password"))])

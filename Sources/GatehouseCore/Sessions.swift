@@ -78,7 +78,7 @@ extension Accounts {
             throw AccountError.userNotFound
         }
         let removed = try removeSessionFiles(of: id)
-        audit.record("sessions_revoked", at: clock.now(), user: email.description)
+        audit.record("sessions_revoked", at: clock.now(), user: email)
         return removed
     }
 
@@ -90,19 +90,6 @@ extension Accounts {
             if try store.deleteSession(s.id) { removed += 1 }
         }
         return removed
-    }
-
-    /// gatehousectl gc: expired and revoked sessions, expired codes, and
-    /// counters whose back-off and hourly window are both long over.
-    package func collectGarbage(in store: StoreMaintenance) throws -> GCReport {
-        let now = clock.now()
-        var users: [String: UserRecord?] = [:]
-        return try store.collectGarbage(sessionDead: { s in
-            if users[s.userID] == nil { users[s.userID] = .some(try? self.store.loadUser(s.userID)) }
-            return !isLive(s, user: users[s.userID] ?? nil, now: now)
-        }, codeDead: { $0.expires <= now }, counterDead: { c in
-            c.until + 3600 <= now && !policy.throttle.isLive(c, now: now)
-        })
     }
 
     package func revokeSession(id: String) throws -> Bool {

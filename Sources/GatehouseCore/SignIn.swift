@@ -36,7 +36,7 @@ extension Accounts {
             attempt = try beginSignInAttempt(account: email.description, clientIP: clientIP, now: now)
         } catch let e as AccountError {
             audit.record(e == .accountLocked ? "signin_refused_locked" : "signin_throttled", at: now,
-                         user: email.description, ip: clientIP)
+                         user: email, ip: clientIP)
             throw e
         } catch let t as ClientThrottled {
             throw AccountError.throttled(retryAfter: t.retryAfter)  // recorded, thinned, where it was decided
@@ -51,7 +51,7 @@ extension Accounts {
         guard let user, case .match(let needsRehash) = check, user.lock != .failures else {
             if hasher.isStale(stored) { padToAVerification(took, password: text) }
             audit.record(user?.lock == .failures && check != .mismatch ? "signin_refused_locked" : "signin_failed", at: now,
-                         user: email.description, ip: clientIP)
+                         user: email, ip: clientIP)
             try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
             throw AccountError.invalidCredentials
         }

@@ -34,7 +34,7 @@ extension Accounts {
 
     func insert(_ email: EmailAddress, hash: String, event: String) throws -> UserRecord {
         let now = clock.now()
-        let user = UserRecord(id: userID(for: email), email: email.description, passwordHash: hash, created: now,
+        let user = UserRecord(id: userID(for: email), email: email, passwordHash: hash, created: now,
                               generation: Hex.encode(random.bytes(16)))
         do {
             try store.insertUser(user)
@@ -77,7 +77,7 @@ extension Accounts {
         guard try store.deleteUser(id) else { throw AccountError.userNotFound }
         try invalidateCodes(of: id)
         let sessions = try removeSessionFiles(of: id)
-        audit.record("user_deleted", at: clock.now(), user: email.description, [("sessions_ended", .int(sessions))])
+        audit.record("user_deleted", at: clock.now(), user: email, [("sessions_ended", .int(sessions))])
     }
 
     func modify(_ email: EmailAddress, event: String, _ change: (inout UserRecord) -> Void) throws {
@@ -86,6 +86,6 @@ extension Accounts {
         } catch StoreError.notFound {
             throw AccountError.userNotFound
         }
-        audit.record(event, at: clock.now(), user: email.description)
+        audit.record(event, at: clock.now(), user: email)
     }
 }

@@ -8,6 +8,12 @@ import GatehouseHTTP
 enum Authentication {
     enum Via: Sendable { case bearer, cookie }
 
+    /// Who is asking, and how they proved it.
+    struct Caller {
+        let auth: Authenticated
+        let via: Via
+    }
+
     /// The session cookie's name. Over HTTPS the __Host- prefix pins it to
     /// this host and path / (RFC 6265bis); with `cookie_domain` it is shared
     /// with the subdomains instead, and __Secure- still keeps a plain-HTTP
@@ -29,10 +35,10 @@ enum Authentication {
     /// A reset cookie never overrides a session: it is looked at only when
     /// the request has no working session cookie, and a post with it needs
     /// an acceptable Origin and the CSRF token bound to the grant.
-    static func require(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
+    static func require(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> Caller {
         switch ctx.request.authorization {
         case .bearer(let token):
-            return (try ctx.accounts.authenticate(token: token, allowResetGrant: allowResetGrant), .bearer)
+            return Caller(auth: try ctx.accounts.authenticate(token: token, allowResetGrant: allowResetGrant), via: .bearer)
         case .unusable:
             // An Authorization header that is not a bearer token (Basic, or an
             // empty Bearer): refused, even if a cookie is present.
@@ -42,13 +48,13 @@ enum Authentication {
             var failure: Error = RequestError.notAuthenticated
             if let token = cookies[cookieName(ctx)] {
                 do {
-                    return (try cookieAuthenticated(ctx, token: token, allowResetGrant: false), .cookie)
+                    return Caller(auth: try cookieAuthenticated(ctx, token: token, allowResetGrant: false), via: .cookie)
                 } catch AccountError.notAuthenticated {
                     failure = AccountError.notAuthenticated
                 }
             }
             if allowResetGrant, let grant = cookies[resetCookieName(ctx)] {
-                return (try cookieAuthenticated(ctx, token: grant, allowResetGrant: true), .cookie)
+                return Caller(auth: try cookieAuthenticated(ctx, token: grant, allowResetGrant: true), via: .cookie)
             }
             throw failure
         }
@@ -57,7 +63,7 @@ enum Authentication {
     /// For the pages that need a session (the change-password and sign-out
     /// forms): a browser without a working one is sent to sign in, and a
     /// dead session cookie is cleared, rather than shown a 401.
-    static func requireForPage(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> (Authenticated, Via) {
+    static func requireForPage(_ ctx: RequestContext, allowResetGrant: Bool = false) throws -> Caller {
         do {
             return try require(ctx, allowResetGrant: allowResetGrant)
         } catch let e where ctx.html && isNotAuthenticated(e) {
@@ -139,7 +145,7 @@ enum Authentication {
     /// Who is asking where a session is welcome but not needed (send-otp,
     /// verify-otp and their forms).
     struct Visitor {
-        let session: (Authenticated, Via)?
+        let session: Caller?
         /// Clears a session cookie that no longer works.
         let headers: [(String, String)]
 
@@ -158,7 +164,7 @@ enum Authentication {
         guard case .absent = ctx.request.authorization else { return Visitor(session: try require(ctx), headers: []) }
         guard let token = ctx.request.cookies[cookieName(ctx)] else { return Visitor(session: nil, headers: []) }
         do {
-            return Visitor(session: (try cookieAuthenticated(ctx, token: token, allowResetGrant: false), .cookie), headers: [])
+            return Visitor(session: Caller(auth: try cookieAuthenticated(ctx, token: token, allowResetGrant: false), via: .cookie), headers: [])
         } catch AccountError.notAuthenticated {
             return Visitor(session: nil, headers: [clearCookie(ctx)])
         }

@@ -21,10 +21,10 @@ package struct ChangePasswordEndpoint: Endpoint {
 
     package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
-            let (auth, _) = try Authentication.requireForPage(ctx, allowResetGrant: true)
+            let auth = try Authentication.requireForPage(ctx, allowResetGrant: true).auth
             return form(ctx, auth: auth)
         }
-        let (auth, _) = try Authentication.require(ctx, allowResetGrant: true)
+        let auth = try Authentication.require(ctx, allowResetGrant: true).auth
         let reset = auth.session.kind == .reset
         let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.rules(ctx.services.site, reset: reset))
         guard PasswordText(fields["new_password"]!).matches(PasswordText(fields["confirm_password"]!)) else {
@@ -56,14 +56,14 @@ package struct ChangePasswordEndpoint: Endpoint {
             FormField("confirm_password", label: p["field.new-password-again"], type: "password", autocomplete: "new-password"),
         ]
         // The reset form names the account it sets the password of.
-        let title = reset ? p["password.reset.title", ["email": auth?.user.email ?? ""]] : p["password.title"]
+        let title = reset ? p["password.reset.title", ["email": auth?.user.email.description ?? ""]] : p["password.title"]
         return .html(status, p.form(title: title, action: ctx.url(name), fields: fields, submit: p["password.submit"],
                                     message: message, issues: issues, links: reset ? [] : [ctx.wayBack(signedIn: true)]))
     }
 
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST", error.status != 401,
-              let (auth, _) = try? Authentication.require(ctx, allowResetGrant: true) else { return nil }
+              let auth = (try? Authentication.require(ctx, allowResetGrant: true))?.auth else { return nil }
         var page = form(ctx, auth: auth, message: ctx.page.explain(error), issues: error.issues, status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page

@@ -12,7 +12,7 @@ extension CodeFormEndpoint {
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST" else { return nil }
         let visitor = try? Authentication.optional(ctx)
-        var page = form(ctx, auth: visitor?.session?.0, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),
+        var page = form(ctx, auth: visitor?.session?.auth, email: ctx.bodyText("email"), purpose: ctx.bodyText("purpose"),
                         message: ctx.page.explain(error), issues: error.issues, status: error.status)
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" } + (visitor?.headers ?? [])
         return page

@@ -10,13 +10,14 @@ package struct LogoutEndpoint: Endpoint {
 
     package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
-            let (auth, _) = try Authentication.requireForPage(ctx)
+            let auth = try Authentication.requireForPage(ctx).auth
             let p = ctx.page
             return .html(200, p.form(title: p["signout.title"], intro: p["signout.intro"], action: ctx.url(name),
                                      fields: Authentication.csrfField(ctx, auth), submit: p["signout.submit"],
                                      links: [ctx.wayBack(signedIn: true)]))
         }
-        let (auth, via) = try Authentication.require(ctx)
+        let caller = try Authentication.require(ctx)
+        let auth = caller.auth, via = caller.via
         try ctx.accounts.logout(auth)
         if via == .cookie || ctx.html {
             if ctx.html {

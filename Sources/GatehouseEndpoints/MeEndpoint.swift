@@ -11,13 +11,13 @@ package struct MeEndpoint: Endpoint {
     package let methods = ["GET"]
 
     package func handle(_ ctx: RequestContext) throws -> Response {
-        let (auth, _) = try ctx.html ? Authentication.requireForPage(ctx) : Authentication.require(ctx)
+        let auth = try (ctx.html ? Authentication.requireForPage(ctx) : Authentication.require(ctx)).auth
         let u = auth.user, s = auth.session
         let policy = ctx.accounts.policy
         let expires = min(s.created + Int64(policy.sessionAbsolute), s.lastSeen + Int64(policy.sessionIdle))
         if ctx.html { return home(ctx, auth, expires: expires) }
         return .json(200, .object([
-            ("email", .string(u.email)),
+            ("email", .string(u.email.description)),
             ("email_verified", .bool(u.emailVerified)),
             ("created", .string(UTCTime.rfc3339(u.created))),
             ("password_changed", .string(UTCTime.rfc3339(u.passwordChanged))),
@@ -30,7 +30,7 @@ package struct MeEndpoint: Endpoint {
     }
 
     func home(_ ctx: RequestContext, _ auth: Authenticated, expires: Int64) -> Response {
-        let p = ctx.page, u = auth.user
+        let p = ctx.page, u = auth.user, email = u.email.description
         let verified = u.emailVerified
             ? "<span class=\"badge ok\">\(htmlEscape(p["home.verified"]))</span>"
             : "<span class=\"badge\">\(htmlEscape(p["home.not-verified"]))</span>"
@@ -41,8 +41,8 @@ package struct MeEndpoint: Endpoint {
         if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }
         links.append(PageLink(p["home.sign-out"], ctx.url("logout")))
         let body = Page.notice(ctx.notice)
-            + "<p>\(htmlEscape(p["home.signed-in-as", ["email": u.email]]))</p>\n<dl class=\"facts\">\n"
-            + row("home.address", htmlEscape(u.email) + " " + verified)
+            + "<p>\(htmlEscape(p["home.signed-in-as", ["email": email]]))</p>\n<dl class=\"facts\">\n"
+            + row("home.address", htmlEscape(email) + " " + verified)
             + row("home.password-changed", htmlEscape(UTCTime.readable(u.passwordChanged)))
             + row("home.session", htmlEscape(p["home.session-times", ["since": UTCTime.readable(auth.session.created),
                                                                        "until": UTCTime.readable(expires)]]))

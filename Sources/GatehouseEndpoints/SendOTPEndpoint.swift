@@ -19,7 +19,7 @@ package struct SendOTPEndpoint: CodeFormEndpoint {
         if ctx.request.method == "GET" {
             let visitor = try Authentication.optional(ctx)
             let session = visitor.session
-            var page = form(ctx, auth: session?.0, email: EmailField.prefill(ctx) ?? session?.0.user.email ?? "",
+            var page = form(ctx, auth: session?.auth, email: EmailField.prefill(ctx) ?? session?.auth.user.email.description ?? "",
                             purpose: ctx.request.queryValue("purpose") ?? (session == nil ? "reset" : "verify"))
             page.headers += visitor.headers
             return page
@@ -32,13 +32,13 @@ package struct SendOTPEndpoint: CodeFormEndpoint {
         if let raw = fields["email"] {
             email = try EmailField.parse(raw, in: EmailField.location(ctx))
         } else if let session {
-            email = try EmailAddress.parse(session.0.user.email).get()
+            email = session.auth.user.email
         } else {
             throw RequestError.missingEmail
         }
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
         try ctx.accounts.sendCode(to: email, purpose: purpose, clientIP: ctx.clientIP, language: ctx.page.language,
-                                  session: session?.0)
+                                  session: session?.auth)
         if ctx.html {
             return .redirect(to: ctx.url("verify-otp") + "?email=" + FormDecoding.escape(email.description)
                              + "&purpose=" + purpose.rawValue + CodeSentNotice.query(ctx, email: email.description, purpose: purpose.rawValue)

@@ -50,7 +50,7 @@ package struct VerifyEndpoint: Endpoint {
             // there again would loop.
             return deny(403, to: ctx.stepUpURL(returningTo: original), authorizer: authorizer)
         }
-        let email = auth.user.email, verified = auth.user.emailVerified ? "true" : "false"
+        let email = auth.user.email.description, verified = auth.user.emailVerified ? "true" : "false"
         if authorizer {
             return .authorized(variables: [("REMOTE_USER", email), ("GATEHOUSE_EMAIL", email), ("GATEHOUSE_EMAIL_VERIFIED", verified)])
         }

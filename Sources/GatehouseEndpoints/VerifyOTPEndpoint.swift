@@ -22,7 +22,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
     package func handle(_ ctx: RequestContext) throws -> Response {
         if ctx.request.method == "GET" {
             let visitor = try Authentication.optional(ctx)
-            var page = form(ctx, auth: visitor.session?.0, email: EmailField.prefill(ctx) ?? "",
+            var page = form(ctx, auth: visitor.session?.auth, email: EmailField.prefill(ctx) ?? "",
                             purpose: ctx.request.queryValue("purpose") ?? "")
             page.headers += visitor.headers
             return page
@@ -37,7 +37,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
         let code = fields["code"]!
 
-        if let (auth, _) = session {
+        if let auth = session?.auth {
             let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
             try ctx.accounts.verifyCode(code, session: auth, purpose: purpose, clientIP: ctx.clientIP)
             return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.home + "?notice=code-accepted") : .json(200, .object([Self.verified]))
@@ -51,25 +51,18 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
     func verifyWithoutSession(_ ctx: RequestContext, fields: ValidFields, code: String) throws -> Response {
         let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
-        if purpose == .login && !ctx.accounts.policy.codes.loginEnabled {
-            throw AccountError.purposeDisabled(purpose.rawValue)
-        }
-        let user = try ctx.accounts.verifyCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP)
-        switch purpose {
-        case .verify:
-            try ctx.accounts.markVerified(user)
+        switch try ctx.accounts.redeemCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP) {
+        case .addressVerified:
             return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url("token") + "?notice=address-verified")
                 : .json(200, .object([Self.verified]))
-        case .reset:
-            let grant = try ctx.accounts.openResetGrant(for: user, clientIP: ctx.clientIP)
+        case .resetGrant(let grant):
             if ctx.html {
                 return .redirect(to: ctx.url("change-password"),
                                  headers: [Authentication.resetCookie(ctx, token: grant.token, maxAge: grant.expiresIn)])
             }
             return .json(200, .object([Self.verified, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]),
                          headers: [("Pragma", "no-cache")])
-        case .login:
-            let opened = try ctx.accounts.openSession(afterCodeFor: user, clientIP: ctx.clientIP)
+        case .signedIn(let opened):
             if ctx.html {
                 return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
                                  headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
@@ -92,7 +85,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         ]
         // Where the code went (never whether the address has an account),
         // said only on send-otp's own word, and a way to ask for another one.
-        let address = email.isEmpty ? auth?.user.email ?? "" : email
+        let address = email.isEmpty ? auth?.user.email.description ?? "" : email
         let sent = !address.isEmpty && CodeSentNotice.holds(ctx, email: address, purpose: purpose)
             ? p[auth == nil ? "verify.sent" : "verify.sent-own", ["email": address]] : nil
         let resend = address.isEmpty ? "" : p.button(

@@ -6,7 +6,7 @@ import GatehouseCrypto
 import Logging
 import GatehouseSystem
 
-/// Spool-first mail (README, Mail): `queue` renders a template and writes the
+/// Spool-first mail (docs/operations.md, Mail): `queue` renders a template and writes the
 /// message durably into the outbox; `deliverQueued` (a responder, after its
 /// answer is complete) and `deliverDue` (`gatehousectl mail deliver`) send
 /// it, with back-off, and move what keeps failing to the dead-letter folder.

@@ -5,7 +5,7 @@ import GatehouseSystem
 import GatehouseCore
 import GatehouseFiles
 
-/// The mail spool (README, Mail): a message is written here durably before the
+/// The mail spool (docs/operations.md, Mail): a message is written here durably before the
 /// HTTP answer goes out, and delivered afterwards; what fails stays queued
 /// with its attempt count and next-attempt time, and after too many failures
 /// moves to `dead/`.

@@ -43,13 +43,16 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         guard let lock = UserRecord.Lock(rawValue: try v(5)) else {
             throw StoreError.corrupt(path: "gatehouse_users", reason: "locked is not yes, no or failures")
         }
-        return UserRecord(id: try v(0), email: try v(1), passwordHash: try v(2), created: try int64(v(3)),
+        guard let email = try? EmailAddress.parse(try v(1)).get() else {
+            throw StoreError.corrupt(path: "gatehouse_users", reason: "email is not an e-mail address")
+        }
+        return UserRecord(id: try v(0), email: email, passwordHash: try v(2), created: try int64(v(3)),
                           passwordChanged: try int64(v(4)), lock: lock, emailVerified: try v(6) == "t",
                           sessionEpoch: Int(try int64(v(7))), generation: try v(8), survivingSession: try v(9))
     }
 
     func values(_ u: UserRecord) -> [String?] {
-        [u.id, u.email, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
+        [u.id, u.email.description, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
          u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession]
     }
 

@@ -11,7 +11,7 @@ enum RecordCodec {
 
     static func text(_ u: UserRecord) -> RecordText {
         RecordText(kind: "user", fields: [
-            ("id", u.id), ("email", u.email), ("password", u.passwordHash),
+            ("id", u.id), ("email", u.email.description), ("password", u.passwordHash),
             ("created", "\(u.created)"), ("password_changed", "\(u.passwordChanged)"),
             ("locked", u.lock.rawValue), ("email_verified", u.emailVerified ? "yes" : "no"),
             ("session_epoch", "\(u.sessionEpoch)"), ("generation", u.generation),
@@ -20,7 +20,7 @@ enum RecordCodec {
     }
 
     static func user(_ r: RecordText) throws -> UserRecord {
-        UserRecord(id: try string(r, "id"), email: try string(r, "email"), passwordHash: try string(r, "password"),
+        UserRecord(id: try string(r, "id"), email: try address(r, "email"), passwordHash: try string(r, "password"),
                    created: try int(r, "created"), passwordChanged: try int(r, "password_changed"),
                    lock: try UserRecord.Lock(rawValue: string(r, "locked"))
                     ?? { throw Invalid(description: "field locked is not yes, no or failures") }(),
@@ -63,6 +63,13 @@ enum RecordCodec {
     private static func string(_ r: RecordText, _ key: String) throws -> String {
         guard let v = r[key] else { throw Invalid(description: "missing field \(key)") }
         return v
+    }
+
+    private static func address(_ r: RecordText, _ key: String) throws -> EmailAddress {
+        guard let email = try? EmailAddress.parse(try string(r, key)).get() else {
+            throw Invalid(description: "field \(key) is not an e-mail address")
+        }
+        return email
     }
 
     private static func int(_ r: RecordText, _ key: String) throws -> Int64 {

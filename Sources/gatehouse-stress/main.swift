@@ -51,7 +51,7 @@ var flatFiles: FlatFileStore {
 
 func ensureUser() throws {
     do {
-        try store.insertUser(UserRecord(id: userID, email: "hammer@example.com", passwordHash: "$argon2id$x", created: 0))
+        try store.insertUser(UserRecord(id: userID, email: address("hammer@example.com"), passwordHash: "$argon2id$x", created: 0))
     } catch StoreError.exists {}
 }
 
@@ -72,7 +72,7 @@ do {
             n += 1
             let key = String(repeating: String(format2(random() % 16)), count: 64)
             switch random() % 5 {
-            case 0: try store.updateUser(userID) { $0.sessionEpoch += 1; $0.email = "hammer\(n)@example.com" }
+            case 0: try store.updateUser(userID) { $0.sessionEpoch += 1; $0.email = address("hammer\(n)@example.com") }
             case 1:
                 try? store.insertSession(SessionRecord(id: key, userID: userID, created: Int64(n), lastSeen: Int64(n), epoch: n))
             case 2: try store.updateSession(key, durable: random() % 2 == 0) { $0.lastSeen += 1; return true }
@@ -83,7 +83,7 @@ do {
     case "populate":
         let n = Int(args[3]) ?? 0
         for i in 0..<n {
-            try? flatFiles.insertUser(UserRecord(id: benchID(i), email: "user\(i)@example.com", passwordHash: "$argon2id$x",
+            try? flatFiles.insertUser(UserRecord(id: benchID(i), email: address("user\(i)@example.com"), passwordHash: "$argon2id$x",
                                                  created: 0), durable: false)
         }
         flatFiles.syncAll()
@@ -145,3 +145,6 @@ func seconds(_ body: () throws -> Void) throws -> Double {
 func format2(_ n: Int) -> Character {
     Array("0123456789abcdef")[n]
 }
+
+/// The addresses this program makes up are well formed.
+func address(_ text: String) -> EmailAddress { try! EmailAddress.parse(text).get() }

@@ -7,7 +7,7 @@ struct ConfigCommand: ParsableCommand {
         abstract: "Check the configuration, or print every key with its default and meaning.")
     @OptionGroup var global: GlobalOptions
     @Flag(help: "Print a commented gatehouse.conf with every key at its default.") var defaults = false
-    @Flag(help: "Print the keys as a Markdown table (the README's).") var markdown = false
+    @Flag(help: "Print the keys as a Markdown table (docs/configuration.md's).") var markdown = false
 
     func run() throws {
         if defaults {

@@ -15,14 +15,13 @@ struct User: ParsableCommand {
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user; the password comes from standard input or a prompt.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
 
-        func validate() throws { _ = try emailArgument(email) }
 
         func run() throws {
             let accounts = try global.accounts()
             let password = try Console.readPassword(confirm: true)
-            let user = try perform { try accounts.addUser(try emailArgument(email), password: password) }
+            let user = try perform { try accounts.addUser(email, password: password) }
             Console.out("added \(user.email)")
         }
     }
@@ -30,13 +29,12 @@ struct User: ParsableCommand {
     struct Del: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a user (their sessions die with them).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
 
-        func validate() throws { _ = try emailArgument(email) }
 
         func run() throws {
             let accounts = try global.accounts()
-            try perform { try accounts.deleteUser(try emailArgument(email)) }
+            try perform { try accounts.deleteUser(email) }
             Console.out("deleted \(email)")
         }
     }
@@ -48,7 +46,7 @@ struct User: ParsableCommand {
         func run() throws {
             let accounts = try global.accounts()
             let users = try perform { try accounts.allUsers() }
-            for u in users.sorted(by: { $0.email < $1.email }) {
+            for u in users.sorted(by: { $0.email.description < $1.email.description }) {
                 Console.out("\(u.email)\t\(u.locked ? "locked" : "active")\t\(u.emailVerified ? "verified" : "unverified")")
             }
         }
@@ -57,13 +55,12 @@ struct User: ParsableCommand {
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one user's record (never the hash itself).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
 
-        func validate() throws { _ = try emailArgument(email) }
 
         func run() throws {
             let accounts = try global.accounts()
-            guard let u = try perform({ try accounts.findUser(try emailArgument(email)) }) else {
+            guard let u = try perform({ try accounts.findUser(email) }) else {
                 Console.error("no such user")
                 throw Exit.notFound
             }
@@ -82,13 +79,12 @@ struct User: ParsableCommand {
     struct Lock: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Lock an account and end its sessions.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
 
-        func validate() throws { _ = try emailArgument(email) }
 
         func run() throws {
             let accounts = try global.accounts()
-            try perform { try accounts.setLocked(try emailArgument(email), true) }
+            try perform { try accounts.setLocked(email, true) }
             Console.out("locked \(email)")
         }
     }
@@ -96,13 +92,12 @@ struct User: ParsableCommand {
     struct Unlock: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Unlock an account and clear its failed sign-in count.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
 
-        func validate() throws { _ = try emailArgument(email) }
 
         func run() throws {
             let accounts = try global.accounts()
-            try perform { try accounts.setLocked(try emailArgument(email), false) }
+            try perform { try accounts.setLocked(email, false) }
             Console.out("unlocked \(email)")
         }
     }
@@ -112,14 +107,13 @@ struct User: ParsableCommand {
             commandName: "set-password",
             abstract: "Set a user's password from standard input or a prompt; ends every session of the user.")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "E-mail address.") var email: String
+        @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
 
-        func validate() throws { _ = try emailArgument(email) }
 
         func run() throws {
             let accounts = try global.accounts()
             let password = try Console.readPassword(confirm: true)
-            try perform { try accounts.setPassword(try emailArgument(email), password: password) }
+            try perform { try accounts.setPassword(email, password: password) }
             Console.out("password set for \(email)")
         }
     }

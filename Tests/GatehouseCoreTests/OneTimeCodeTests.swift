@@ -1,47 +1,6 @@
 @testable import GatehouseCore
 import GatehouseCrypto
-import GatehouseStore
 import XCTest
-
-/// Captures what the core asks to mail, so a test can read the code.
-final class CapturingMail: MailSink, @unchecked Sendable {
-    var sent: [OutgoingMail] = []
-    var decoys = 0
-    func queue(_ mail: OutgoingMail, decoy: Bool) throws {
-        if decoy { decoys += 1 } else { sent.append(mail) }
-    }
-}
-
-/// A core whose mail is captured, with one account, ann@example.com.
-class CodeTestCase: CoreTestCase {
-    var mail = CapturingMail()
-
-    override func make(policy: AccountPolicy = AccountPolicy()) throws {
-        try super.make(policy: policy)
-        mail = CapturingMail()
-        accounts = Accounts(store: accounts.store, hasher: accounts.hasher, keys: accounts.keys, clock: clock,
-                            random: accounts.random, policy: policy, audit: accounts.audit, logger: accounts.logger,
-                            dummyHash: accounts.dummyHash, mail: mail)
-    }
-
-    let ann = try! EmailAddress.parse("ann@example.com").get()
-
-    func send(_ purpose: CodePurpose = .verify, ip: String = "ip") throws -> String {
-        try accounts.sendCode(to: ann, purpose: purpose, clientIP: ip)
-        return mail.sent.last!.values["code"]!
-    }
-
-    func check(_ code: String, _ purpose: CodePurpose = .verify) -> AccountError? {
-        error { try accounts.verifyCode(code, for: ann, purpose: purpose, clientIP: "ip") }
-    }
-
-    func wrong(_ code: String) -> String { code == "000000" ? "111111" : "000000" }
-
-    override func setUpWithError() throws {
-        try super.setUpWithError()
-        try accounts.addUser(ann, password: "password one")
-    }
-}
 
 final class OneTimeCodeTests: CodeTestCase {
 
@@ -135,32 +94,5 @@ final class OneTimeCodeTests: CodeTestCase {
         let stored = try accounts.store.loadCode(accounts.codeID(userID: accounts.userID(for: ann), purpose: .verify))!
         XCTAssertNotEqual(stored.codeHash, code)
         XCTAssertFalse(stored.codeHash.contains(code))
-    }
-}
-
-final class PasswordChangeTests: CoreTestCase {
-    func testResetGrantIsRefusedOutsideChangePassword() throws {
-        let ann = try EmailAddress.parse("ann@example.com").get()
-        let user = try accounts.addUser(ann, password: "password one")
-        let grant = try accounts.openResetGrant(for: user, clientIP: "ip")
-        XCTAssertEqual(error { _ = try accounts.authenticate(token: grant.token) }, .notAuthenticated)
-        let auth = try accounts.authenticate(token: grant.token, allowResetGrant: true)
-        try accounts.changePassword(auth, old: nil, new: "a new passphrase", clientIP: "ip")
-        XCTAssertEqual(error { _ = try accounts.authenticate(token: grant.token, allowResetGrant: true) }, .notAuthenticated)
-        clock.t += 1
-        XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: "a new passphrase", clientIP: "ip"))
-    }
-
-    func testPolicyReasons() throws {
-        let ann = try EmailAddress.parse("annabel@example.com").get()
-        try accounts.addUser(ann, password: "password one")
-        let token = try accounts.signIn(username: "annabel@example.com", password: "password one", clientIP: "ip").token
-        let auth = try accounts.authenticate(token: token)
-        XCTAssertEqual(error { try accounts.changePassword(auth, old: "password one", new: "xx-Annabel-xx", clientIP: "ip") },
-                       .invalidField(field: "new_password", reason: "the password must not contain your e-mail address"))
-        XCTAssertEqual(error { try accounts.changePassword(auth, old: "password one", new: "password one", clientIP: "ip") },
-                       .invalidField(field: "new_password", reason: "the new password must differ from the current one"))
-        XCTAssertEqual(error { try accounts.changePassword(auth, old: "wrong one!", new: "fine passphrase", clientIP: "ip") },
-                       .wrongPassword)
     }
 }

@@ -103,6 +103,16 @@ final class FlatFileStoreContractTests: XCTestCase, StoreContract {
     override func tearDown() { TestFiles.removeTree(dir) }
 }
 
+/// The store the core's own tests run on: the contract holds for it too.
+final class MemoryStoreContractTests: XCTestCase, StoreContract {
+    func testUsers() throws { try checkUsers() }
+    func testSessions() throws { try checkSessions() }
+    func testCodes() throws { try checkCodes() }
+    func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
+
+    func makeStore() throws -> AccountStore { MemoryStore() }
+}
+
 final class PostgresStoreContractTests: XCTestCase, StoreContract {
     func testUsers() throws { try checkUsers() }
     func testSessions() throws { try checkSessions() }

@@ -1,0 +1,50 @@
+import GatehouseHTTP
+
+/// Where a page sends the browser next: the sign-in and step-up pages
+/// (keeping the return URL), the way back from every page, and the CSP a
+/// page needs when its form's redirect may end on another host.
+extension RequestContext {
+    /// The sign-in form, bringing the browser back to `rd` afterwards.
+    func signInURL(returningTo rd: String) -> String {
+        pagesOrigin + url("token") + "?rd=" + FormDecoding.escape(rd)
+    }
+
+    /// The step-up: a code by e-mail to a signed-in user, then back to `rd`.
+    func stepUpURL(returningTo rd: String) -> String {
+        pagesOrigin + url("send-otp") + "?purpose=verify&rd=" + FormDecoding.escape(rd)
+    }
+
+    /// Absolute, because nginx's error_page redirects only to absolute URLs.
+    var pagesOrigin: String {
+        services.site.publicOrigin.isEmpty ? ownOrigin : services.site.publicOrigin
+    }
+
+    /// Every page has a way back: to the account home when signed in, else
+    /// to the sign-in form (keeping the return URL).
+    func wayBack(signedIn: Bool) -> PageLink {
+        signedIn ? PageLink(page["nav.back-account"], home)
+            : PageLink(page["nav.back-signin"], url("token") + (returnURL.map { "?rd=" + FormDecoding.escape($0) } ?? ""))
+    }
+
+    /// `&rd=…` for a link onward that keeps the return URL, or "".
+    var returnQuery: String {
+        returnURL.map { "&rd=" + FormDecoding.escape($0) } ?? ""
+    }
+
+    /// The hidden field that carries the return URL through a form.
+    var returnURLField: [FormField] {
+        returnURL.map { [FormField("rd", label: "", type: "hidden", value: $0)] } ?? []
+    }
+
+    /// A form page whose post may end at the return URL: when that is on
+    /// another host (a subdomain sharing the session), the page's CSP
+    /// must let the post's redirect go there.
+    func permittingReturn(_ page: Response) -> Response {
+        guard let target = returnURL.flatMap(ReturnURL.origin(of:)), target != ownOrigin.lowercased() else { return page }
+        var page = page
+        page.headers = page.headers.map {
+            $0.0 == "Content-Security-Policy" ? ($0.0, Response.contentSecurityPolicy(formTargets: [target])) : $0
+        }
+        return page
+    }
+}
