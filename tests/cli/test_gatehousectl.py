@@ -132,12 +132,12 @@ def test_config_errors_name_the_key(tmp_path):
     assert "session_idle_timeout" in r.stderr
 
 
-def test_readme_documents_every_key():
+def test_the_configuration_page_documents_every_key():
     from conftest import ROOT
     table = subprocess.run([BIN / "gatehousectl", "config", "--markdown"], capture_output=True, text=True,
                            check=True).stdout.strip()
-    readme = (ROOT / "README.md").read_text()
-    assert table in readme, "README's configuration table is out of date: paste `gatehousectl config --markdown`"
+    page = (ROOT / "docs" / "configuration.md").read_text()
+    assert table in page, "docs/configuration.md's table is out of date: paste `gatehousectl config --markdown`"
 
 
 HELP = """\
