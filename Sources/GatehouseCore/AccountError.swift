@@ -1,5 +1,5 @@
-/// What can go wrong in the account core, in domain terms. The HTTP layer
-/// maps each case to a status and body in one place.
+/// What can go wrong in the account core, in domain terms. The endpoints'
+/// ErrorResponses maps each case to a status and body, in one place.
 package enum AccountError: Error, Equatable, Sendable {
     /// No, expired or revoked credentials (a session token).
     case notAuthenticated

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GatehouseSystem
 
 /// What a per-client limit counts by. An IPv4 client is its address; an
 /// IPv6 client is its network prefix (a /64 by default): one subscriber
@@ -18,12 +19,7 @@ package enum ClientNetwork {
                 return ipv4(Array(bytes[12...]), prefix: ipv4PrefixLength)
             }
             let keep = max(0, min(128, ipv6PrefixLength))
-            var hex = ""
-            for b in masked(bytes, keeping: keep) {
-                let h = String(b, radix: 16)
-                hex += h.count == 1 ? "0" + h : h
-            }
-            return hex + "/" + String(keep)
+            return Hex.encode(masked(bytes, keeping: keep)) + "/" + String(keep)
         }
         var v4 = in_addr()
         guard inet_pton(AF_INET, address, &v4) == 1 else { return address }

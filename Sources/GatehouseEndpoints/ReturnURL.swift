@@ -1,4 +1,5 @@
 import GatehouseHTTP
+import GatehouseSystem
 
 /// Where a browser may be sent back to after signing in (`rd`): a path on
 /// this site, or an absolute http(s) URL on this origin or on a host listed
@@ -32,65 +33,32 @@ public enum ReturnURL {
     }
 
     /// Scheme, host and port of an absolute http(s) URL, the port filled in
-    /// from the scheme when it has none.
+    /// from the scheme when it has none; nil for anything else, user-info
+    /// (`https://example.com@evil.example/`) included.
     struct Place: Equatable {
         let scheme: String
         let host: String
         let port: Int
 
         init?(url: String) {
-            let lower = url.lowercased()
-            guard let schemeEnd = lower.hasPrefix("https://") ? 8 : lower.hasPrefix("http://") ? 7 : nil else { return nil }
-            scheme = String(lower.prefix(schemeEnd - 3))
-            let authority = lower.dropFirst(schemeEnd).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-            guard !authority.isEmpty, !authority.contains("@") else { return nil }
-            var portText: Substring = ""
-            if authority.hasPrefix("[") {
-                guard let close = authority.firstIndex(of: "]") else { return nil }
-                host = String(authority[...close])
-                let after = authority[authority.index(after: close)...]
-                if !after.isEmpty {
-                    guard after.hasPrefix(":") else { return nil }
-                    portText = after.dropFirst()
-                }
-            } else {
-                let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-                host = String(parts[0])
-                portText = parts.count > 1 ? parts[1] : ""
-            }
-            guard !host.isEmpty else { return nil }
-            if portText.isEmpty {
-                port = scheme == "https" ? 443 : 80
-            } else {
-                guard portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(portText), (1...65535).contains(n) else { return nil }
-                port = n
-            }
+            guard let a = URLAuthority(url: url), a.scheme == "https" || a.scheme == "http", a.userInfo == nil else { return nil }
+            scheme = a.scheme
+            host = a.host
+            port = a.port ?? (a.scheme == "https" ? 443 : 80)
         }
     }
 
     /// scheme://host[:port] of an absolute URL; nil for a path.
     static func origin(of url: String) -> String? {
-        let lower = url.lowercased()
-        guard let schemeEnd = lower.hasPrefix("https://") ? 8 : lower.hasPrefix("http://") ? 7 : nil else { return nil }
-        let authority = url.dropFirst(schemeEnd).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return String(lower.prefix(schemeEnd)) + authority.lowercased()
+        guard let a = URLAuthority(url: url), a.scheme == "https" || a.scheme == "http" else { return nil }
+        return a.scheme + "://" + a.host + (a.port.map { ":\($0)" } ?? "")
     }
 
     /// A decoded path (Apache's REDIRECT_URL) as it goes into a URL again.
     static func encodePath(_ path: String) -> String {
-        var out = ""
-        for b in path.utf8 {
-            switch b {
-            case 48...57, 65...90, 97...122:
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            case _ where "/-._~!$&'()*+,;=:@".utf8.contains(b):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                let hex = String(b, radix: 16, uppercase: true)
-                out += "%" + (hex.count < 2 ? "0" + hex : hex)
-            }
+        PercentEncoding.encode(path) { b in
+            (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || "/-._~!$&'()*+,;=:@".utf8.contains(b)
         }
-        return out
     }
 }
 

@@ -1,3 +1,5 @@
+import GatehouseSystem
+
 /// The on-disk text of one record: a header line naming the kind and schema
 /// version, then `key: value` lines. Meant to be read with `cat` and backed
 /// up with `tar`; values are percent-escaped only where a byte would break
@@ -97,32 +99,13 @@ public struct RecordText: Equatable, Sendable {
         return nil
     }
 
+    /// `%`, control characters and DEL become `%XX`: a value is one line.
     static func escape(_ value: String) -> String {
-        var out = ""
-        for scalar in value.unicodeScalars {
-            if scalar == "%" || scalar.value < 0x20 || scalar.value == 0x7f {
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                out += "%" + (hex.count < 2 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
+        PercentEncoding.encode(value) { $0 >= 0x20 && $0 != 0x7f && $0 != 0x25 }
     }
 
     static func unescape(_ text: ArraySlice<UInt8>) -> String? {
         guard text.contains(0x25) else { return String(decoding: text, as: UTF8.self) }
-        var bytes = [UInt8]()
-        var u = text.makeIterator()
-        while let c = u.next() {
-            if c == UInt8(ascii: "%") {
-                guard let h = u.next(), let l = u.next(),
-                      let v = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) else { return nil }
-                bytes.append(v)
-            } else {
-                bytes.append(c)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
+        return PercentEncoding.decode(text).flatMap { String(validating: $0, as: UTF8.self) }
     }
 }

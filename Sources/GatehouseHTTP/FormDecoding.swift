@@ -1,3 +1,5 @@
+import GatehouseSystem
+
 /// application/x-www-form-urlencoded, as the URL standard defines it, with
 /// strict UTF-8: nil for a malformed percent escape or invalid UTF-8. Parsed
 /// on bytes, so "&" or "=" followed by a combining mark still delimits.
@@ -18,41 +20,13 @@ public enum FormDecoding {
     }
 
     static func unescape(_ s: ArraySlice<UInt8>) -> String? {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(s.count)
-        var it = s.makeIterator()
-        while let c = it.next() {
-            switch c {
-            case UInt8(ascii: "+"): bytes.append(0x20)
-            case UInt8(ascii: "%"):
-                guard let h = it.next(), let l = it.next(), let hv = hexValue(h), let lv = hexValue(l) else { return nil }
-                bytes.append(hv << 4 | lv)
-            default: bytes.append(c)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
+        PercentEncoding.decode(s, plusIsSpace: true).flatMap { String(validating: $0, as: UTF8.self) }
     }
 
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 65...70: return c - 55
-        case 97...102: return c - 87
-        default: return nil
-        }
-    }
-
+    /// RFC 3986's unreserved characters stay; everything else is escaped.
     package static func escape(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case 48...57, 65...90, 97...122, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
-            default:
-                let hex = String(b, radix: 16, uppercase: true)
-                out += "%" + (hex.count < 2 ? "0" + hex : hex)
-            }
+        PercentEncoding.encode(s) { b in
+            (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == 0x2d || b == 0x2e || b == 0x5f || b == 0x7e
         }
-        return out
     }
 }

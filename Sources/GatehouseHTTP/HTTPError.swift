@@ -1,7 +1,8 @@
 import GatehouseJSON
 
-/// An error that knows its response. Anything thrown that is not one of
-/// these becomes a bare 500 in `ErrorResponses` (no detail leaked).
+/// An error that knows its response. `ErrorResponses` (the endpoints') turns
+/// these, the request errors, the account errors and an unreachable store
+/// into answers; anything else becomes a bare 500 there (no detail leaked).
 public struct HTTPError: Error, Sendable {
     /// The JSON answer, exactly as JSON clients get it.
     package let response: Response

@@ -76,8 +76,7 @@ package struct MessageBuilder: Sendable {
                 if (b >= 33 && b <= 126 && b != 61) || ((b == 32 || b == 9) && !last) {
                     piece = String(UnicodeScalar(b))
                 } else {
-                    let hex = String(b, radix: 16, uppercase: true)
-                    piece = "=" + (hex.count < 2 ? "0" + hex : hex)
+                    piece = "=" + HexDigits.pair(b)
                 }
                 if current.utf8.count + piece.utf8.count > 75 {
                     out += current + "=\r\n"

@@ -11,7 +11,9 @@ package protocol MailTransport: Sendable {
 }
 
 /// Writes into a Maildir (tmp/ then rename into new/), the default for
-/// local runs: a developer reads the code from a file.
+/// local runs: a developer reads the code from a file. Not AtomicFile:
+/// Maildir's own protocol wants the temporary in tmp/, where readers do not
+/// look, rather than beside the final name in new/.
 package struct MaildirTransport: MailTransport {
     package let path: String
 

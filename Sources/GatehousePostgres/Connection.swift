@@ -18,6 +18,9 @@ import GatehouseCore
 /// connection, and running the rest of it, or its COMMIT, on a new one
 /// would report as done what the server threw away. A COMMIT whose answer
 /// is lost has an unknown outcome, and unknown is not yes: 503.
+/// `@unchecked Sendable`: a connection belongs to one process, which uses
+/// it for one request at a time (responders and gatehousectl are single
+/// threaded); libpq connections must not be shared between threads anyway.
 final class Connection: @unchecked Sendable {
     let conninfo: String
     let pq: LibPQ

@@ -6,6 +6,7 @@ import GatehouseCore
 /// is read `FOR UPDATE`, the core's closure decides on it, the row is
 /// written or deleted, then COMMIT. Deletes that must have one winner
 /// (a grant consumed) are one `DELETE … RETURNING`.
+/// `@unchecked Sendable` for the reason its Connection is.
 package final class PostgresStore: AccountStore, @unchecked Sendable {
     let connection: Connection
 

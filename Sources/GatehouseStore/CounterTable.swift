@@ -133,18 +133,10 @@ final class CounterTable: @unchecked Sendable {
         var i = 0
         var high: UInt8?
         for c in id.utf8 where i < 16 {
-            guard let v = hexValue(c) else { break }
+            guard let v = HexDigits.value(c) else { break }
             if let h = high { key[i] = h << 4 | v; i += 1; high = nil } else { high = v }
         }
         return key
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: return c - 48
-        case 97...102: return c - 87
-        default: return nil
-        }
     }
 
     func stripe(of key: [UInt8]) -> Int {

@@ -5,7 +5,7 @@ import ArgumentParser
 /// subcommand. swift-argument-parser only parses options on the command
 /// that declares them, and every leaf declares `GlobalOptions`, so the
 /// leading ones are moved to just after the subcommand path. Pure: argv in,
-/// argv out, so it is tested without running anything.
+/// argv out (tests/cli runs it through the built program, both orders).
 enum LeadingOptions {
     static let valued = ["--config", "--data-dir"]
 
