@@ -13,12 +13,14 @@ import PackageDescription
 //                       logs, sorted-line lookups, the disk reserve, record text
 //   GatehouseStore      the flat-file adapter of the core's store protocols
 //                       (records, the counter table)
+//   GatehousePostgres   the PostgreSQL adapter of the same protocols (libpq)
 //   GatehouseConfig     gatehouse.conf: the settings table, read into types
 //   GatehouseMail/SMTP  spool-first mail (the outbox) and its transports; plain
 //                       settings in, no configuration
 //   GatehouseApp        wiring: configuration in; store, policies, mail
 //                       settings, accounts out
-//   GatehouseHTTP       requests, bodies, field rules, negotiation, pages
+//   GatehouseHTTP       requests, bodies, field rules, negotiation, responses
+//   GatehousePages      HTML pages: the layout, generated forms, catalogues
 //   GatehouseFastCGI    libfcgi accept loop and CGI fallback
 //   GatehouseEndpoints  one handler per endpoint: request in, response out
 //   GatehouseResponder  a responder process: config, services, FastCGI, hand-off
@@ -41,7 +43,7 @@ let package = Package(
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
-        .library(name: "GatehouseFuzzTargets", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
+        .library(name: "GatehouseFuzzTargets", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehousePages", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
                                                      "GatehouseFiles", "GatehouseSystem"]),
     ],
     dependencies: [
@@ -75,6 +77,9 @@ let package = Package(
             "CFastCGI", "GatehouseSystem", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseHTTP", dependencies: ["GatehouseJSON", "GatehouseSystem"]),
+        // What a person sees: the site owner's layout, generated forms, the
+        // language catalogues.
+        .target(name: "GatehousePages", dependencies: ["GatehouseHTTP", "GatehouseJSON", "GatehouseSystem"]),
         .target(name: "GatehouseMail", dependencies: [
             "GatehouseSystem", "GatehouseFiles", "GatehouseCore", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
@@ -87,14 +92,14 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
-            "GatehouseHTTP", "GatehouseCore", "GatehouseCrypto", "GatehouseJSON", "GatehouseSystem",
+            "GatehouseHTTP", "GatehousePages", "GatehouseCore", "GatehouseCrypto", "GatehouseJSON", "GatehouseSystem",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // A responder process: the configuration read, the services made,
         // an endpoint served over FastCGI or CGI, mail handed off.
         .target(name: "GatehouseResponder", dependencies: [
             "GatehouseEndpoints", "GatehouseApp", "GatehouseFastCGI", "GatehouseMail", "GatehouseConfig",
-            "GatehouseCore", "GatehouseHTTP", "GatehouseSystem", "GatehouseCrypto",
+            "GatehouseCore", "GatehouseHTTP", "GatehousePages", "GatehouseSystem", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
@@ -126,6 +131,7 @@ let package = Package(
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
+        .testTarget(name: "GatehousePagesTests", dependencies: ["GatehousePages", "GatehouseHTTP", "GatehouseJSON", "GatehouseSystem"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseCrypto", "GatehouseSystem",
                                                              .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
@@ -133,7 +139,7 @@ let package = Package(
         // store in memory that passes the store contract.
         .target(name: "TestSupport", dependencies: ["GatehouseCore"], path: "Tests/TestSupport"),
         .testTarget(name: "GatehouseEndpointsTests", dependencies: [
-            "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseJSON", "GatehouseSystem", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP",
+            "TestSupport", "GatehouseEndpoints", "GatehouseResponder", "GatehouseJSON", "GatehouseSystem", "GatehouseCore", "GatehouseStore", "GatehouseCrypto", "GatehouseConfig", "GatehouseHTTP", "GatehousePages",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "GatehouseMailTests", dependencies: [

@@ -1,6 +1,7 @@
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseHTTP
+import GatehousePages
 
 /// Who is asking: a bearer token (JSON clients) or the session cookie
 /// (browsers). Cookie-authenticated writes must also prove they come from

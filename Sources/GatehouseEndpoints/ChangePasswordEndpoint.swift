@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import GatehouseJSON
 
 /// POST /change-password: old, new and confirmation; or new and

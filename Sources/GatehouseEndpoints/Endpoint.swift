@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 
 /// One endpoint: its name under the prefix, its methods, and a handler.
 /// Each executable serves exactly one.

@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import GatehouseJSON
 import GatehouseSystem
 

@@ -1,4 +1,5 @@
 import GatehouseHTTP
+import GatehousePages
 
 /// Where a page sends the browser next: the sign-in and step-up pages
 /// (keeping the return URL), the way back from every page, and the CSP a

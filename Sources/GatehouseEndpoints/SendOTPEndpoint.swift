@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import GatehouseJSON
 
 /// POST /send-otp: e-mails a one-time code. `email` from the query string

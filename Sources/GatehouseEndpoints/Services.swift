@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import Logging
 
 /// What the endpoints need to know of the site, as plain values (the

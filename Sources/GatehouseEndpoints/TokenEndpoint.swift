@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import GatehouseJSON
 
 /// POST /token: the OAuth2 resource-owner password grant (RFC 6749 §4.3).

@@ -1,5 +1,6 @@
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import GatehouseJSON
 
 /// POST /verify-otp. With a session: steps the session up (and verifies

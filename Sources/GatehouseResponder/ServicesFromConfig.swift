@@ -7,6 +7,7 @@ import GatehouseCore
 import GatehouseCrypto
 import GatehouseEndpoints
 import GatehouseHTTP
+import GatehousePages
 import GatehouseMail
 import Logging
 import GatehouseSystem

@@ -1,6 +1,7 @@
 @testable import GatehouseEndpoints
 import GatehouseCore
 import GatehouseHTTP
+import GatehousePages
 import GatehouseSystem
 import TestSupport
 import XCTest

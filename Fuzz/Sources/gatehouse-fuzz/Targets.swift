@@ -5,6 +5,7 @@ import GatehouseConfig
 import GatehouseCore
 import GatehouseEndpoints
 import GatehouseHTTP
+import GatehousePages
 import GatehouseJSON
 import GatehouseFiles
 import GatehouseSystem

@@ -1,4 +1,5 @@
-@testable import GatehouseHTTP
+@testable import GatehousePages
+import GatehouseHTTP
 import GatehouseJSON
 import XCTest
 import GatehouseSystem

@@ -1,3 +1,5 @@
+import GatehouseHTTP
+import GatehouseJSON
 import GatehouseSystem
 
 /// One input of a generated form.

@@ -1,3 +1,5 @@
+import GatehouseHTTP
+import GatehouseJSON
 import GatehouseSystem
 
 /// The texts of one language: `<templates_dir>/locales/<language>.txt`, lines
