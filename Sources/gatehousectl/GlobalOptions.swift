@@ -34,29 +34,23 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func accounts(mail: MailSink = NoMail()) throws -> Accounts {
-        let config = try loadConfig()
-        do {
-            return try Accounts.open(config: config, logger: logger(), mail: mail)
-        } catch {
-            Console.error("\(error)")
-            throw Exit.failure
-        }
+        try opening { try Accounts.open(config: $0, logger: logger(), mail: mail) }
     }
 
     func maintenance() throws -> StoreMaintenance {
-        let config = try loadConfig()
-        do {
-            return try StoreFromConfig.open(config)
-        } catch {
-            Console.error("\(error)")
-            throw Exit.failure
-        }
+        try opening { try StoreFromConfig.open($0) }
     }
 
     func flatStore() throws -> FlatFileStore {
+        try opening { try FlatFileStore(root: $0.dataDir, counterTableMiB: $0.counterTableMib) }
+    }
+
+    /// What the configuration opens; a failure is said on stderr and ends
+    /// the command with the general failure status.
+    private func opening<T>(_ open: (Config) throws -> T) throws -> T {
         let config = try loadConfig()
         do {
-            return try FlatFileStore(root: config.dataDir, counterTableMiB: config.counterTableMib)
+            return try open(config)
         } catch {
             Console.error("\(error)")
             throw Exit.failure

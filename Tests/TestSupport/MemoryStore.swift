@@ -29,6 +29,24 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
         return try body()
     }
 
+    /// `record` under `id`, refused if `table` already has one.
+    private func insertNew<R>(_ table: inout [String: R], _ id: String, _ record: R) throws {
+        guard table[id] == nil else { throw StoreError.exists }
+        table[id] = record
+    }
+
+    /// The change applied to the record of `id` in `table`; a change that
+    /// answers false deletes it.
+    private func replace<R>(_ table: inout [String: R], _ id: String, _ change: (inout R) throws -> Bool) throws -> R? {
+        guard var record = table[id] else { return nil }
+        guard try change(&record) else {
+            table[id] = nil
+            return nil
+        }
+        table[id] = record
+        return record
+    }
+
     /// How many counters are kept (a flood's footprint, in tests).
     package var counterCount: Int { locked { counters.count } }
 
@@ -36,12 +54,7 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
 
     package func loadUser(_ id: String) throws -> UserRecord? { locked { users[id] } }
 
-    package func insertUser(_ user: UserRecord) throws {
-        try locked {
-            guard users[user.id] == nil else { throw StoreError.exists }
-            users[user.id] = user
-        }
-    }
+    package func insertUser(_ user: UserRecord) throws { try locked { try insertNew(&users, user.id, user) } }
 
     @discardableResult
     package func updateUser(_ id: String, _ change: (inout UserRecord) throws -> Void) throws -> UserRecord {
@@ -62,24 +75,11 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
 
     package func loadSession(_ id: String) throws -> SessionRecord? { locked { sessions[id] } }
 
-    package func insertSession(_ session: SessionRecord) throws {
-        try locked {
-            guard sessions[session.id] == nil else { throw StoreError.exists }
-            sessions[session.id] = session
-        }
-    }
+    package func insertSession(_ session: SessionRecord) throws { try locked { try insertNew(&sessions, session.id, session) } }
 
     @discardableResult
     package func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
-        try locked {
-            guard var session = sessions[id] else { return nil }
-            guard try change(&session) else {
-                sessions[id] = nil
-                return nil
-            }
-            sessions[id] = session
-            return session
-        }
+        try locked { try replace(&sessions, id, change) }
     }
 
     @discardableResult
@@ -95,15 +95,7 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
 
     @discardableResult
     package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
-        try locked {
-            guard var code = codes[id] else { return nil }
-            guard try change(&code) else {
-                codes[id] = nil
-                return nil
-            }
-            codes[id] = code
-            return code
-        }
+        try locked { try replace(&codes, id, change) }
     }
 
     @discardableResult
