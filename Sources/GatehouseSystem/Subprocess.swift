@@ -54,21 +54,7 @@ package enum Subprocess {
             close(pipeFDs[1])
             return "cannot run \(program): \(String(cString: strerror(rc)))"
         }
-        // The input is written under the same deadline: a child that never
-        // reads must not hold this process past its time limit.
-        _ = fcntl(pipeFDs[1], F_SETFL, fcntl(pipeFDs[1], F_GETFL) | O_NONBLOCK)
-        var offset = 0
-        while offset < input.count && time(nil) < deadline {
-            let n = input.withUnsafeBytes { write(pipeFDs[1], $0.baseAddress! + offset, input.count - offset) }
-            if n > 0 {
-                offset += n
-            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                var p = pollfd(fd: pipeFDs[1], events: Int16(POLLOUT), revents: 0)
-                _ = poll(&p, 1, 100)
-            } else {
-                break
-            }
-        }
+        let written = withoutSIGPIPE { feed(input, to: pipeFDs[1], until: deadline) }
         close(pipeFDs[1])
         var status: Int32 = 0
         while true {
@@ -84,6 +70,52 @@ package enum Subprocess {
         }
         let exited = status & 0x7f == 0
         let code = (status >> 8) & 0xff
-        return exited && code == 0 ? nil : "\(program) failed (status \(exited ? code : -1))"
+        guard exited && code == 0 else { return "\(program) failed (status \(exited ? code : -1))" }
+        // Success says the whole input was taken (a whole message handed on).
+        return written < input.count ? "\(program) exited before reading all its input" : nil
+    }
+
+    /// Writes `input` to the non-blocking end of a pipe until done, the
+    /// reader goes away (EPIPE), or the deadline: a child that never reads
+    /// must not hold this process past its time limit. How much was written.
+    static func feed(_ input: [UInt8], to fd: Int32, until deadline: time_t) -> Int {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var offset = 0
+        while offset < input.count && time(nil) < deadline {
+            let n = input.withUnsafeBytes { write(fd, $0.baseAddress! + offset, input.count - offset) }
+            if n > 0 {
+                offset += n
+            } else if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&p, 1, 100)
+            } else {
+                break
+            }
+        }
+        return offset
+    }
+
+    /// Runs `body` with SIGPIPE blocked for this thread, and takes back a
+    /// SIGPIPE it raised before unblocking: a write to a child that exited
+    /// is EPIPE, not the end of a process that does not ignore the signal
+    /// (gatehousectl), and the process-wide disposition is left alone. A
+    /// write's SIGPIPE goes to the writing thread, so blocking it here is
+    /// enough.
+    static func withoutSIGPIPE<T>(_ body: () -> T) -> T {
+        var pipeOnly = sigset_t(), saved = sigset_t(), pending = sigset_t()
+        sigemptyset(&pipeOnly)
+        sigaddset(&pipeOnly, SIGPIPE)
+        pthread_sigmask(SIG_BLOCK, &pipeOnly, &saved)
+        sigpending(&pending)
+        let wasPending = sigismember(&pending, SIGPIPE) == 1
+        let result = body()
+        sigemptyset(&pending)
+        sigpending(&pending)
+        if !wasPending && sigismember(&pending, SIGPIPE) == 1 {
+            var now = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipeOnly, nil, &now)
+        }
+        pthread_sigmask(SIG_SETMASK, &saved, nil)
+        return result
     }
 }

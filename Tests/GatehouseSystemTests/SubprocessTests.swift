@@ -22,4 +22,18 @@ final class SubprocessTests: XCTestCase {
         let fds = try TextFile.read(dir + "/fds").split(separator: "\n").compactMap { Int($0) }
         XCTAssertTrue(fds.allSatisfy { $0 <= 3 }, "only 0-2 (and ls's own directory) are open: \(fds)")
     }
+
+    /// A child that exits without reading (a sendmail refusing at once) is
+    /// a failure said in words, never a SIGPIPE that kills this process:
+    /// gatehousectl delivering the outbox does not ignore the signal. The
+    /// input is larger than a pipe holds, so the write meets the closed end.
+    func testAChildThatStopsReadingIsAFailureNotASignal() {
+        let message = [UInt8](repeating: 0x78, count: 1 << 20)
+        XCTAssertEqual(Subprocess.run(["/bin/true"], input: message, timeout: 5), "/bin/true exited before reading all its input")
+        XCTAssertEqual(Subprocess.run(["/bin/false"], input: message, timeout: 5), "/bin/false failed (status 1)")
+        XCTAssertNil(Subprocess.run(["/bin/cat"], input: message, timeout: 5))
+        var pending = sigset_t()
+        sigpending(&pending)
+        XCTAssertEqual(sigismember(&pending, SIGPIPE), 0, "no SIGPIPE is left pending for this thread")
+    }
 }
