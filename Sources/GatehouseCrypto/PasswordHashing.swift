@@ -44,7 +44,7 @@ package struct Argon2idHasher: PasswordHasher {
         let rc = crypto_pwhash_str_alg(&out, password, UInt64(password.utf8.count),
                                        opsLimit, memLimitBytes, crypto_pwhash_ALG_ARGON2ID13)
         guard rc == 0 else { throw PasswordHashError(description: "argon2id hashing failed (out of memory?)") }
-        return String(cString: out)
+        return String(decoding: out.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     package func check(_ password: String, against stored: String) -> PasswordCheck {

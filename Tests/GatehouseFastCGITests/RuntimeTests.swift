@@ -25,7 +25,7 @@ final class RuntimeTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("listen-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        FileManager.default.createFile(atPath: dir + "/gatehouse.conf", contents: Data("data_dir = /x\n".utf8))
+        _ = FileManager.default.createFile(atPath: dir + "/gatehouse.conf", contents: Data("data_dir = /x\n".utf8))
         XCTAssertThrowsError(try Runtime.listenAddress(dir + "/gatehouse.conf"))
         XCTAssertThrowsError(try Runtime.listenAddress(dir))
         XCTAssertEqual(try String(contentsOfFile: dir + "/gatehouse.conf", encoding: .utf8), "data_dir = /x\n")
