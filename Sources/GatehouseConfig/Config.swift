@@ -118,21 +118,22 @@ public struct Config: Sendable {
                 throw ConfigError(file: source, line: line, key: setting.key, reason: problem.reason)
             }
         }
+        /// A value that contradicts another, at the line of `key` (or of `lineOf`).
+        func contradiction(_ key: String, lineOf: String? = nil, _ reason: String) -> ConfigError {
+            ConfigError(file: source, line: raw[lineOf ?? key]?.1 ?? 0, key: key, reason: reason)
+        }
         if config.passwordMaxLength < config.passwordMinLength {
-            throw ConfigError(file: source, line: raw["password_max_length"]?.1 ?? 0, key: "password_max_length",
-                              reason: "must not be less than password_min_length")
+            throw contradiction("password_max_length", "must not be less than password_min_length")
         }
         if config.store == .postgresql && config.postgresqlDsn.isEmpty {
-            throw ConfigError(file: source, line: raw["store"]?.1 ?? 0, key: "postgresql_dsn",
-                              reason: "store = postgresql needs a connection string")
+            throw contradiction("postgresql_dsn", lineOf: "store", "store = postgresql needs a connection string")
         }
         if config.ipv6WidePrefixLength > config.ipv6PrefixLength {
-            throw ConfigError(file: source, line: raw["ipv6_wide_prefix_length"]?.1 ?? 0, key: "ipv6_wide_prefix_length",
-                              reason: "must not be longer than ipv6_prefix_length (the wider network holds the narrower)")
+            throw contradiction("ipv6_wide_prefix_length",
+                                "must not be longer than ipv6_prefix_length (the wider network holds the narrower)")
         }
         if config.sessionAbsoluteTimeout < config.sessionIdleTimeout {
-            throw ConfigError(file: source, line: raw["session_absolute_timeout"]?.1 ?? 0, key: "session_absolute_timeout",
-                              reason: "must not be less than session_idle_timeout")
+            throw contradiction("session_absolute_timeout", "must not be less than session_idle_timeout")
         }
         return config
     }

@@ -45,15 +45,10 @@ struct GlobalOptions: ParsableArguments {
         try opening { try FlatFileStore(root: $0.dataDir, counterTableMiB: $0.counterTableMib) }
     }
 
-    /// What the configuration opens; a failure is said on stderr and ends
-    /// the command with the general failure status.
+    /// What the configuration opens; a failure is said on stderr with the
+    /// exit code `perform` gives it.
     private func opening<T>(_ open: (Config) throws -> T) throws -> T {
         let config = try loadConfig()
-        do {
-            return try open(config)
-        } catch {
-            Console.error("\(error)")
-            throw Exit.failure
-        }
+        return try perform { try open(config) }
     }
 }
