@@ -20,8 +20,11 @@ deps:
 deps-test:
 	@scripts/deps test
 
+# One executable, `gatehouse`, is every responder: it is hard-linked under
+# each responder's name (token, me, …), the name it is started under.
 build: deps
 	swift build $(RELEASE_FLAGS)
+	@cd "$(BIN)" && for name in $$(./gatehouse --names); do ln -f gatehouse "$$name"; done
 
 # SERVER=nginx (the default), lighttpd, lighttpd-cgi, apache-cgi, apache-fcgid or apache-authnz.
 run: build

@@ -24,7 +24,8 @@ import PackageDescription
 //   GatehouseFastCGI    libfcgi accept loop and CGI fallback
 //   GatehouseEndpoints  one handler per endpoint: request in, response out
 //   GatehouseResponder  a responder process: config, services, FastCGI, hand-off
-//   token, logout, …    one executable per endpoint, one line each
+//   token, logout, …    one responder per endpoint: its name and endpoint
+//   gatehouse           all of them in one executable, linked under each name
 //   gatehousectl        the admin CLI
 // HTTP and FastCGI know HTTP, not accounts; the core knows accounts, not
 // HTTP. The responders link no Foundation: every CGI request pays for what
@@ -32,14 +33,9 @@ import PackageDescription
 let package = Package(
     name: "gatehouse",
     products: [
-        .executable(name: "token", targets: ["token"]),
-        .executable(name: "logout", targets: ["logout"]),
-        .executable(name: "me", targets: ["me"]),
-        .executable(name: "change-password", targets: ["change-password"]),
-        .executable(name: "send-otp", targets: ["send-otp"]),
-        .executable(name: "verify-otp", targets: ["verify-otp"]),
-        .executable(name: "verify", targets: ["verify"]),
-        .executable(name: "openapi", targets: ["openapi"]),
+        // Every responder in one file, hard-linked under each endpoint's name
+        // (token, me, …): one copy of the code in memory for all their workers.
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
         .executable(name: "gatehousectl", targets: ["gatehousectl"]),
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
@@ -103,14 +99,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .executableTarget(name: "token", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "logout", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "me", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "change-password", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "send-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "verify", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "openapi", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        // One responder per endpoint, each a name and the endpoint it serves.
+        .target(name: "token", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "logout", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "me", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "change-password", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "send-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "verify", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "openapi", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

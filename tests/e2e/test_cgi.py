@@ -1,6 +1,7 @@
 """Every responder also runs as plain CGI: one request from the environment
 and stdin, the answer on stdout, diagnostics on stderr."""
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -68,3 +69,27 @@ def test_missing_file_is_a_start_up_error_naming_the_key(tmp_path, key, responde
     rc, _, _, stderr = cgi(stack, responder)
     assert rc == 78
     assert f"{key}:".encode() in stderr
+
+
+def test_one_program_under_every_name_chooses_by_the_name_alone(tmp_path):
+    """The responders are one multi-call program: started under a name it
+    does not know, it answers nothing and says which it knows; under CGI
+    its arguments (the client's, from an `=`-less query string) never
+    choose a responder, only the name the server started it under."""
+    stack = Stack(tmp_path)
+    stack.ctl("init")
+    names = subprocess.run([BIN / "gatehouse", "--names"], capture_output=True, text=True, check=True).stdout.split()
+    assert names == ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi"]
+    env = {"PATH": "/usr/bin:/bin", "GATEHOUSE_CONFIG": str(stack.config), "REQUEST_METHOD": "GET",
+           "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "192.0.2.7"}
+    for args in ([], ["me"], ["--names"]):
+        p = subprocess.run([BIN / "gatehouse", *args], capture_output=True, env=env, timeout=30)
+        assert p.returncode == 64 and p.stdout == b"", (args, p.stdout[:200])
+        assert b"none of: token, logout, me" in p.stderr
+    renamed = tmp_path / "me-backup"
+    shutil.copy(BIN / "gatehouse", renamed)
+    p = subprocess.run([renamed], capture_output=True, env=env, timeout=30)
+    assert p.returncode == 64 and p.stdout == b""
+    # Under its own name it is that responder, whatever else it was called.
+    rc, headers, payload, _ = cgi(stack, "me", extra={"HTTP_ACCEPT": "application/json"})
+    assert headers["Status"].startswith("401")

@@ -1,0 +1,12 @@
+import GatehouseResponder
+import token
+import logout
+import me
+import change_password
+import send_otp
+import verify_otp
+import verify
+import openapi
+
+// Every responder, chosen by the name this file is linked under (MultiCall).
+MultiCall.run([token.responder, logout.responder, me.responder, change_password.responder, send_otp.responder, verify_otp.responder, verify.responder, openapi.responder])

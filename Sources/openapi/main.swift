@@ -1,4 +1,0 @@
-import GatehouseEndpoints
-import GatehouseResponder
-
-ResponderMain.run(OpenAPIEndpoint())
