@@ -25,6 +25,12 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
     package let counterSlots: Int
     /// Opened at the first counter a process needs (`me` and `verify` never do).
     private var table: CounterTable?
+    /// Shard lock files stay open across requests: a lock is then one flock
+    /// and one unlock, with no open and close. Lock files are never removed
+    /// (gc and fsck leave them), so a descriptor kept is never a stale one.
+    private var lockFDs: [String: Int32] = [:]
+    /// Records are read with one pread into this buffer, reused.
+    private var readBuffer = [UInt8](repeating: 0, count: 16384)
 
     /// Opens an existing data directory; `gatehousectl init` creates one.
     /// `counterTableMiB`: the size of the counter table when it is made.
@@ -87,6 +93,15 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
     /// file is separate from the records because a record is replaced by
     /// rename, and a lock on a replaced inode protects nothing.
     func withLock<T>(_ lockPath: String, _ body: () throws -> T) throws -> T {
+        let fd = try lockFD(lockPath)
+        try Posix.lock(fd, LOCK_EX, path: lockPath)
+        defer { _ = flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// The shard's lock file, opened (and made) once per process.
+    func lockFD(_ lockPath: String) throws -> Int32 {
+        if let fd = lockFDs[lockPath] { return fd }
         let fd: Int32
         do {
             fd = try Posix.open(lockPath, O_RDWR | O_CREAT)
@@ -94,15 +109,29 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
             try Posix.makeDirectories(Posix.dirname(of: lockPath))
             fd = try Posix.open(lockPath, O_RDWR | O_CREAT)
         }
-        defer { close(fd) }
-        try Posix.lock(fd, LOCK_EX, path: lockPath)
-        return try body()
+        // At most one per shard and collection (3 × 256); an admin command
+        // walking everything closes them as it goes past the bound.
+        if lockFDs.count >= 256 {
+            for open in lockFDs.values { close(open) }
+            lockFDs.removeAll(keepingCapacity: true)
+        }
+        lockFDs[lockPath] = fd
+        return fd
+    }
+
+    deinit {
+        for fd in lockFDs.values { close(fd) }
     }
 
     func readRecord(_ file: String, kind: String) throws -> RecordText? {
         guard let fd = try Posix.openIfExists(file, O_RDONLY) else { return nil }
         defer { close(fd) }
-        let bytes = try Posix.readAll(fd, path: file)
+        // One pread: a read of a regular file that returns less than asked
+        // has reached its end. A record that fills the buffer is read whole.
+        let capacity = readBuffer.count
+        let n = readBuffer.withUnsafeMutableBytes { b in Posix.retryRW { pread(fd, b.baseAddress, capacity, 0) } }
+        if n < 0 { throw SystemCallError(operation: "pread", path: file, code: errno) }
+        let bytes = Int(n) < capacity ? Array(readBuffer[0..<Int(n)]) : try Posix.readAll(fd, path: file)
         do {
             return try RecordText.parse(bytes, kind: kind)
         } catch {
@@ -133,12 +162,15 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
         }
     }
 
-    enum Modified<R> { case missing, removed, kept(R) }
-
     /// The locked read-modify-write every update goes through; `change`
     /// returning false removes the record.
-    func modify<R: StoredRecord>(_ id: String, durable: Bool, _ change: (inout R) throws -> Bool) throws -> Modified<R> {
+    func modify<R: StoredRecord>(_ id: String, durable: Bool, _ change: (inout R) throws -> Bool) throws -> Updated<R> {
         let p = try path(R.collection, id)
+        // A record that is not there needs no lock to say so: records appear
+        // and go by rename and unlink, so a miss is a moment at which there
+        // was none, and a missing record is left unchanged. (The path a
+        // flood of guesses for made-up addresses takes, a syscall instead of four.)
+        if access(p.file, F_OK) != 0 && errno == ENOENT { return .missing }
         return try withLock(p.lock) {
             guard let r = try readRecord(p.file, kind: R.header) else { return .missing }
             var record = try decode(p.file) { try R(r) }
@@ -217,9 +249,8 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
     package func putCode(_ code: CodeRecord) throws { try write(code, onlyIfNew: false) }
 
     @discardableResult
-    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
-        guard case .kept(let code) = try modify(id, durable: true, change) else { return nil }
-        return code
+    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> Updated<CodeRecord> {
+        try modify(id, durable: true, change)
     }
 
     @discardableResult

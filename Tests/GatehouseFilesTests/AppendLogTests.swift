@@ -12,9 +12,9 @@ final class AppendLogTests: XCTestCase {
     override func setUp() { dir = TestFiles.temporaryDirectory("append") }
     override func tearDown() { TestFiles.removeTree(dir) }
 
-    /// Each line reopens the file: after logrotate moves it, the next line
+    /// The file stays open, but after logrotate moves it the next line
     /// starts a fresh one.
-    func testEachLineReopensTheFile() throws {
+    func testALogMovedAwayIsStartedAfreshAtTheNextLine() throws {
         let log = AppendLog(path: dir + "/audit.log")
         try log.append("one")
         _ = system("mv '\(dir)/audit.log' '\(dir)/audit.log.1'")  // logrotate
