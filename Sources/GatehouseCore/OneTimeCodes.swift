@@ -196,7 +196,7 @@ extension Accounts {
     func consume(_ code: String, _ id: String, now: Int64) throws -> CodeOutcome {
         var outcome = CodeOutcome.none
         let presented = codeHash(code, id: id)
-        try store.updateCode(id) { record in
+        let result = try store.updateCode(id) { record in
             if record.expires <= now {
                 outcome = .expired
                 return false
@@ -209,6 +209,9 @@ extension Accounts {
             record.tries += 1
             return record.tries < policy.codes.maxTries
         }
+        // A decision on a code that is gone by the time it would take
+        // effect (another guess consumed it) is no decision.
+        if case .missing = result { return .none }
         return outcome
     }
 

@@ -18,9 +18,8 @@ extension Accounts {
     package func authenticate(token: String, allowResetGrant: Bool = false) throws -> Authenticated {
         guard Base64.isURLEncoding(token, ofByteCount: Accounts.tokenBytes) else { throw AccountError.notAuthenticated }
         let id = sessionID(forToken: token)
-        guard let session = try store.loadSession(id) else { throw AccountError.notAuthenticated }
-        let now = clock.now()
-        let user = try store.loadUser(session.userID)
+        guard let found = try store.loadSessionWithUser(id) else { throw AccountError.notAuthenticated }
+        let (session, user, now) = (found.session, found.user, clock.now())
         // A lock for failed sign-ins keeps the owner's sessions: whoever
         // guessed does not have them. An administrator's lock ends them.
         guard let user, user.lock != .admin, isLive(session, user: user, now: now) else {

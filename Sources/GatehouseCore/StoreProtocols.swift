@@ -25,6 +25,44 @@ package protocol SessionStore: Sendable {
     @discardableResult
     func deleteSession(_ id: String) throws -> Bool
     func allSessions() throws -> [SessionRecord]
+    /// The session and the account it belongs to, read together: what every
+    /// signed-in request needs first (one round trip on a database). nil
+    /// when there is no such session.
+    func loadSessionWithUser(_ id: String) throws -> SessionWithUser?
+}
+
+/// What a read-modify-write did.
+package enum Updated<R: Sendable>: Sendable {
+    /// There was no record; no call of `change` counts.
+    case missing
+    /// The last call of `change` removed it.
+    case removed
+    /// The last call of `change` kept it, as it is now.
+    case kept(R)
+
+    package var record: R? {
+        if case .kept(let r) = self { return r }
+        return nil
+    }
+}
+
+/// A session and its account (nil when the account is gone).
+package struct SessionWithUser: Sendable {
+    package let session: SessionRecord
+    package let user: UserRecord?
+
+    package init(session: SessionRecord, user: UserRecord?) {
+        self.session = session
+        self.user = user
+    }
+}
+
+extension SessionStore where Self: UserStore {
+    /// Two reads, where two reads cost no round trip.
+    package func loadSessionWithUser(_ id: String) throws -> SessionWithUser? {
+        guard let session = try loadSession(id) else { return nil }
+        return SessionWithUser(session: session, user: try loadUser(session.userID))
+    }
 }
 
 /// One-time codes: durable (a code must not come back after it was used).
@@ -32,10 +70,13 @@ package protocol CodeStore: Sendable {
     func loadCode(_ id: String) throws -> CodeRecord?
     /// Creates or replaces.
     func putCode(_ code: CodeRecord) throws
-    /// Locked read-modify-write; `change` returning false deletes the code.
-    /// nil when there is no code.
+    /// Read-modify-write as one decision; `change` returning false deletes
+    /// the code. A store deciding by compare-and-swap calls `change` again
+    /// when the code changed meanwhile: only the last call counts, and with
+    /// `.missing` none does (the code was gone when it was decided), so a
+    /// caller keeps nothing from a call but what the result confirms.
     @discardableResult
-    func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord?
+    func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> Updated<CodeRecord>
     @discardableResult
     func deleteCode(_ id: String) throws -> Bool
     func allCodes() throws -> [CodeRecord]

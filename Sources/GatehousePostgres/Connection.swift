@@ -63,17 +63,22 @@ final class Connection: @unchecked Sendable {
         return String(cString: m).split(separator: "\n").first.map(String.init) ?? ""
     }
 
-    /// Rows of text columns (nil for SQL NULL).
+    /// Rows of text columns (nil for SQL NULL). `repeatable: false` for a
+    /// statement that must not run twice (a compare-and-swap: were its
+    /// answer lost, running it again would find its own write and take it
+    /// for another's): a lost connection is then `unavailable`, not a retry.
     @discardableResult
-    func query(_ sql: String, _ params: [String?] = []) throws -> [[String?]] {
+    func query(_ sql: String, _ params: [String?] = [], repeatable: Bool = true) throws -> [[String?]] {
         if conn == nil || pq.status(conn) != CONNECTION_OK {
             guard !inTransaction else { throw StoreError.unavailable("connection lost in a transaction") }
             try reconnect()
         }
+        if !repeatable { try beforeUnrepeatable?() }
         var result = run(sql, params)
         if result == nil || (pq.resultStatus(result) == PGRES_FATAL_ERROR && pq.status(conn) != CONNECTION_OK) {
             pq.clear(result)
             guard !inTransaction else { throw StoreError.unavailable("connection lost in a transaction: \(message())") }
+            guard repeatable else { throw StoreError.unavailable("connection lost; the statement's outcome is unknown: \(message())") }
             try reconnect()
             result = run(sql, params)
         }
@@ -121,9 +126,11 @@ final class Connection: @unchecked Sendable {
         quietNotices()
     }
 
-    /// Runs just before COMMIT is sent; only tests set it (to lose the
-    /// connection at the worst moment).
+    /// Run just before COMMIT is sent, and before a statement that must
+    /// not run twice; only tests set them (to lose the connection at the
+    /// worst moment).
     var beforeCommit: (() throws -> Void)?
+    var beforeUnrepeatable: (() throws -> Void)?
 
     /// One transaction around `body`: committed if it returns, rolled back
     /// if it throws. Returns only once the server has said COMMIT.

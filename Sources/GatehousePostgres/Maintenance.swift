@@ -9,7 +9,7 @@ extension PostgresStore: StoreMaintenance {
         for s in try allSessions() where try updateSession(s.id, durable: true, { !sessionDead($0) }) == nil {
             report.sessions += 1
         }
-        for c in try allCodes() where try updateCode(c.id, { !codeDead($0) }) == nil { report.codes += 1 }
+        for c in try allCodes() { if case .removed = try updateCode(c.id, { !codeDead($0) }) { report.codes += 1 } }
         for row in try connection.query("SELECT id FROM gatehouse_counters") {
             guard let id = row[0] else { continue }
             let removed = try connection.transaction {

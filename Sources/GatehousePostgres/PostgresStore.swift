@@ -110,6 +110,23 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions WHERE id = $1", [id]).first.map(session)
     }
 
+    static func qualified(_ prefix: String, _ columns: String) -> String {
+        columns.split(separator: ",").map { prefix + $0.drop(while: { $0 == " " }) }.joined(separator: ", ")
+    }
+
+    static let sessionWithUser = """
+        SELECT \(qualified("s.", sessionColumns)), \(qualified("u.", userColumns))
+        FROM gatehouse_sessions s LEFT JOIN gatehouse_users u ON u.id = s.user_id WHERE s.id = $1
+        """
+
+    /// One round trip: the session joined to its account.
+    package func loadSessionWithUser(_ id: String) throws -> SessionWithUser? {
+        guard let row = try connection.query(Self.sessionWithUser, [id]).first else { return nil }
+        let width = Self.sessionColumns.split(separator: ",").count
+        return SessionWithUser(session: try session(Array(row[..<width])),
+                               user: row[width] == nil ? nil : try user(Array(row[width...])))
+    }
+
     package func insertSession(_ s: SessionRecord) throws {
         try connection.query("INSERT INTO gatehouse_sessions (\(Self.sessionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                              values(s))
@@ -160,10 +177,39 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
             """, values(c))
     }
 
+    /// A guess at a code, decided by compare-and-swap (`swap`): a missing
+    /// code costs one round trip, a wrong or a right one two. Consuming is
+    /// a DELETE of the very row that was judged, so of two right guesses
+    /// only one deletes it.
     @discardableResult
-    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
-        try modify("gatehouse_codes", columns: Self.codeColumns, id: id, decode: code, change: change) { c in
-            try connection.query("UPDATE gatehouse_codes SET tries = $2 WHERE id = $1", [c.id, String(c.tries)])
+    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> Updated<CodeRecord> {
+        let unchanged = "id = $1 AND user_id = $2 AND purpose = $3 AND code_hash = $4 AND created = $5 AND expires = $6 AND tries = $7"
+        return try swap(read: { try loadCode(id) }, change: change) { before, after, keep in
+            keep ? ("UPDATE gatehouse_codes SET tries = $8 WHERE \(unchanged) RETURNING id", values(before) + [String(after.tries)])
+                 : ("DELETE FROM gatehouse_codes WHERE \(unchanged) RETURNING id", values(before))
+        }
+    }
+
+    /// The decision on one row in two round trips instead of a
+    /// transaction's four (BEGIN, SELECT … FOR UPDATE, the write, COMMIT):
+    /// the row is read, `change` decides on it, and the write (`write`: a
+    /// statement and its parameters) carries a `WHERE` that every column
+    /// still holds what was read, so it happens only if no one changed the
+    /// row in between; else the row is read and decided again. The
+    /// conditional write is atomic in the server, so two deciders can
+    /// never both act on one state. A decision that changes nothing writes
+    /// nothing (it held when the row was read). Never run twice on a lost
+    /// connection: unknown is not yes. `.missing` when the row is gone
+    /// by the time of a decision that would have counted.
+    func swap<R: Equatable & Sendable>(read: () throws -> R?, change: (inout R) throws -> Bool,
+                                       write: (_ before: R, _ after: R, _ keep: Bool) -> (String, [String?])) throws -> Updated<R> {
+        while true {
+            guard let before = try read() else { return .missing }
+            var after = before
+            let keep = try change(&after)
+            if keep && after == before { return .kept(after) }
+            let (sql, params) = write(before, after, keep)
+            if !(try connection.query(sql, params, repeatable: false)).isEmpty { return keep ? .kept(after) : .removed }
         }
     }
 
@@ -187,35 +233,53 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
             ?? CounterRecord()
     }
 
+    /// A counter as stored: count, last, until.
+    struct StoredCounter: Equatable, Sendable {
+        var record: CounterRecord
+        /// No row yet: the write inserts one.
+        var isNew: Bool
+
+        static func == (a: StoredCounter, b: StoredCounter) -> Bool {
+            a.isNew == b.isNew && a.record.count == b.record.count && a.record.last == b.record.last && a.record.until == b.record.until
+        }
+    }
+
+    func storedCounter(_ id: String) throws -> StoredCounter {
+        try connection.query("SELECT count, last, until FROM gatehouse_counters WHERE id = $1", [id]).first
+            .map { StoredCounter(record: try counter($0), isNew: false) } ?? StoredCounter(record: CounterRecord(), isNew: true)
+    }
+
+    static let counterUnchanged = "id = $1 AND count = $2 AND last = $3 AND until = $4"
+
+    func counterValues(_ id: String, _ c: StoredCounter) -> [String?] {
+        [id, String(c.record.count), String(c.record.last), String(c.record.until)]
+    }
+
+    /// A budget decided by compare-and-swap (`swap`): two round trips. A
+    /// new counter is an INSERT that loses to one inserted meanwhile.
     @discardableResult
     package func updateCounter(_ id: String, _ change: (inout CounterRecord) -> Void) throws -> CounterRecord {
-        try connection.transaction {
-            let row = try connection.query("""
-                INSERT INTO gatehouse_counters (id) VALUES ($1)
-                ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id
-                RETURNING count, last, until
-                """, [id]).first
-            var c = try row.map(counter) ?? CounterRecord()
-            change(&c)
-            try connection.query("UPDATE gatehouse_counters SET count = $2, last = $3, until = $4 WHERE id = $1",
-                                 [id, String(c.count), String(c.last), String(c.until)])
-            return c
-        }
+        try swap(read: { try storedCounter(id) }, change: { change(&$0.record); return true }) { before, after, _ in
+            before.isNew
+                ? ("INSERT INTO gatehouse_counters (id, count, last, until) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING id",
+                   counterValues(id, after))
+                : ("UPDATE gatehouse_counters SET count = $5, last = $6, until = $7 WHERE \(Self.counterUnchanged) RETURNING id",
+                   counterValues(id, before) + counterValues(id, after).dropFirst())
+        }.record?.record ?? CounterRecord()
     }
 
     package func updateExistingCounter(_ id: String, removingIf empty: (CounterRecord) -> Bool,
                                       _ change: (inout CounterRecord) -> Void) throws {
-        try connection.transaction {
-            guard let row = try connection.query("SELECT count, last, until FROM gatehouse_counters WHERE id = $1 FOR UPDATE",
-                                                 [id]).first else { return }
-            var c = try counter(row)
-            change(&c)
-            if empty(c) {
-                try connection.query("DELETE FROM gatehouse_counters WHERE id = $1", [id])
-            } else {
-                try connection.query("UPDATE gatehouse_counters SET count = $2, last = $3, until = $4 WHERE id = $1",
-                                     [id, String(c.count), String(c.last), String(c.until)])
-            }
+        _ = try swap(read: { () throws -> StoredCounter? in
+            let c = try storedCounter(id)
+            return c.isNew ? nil : c
+        }, change: { (c: inout StoredCounter) -> Bool in
+            change(&c.record)
+            return !empty(c.record)
+        }) { before, after, keep in
+            keep ? ("UPDATE gatehouse_counters SET count = $5, last = $6, until = $7 WHERE \(Self.counterUnchanged) RETURNING id",
+                    counterValues(id, before) + counterValues(id, after).dropFirst())
+                 : ("DELETE FROM gatehouse_counters WHERE \(Self.counterUnchanged) RETURNING id", counterValues(id, before))
         }
     }
 

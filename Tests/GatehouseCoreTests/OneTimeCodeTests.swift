@@ -4,6 +4,16 @@ import XCTest
 
 final class OneTimeCodeTests: CodeTestCase {
 
+    /// A store that decides by compare-and-swap may run the decision on a
+    /// code that another request consumes before the decision lands: that
+    /// decision said "right", but the code was not this request's to use.
+    func testARightCodeTakenByAnotherRequestMeanwhileIsNotASuccess() throws {
+        let code = try send()
+        store.loseNextCodeRace = true
+        XCTAssertEqual(check(code), .invalidCode)
+        XCTAssertEqual(check(code), .invalidCode, "consumed by the other request")
+    }
+
     func testCodesAreDigitsOfTheConfiguredLength() throws {
         var p = AccountPolicy()
         p.codes.length = 10

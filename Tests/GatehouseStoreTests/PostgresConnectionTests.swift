@@ -50,11 +50,28 @@ final class PostgresConnectionTests: XCTestCase {
         store.connection.beforeCommit = nil
         // The next statement reconnects, and the change is not there.
         XCTAssertEqual(try store.loadUser(uid)?.passwordHash, "old")
-        // Counters and codes go through the same transaction.
-        store.connection.beforeCommit = { try self.terminateBackend(of: store, using: other) }
-        XCTAssertThrowsError(try store.updateCounter(uid) { $0.count = 7 })
-        store.connection.beforeCommit = nil
+    }
+
+    /// Counters and codes are decided by compare-and-swap, without a
+    /// transaction: a conditional write whose connection is lost is
+    /// unavailable, never run again on a new connection (where it would
+    /// find its own write and take it for another's).
+    func testACompareAndSwapWhoseConnectionIsLostIsNeverRunAgain() throws {
+        let store = try store()
+        let other = try Connection(conninfo: try dsn())
+        store.connection.beforeUnrepeatable = { try self.terminateBackend(of: store, using: other) }
+        XCTAssertThrowsError(try store.updateCounter(uid) { $0.count = 7 }) { error in
+            guard case .unavailable? = error as? StoreError else { return XCTFail("\(error)") }
+        }
+        store.connection.beforeUnrepeatable = nil
         XCTAssertEqual(try store.readCounter(uid).count, 0)
+        try store.putCode(CodeRecord(id: uid, userID: uid, purpose: "verify", codeHash: "h", created: 1, expires: 1 << 40))
+        store.connection.beforeUnrepeatable = { try self.terminateBackend(of: store, using: other) }
+        XCTAssertThrowsError(try store.updateCode(uid) { _ in false }) { error in
+            guard case .unavailable? = error as? StoreError else { return XCTFail("\(error)") }
+        }
+        store.connection.beforeUnrepeatable = nil
+        XCTAssertNotNil(try store.loadCode(uid), "the code was not consumed")
     }
 
     func testAStatementInsideALostTransactionIsNotRunAgainElsewhere() throws {

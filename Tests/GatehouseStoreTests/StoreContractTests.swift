@@ -62,10 +62,13 @@ extension StoreContract {
         replaced.codeHash = "h2"
         try store.putCode(replaced)
         XCTAssertEqual(try store.loadCode(c.id)?.codeHash, "h2")
-        XCTAssertEqual(try store.updateCode(c.id) { $0.tries += 1; return true }?.tries, 1)
+        XCTAssertEqual(try store.updateCode(c.id) { $0.tries += 1; return true }.record?.tries, 1)
         XCTAssertEqual(try store.allCodes().count, 1)
-        XCTAssertNil(try store.updateCode(c.id) { _ in false })
+        guard case .removed = try store.updateCode(c.id, { _ in false }) else { return XCTFail("not removed") }
         XCTAssertNil(try store.loadCode(c.id))
+        guard case .missing = try store.updateCode(c.id, { _ in XCTFail("called for no code"); return true }) else {
+            return XCTFail("not missing")
+        }
     }
 
     func checkCountersAndServerFiles() throws {

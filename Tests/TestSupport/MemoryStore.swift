@@ -16,6 +16,11 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
     private var files: [String: [UInt8]] = [:]
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
+    /// Stages what a compare-and-swap store (PostgreSQL) may do: the next
+    /// updateCode lets `change` decide on the code, finds that another
+    /// request took the code meanwhile, and reports it missing.
+    package var loseNextCodeRace = false
+
     package init() { pthread_mutex_init(mutex, nil) }
 
     deinit {
@@ -37,14 +42,14 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
 
     /// The change applied to the record of `id` in `table`; a change that
     /// answers false deletes it.
-    private func replace<R>(_ table: inout [String: R], _ id: String, _ change: (inout R) throws -> Bool) throws -> R? {
-        guard var record = table[id] else { return nil }
+    private func replace<R>(_ table: inout [String: R], _ id: String, _ change: (inout R) throws -> Bool) throws -> Updated<R> {
+        guard var record = table[id] else { return .missing }
         guard try change(&record) else {
             table[id] = nil
-            return nil
+            return .removed
         }
         table[id] = record
-        return record
+        return .kept(record)
     }
 
     /// How many counters are kept (a flood's footprint, in tests).
@@ -79,7 +84,7 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
 
     @discardableResult
     package func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {
-        try locked { try replace(&sessions, id, change) }
+        try locked { try replace(&sessions, id, change).record }
     }
 
     @discardableResult
@@ -94,8 +99,16 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
     package func putCode(_ code: CodeRecord) throws { locked { codes[code.id] = code } }
 
     @discardableResult
-    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> CodeRecord? {
-        try locked { try replace(&codes, id, change) }
+    package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> Updated<CodeRecord> {
+        try locked {
+            if loseNextCodeRace, var decided = codes[id] {
+                loseNextCodeRace = false
+                _ = try change(&decided)
+                codes[id] = nil
+                return .missing
+            }
+            return try replace(&codes, id, change)
+        }
     }
 
     @discardableResult
