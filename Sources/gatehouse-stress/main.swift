@@ -5,6 +5,7 @@ import GatehouseCrypto
 import GatehouseStore
 import GatehouseCore
 import GatehousePostgres
+import GatehouseSystem
 
 // Drives a store from one process; the tests start many at once (hammer:
 // no lost update) or kill -9 them mid-write (crash: no torn record). STORE
@@ -18,6 +19,8 @@ import GatehousePostgres
 //   gatehouse-stress populate DATA_DIR N         N users (bulk, one sync at the end)
 //   gatehouse-stress ops DATA_DIR N OPS          µs per load/update/counter on random users of N
 //   gatehouse-stress argon2 DATA_DIR SECONDS     Argon2id verifications per second (m=19 MiB, t=2)
+//   gatehouse-stress locks DIR N                 ns per lock and unlock: the counter table's OFD byte-range
+//                                                lock against a robust process-shared mutex in a mapping
 
 let userID = String(repeating: "ab", count: 32)
 let counterID = String(repeating: "cd", count: 32)
@@ -112,6 +115,11 @@ do {
             n += 1
         }
         print(String(Double(n) / (now() - start)))
+    case "locks":
+        let n = args.count > 3 ? Int(args[3]) ?? 100_000 : 100_000
+        try Posix.makeDirectories(args[2])
+        let (ofd, robust) = try lockTimes(path: args[2] + "/locks", iterations: n)
+        print("ofd_byte_range_ns \(ofd) robust_mutex_ns \(robust)")
     default:
         die("unknown command \(args[1])")
     }
@@ -148,3 +156,42 @@ func format2(_ n: Int) -> Character {
 
 /// The addresses this program makes up are well formed.
 func address(_ text: String) -> EmailAddress { try! EmailAddress.parse(text).get() }
+
+
+/// What one uncontended lock and unlock costs, in ns: an OFD byte-range
+/// lock (what the counter table uses: two system calls) and a robust
+/// process-shared mutex in a shared mapping (no system call uncontended;
+/// a holder that dies leaves EOWNERDEAD for the next to repair).
+func lockTimes(path: String, iterations: Int) throws -> (Int, Int) {
+    let fd = try Posix.open(path, O_RDWR | O_CREAT)
+    defer { close(fd) }
+    guard ftruncate(fd, 4096) == 0, let map = mmap(nil, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+        throw SystemCallError(operation: "mmap", path: path, code: errno)
+    }
+    defer { munmap(map, 4096) }
+    var lock = flock()
+    lock.l_whence = Int16(SEEK_SET)
+    lock.l_start = 0
+    lock.l_len = 64
+    var start = now()
+    for _ in 0..<iterations {
+        lock.l_type = Int16(F_WRLCK)
+        _ = fcntl(fd, 38, &lock)  // F_OFD_SETLKW
+        lock.l_type = Int16(F_UNLCK)
+        _ = fcntl(fd, 37, &lock)  // F_OFD_SETLK
+    }
+    let ofd = (now() - start) / Double(iterations) * 1e9
+    let mutex = map.bindMemory(to: pthread_mutex_t.self, capacity: 1)
+    var attr = pthread_mutexattr_t()
+    pthread_mutexattr_init(&attr)
+    pthread_mutexattr_setpshared(&attr, Int32(PTHREAD_PROCESS_SHARED))
+    pthread_mutexattr_setrobust(&attr, Int32(PTHREAD_MUTEX_ROBUST))
+    pthread_mutex_init(mutex, &attr)
+    start = now()
+    for _ in 0..<iterations {
+        if pthread_mutex_lock(mutex) == EOWNERDEAD { pthread_mutex_consistent(mutex) }
+        pthread_mutex_unlock(mutex)
+    }
+    let robust = (now() - start) / Double(iterations) * 1e9
+    return (Int(ofd), Int(robust))
+}
