@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import GatehouseJSON
 import Logging
 import GatehouseSystem
@@ -8,6 +11,8 @@ import GatehouseSystem
 package struct AuditTrail: Sendable {
     let sink: (@Sendable (String) throws -> Void)?
     let logger: Logger
+    /// This process's hourly counts of events recorded only at milestones.
+    let tally = HourlyTally()
 
     /// `append` writes one line durably enough for an audit trail (the
     /// wiring passes an append-only file); nil records nothing.
@@ -21,6 +26,14 @@ package struct AuditTrail: Sendable {
     /// total. A flood from one address writes a few dozen lines an hour,
     /// not one per request, and its start and size stay in the log.
     package static func isMilestone(_ n: Int) -> Bool { n >= 1 && n & (n - 1) == 0 }
+
+    /// How many times this process has met `event` in the current hour,
+    /// this one included: for events that no budget keys (a botnet's
+    /// guesses come from a new network each, so no per-client count grows)
+    /// and that get a line only at milestones of it.
+    package func countThisHour(_ event: String, at time: Int64) -> Int {
+        tally.count(event, hour: time / 3600)
+    }
 
     /// A failed audit write does not fail the request (the event already
     /// happened), and the line is not lost: it goes to the error log (the
@@ -40,5 +53,32 @@ package struct AuditTrail: Sendable {
         } catch {
             logger.error("audit log not written (\(error)); the line: \(line)")
         }
+    }
+}
+
+/// Counts per event within the current hour, in this process's memory
+/// only: a worker's own view, lost when it exits, which is all a thinning
+/// of log lines needs.
+final class HourlyTally: @unchecked Sendable {
+    private var hour: Int64 = -1
+    private var counts: [String: Int] = [:]
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+
+    init() { pthread_mutex_init(mutex, nil) }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
+
+    func count(_ event: String, hour now: Int64) -> Int {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        if now != hour {
+            hour = now
+            counts.removeAll(keepingCapacity: true)
+        }
+        counts[event, default: 0] += 1
+        return counts[event]!
     }
 }

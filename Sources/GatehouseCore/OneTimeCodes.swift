@@ -1,3 +1,4 @@
+import GatehouseJSON
 import GatehouseCrypto
 import GatehouseSystem
 
@@ -177,9 +178,22 @@ extension Accounts {
             // Every one of a client's first ten wrong codes in the hour, then
             // milestones carrying the running total: a site that raises the
             // per-client budget does not get a line per guess in a flood.
-            if clientFailures <= 10 || AuditTrail.isMilestone(clientFailures) {
-                audit.record(outcome == .expired ? "code_expired" : "code_failed", at: now, user: email, ip: clientIP,
-                             [("purpose", .string(purpose.rawValue)), ("client_failures", .int(clientFailures))])
+            // A guess at no code at all can win nothing, and a botnet's come
+            // from a new network each (no client's count grows): those get a
+            // line at milestones of this worker's hourly count, which says
+            // how big the flood is without a line per guess.
+            var extra: [(String, JSONValue)] = [("purpose", .string(purpose.rawValue)), ("client_failures", .int(clientFailures))]
+            let recorded: Bool
+            if outcome == .none {
+                let n = audit.countThisHour("code_failed_no_code", at: now)
+                extra.append(("no_code", .bool(true)))
+                extra.append(("no_code_guesses_this_hour_this_worker", .int(n)))
+                recorded = AuditTrail.isMilestone(n)
+            } else {
+                recorded = clientFailures <= 10 || AuditTrail.isMilestone(clientFailures)
+            }
+            if recorded {
+                audit.record(outcome == .expired ? "code_expired" : "code_failed", at: now, user: email, ip: clientIP, extra)
             }
             throw AccountError.invalidCode
         }

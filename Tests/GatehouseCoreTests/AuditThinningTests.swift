@@ -41,3 +41,21 @@ extension AuditThinningTests {
         XCTAssertEqual(store.counterCount, 2)
     }
 }
+
+extension AuditThinningTests {
+    /// A botnet's guesses at addresses with no code, each from a new
+    /// network: no client's count grows, so they are thinned by this
+    /// worker's hourly count instead, a line at its milestones.
+    func testGuessesAtNoCodeFromNewNetworksAreRecordedAtMilestones() throws {
+        for i in 0..<100 {
+            _ = error { _ = try accounts.verifyCode("000000", for: email("nobody\(i)@example.com"), purpose: .verify,
+                                                    clientIP: "10.\(i).0.1") }
+        }
+        let lines = audit.lines.filter { $0.contains("\"code_failed\"") }
+        XCTAssertEqual(lines.map { $0.split(separator: "this_worker\":").last!.prefix { $0.isNumber } },
+                       ["1", "2", "4", "8", "16", "32", "64"])
+        clock.t += 3600
+        _ = error { _ = try accounts.verifyCode("000000", for: email("nobody@example.com"), purpose: .verify, clientIP: "10.200.0.1") }
+        XCTAssertTrue(audit.lines.last!.contains("this_worker\":1"), "a new hour counts afresh")
+    }
+}
