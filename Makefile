@@ -7,7 +7,12 @@ VAR := $(CURDIR)/var
 # Every import must be a declared dependency: the module graph stays what
 # Package.swift says (and README's layer map).
 IMPORT_CHECK := --explicit-target-dependency-import-check error
-RELEASE_FLAGS := -c release --static-swift-stdlib $(IMPORT_CHECK)
+# What a CGI exec pays before main (docs/performance.md): no $ORIGIN in the
+# run path (every library is the system's, and the loader would look for
+# each in four directories beside the program first), and no export of
+# the program's 3,000 Swift symbols to the dynamic linker, which nothing
+# looks up (the runtime finds its metadata through its own sections).
+RELEASE_FLAGS := -c release --static-swift-stdlib --disable-local-rpath -Xlinker --no-export-dynamic $(IMPORT_CHECK)
 BIN = $(shell swift build $(RELEASE_FLAGS) --show-bin-path)
 SWIFT := $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 export PATH := /opt/swift/usr/bin:$(PATH)

@@ -89,11 +89,18 @@ public struct Config: Sendable {
 
     init(source: String) { self.source = source }
 
+    /// A value as the file gave it, and its line. (A struct, not a tuple:
+    /// a dictionary of tuples costs every CGI exec a run-time type lookup.)
+    struct Given {
+        let text: String
+        let line: Int
+    }
+
     /// Pure: the text of a config file in, a config or the first error out.
     /// Format: `key = value` lines; `#` starts a comment line.
     public static func parse(_ text: String, source: String = "gatehouse.conf",
                              overrides: [String: String] = [:]) throws(ConfigError) -> Config {
-        var raw: [String: (String, Int)] = [:]
+        var raw: [String: Given] = [:]
         for (n, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingSpaces
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
@@ -108,19 +115,20 @@ public struct Config: Sendable {
             guard raw[key] == nil else {
                 throw ConfigError(file: source, line: n + 1, key: key, reason: "given twice")
             }
-            raw[key] = (value, n + 1)
+            raw[key] = Given(text: value, line: n + 1)
         }
-        for (k, v) in overrides { raw[k] = (v, 0) }
+        for (k, v) in overrides { raw[k] = Given(text: v, line: 0) }
         var config = Config(source: source)
         for setting in Settings.all {
-            let (text, line) = raw[setting.key] ?? (setting.defaultValue, 0)
+            let given = raw[setting.key] ?? Given(text: setting.defaultValue, line: 0)
+            let (text, line) = (given.text, given.line)
             if let problem = setting.apply(text, &config) {
                 throw ConfigError(file: source, line: line, key: setting.key, reason: problem.reason)
             }
         }
         /// A value that contradicts another, at the line of `key` (or of `lineOf`).
         func contradiction(_ key: String, lineOf: String? = nil, _ reason: String) -> ConfigError {
-            ConfigError(file: source, line: raw[lineOf ?? key]?.1 ?? 0, key: key, reason: reason)
+            ConfigError(file: source, line: raw[lineOf ?? key]?.line ?? 0, key: key, reason: reason)
         }
         if config.passwordMaxLength < config.passwordMinLength {
             throw contradiction("password_max_length", "must not be less than password_min_length")

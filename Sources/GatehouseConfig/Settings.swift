@@ -19,69 +19,69 @@ package struct ConfigProblem: Error, Equatable, Sendable {
 
 package enum Settings {
     package static let all: [Setting] = [
-        path("data_dir", "/var/lib/gatehouse", \.dataDir, "Directory holding every record, the server key and the outbox (with store = postgresql: the outbox, the audit log and the Maildir only)."),
-        choice("store", StoreKind.flatfile, \.store, "Where accounts, sessions and codes live: flatfile (files in data_dir, one machine) or postgresql (one database shared by every machine)."),
-        text("postgresql_dsn", "", \.postgresqlDsn, "With store = postgresql: a libpq connection string, e.g. host=/run/postgresql dbname=gatehouse user=gatehouse."),
-        path("postgresql_password_file", "", \.postgresqlPasswordFile, "File holding the database password (kept out of this file); empty: none, or libpq's own (~/.pgpass, PGPASSWORD)."),
-        choice("postgresql_tls", DatabaseTLS.auto, \.postgresqlTls, "TLS to the database, which sees the server key, password hashes and sessions. auto: a database off this machine needs sslmode=verify-full (or verify-ca) in postgresql_dsn, with sslrootcert naming the CA, or Gatehouse refuses to start; a UNIX socket or a loopback address may go without. required: that on loopback too. off: postgresql_dsn as it is."),
-        urlPath("prefix", "/account", \.prefix, "URL prefix under which the endpoints are served."),
-        int("max_body_bytes", 16384, 1024...1_048_576, \.maxBodyBytes, "Largest request body accepted; larger gets 413."),
-        int("argon2_memlimit_kib", 19456, 1024...4_194_304, \.argon2MemlimitKib, "Argon2id memory cost in KiB (OWASP minimum: 19456)."),
-        int("argon2_opslimit", 2, 1...20, \.argon2Opslimit, "Argon2id time cost (passes)."),
-        int("password_min_length", 8, 8...128, \.passwordMinLength, "Shortest password accepted, in characters (after NFC)."),
-        int("password_max_length", 128, 8...4096, \.passwordMaxLength, "Longest password accepted, in characters."),
-        duration("session_idle_timeout", "30m", 1...86_400 * 30, \.sessionIdleTimeout, "A session unused this long ends."),
-        duration("session_absolute_timeout", "12h", 1...86_400 * 365, \.sessionAbsoluteTimeout, "A session ends this long after sign-in, used or not."),
-        int("signin_free_failures", 5, 1...100, \.signinFreeFailures, "Consecutive failed sign-ins of one account before its back-off starts."),
-        duration("signin_backoff_base", "1s", 1...3600, \.signinBackoffBase, "First back-off delay; doubles with every further failure."),
-        duration("signin_backoff_max", "15m", 1...86_400, \.signinBackoffMax, "Longest back-off delay."),
-        int("signin_max_failures", 100, 1...100, \.signinMaxFailures, "Consecutive failures after which an account is locked, until a password reset by e-mailed code or an administrator unlocks it (NIST SP 800-63B: at most 100)."),
-        int("signin_failures_per_hour_per_ip", 100, 1...1_000_000, \.signinFailuresPerHourPerIp, "Failed sign-ins (and wrong old passwords) from one client address per hour, across accounts; then 429 until the hour is over. Never locks an account; set high enough for many people behind one address."),
-        int("ipv6_prefix_length", 64, 32...128, \.ipv6PrefixLength, "Per-client limits count an IPv6 client by this many leading bits of its address (a subscriber usually has a whole /64)."),
-        int("ipv4_wide_prefix_length", 24, 8...32, \.ipv4WidePrefixLength, "Every per-client limit also counts by this wider IPv4 network, so that many addresses of one network are not that many budgets."),
-        int("ipv6_wide_prefix_length", 48, 16...128, \.ipv6WidePrefixLength, "Likewise for IPv6: the wider network (a /48 is one site's)."),
-        int("wide_network_budget_factor", 8, 1...100_000, \.wideNetworkBudgetFactor, "A wider network may spend this many times a client's hourly budget (sign-in failures, codes requested, wrong codes) before its clients get 429 too."),
-        list("trusted_proxies", "", \.trustedProxies, "Comma-separated proxy addresses whose X-Forwarded-For is believed; empty: use REMOTE_ADDR only."),
-        token("cookie_name", "gatehouse_session", \.cookieName, "Session cookie name; served over HTTPS it gets the __Host- prefix."),
-        domain("cookie_domain", "", \.cookieDomain, "Share the session with subdomains (e.g. example.org for www. and wiki.): the cookie gets Domain= and the __Secure- prefix instead of __Host-. Empty: this host only."),
-        urlPath("signin_redirect", "/", \.signinRedirect, "Where a browser goes after signing in with the HTML form, unless it came with a return URL (rd) that may be followed."),
-        origin("public_origin", "", \.publicOrigin, "Where Gatehouse's own pages are (scheme://host[:port]), when verify protects applications on other hosts (with cookie_domain): its sign-in and step-up redirects go there. Empty: the protected request's own host, which then serves the prefix too."),
-        list("allowed_redirect_hosts", "", \.allowedRedirectHosts, "Other hosts (host or host:port) a return URL (rd) may point at after sign-in, e.g. the subdomains verify protects; this site itself is always allowed."),
-        list("allowed_origins", "", \.allowedOrigins, "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
-        language("default_locale", "en", \.defaultLocale, "Language of the pages and mails for a browser whose Accept-Language names none of <templates_dir>/locales/*.txt (shipped: en, de)."),
-        choice("log_level", LogLevel.info, \.logLevel, "Least severe diagnostic written to the web server's error log."),
-        int("counter_table_mib", 16, 1...4096, \.counterTableMib, "Size of the table that holds every rate and failure counter (<data_dir>/counters.table, with store = flatfile), allocated whole when first made: 1 MiB holds 16,384 counters. Full, it forgets expired counters first, then, of those that refuse nothing, the one with the fewest counts. A change takes effect at the next gatehousectl gc."),
-        int("data_dir_reserve_mib", 256, 0...1_048_576, \.dataDirReserveMiB, "Free space (MiB) kept on the data directory's file system: inside it, audit lines go to the error log instead of the audit log, so a flood cannot fill the disk through it. 0: no reserve."),
-        int("data_dir_reserve_inodes", 20_000, 0...100_000_000, \.dataDirReserveInodes, "Free inodes kept on that file system, likewise. 0: no reserve."),
-        path("audit_log", "", \.auditLogSetting, "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
-        path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", \.passwordBlocklist, "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
-        path("password_blocklist_site", "", \.passwordBlocklistSite, "The site's own list, same format, checked as well. Empty: none."),
-        duration("change_password_requires_otp_within", "0", 0...86_400, \.changePasswordRequiresOtpWithin, "When not 0, change-password also needs a session that verified an e-mailed code this recently (step-up)."),
-        int("otp_length", 6, 6...10, \.otpLength, "Digits in an e-mailed code."),
-        duration("otp_lifetime", "10m", 1...86_400, \.otpLifetime, "How long a code stays valid."),
-        int("otp_max_tries", 5, 1...20, \.otpMaxTries, "Wrong guesses after which a code is dead."),
-        int("otp_max_failures_per_hour", 10, 1...100, \.otpMaxFailuresPerHour, "Wrong codes per account, purpose and client address per hour, across resends."),
-        int("otp_verify_failures_per_hour_per_ip", 30, 1...1_000_000, \.otpVerifyFailuresPerHourPerIp, "Wrong codes from one client address per hour, across every account."),
-        duration("otp_send_cooldown", "60s", 0...3600, \.otpSendCooldown, "Least time between two codes sent to one address."),
-        int("otp_sends_per_hour_per_address", 5, 1...1000, \.otpSendsPerHourPerAddress, "Codes sent to one address per hour."),
-        int("otp_sends_per_hour_per_ip", 20, 1...100_000, \.otpSendsPerHourPerIp, "Codes requested by one client address per hour."),
-        int("otp_sends_per_hour_site", 1000, 1...10_000_000, \.otpSendsPerHourSite, "Codes sent per hour by the whole site to clients without a session; see otp_site_cap."),
-        choice("otp_site_cap", SiteCapAction.alarm, \.otpSiteCap, "What passing otp_sends_per_hour_site does. alarm: an audit line and an error in the log, and sending goes on (anyone can spend a site-wide budget, and as a hard stop a few dozen networks would block every reset). refuse: 429 for clients without a session until the hour is over; signed-in step-ups are never refused by it."),
-        flag("otp_unknown_address_404", false, \.otpUnknownAddress404, "Answer send-otp for an unknown address with the original's 404 \"User not found\" (reveals which addresses have accounts)."),
-        flag("otp_login_enabled", false, \.otpLoginEnabled, "Allow purpose=login: signing in with an e-mailed code alone (NIST SP 800-63B does not count e-mail as an authenticator)."),
-        duration("reset_grant_lifetime", "10m", 1...86_400, \.resetGrantLifetime, "Lifetime of the password-reset grant verify-otp returns."),
-        path("templates_dir", "/usr/share/gatehouse/templates", \.templatesDir, "Directory of the templates (deploy/templates): html/layout.html frames every page; mail/otp.txt and mail/password-changed.txt, with optional .html twins."),
-        text("site_name", "Gatehouse", \.siteName, "The site's name as the mails show it."),
-        text("mail_from", "Gatehouse <no-reply@localhost>", \.mailFrom, "From: of every mail."),
-        choice("mail_transport", MailTransportKind.maildir, \.mailTransport, "How mail leaves: maildir (write to a Maildir), sendmail (pipe to a sendmail command), smtp (libcurl to a relay)."),
-        path("maildir", "", \.maildirSetting, "The Maildir for mail_transport = maildir; empty: <data_dir>/maildir."),
-        text("sendmail_command", "/usr/sbin/sendmail -t -i", \.sendmailCommand, "Command for mail_transport = sendmail (split on spaces; the message arrives on standard input)."),
-        text("smtp_url", "smtp://127.0.0.1:25", \.smtpUrl, "Relay for mail_transport = smtp: smtp://host:port or smtps://host:port."),
-        choice("smtp_starttls", StartTLS.auto, \.smtpStarttls, "STARTTLS on smtp:// relays. auto: required, except for a relay on this machine (localhost, 127.0.0.0/8, ::1), where optional. off or optional to a relay elsewhere is refused at start: codes would cross the network in the clear."),
-        text("smtp_username", "", \.smtpUsername, "SMTP AUTH user; empty: no AUTH."),
-        path("smtp_password_file", "", \.smtpPasswordFile, "File holding the SMTP AUTH password (kept out of this file)."),
-        duration("mail_timeout", "10s", 1...300, \.mailTimeout, "Time limit for one delivery attempt."),
-        int("mail_max_attempts", 8, 1...100, \.mailMaxAttempts, "Attempts before a message moves to the dead-letter folder (back-off doubles from one minute)."),
+        path("data_dir", "/var/lib/gatehouse", { $0.dataDir = $1 }, "Directory holding every record, the server key and the outbox (with store = postgresql: the outbox, the audit log and the Maildir only)."),
+        choice("store", StoreKind.flatfile, { $0.store = $1 }, "Where accounts, sessions and codes live: flatfile (files in data_dir, one machine) or postgresql (one database shared by every machine)."),
+        text("postgresql_dsn", "", { $0.postgresqlDsn = $1 }, "With store = postgresql: a libpq connection string, e.g. host=/run/postgresql dbname=gatehouse user=gatehouse."),
+        path("postgresql_password_file", "", { $0.postgresqlPasswordFile = $1 }, "File holding the database password (kept out of this file); empty: none, or libpq's own (~/.pgpass, PGPASSWORD)."),
+        choice("postgresql_tls", DatabaseTLS.auto, { $0.postgresqlTls = $1 }, "TLS to the database, which sees the server key, password hashes and sessions. auto: a database off this machine needs sslmode=verify-full (or verify-ca) in postgresql_dsn, with sslrootcert naming the CA, or Gatehouse refuses to start; a UNIX socket or a loopback address may go without. required: that on loopback too. off: postgresql_dsn as it is."),
+        urlPath("prefix", "/account", { $0.prefix = $1 }, "URL prefix under which the endpoints are served."),
+        int("max_body_bytes", 16384, 1024...1_048_576, { $0.maxBodyBytes = $1 }, "Largest request body accepted; larger gets 413."),
+        int("argon2_memlimit_kib", 19456, 1024...4_194_304, { $0.argon2MemlimitKib = $1 }, "Argon2id memory cost in KiB (OWASP minimum: 19456)."),
+        int("argon2_opslimit", 2, 1...20, { $0.argon2Opslimit = $1 }, "Argon2id time cost (passes)."),
+        int("password_min_length", 8, 8...128, { $0.passwordMinLength = $1 }, "Shortest password accepted, in characters (after NFC)."),
+        int("password_max_length", 128, 8...4096, { $0.passwordMaxLength = $1 }, "Longest password accepted, in characters."),
+        duration("session_idle_timeout", "30m", 1...86_400 * 30, { $0.sessionIdleTimeout = $1 }, "A session unused this long ends."),
+        duration("session_absolute_timeout", "12h", 1...86_400 * 365, { $0.sessionAbsoluteTimeout = $1 }, "A session ends this long after sign-in, used or not."),
+        int("signin_free_failures", 5, 1...100, { $0.signinFreeFailures = $1 }, "Consecutive failed sign-ins of one account before its back-off starts."),
+        duration("signin_backoff_base", "1s", 1...3600, { $0.signinBackoffBase = $1 }, "First back-off delay; doubles with every further failure."),
+        duration("signin_backoff_max", "15m", 1...86_400, { $0.signinBackoffMax = $1 }, "Longest back-off delay."),
+        int("signin_max_failures", 100, 1...100, { $0.signinMaxFailures = $1 }, "Consecutive failures after which an account is locked, until a password reset by e-mailed code or an administrator unlocks it (NIST SP 800-63B: at most 100)."),
+        int("signin_failures_per_hour_per_ip", 100, 1...1_000_000, { $0.signinFailuresPerHourPerIp = $1 }, "Failed sign-ins (and wrong old passwords) from one client address per hour, across accounts; then 429 until the hour is over. Never locks an account; set high enough for many people behind one address."),
+        int("ipv6_prefix_length", 64, 32...128, { $0.ipv6PrefixLength = $1 }, "Per-client limits count an IPv6 client by this many leading bits of its address (a subscriber usually has a whole /64)."),
+        int("ipv4_wide_prefix_length", 24, 8...32, { $0.ipv4WidePrefixLength = $1 }, "Every per-client limit also counts by this wider IPv4 network, so that many addresses of one network are not that many budgets."),
+        int("ipv6_wide_prefix_length", 48, 16...128, { $0.ipv6WidePrefixLength = $1 }, "Likewise for IPv6: the wider network (a /48 is one site's)."),
+        int("wide_network_budget_factor", 8, 1...100_000, { $0.wideNetworkBudgetFactor = $1 }, "A wider network may spend this many times a client's hourly budget (sign-in failures, codes requested, wrong codes) before its clients get 429 too."),
+        list("trusted_proxies", "", { $0.trustedProxies = $1 }, "Comma-separated proxy addresses whose X-Forwarded-For is believed; empty: use REMOTE_ADDR only."),
+        token("cookie_name", "gatehouse_session", { $0.cookieName = $1 }, "Session cookie name; served over HTTPS it gets the __Host- prefix."),
+        domain("cookie_domain", "", { $0.cookieDomain = $1 }, "Share the session with subdomains (e.g. example.org for www. and wiki.): the cookie gets Domain= and the __Secure- prefix instead of __Host-. Empty: this host only."),
+        urlPath("signin_redirect", "/", { $0.signinRedirect = $1 }, "Where a browser goes after signing in with the HTML form, unless it came with a return URL (rd) that may be followed."),
+        origin("public_origin", "", { $0.publicOrigin = $1 }, "Where Gatehouse's own pages are (scheme://host[:port]), when verify protects applications on other hosts (with cookie_domain): its sign-in and step-up redirects go there. Empty: the protected request's own host, which then serves the prefix too."),
+        list("allowed_redirect_hosts", "", { $0.allowedRedirectHosts = $1 }, "Other hosts (host or host:port) a return URL (rd) may point at after sign-in, e.g. the subdomains verify protects; this site itself is always allowed."),
+        list("allowed_origins", "", { $0.allowedOrigins = $1 }, "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
+        language("default_locale", "en", { $0.defaultLocale = $1 }, "Language of the pages and mails for a browser whose Accept-Language names none of <templates_dir>/locales/*.txt (shipped: en, de)."),
+        choice("log_level", LogLevel.info, { $0.logLevel = $1 }, "Least severe diagnostic written to the web server's error log."),
+        int("counter_table_mib", 16, 1...4096, { $0.counterTableMib = $1 }, "Size of the table that holds every rate and failure counter (<data_dir>/counters.table, with store = flatfile), allocated whole when first made: 1 MiB holds 16,384 counters. Full, it forgets expired counters first, then, of those that refuse nothing, the one with the fewest counts. A change takes effect at the next gatehousectl gc."),
+        int("data_dir_reserve_mib", 256, 0...1_048_576, { $0.dataDirReserveMiB = $1 }, "Free space (MiB) kept on the data directory's file system: inside it, audit lines go to the error log instead of the audit log, so a flood cannot fill the disk through it. 0: no reserve."),
+        int("data_dir_reserve_inodes", 20_000, 0...100_000_000, { $0.dataDirReserveInodes = $1 }, "Free inodes kept on that file system, likewise. 0: no reserve."),
+        path("audit_log", "", { $0.auditLogSetting = $1 }, "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
+        path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", { $0.passwordBlocklist = $1 }, "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
+        path("password_blocklist_site", "", { $0.passwordBlocklistSite = $1 }, "The site's own list, same format, checked as well. Empty: none."),
+        duration("change_password_requires_otp_within", "0", 0...86_400, { $0.changePasswordRequiresOtpWithin = $1 }, "When not 0, change-password also needs a session that verified an e-mailed code this recently (step-up)."),
+        int("otp_length", 6, 6...10, { $0.otpLength = $1 }, "Digits in an e-mailed code."),
+        duration("otp_lifetime", "10m", 1...86_400, { $0.otpLifetime = $1 }, "How long a code stays valid."),
+        int("otp_max_tries", 5, 1...20, { $0.otpMaxTries = $1 }, "Wrong guesses after which a code is dead."),
+        int("otp_max_failures_per_hour", 10, 1...100, { $0.otpMaxFailuresPerHour = $1 }, "Wrong codes per account, purpose and client address per hour, across resends."),
+        int("otp_verify_failures_per_hour_per_ip", 30, 1...1_000_000, { $0.otpVerifyFailuresPerHourPerIp = $1 }, "Wrong codes from one client address per hour, across every account."),
+        duration("otp_send_cooldown", "60s", 0...3600, { $0.otpSendCooldown = $1 }, "Least time between two codes sent to one address."),
+        int("otp_sends_per_hour_per_address", 5, 1...1000, { $0.otpSendsPerHourPerAddress = $1 }, "Codes sent to one address per hour."),
+        int("otp_sends_per_hour_per_ip", 20, 1...100_000, { $0.otpSendsPerHourPerIp = $1 }, "Codes requested by one client address per hour."),
+        int("otp_sends_per_hour_site", 1000, 1...10_000_000, { $0.otpSendsPerHourSite = $1 }, "Codes sent per hour by the whole site to clients without a session; see otp_site_cap."),
+        choice("otp_site_cap", SiteCapAction.alarm, { $0.otpSiteCap = $1 }, "What passing otp_sends_per_hour_site does. alarm: an audit line and an error in the log, and sending goes on (anyone can spend a site-wide budget, and as a hard stop a few dozen networks would block every reset). refuse: 429 for clients without a session until the hour is over; signed-in step-ups are never refused by it."),
+        flag("otp_unknown_address_404", false, { $0.otpUnknownAddress404 = $1 }, "Answer send-otp for an unknown address with the original's 404 \"User not found\" (reveals which addresses have accounts)."),
+        flag("otp_login_enabled", false, { $0.otpLoginEnabled = $1 }, "Allow purpose=login: signing in with an e-mailed code alone (NIST SP 800-63B does not count e-mail as an authenticator)."),
+        duration("reset_grant_lifetime", "10m", 1...86_400, { $0.resetGrantLifetime = $1 }, "Lifetime of the password-reset grant verify-otp returns."),
+        path("templates_dir", "/usr/share/gatehouse/templates", { $0.templatesDir = $1 }, "Directory of the templates (deploy/templates): html/layout.html frames every page; mail/otp.txt and mail/password-changed.txt, with optional .html twins."),
+        text("site_name", "Gatehouse", { $0.siteName = $1 }, "The site's name as the mails show it."),
+        text("mail_from", "Gatehouse <no-reply@localhost>", { $0.mailFrom = $1 }, "From: of every mail."),
+        choice("mail_transport", MailTransportKind.maildir, { $0.mailTransport = $1 }, "How mail leaves: maildir (write to a Maildir), sendmail (pipe to a sendmail command), smtp (libcurl to a relay)."),
+        path("maildir", "", { $0.maildirSetting = $1 }, "The Maildir for mail_transport = maildir; empty: <data_dir>/maildir."),
+        text("sendmail_command", "/usr/sbin/sendmail -t -i", { $0.sendmailCommand = $1 }, "Command for mail_transport = sendmail (split on spaces; the message arrives on standard input)."),
+        text("smtp_url", "smtp://127.0.0.1:25", { $0.smtpUrl = $1 }, "Relay for mail_transport = smtp: smtp://host:port or smtps://host:port."),
+        choice("smtp_starttls", StartTLS.auto, { $0.smtpStarttls = $1 }, "STARTTLS on smtp:// relays. auto: required, except for a relay on this machine (localhost, 127.0.0.0/8, ::1), where optional. off or optional to a relay elsewhere is refused at start: codes would cross the network in the clear."),
+        text("smtp_username", "", { $0.smtpUsername = $1 }, "SMTP AUTH user; empty: no AUTH."),
+        path("smtp_password_file", "", { $0.smtpPasswordFile = $1 }, "File holding the SMTP AUTH password (kept out of this file)."),
+        duration("mail_timeout", "10s", 1...300, { $0.mailTimeout = $1 }, "Time limit for one delivery attempt."),
+        int("mail_max_attempts", 8, 1...100, { $0.mailMaxAttempts = $1 }, "Attempts before a message moves to the dead-letter folder (back-off doubles from one minute)."),
     ]
 
     package static func named(_ key: String) -> Setting? {
@@ -91,13 +91,14 @@ package enum Settings {
     // MARK: validators
 
     /// A row of the table: `parse` checks the text, and the value goes into `field`.
-    static func bound<T>(_ key: String, _ def: String, _ field: WritableKeyPath<Config, T>, _ help: String,
+    static func bound<T>(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, T) -> Void, _ help: String,
                          _ parse: @escaping @Sendable (String) -> Result<T, ConfigProblem>) -> Setting {
-        nonisolated(unsafe) let field = field  // a key path literal: immutable, safe to share
-        return Setting(key: key, defaultValue: def, help: help) { text, config in
+        // A closure rather than a key path: a key path is made at run time
+        // from its mangled types, which every CGI exec paid for each setting.
+        Setting(key: key, defaultValue: def, help: help) { text, config in
             switch parse(text) {
             case .success(let value):
-                config[keyPath: field] = value
+                field(&config, value)
                 return nil
             case .failure(let problem):
                 return problem
@@ -105,7 +106,7 @@ package enum Settings {
         }
     }
 
-    static func flag(_ key: String, _ def: Bool, _ field: WritableKeyPath<Config, Bool>, _ help: String) -> Setting {
+    static func flag(_ key: String, _ def: Bool, _ field: @escaping @Sendable (inout Config, Bool) -> Void, _ help: String) -> Setting {
         bound(key, def ? "yes" : "no", field, help) { text in
             switch text.lowercased() {
             case "yes", "on", "true", "1": return .success(true)
@@ -116,7 +117,7 @@ package enum Settings {
     }
 
     /// Free text on one line (no control characters).
-    static func text(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func text(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
                 return .failure(ConfigProblem("must not contain control characters"))
@@ -125,7 +126,7 @@ package enum Settings {
         }
     }
 
-    static func int(_ key: String, _ def: Int, _ range: ClosedRange<Int>, _ field: WritableKeyPath<Config, Int>,
+    static func int(_ key: String, _ def: Int, _ range: ClosedRange<Int>, _ field: @escaping @Sendable (inout Config, Int) -> Void,
                     _ help: String) -> Setting {
         bound(key, String(def), field, help) { text in
             guard let n = Int(text) else { return .failure(ConfigProblem("expected a whole number, got \"\(text)\"")) }
@@ -137,12 +138,20 @@ package enum Settings {
     }
 
     /// Seconds, or a number with s, m, h or d.
-    static func duration(_ key: String, _ def: String, _ range: ClosedRange<Int>, _ field: WritableKeyPath<Config, Int>,
+    static func duration(_ key: String, _ def: String, _ range: ClosedRange<Int>, _ field: @escaping @Sendable (inout Config, Int) -> Void,
                          _ help: String) -> Setting {
         bound(key, def, field, help) { text in
-            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
             var digits = Substring(text), scale = 1
-            if let last = text.last, let u = units[last] { digits = text.dropLast(); scale = u }
+            // A switch, not a dictionary literal: that would be built (and
+            // its type looked up) for every duration at every CGI exec.
+            switch text.utf8.last {
+            case UInt8(ascii: "s"): scale = 1
+            case UInt8(ascii: "m"): scale = 60
+            case UInt8(ascii: "h"): scale = 3600
+            case UInt8(ascii: "d"): scale = 86_400
+            default: scale = 0
+            }
+            if scale == 0 { scale = 1 } else { digits = text.dropLast() }
             guard let n = Int(digits), n >= 0 else {
                 return .failure(ConfigProblem("expected a duration like 90s, 30m, 12h or 7d, got \"\(text)\""))
             }
@@ -154,7 +163,7 @@ package enum Settings {
         }
     }
 
-    static func path(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func path(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             if text.isEmpty { return .success("") }
             guard text.hasPrefix("/") || text.hasPrefix(".") else {
@@ -164,7 +173,7 @@ package enum Settings {
         }
     }
 
-    static func urlPath(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func urlPath(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             guard text.hasPrefix("/"), !text.contains("//"),
                   text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "?" && $0 != "#" }) else {
@@ -174,7 +183,7 @@ package enum Settings {
         }
     }
 
-    static func token(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func token(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             guard !text.isEmpty, text.utf8.allSatisfy({
                 (48...57).contains($0) || (65...90).contains($0) || (97...122).contains($0) || $0 == 95 || $0 == 45
@@ -185,7 +194,7 @@ package enum Settings {
 
     /// A DNS name (letters, digits, - and dots), or empty. Not an IP
     /// address: browsers set Domain= cookies only for names.
-    static func domain(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func domain(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             let name = text.hasPrefix(".") ? String(text.dropFirst()).lowercased() : text.lowercased()
             if name.isEmpty { return .success("") }
@@ -201,7 +210,7 @@ package enum Settings {
     }
 
     /// A language tag as the catalogues are named: en, de, pt-br.
-    static func language(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func language(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             let tag = text.lowercased()
             guard !tag.isEmpty, tag.count <= 35, tag.utf8.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }),
@@ -213,7 +222,7 @@ package enum Settings {
     }
 
     /// scheme://host[:port] with scheme http or https, or empty.
-    static func origin(_ key: String, _ def: String, _ field: WritableKeyPath<Config, String>, _ help: String) -> Setting {
+    static func origin(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             if text.isEmpty { return .success("") }
             let lower = text.lowercased()
@@ -227,7 +236,7 @@ package enum Settings {
         }
     }
 
-    static func list(_ key: String, _ def: String, _ field: WritableKeyPath<Config, [String]>, _ help: String) -> Setting {
+    static func list(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, [String]) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             .success(text.split(separator: ",").map { String($0.filter { $0 != " " && $0 != "\t" }) }.filter { !$0.isEmpty })
         }
@@ -235,7 +244,7 @@ package enum Settings {
 
     /// One of a closed set of words: an enum, which every use switches on
     /// exhaustively.
-    static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ def: E, _ field: WritableKeyPath<Config, E>,
+    static func choice<E: RawRepresentable & CaseIterable & Sendable>(_ key: String, _ def: E, _ field: @escaping @Sendable (inout Config, E) -> Void,
                                                                     _ help: String) -> Setting where E.RawValue == String {
         bound(key, def.rawValue, field, help) { text in
             guard let value = E(rawValue: text) else {

@@ -43,17 +43,59 @@ package struct Services: Sendable {
     package let site: Site
     package let accounts: Accounts
     package let logger: Logger
-    package let pages: Pages
+    let pagesSource: PagesSource
     /// Runs once the answer is complete (mail delivery), so its time never
     /// shows in the answer.
     package let afterResponse: @Sendable () -> Void
 
     package init(site: Site, accounts: Accounts, logger: Logger, pages: Pages,
                 afterResponse: @escaping @Sendable () -> Void = {}) {
+        self.init(site: site, accounts: accounts, logger: logger, pages: PagesSource(pages), afterResponse: afterResponse)
+    }
+
+    package init(site: Site, accounts: Accounts, logger: Logger, pages: PagesSource,
+                afterResponse: @escaping @Sendable () -> Void = {}) {
         self.site = site
         self.accounts = accounts
         self.logger = logger
-        self.pages = pages
+        self.pagesSource = pages
         self.afterResponse = afterResponse
+    }
+
+    /// The layout and catalogues, read at their first use.
+    package var pages: Pages { pagesSource.pages }
+}
+
+/// The pages, read and parsed when first needed: a JSON request answered
+/// under CGI (a process per request) never reads them. A FastCGI responder
+/// asks for them at start, so a broken layout or catalogue still stops it
+/// there; under CGI it stops the request that needs them, through
+/// `failed`, as a broken file at start would.
+package final class PagesSource: @unchecked Sendable {
+    private let load: () throws -> Pages
+    private let failed: (Error) -> Never
+    /// Used by one thread at a time, as every responder process is.
+    private var loaded: Pages?
+
+    package init(load: @escaping () throws -> Pages, failed: @escaping (Error) -> Never) {
+        self.load = load
+        self.failed = failed
+    }
+
+    package init(_ pages: Pages) {
+        loaded = pages
+        load = { pages }
+        failed = { fatalError("\($0)") }
+    }
+
+    package var pages: Pages {
+        if let loaded { return loaded }
+        do {
+            let pages = try load()
+            loaded = pages
+            return pages
+        } catch {
+            failed(error)
+        }
     }
 }

@@ -18,19 +18,30 @@ public struct Catalogue: Sendable {
         public let description: String
     }
 
+    /// Parsed as UTF-8 bytes (every responder that shows pages parses each
+    /// catalogue at start, under CGI at every request): lines end at LF,
+    /// CR LF or CR.
     public init(language: String, source: String) throws(ParseError) {
         var texts = [String: String]()
-        // "\r\n" is one Character: splitting on isNewline takes both endings.
-        for (n, line) in source.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let trimmed = line.drop { $0 == " " || $0 == "\t" }
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            guard let eq = trimmed.firstRange(of: " = ") else {
-                throw ParseError(description: "line \(n + 1): expected `key = text`")
+        let bytes = Array(source.utf8)
+        var start = 0, n = 0
+        while start <= bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 10 && bytes[end] != 13 { end += 1 }
+            n += 1
+            var first = start
+            while first < end && (bytes[first] == 32 || bytes[first] == 9) { first += 1 }
+            if first < end && bytes[first] != UInt8(ascii: "#") {
+                let line = bytes[first..<end]
+                guard let eq = line.withUnsafeBufferPointer({ ByteSearch.firstOffset(of: " = ", in: $0) }) else {
+                    throw ParseError(description: "line \(n): expected `key = text`")
+                }
+                let key = String(decoding: line[first..<(first + eq)], as: UTF8.self)
+                guard texts[key] == nil else { throw ParseError(description: "line \(n): \(key) given twice") }
+                texts[key] = String(decoding: line[(first + eq + 3)...], as: UTF8.self)
             }
-            let key = String(trimmed[..<eq.lowerBound])
-            let text = trimmed[eq.upperBound...]
-            guard texts[key] == nil else { throw ParseError(description: "line \(n + 1): \(key) given twice") }
-            texts[key] = String(text)
+            if end < bytes.count && bytes[end] == 13 && end + 1 < bytes.count && bytes[end + 1] == 10 { end += 1 }
+            start = end + 1
         }
         self.language = language
         self.texts = texts

@@ -35,7 +35,12 @@ package enum ResponderMain {
         do {
             let config = try Config.load(path: Config.locate())
             logger.logLevel = Logger.Level(config.logLevel)
-            services = try Services.make(config: config, logger: logger, sendsMail: endpoint.sendsMail)
+            services = try Services.make(config: config, logger: logger, sendsMail: endpoint.sendsMail,
+                                         pagesFailed: { fail("configuration: \($0)", code: 78) })
+            // A long-lived worker reads its pages now: a broken layout or
+            // catalogue stops it at start. A CGI process reads them only if
+            // its one request shows a page.
+            if case .fastCGI = mode { _ = services.pages }
         } catch {
             fail("configuration: \(error)", code: 78)
         }

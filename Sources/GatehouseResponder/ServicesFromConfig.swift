@@ -20,12 +20,14 @@ extension Services {
     /// `verify`, …): it then neither reads nor parses the mail templates,
     /// which every CGI exec would otherwise pay for.
     package static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
-                            random: RandomSource = SystemRandom(), sendsMail: Bool = true) throws -> Services {
+                            random: RandomSource = SystemRandom(), sendsMail: Bool = true,
+                            pagesFailed: @escaping (Error) -> Never = { fatalError("\($0)") }) throws -> Services {
         let mail = sendsMail ? try MailService(settings: MailSettings(config: config), clock: clock, random: random, logger: logger,
                                                handoff: { ids in handOff(ids, config: config, logger: logger) }) : nil
         let accounts = try Accounts.open(config: config, logger: logger, mail: mail.map { $0 as MailSink } ?? NoMail(),
                                          clock: clock, random: random)
-        return Services(site: Site(config: config), accounts: accounts, logger: logger, pages: try loadPages(config),
+        return Services(site: Site(config: config), accounts: accounts, logger: logger,
+                        pages: PagesSource(load: { try loadPages(config) }, failed: pagesFailed),
                         afterResponse: { mail?.deliverQueued() })
     }
 

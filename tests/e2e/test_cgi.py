@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, Stack
+from conftest import BIN, ROOT, Stack
 
 
 def cgi(stack, name, method="GET", body=b"", content_type=None, extra=None):
@@ -93,3 +93,19 @@ def test_one_program_under_every_name_chooses_by_the_name_alone(tmp_path):
     # Under its own name it is that responder, whatever else it was called.
     rc, headers, payload, _ = cgi(stack, "me", extra={"HTTP_ACCEPT": "application/json"})
     assert headers["Status"].startswith("401")
+
+
+def test_pages_are_read_only_by_a_request_that_shows_one(tmp_path):
+    """Under CGI a JSON answer reads no layout or catalogue (every exec
+    would pay for parsing them); a request that shows a page and finds a
+    broken catalogue stops as a broken file at start would, naming it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "deploy" / "templates", templates)
+    (templates / "locales" / "de.txt").write_text("this line has no equals sign\n")
+    stack = Stack(tmp_path, templates_dir=str(templates))
+    stack.ctl("init")
+    rc, headers, payload, _ = cgi(stack, "me", extra={"HTTP_ACCEPT": "application/json"})
+    assert rc == 0 and headers["Status"].startswith("401") and payload == b'{"detail":"Not authenticated"}'
+    rc, _, payload, stderr = cgi(stack, "token", extra={"HTTP_ACCEPT": "text/html"})
+    assert rc == 78 and payload == b""
+    assert b"templates_dir:" in stderr and b"de.txt: line 1" in stderr
