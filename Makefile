@@ -1,7 +1,8 @@
 # Gatehouse: `make run` serves the suite behind nginx on http://127.0.0.1:8080
 # (PORT= to change); `make test` runs every test. Both install what is missing.
 PORT ?= 8080
-WORKERS ?= 2
+# Workers per responder: two per CPU measured best (Benchmarks/RESULTS.md).
+WORKERS ?= 4
 SERVER ?= nginx
 VAR := $(CURDIR)/var
 # Every import must be a declared dependency: the module graph stays what

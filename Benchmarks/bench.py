@@ -12,7 +12,7 @@ for CGI, a C and a static Swift hello-world program.
 
 Environment: GATEHOUSE_BIN (the release build), BENCH_SECONDS (5),
 BENCH_USERS (100000), BENCH_PORT (8099, and 8109 for the stack on PostgreSQL), BENCH_FLOOD
-(1000000 guesses), BENCH_WORKERS (2), BENCH_WORKER_CHOICES ("2 3 4")."""
+(1000000 guesses), BENCH_WORKERS (4, as make run), BENCH_WORKER_CHOICES ("2 3 4 6")."""
 import json
 import os
 import platform
@@ -36,8 +36,8 @@ PORT = int(os.environ.get("BENCH_PORT", "8099"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 USERS = int(os.environ.get("BENCH_USERS", "100000"))
 FLOOD = int(os.environ.get("BENCH_FLOOD", "1000000"))
-WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-WORKER_CHOICES = [int(n) for n in os.environ.get("BENCH_WORKER_CHOICES", "2 3 4").split()]
+WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+WORKER_CHOICES = [int(n) for n in os.environ.get("BENCH_WORKER_CHOICES", "2 3 4 6").split()]
 BASE = f"http://127.0.0.1:{PORT}"
 started = []  # (description, stop function)
 
