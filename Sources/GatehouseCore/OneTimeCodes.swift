@@ -148,28 +148,38 @@ extension Accounts {
                               window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
                 + clientBudgets("otp-verify-ip", clientIP: clientIP, perHour: policy.codes.verifyFailuresPerHourPerClient)
         }
+        // With a session, its own step-up code, and also one sent without a
+        // session (the original's clients ask for a code by address, then
+        // verify it signed in). Without a session, only the latter: a guess
+        // from outside never reaches, nor kills, a step-up code.
+        let ids = [codeID(userID: uid, purpose: purpose, signedIn: false)]
+            + (signedIn ? [codeID(userID: uid, purpose: purpose, signedIn: true)] : [])
+        // With no code outstanding the guess can win nothing, and the
+        // account's own budget would be taken only to be given straight
+        // back: the client's budgets alone count it (a botnet's flood is
+        // still paid for, network by network). A code sent after this look
+        // was not this guess's to check.
+        let outstanding = try ids.contains { try store.loadCode($0) != nil }
+        let charged = outstanding ? budgets : Array(budgets.dropFirst())
         var counts = [Int]()
-        if let spent = try take(budgets, now: now, counts: &counts) {
+        if let spent = try take(charged, now: now, counts: &counts) {
             if AuditTrail.isMilestone(spent.refusals) {
                 audit.record("code_throttled", at: now, user: email, ip: clientIP, [("refused_so_far", .int(spent.refusals))])
             }
             throw AccountError.throttled(retryAfter: spent.wait)
         }
         // The client's wrong codes this hour across accounts (the account's own, signed in).
-        let clientFailures = counts[min(1, counts.count - 1)]
+        let clientFailures = outstanding ? counts[min(1, counts.count - 1)] : counts.first ?? 0
 
-        // With a session, its own step-up code, and also one sent without a
-        // session (the original's clients ask for a code by address, then
-        // verify it signed in). Without a session, only the latter: a guess
-        // from outside never reaches, nor kills, a step-up code.
-        var outcome = try consume(code, codeID(userID: uid, purpose: purpose, signedIn: false), now: now)
-        if signedIn && outcome != .ok {
-            outcome = max(outcome, try consume(code, codeID(userID: uid, purpose: purpose, signedIn: true), now: now))
-        }
-        switch outcome {
-        case .ok: try giveBack(budgets, now: now)
-        case .none, .expired: try giveBack(budgets[..<1], now: now)
-        case .wrong: break
+        var outcome = CodeOutcome.none
+        if outstanding {
+            outcome = try consume(code, ids[0], now: now)
+            if signedIn && outcome != .ok { outcome = max(outcome, try consume(code, ids[1], now: now)) }
+            switch outcome {
+            case .ok: try giveBack(budgets, now: now)
+            case .none, .expired: try giveBack(budgets[..<1], now: now)
+            case .wrong: break
+            }
         }
         // An administrator's lock holds; a lock for failed sign-ins does not
         // stop a reset, which is how the owner gets back in.
