@@ -26,6 +26,10 @@ final class Connection: @unchecked Sendable {
     let pq: LibPQ
     private var conn: OpaquePointer?
     private var inTransaction = false
+    /// Statements with parameters are prepared once per connection (their
+    /// name by their text): the server parses and plans each once, not at
+    /// every request. A new connection starts with none.
+    private var prepared: [String: String] = [:]
 
     init(conninfo: String) throws {
         self.conninfo = conninfo
@@ -111,16 +115,28 @@ final class Connection: @unchecked Sendable {
 
     private func run(_ sql: String, _ params: [String?]) -> OpaquePointer? {
         if params.isEmpty { return pq.execParams(conn, sql, 0, nil, nil, nil, nil, 0) }
+        let name: String
+        if let known = prepared[sql] {
+            name = known
+        } else {
+            name = "gatehouse_\(prepared.count)"
+            let result = pq.prepare(conn, name, sql, Int32(params.count), nil)
+            // A failure here is the statement's: the caller reads it.
+            guard pq.resultStatus(result) == PGRES_COMMAND_OK else { return result }
+            pq.clear(result)
+            prepared[sql] = name
+        }
         var cParams: [UnsafeMutablePointer<CChar>?] = params.map { $0.map { strdup($0) } ?? nil }
         defer { cParams.forEach { free($0) } }
         return cParams.withUnsafeMutableBufferPointer { buf in
             buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
-                pq.execParams(conn, sql, Int32(params.count), nil, $0, nil, nil, 0)
+                pq.execPrepared(conn, name, Int32(params.count), $0, nil, nil, 0)
             }
         }
     }
 
     private func reconnect() throws {
+        prepared.removeAll()
         if let conn { pq.reset(conn) } else { conn = pq.connectdb(conninfo) }
         guard pq.status(conn) == CONNECTION_OK else { throw StoreError.unavailable(message()) }
         quietNotices()

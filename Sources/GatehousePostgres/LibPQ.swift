@@ -21,6 +21,9 @@ struct LibPQ: @unchecked Sendable {
                                     UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?,
                                     Int32) -> Result?
     let exec: @convention(c) (Conn?, UnsafePointer<CChar>?) -> Result?
+    let prepare: @convention(c) (Conn?, UnsafePointer<CChar>?, UnsafePointer<CChar>?, Int32, UnsafePointer<Oid>?) -> Result?
+    let execPrepared: @convention(c) (Conn?, UnsafePointer<CChar>?, Int32, UnsafePointer<UnsafePointer<CChar>?>?,
+                                      UnsafePointer<Int32>?, UnsafePointer<Int32>?, Int32) -> Result?
     let resultStatus: @convention(c) (Result?) -> ExecStatusType
     let ntuples: @convention(c) (Result?) -> Int32
     let nfields: @convention(c) (Result?) -> Int32
@@ -69,7 +72,8 @@ struct LibPQ: @unchecked Sendable {
             return .success(LibPQ(
                 connectdb: try f("PQconnectdb"), status: try f("PQstatus"), finish: try f("PQfinish"),
                 reset: try f("PQreset"), errorMessage: try f("PQerrorMessage"), execParams: try f("PQexecParams"),
-                exec: try f("PQexec"), resultStatus: try f("PQresultStatus"), ntuples: try f("PQntuples"),
+                exec: try f("PQexec"), prepare: try f("PQprepare"), execPrepared: try f("PQexecPrepared"),
+                resultStatus: try f("PQresultStatus"), ntuples: try f("PQntuples"),
                 nfields: try f("PQnfields"), getisnull: try f("PQgetisnull"), getvalue: try f("PQgetvalue"),
                 clear: try f("PQclear"), resultErrorField: try f("PQresultErrorField"),
                 resultErrorMessage: try f("PQresultErrorMessage"), cmdStatus: try f("PQcmdStatus"),

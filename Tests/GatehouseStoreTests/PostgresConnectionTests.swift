@@ -88,6 +88,22 @@ final class PostgresConnectionTests: XCTestCase {
         XCTAssertEqual(try store.loadUser(uid)?.passwordHash, "old")
     }
 
+    /// Statements are prepared once per connection; one first prepared in
+    /// a transaction that rolls back is still there after it, and a new
+    /// connection prepares its own.
+    func testPreparedStatementsOutliveARollbackAndAReconnect() throws {
+        let store = try store()
+        let other = try Connection(conninfo: try dsn())
+        struct Abandon: Error {}
+        XCTAssertThrowsError(try store.connection.transaction {
+            _ = try store.connection.query("SELECT password_hash FROM gatehouse_users WHERE id = $1", [uid])
+            throw Abandon()
+        })
+        XCTAssertEqual(try store.connection.query("SELECT password_hash FROM gatehouse_users WHERE id = $1", [uid]).first?.first, "old")
+        try terminateBackend(of: store, using: other)
+        XCTAssertEqual(try store.connection.query("SELECT password_hash FROM gatehouse_users WHERE id = $1", [uid]).first?.first, "old")
+    }
+
     func testOutsideATransactionALostConnectionIsResetOnce() throws {
         let store = try store()
         let other = try Connection(conninfo: try dsn())
