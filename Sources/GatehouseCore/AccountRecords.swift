@@ -32,12 +32,15 @@ package struct UserRecord: Equatable, Sendable {
     /// the change bumped, with no second write that a parallel request could
     /// see half done. Cleared by any other revocation.
     package var survivingSession: String
+    /// The authenticator app and the recovery codes; empty when none.
+    package var secondFactor = SecondFactor()
 
     package var locked: Bool { lock != .none }
 
     package init(id: String, email: EmailAddress, passwordHash: String, created: Int64,
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
-                sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "") {
+                sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "",
+                secondFactor: SecondFactor = SecondFactor()) {
         self.id = id
         self.email = email
         self.passwordHash = passwordHash
@@ -48,6 +51,32 @@ package struct UserRecord: Equatable, Sendable {
         self.sessionEpoch = sessionEpoch
         self.generation = generation
         self.survivingSession = survivingSession
+        self.secondFactor = secondFactor
+    }
+}
+
+/// An account's second factor, kept in its user record so that every
+/// decision on it (a time step used, a recovery code spent) is taken under
+/// the account's own lock.
+package struct SecondFactor: Equatable, Sendable {
+    /// The TOTP secret once a code from the app confirmed it, sealed with
+    /// the server key (base64url); "" when none.
+    package var totpSecret = ""
+    /// A secret shown for enrolment and not yet confirmed, sealed; "" when none.
+    package var pendingSecret = ""
+    /// The last time step a code was accepted for: neither it nor an earlier
+    /// one is accepted again.
+    package var lastStep: Int64 = 0
+    /// Keyed hashes (hex) of the recovery codes not yet used.
+    package var recoveryCodes: [String] = []
+
+    package var enabled: Bool { !totpSecret.isEmpty }
+
+    package init(totpSecret: String = "", pendingSecret: String = "", lastStep: Int64 = 0, recoveryCodes: [String] = []) {
+        self.totpSecret = totpSecret
+        self.pendingSecret = pendingSecret
+        self.lastStep = lastStep
+        self.recoveryCodes = recoveryCodes
     }
 }
 

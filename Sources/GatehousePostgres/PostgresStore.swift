@@ -37,7 +37,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     // MARK: users
 
-    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session"
+    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes"
 
     func user(_ row: [String?]) throws -> UserRecord {
         let v = { (i: Int) throws in try column(row, i, of: "gatehouse_users") }
@@ -49,12 +49,15 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         }
         return UserRecord(id: try v(0), email: email, passwordHash: try v(2), created: try int64(v(3)),
                           passwordChanged: try int64(v(4)), lock: lock, emailVerified: try v(6) == "t",
-                          sessionEpoch: Int(try int64(v(7))), generation: try v(8), survivingSession: try v(9))
+                          sessionEpoch: Int(try int64(v(7))), generation: try v(8), survivingSession: try v(9),
+                          secondFactor: SecondFactor(totpSecret: try v(10), pendingSecret: try v(11), lastStep: try int64(v(12)),
+                                                     recoveryCodes: try v(13).split(separator: ",").map(String.init)))
     }
 
     func values(_ u: UserRecord) -> [String?] {
         [u.id, u.email.description, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
-         u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession]
+         u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession, u.secondFactor.totpSecret,
+         u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), u.secondFactor.recoveryCodes.joined(separator: ",")]
     }
 
     package func loadUser(_ id: String) throws -> UserRecord? {
@@ -62,7 +65,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     package func insertUser(_ u: UserRecord) throws {
-        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                              values(u))
     }
 
@@ -72,7 +75,8 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                                  change: { try change(&$0); return true }, write: { u in
             try connection.query("""
                 UPDATE gatehouse_users SET email = $2, password_hash = $3, created = $4, password_changed = $5, locked = $6,
-                    email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10 WHERE id = $1
+                    email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10,
+                    totp_secret = $11, totp_pending = $12, totp_last_step = $13, recovery_codes = $14 WHERE id = $1
                 """, values(u))
         }) else { throw StoreError.notFound }
         return u

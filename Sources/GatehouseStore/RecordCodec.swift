@@ -16,6 +16,8 @@ enum RecordCodec {
             ("locked", u.lock.rawValue), ("email_verified", u.emailVerified ? "yes" : "no"),
             ("session_epoch", "\(u.sessionEpoch)"), ("generation", u.generation),
             ("surviving_session", u.survivingSession),
+            ("totp_secret", u.secondFactor.totpSecret), ("totp_pending", u.secondFactor.pendingSecret),
+            ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", u.secondFactor.recoveryCodes.joined(separator: ",")),
         ])
     }
 
@@ -26,7 +28,15 @@ enum RecordCodec {
                     ?? { throw Invalid(description: "field locked is not yes, no or failures") }(),
                    emailVerified: try bool(r, "email_verified"), sessionEpoch: Int(try int(r, "session_epoch")),
                    // Records written before these fields existed read as "".
-                   generation: r["generation"] ?? "", survivingSession: r["surviving_session"] ?? "")
+                   generation: r["generation"] ?? "", survivingSession: r["surviving_session"] ?? "",
+                   secondFactor: try secondFactor(r))
+    }
+
+    /// Absent in records written before second factors: none.
+    static func secondFactor(_ r: RecordText) throws -> SecondFactor {
+        guard let step = Int64(r["totp_last_step"] ?? "0") else { throw Invalid(description: "field totp_last_step is not a number") }
+        return SecondFactor(totpSecret: r["totp_secret"] ?? "", pendingSecret: r["totp_pending"] ?? "", lastStep: step,
+                            recoveryCodes: (r["recovery_codes"] ?? "").split(separator: ",").map(String.init))
     }
 
     static func text(_ s: SessionRecord) -> RecordText {

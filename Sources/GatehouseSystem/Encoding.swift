@@ -43,6 +43,22 @@ package enum Base64 {
         return String(decoding: out.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The bytes of unpadded base64url; nil for anything else.
+    package static func decodeURL(_ text: String) -> [UInt8]? {
+        let input = Array(text.utf8)
+        var out = [UInt8](repeating: 0, count: input.count * 3 / 4 + 1)
+        var length = 0
+        let rc = out.withUnsafeMutableBufferPointer { o in
+            input.withUnsafeBufferPointer { i in
+                i.withMemoryRebound(to: CChar.self) { chars in
+                    sodium_base642bin(o.baseAddress!, o.count, chars.baseAddress, input.count, nil, &length, nil,
+                                      sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+                }
+            }
+        }
+        return rc == 0 ? Array(out[..<length]) : nil
+    }
+
     /// True when `text` could be the unpadded base64url of `byteCount`
     /// bytes: lets callers reject a malformed token before hashing it.
     package static func isURLEncoding(_ text: String, ofByteCount byteCount: Int) -> Bool {

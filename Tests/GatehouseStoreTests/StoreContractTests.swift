@@ -32,6 +32,11 @@ extension StoreContract {
         XCTAssertEqual(try store.loadUser(uid), user())
         let changed = try store.updateUser(uid) { $0.lock = .failures; $0.sessionEpoch = 3; $0.survivingSession = "s" }
         XCTAssertEqual(try store.loadUser(uid), changed)
+        let enrolled = try store.updateUser(uid) {
+            $0.secondFactor = SecondFactor(totpSecret: "c2VhbGVk", pendingSecret: "", lastStep: 56_666_666, recoveryCodes: ["a1", "b2"])
+        }
+        XCTAssertEqual(try store.loadUser(uid), enrolled)
+        XCTAssertNil(try store.loadSessionWithUser("f0f0f0f0f0f0"))
         XCTAssertThrowsError(try store.updateUser("b2b2b2b2b2b2") { _ in }) { XCTAssertEqual($0 as? StoreError, .notFound) }
         // A change that throws writes nothing.
         XCTAssertThrowsError(try store.updateUser(uid) { $0.email = "x@example.com"; throw ContractAbort() })

@@ -124,9 +124,10 @@ def test_schema_commands(tmp_path):
     out = subprocess.run([str(__import__("conftest").BIN / "me")], env={**os.environ, "GATEHOUSE_CONFIG": str(s.config),
                          "REQUEST_METHOD": "GET", "REQUEST_URI": "/account/me"}, capture_output=True, stdin=subprocess.DEVNULL)
     assert out.returncode == 78 and b"gatehousectl db migrate" in out.stderr
-    assert "applied 1 accounts" in s.ctl("db", "migrate").stdout
+    migrated = s.ctl("db", "migrate").stdout
+    assert "applied 1 accounts" in migrated and "applied 2 second factor" in migrated
     assert "applied" not in s.ctl("db", "migrate").stdout.split("\n")[0]
-    assert s.ctl("db", "status").stdout.strip() == "1 accounts\tapplied"
+    assert s.ctl("db", "status").stdout.strip().splitlines() == ["1 accounts\tapplied", "2 second factor\tapplied"]
     s.ctl("init")
     email, _ = s.add_user()
     assert "checked 1 rows: 0 findings" in s.ctl("fsck").stdout

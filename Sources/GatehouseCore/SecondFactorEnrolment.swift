@@ -1,0 +1,118 @@
+import GatehouseCrypto
+import GatehouseSystem
+
+/// The second factor's decisions (docs/security.md): each is taken inside
+/// the account's locked update, on the record it changes, so a time step or
+/// a recovery code can win once however many requests present it at once.
+extension Accounts {
+    /// What an app needs to enrol: the secret (shown as text too) and its
+    /// otpauth:// URI (shown as a QR code).
+    package struct TOTPEnrolment: Sendable {
+        package let secret: String
+        package let uri: String
+    }
+
+    /// How a second factor was proved.
+    package enum SecondFactorProof: Equatable, Sendable {
+        case totp
+        /// A recovery code, used up; how many are left.
+        case recoveryCode(left: Int)
+    }
+
+    static let totp = TOTP()
+    static let recoveryCodeCount = 10
+
+    var totpBox: SecretBox { SecretBox(keys: keys, purpose: "totp-secret") }
+
+    /// A new secret awaiting a code from the app; replaces one awaiting
+    /// before. The second factor in use, if any, stays until a code confirms
+    /// the new one.
+    package func beginTOTP(for user: UserRecord, issuer: String) throws -> TOTPEnrolment {
+        let secret = random.bytes(20)
+        let sealed = Base64.url(totpBox.seal(secret, random: random))
+        try store.updateUser(user.id) { $0.secondFactor.pendingSecret = sealed }
+        return TOTPEnrolment(secret: Base32.encode(secret), uri: Accounts.totp.uri(secret: secret, account: user.email.description, issuer: issuer))
+    }
+
+    /// A code from the app confirms the secret awaiting: it becomes the
+    /// account's, its step is used (it cannot sign in too), and ten new
+    /// recovery codes replace any earlier set. Returns them, the only time
+    /// they are shown.
+    package func confirmTOTP(_ code: String, for user: UserRecord) throws -> [String] {
+        let now = clock.now()
+        let codes = newRecoveryCodes()
+        var confirmed = false
+        try store.updateUser(user.id) { u in
+            confirmed = false
+            guard let secret = openSealed(u.secondFactor.pendingSecret),
+                  let step = try Accounts.totp.acceptedStep(code, secret: secret, at: now, after: u.secondFactor.lastStep) else { return }
+            u.secondFactor = SecondFactor(totpSecret: u.secondFactor.pendingSecret, lastStep: step,
+                                          recoveryCodes: codes.map(recoveryCodeHash))
+            confirmed = true
+        }
+        guard confirmed else { throw AccountError.invalidCode }
+        audit.record("mfa_enabled", at: now, user: user.email)
+        return codes
+    }
+
+    /// Checks a second factor for `userID`: a TOTP code whose step is later
+    /// than the last one used, or an unused recovery code, which is then
+    /// spent. Decided under the account's lock: of parallel requests with
+    /// one code, one succeeds.
+    package func proveSecondFactor(_ code: String, userID: String) throws -> SecondFactorProof {
+        let now = clock.now()
+        let presented = code.filter { $0 != " " && $0 != "-" }.lowercased()
+        var proof: SecondFactorProof?
+        let hash = recoveryCodeHash(presented)
+        try store.updateUser(userID) { u in
+            proof = nil
+            guard let secret = openSealed(u.secondFactor.totpSecret) else { return }
+            if let step = try Accounts.totp.acceptedStep(presented, secret: secret, at: now, after: u.secondFactor.lastStep) {
+                u.secondFactor.lastStep = step
+                proof = .totp
+            } else if let i = u.secondFactor.recoveryCodes.firstIndex(where: { constantTimeEqual(Array($0.utf8), Array(hash.utf8)) }) {
+                u.secondFactor.recoveryCodes.remove(at: i)
+                proof = .recoveryCode(left: u.secondFactor.recoveryCodes.count)
+            }
+        }
+        guard let proof else { throw AccountError.invalidCode }
+        return proof
+    }
+
+    /// No second factor any more: the secret and the recovery codes go.
+    package func disableTOTP(for user: UserRecord) throws {
+        try store.updateUser(user.id) { $0.secondFactor = SecondFactor(lastStep: $0.secondFactor.lastStep) }
+        audit.record("mfa_disabled", at: clock.now(), user: user.email)
+    }
+
+    /// A new set of recovery codes replaces the old one whole.
+    package func regenerateRecoveryCodes(for user: UserRecord) throws -> [String] {
+        let codes = newRecoveryCodes()
+        var enrolled = false
+        try store.updateUser(user.id) { u in
+            enrolled = u.secondFactor.enabled
+            if enrolled { u.secondFactor.recoveryCodes = codes.map(recoveryCodeHash) }
+        }
+        guard enrolled else { throw AccountError.invalidField(field: "mfa", reason: "is not enabled") }
+        audit.record("recovery_codes_regenerated", at: clock.now(), user: user.email)
+        return codes
+    }
+
+    /// Ten codes of ten base32 letters and digits (50 bits each), shown in
+    /// two groups of five; stored only as keyed hashes under the server key.
+    func newRecoveryCodes() -> [String] {
+        (0..<Accounts.recoveryCodeCount).map { _ in
+            let text = Base32.encode(random.bytes(7)).prefix(10).lowercased()
+            return text.prefix(5) + "-" + text.suffix(5)
+        }
+    }
+
+    func recoveryCodeHash(_ code: String) -> String {
+        keys.hex(code.filter { $0 != " " && $0 != "-" }.lowercased(), domain: "recovery-code")
+    }
+
+    func openSealed(_ sealed: String) -> [UInt8]? {
+        guard !sealed.isEmpty, let bytes = Base64.decodeURL(sealed) else { return nil }
+        return totpBox.open(bytes)
+    }
+}
