@@ -28,6 +28,8 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
     /// Shard lock files stay open across requests: a lock is then one flock
     /// and one unlock, with no open and close. Lock files are never removed
     /// (gc and fsck leave them), so a descriptor kept is never a stale one.
+    /// A flock on one descriptor excludes other processes, not other threads
+    /// of this one: the reason a store is used by one thread at a time.
     private var lockFDs: [String: Int32] = [:]
     /// Records are read with one pread into this buffer, reused.
     private var readBuffer = [UInt8](repeating: 0, count: 16384)
