@@ -8,14 +8,18 @@ package enum AccessPolicy: Equatable, Sendable {
     case verifiedEmail
     /// A session that verified an e-mailed code within this many seconds.
     case recentCode(seconds: Int)
+    /// A session that proved a second factor (an authenticator app's code
+    /// or a recovery code) at sign-in or since.
+    case secondFactor
 
-    /// `signed-in`, `verified-email`, `otp:<seconds>`; nil for anything
+    /// `signed-in`, `verified-email`, `mfa`, `otp:<seconds>`; nil for anything
     /// else, the empty string too: a value that is there but empty is a
     /// mistake (a `map` with no match), never the weakest policy.
     package init?(_ text: String) {
         switch text {
         case "signed-in": self = .signedIn
         case "verified-email": self = .verifiedEmail
+        case "mfa": self = .secondFactor
         default:
             guard text.hasPrefix("otp:"), let n = Int(text.dropFirst(4)), n > 0 else { return nil }
             self = .recentCode(seconds: n)
@@ -29,6 +33,7 @@ package enum AccessPolicy: Equatable, Sendable {
         case .verifiedEmail: return auth.user.emailVerified
         case .recentCode(let seconds):
             return auth.session.otpVerifiedAt > 0 && now - auth.session.otpVerifiedAt <= Int64(seconds)
+        case .secondFactor: return auth.session.usedSecondFactor
         }
     }
 }

@@ -27,6 +27,16 @@ package enum AccountError: Error, Equatable, Sendable {
     case stepUpRequired
     /// This kind of code is switched off (purpose=login by default).
     case purposeDisabled(String)
+    /// The right password for an account with a second factor, and no
+    /// code for it with the request (a JSON client sends `mfa_code`).
+    case secondFactorRequired
+    /// A wrong, used or unknown second-factor code (counted).
+    case invalidSecondFactor
+    /// The step-up window: the password (and second factor) must be
+    /// entered again in this session first.
+    case reauthenticationRequired
+    /// The password or second factor given to re-authenticate is wrong.
+    case reauthenticationFailed
     /// send-otp for an unknown address, when the site opted into the original's 404.
     case unknownAddress
 }

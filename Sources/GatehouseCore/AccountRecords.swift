@@ -93,14 +93,28 @@ package struct SessionRecord: Equatable, Sendable {
     /// When the session last proved possession of an e-mailed code (0: never).
     package var otpVerifiedAt: Int64
     package var clientIP: String
-    /// `session` (signed in) or `reset` (a password-reset grant, good only
-    /// for change-password, once).
+    /// `session` (signed in), `reset` (a password-reset grant, good only
+    /// for change-password, once) or `second_step` (the right password
+    /// given, the second factor still to come: good for nothing else).
     package var kind: Kind
+    /// How this session was proved, in order: the password or an e-mailed
+    /// code, then a second factor if one was used.
+    package var factors: [AuthFactor]
+    /// When the password (and the second factor, if the account has one)
+    /// was last proved in this session: its sign-in, or a later /reauth.
+    /// The step-up window counts from here.
+    package var reauthAt: Int64
+    /// Wrong second-factor codes against a `second_step` ticket.
+    package var tries: Int
+    /// The browser family it was opened from (Firefox, Chrome, curl…),
+    /// for the person's list of sessions; never the whole User-Agent.
+    package var browser: String
 
-    package enum Kind: String, Sendable { case session, reset }
+    package enum Kind: String, Sendable { case session, reset, secondStep = "second_step" }
 
     package init(id: String, userID: String, created: Int64, lastSeen: Int64, epoch: Int, generation: String = "",
-                otpVerifiedAt: Int64 = 0, clientIP: String = "", kind: Kind = .session) {
+                otpVerifiedAt: Int64 = 0, clientIP: String = "", kind: Kind = .session, factors: [AuthFactor] = [],
+                reauthAt: Int64 = 0, tries: Int = 0, browser: String = "") {
         self.id = id
         self.userID = userID
         self.created = created
@@ -110,6 +124,34 @@ package struct SessionRecord: Equatable, Sendable {
         self.otpVerifiedAt = otpVerifiedAt
         self.clientIP = clientIP
         self.kind = kind
+        self.factors = factors
+        self.reauthAt = reauthAt
+        self.tries = tries
+        self.browser = browser
+    }
+
+    /// Whether a second factor was proved in this session.
+    package var usedSecondFactor: Bool { factors.contains { $0.isSecondFactor } }
+}
+
+/// What a session was proved with.
+package enum AuthFactor: String, Sendable, CaseIterable {
+    case password
+    /// An e-mailed sign-in code (purpose=login).
+    case emailCode = "email_code"
+    case totp
+    case recoveryCode = "recovery_code"
+
+    package var isSecondFactor: Bool { self == .totp || self == .recoveryCode }
+
+    /// Comma-separated, as both stores keep them; unknown names are
+    /// dropped (a newer release's factor read by an older one).
+    package static func list(_ text: String) -> [AuthFactor] {
+        text.split(separator: ",").compactMap { AuthFactor(rawValue: String($0)) }
+    }
+
+    package static func text(_ factors: [AuthFactor]) -> String {
+        factors.map(\.rawValue).joined(separator: ",")
     }
 }
 

@@ -21,6 +21,14 @@ package struct AccountPolicy: Sendable, Equatable {
     /// When > 0, change-password needs a session that verified a code within
     /// this many seconds.
     package var stepUpWindow: Int
+    /// Enrolling or removing a factor, new recovery codes, a new password
+    /// and ending other sessions need the password (and second factor)
+    /// proved in the session this recently (`reauth_window`).
+    package var reauthWindow: Int
+    /// How long the second step of a sign-in may take, and how many wrong
+    /// codes it takes before it ends.
+    package var secondStepLifetime: Int = 300
+    package var secondStepTries: Int = 5
     /// IPv6 clients are counted per network of this many leading bits.
     package var ipv6PrefixLength: Int
     /// Per-client budgets also count by these wider networks, which may
@@ -31,7 +39,7 @@ package struct AccountPolicy: Sendable, Equatable {
 
     package init(sessionIdle: Int = 1800, sessionAbsolute: Int = 43_200, throttle: ThrottlePolicy = ThrottlePolicy(),
                 passwordMin: Int = 8, passwordMax: Int = 128, codes: OneTimeCodePolicy = OneTimeCodePolicy(),
-                stepUpWindow: Int = 0, ipv6PrefixLength: Int = 64, ipv4WidePrefixLength: Int = 24,
+                stepUpWindow: Int = 0, reauthWindow: Int = 600, ipv6PrefixLength: Int = 64, ipv4WidePrefixLength: Int = 24,
                 ipv6WidePrefixLength: Int = 48, wideNetworkFactor: Int = 8) {
         self.ipv4WidePrefixLength = ipv4WidePrefixLength
         self.ipv6WidePrefixLength = ipv6WidePrefixLength
@@ -43,6 +51,7 @@ package struct AccountPolicy: Sendable, Equatable {
         self.passwordMax = passwordMax
         self.codes = codes
         self.stepUpWindow = stepUpWindow
+        self.reauthWindow = reauthWindow
         self.ipv6PrefixLength = ipv6PrefixLength
     }
 

@@ -11,14 +11,17 @@ extension Accounts {
         case addressVerified(UserRecord)
         /// purpose reset: a grant good for one password change.
         case resetGrant(OpenedSession)
-        /// purpose login (when enabled): a session.
-        case signedIn(OpenedSession)
+        /// purpose login (when enabled): a session, or a second step when
+        /// the account has a second factor (an e-mailed code never
+        /// replaces it).
+        case signedIn(SignInOutcome)
     }
 
     /// verify-otp without a session, whole: the purpose's rule (sign-in by
     /// code only when the site allows it), the code checked and consumed,
     /// and what it was for done.
-    package func redeemCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String) throws -> Redemption {
+    package func redeemCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String,
+                            browser: String = "", secondFactor: SecondFactorAnswer = .missing) throws -> Redemption {
         if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
         let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP)
         switch purpose {
@@ -28,7 +31,7 @@ extension Accounts {
         case .reset:
             return .resetGrant(try openResetGrant(for: user, clientIP: clientIP))
         case .login:
-            return .signedIn(try openSession(afterCodeFor: user, clientIP: clientIP))
+            return .signedIn(try openSession(afterCodeFor: user, clientIP: clientIP, browser: browser, secondFactor: secondFactor))
         }
     }
 
@@ -59,11 +62,18 @@ extension Accounts {
         return OpenedSession(token: token, expiresIn: policy.codes.resetGrantLifetime, user: user)
     }
 
-    /// Sign-in by code (purpose=login, when enabled).
-    func openSession(afterCodeFor user: UserRecord, clientIP: String) throws -> OpenedSession {
+    /// Sign-in by code (purpose=login, when enabled). The code was spent;
+    /// a second factor still has to follow, counted like one after a password.
+    func openSession(afterCodeFor user: UserRecord, clientIP: String, browser: String,
+                     secondFactor: SecondFactorAnswer) throws -> SignInOutcome {
         let now = clock.now()
-        let opened = try openSession(for: user, clientIP: clientIP, now: now)
-        audit.record("signin_ok", at: now, user: user.email, ip: clientIP, [("method", .string("code"))])
-        return opened
+        guard user.secondFactor.enabled else {
+            let opened = try openSession(for: user, clientIP: clientIP, now: now, factors: [.emailCode], browser: browser)
+            audit.record("signin_ok", at: now, user: user.email, ip: clientIP, [("method", .string("code"))])
+            return .opened(opened)
+        }
+        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: clientIP, now: now) }
+        return try finishSignIn(user, first: .emailCode, attempt: attempt, answer: secondFactor, clientIP: clientIP,
+                                browser: browser, now: now)
     }
 }

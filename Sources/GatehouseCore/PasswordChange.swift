@@ -42,6 +42,11 @@ extension Accounts {
         let user = auth.user
         let viaReset = auth.session.kind == .reset
         if !viaReset {
+            // The old password is a fresh proof of the first factor; with a
+            // second factor enrolled, that one must be recent in this session
+            // too (the step-up window). Without one nothing changes: the
+            // original's clients keep working.
+            if user.secondFactor.enabled { try requireRecentAuthentication(auth) }
             let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: clientIP, now: now) }
             guard case .match = hasher.check(PasswordText(old ?? "").normalized, against: user.passwordHash) else {
                 audit.record("password_change_failed", at: now, user: user.email, ip: clientIP)

@@ -27,18 +27,30 @@ extension Accounts {
     /// A new secret awaiting a code from the app; replaces one awaiting
     /// before. The second factor in use, if any, stays until a code confirms
     /// the new one.
-    package func beginTOTP(for user: UserRecord, issuer: String) throws -> TOTPEnrolment {
+    package func beginTOTP(_ auth: Authenticated, issuer: String) throws -> TOTPEnrolment {
+        try requireRecentAuthentication(auth)
+        let user = auth.user
         let secret = random.bytes(20)
         let sealed = Base64.url(totpBox.seal(secret, random: random))
         try store.updateUser(user.id) { $0.secondFactor.pendingSecret = sealed }
         return TOTPEnrolment(secret: Base32.encode(secret), uri: Accounts.totp.uri(secret: secret, account: user.email.description, issuer: issuer))
     }
 
+    /// The secret awaiting a code, to show again after a wrong one; nil
+    /// when none awaits.
+    package func pendingTOTP(_ auth: Authenticated, issuer: String) -> TOTPEnrolment? {
+        guard let secret = openSealed(auth.user.secondFactor.pendingSecret) else { return nil }
+        return TOTPEnrolment(secret: Base32.encode(secret),
+                             uri: Accounts.totp.uri(secret: secret, account: auth.user.email.description, issuer: issuer))
+    }
+
     /// A code from the app confirms the secret awaiting: it becomes the
     /// account's, its step is used (it cannot sign in too), and ten new
     /// recovery codes replace any earlier set. Returns them, the only time
-    /// they are shown.
-    package func confirmTOTP(_ code: String, for user: UserRecord) throws -> [String] {
+    /// they are shown. The session that confirmed has proved the factor.
+    package func confirmTOTP(_ code: String, _ auth: Authenticated) throws -> [String] {
+        try requireRecentAuthentication(auth)
+        let user = auth.user
         let now = clock.now()
         let codes = newRecoveryCodes()
         var confirmed = false
@@ -50,7 +62,11 @@ extension Accounts {
                                           recoveryCodes: codes.map(recoveryCodeHash))
             confirmed = true
         }
-        guard confirmed else { throw AccountError.invalidCode }
+        guard confirmed else { throw AccountError.invalidSecondFactor }
+        try store.updateSession(auth.session.id, durable: true) { s in
+            if !s.factors.contains(.totp) { s.factors.append(.totp) }
+            return true
+        }
         audit.record("mfa_enabled", at: now, user: user.email)
         return codes
     }
@@ -80,13 +96,38 @@ extension Accounts {
     }
 
     /// No second factor any more: the secret and the recovery codes go.
-    package func disableTOTP(for user: UserRecord) throws {
-        try store.updateUser(user.id) { $0.secondFactor = SecondFactor(lastStep: $0.secondFactor.lastStep) }
-        audit.record("mfa_disabled", at: clock.now(), user: user.email)
+    package func disableTOTP(_ auth: Authenticated) throws {
+        try requireRecentAuthentication(auth)
+        try removeSecondFactor(auth.user.id)
+        audit.record("mfa_disabled", at: clock.now(), user: auth.user.email)
+    }
+
+    /// The administrator's remedy for a lost device (`gatehousectl user mfa
+    /// reset`): no second factor, and every session ends, since whoever
+    /// asked may not be the owner. False when there was none.
+    package func resetSecondFactor(of email: EmailAddress) throws -> Bool {
+        var had = false
+        do {
+            try store.updateUser(userID(for: email)) { u in
+                had = u.secondFactor.enabled
+                u.secondFactor = SecondFactor(lastStep: u.secondFactor.lastStep)
+                u.revokeSessions()
+            }
+        } catch StoreError.notFound {
+            throw AccountError.userNotFound
+        }
+        audit.record("mfa_reset_by_admin", at: clock.now(), user: email)
+        return had
+    }
+
+    func removeSecondFactor(_ userID: String) throws {
+        try store.updateUser(userID) { $0.secondFactor = SecondFactor(lastStep: $0.secondFactor.lastStep) }
     }
 
     /// A new set of recovery codes replaces the old one whole.
-    package func regenerateRecoveryCodes(for user: UserRecord) throws -> [String] {
+    package func regenerateRecoveryCodes(_ auth: Authenticated) throws -> [String] {
+        try requireRecentAuthentication(auth)
+        let user = auth.user
         let codes = newRecoveryCodes()
         var enrolled = false
         try store.updateUser(user.id) { u in

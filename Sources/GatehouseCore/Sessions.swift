@@ -26,6 +26,8 @@ extension Accounts {
             try store.deleteSession(id)
             throw AccountError.notAuthenticated
         }
+        // A second-step ticket is not a session; it is left for its own step.
+        if session.kind == .secondStep { throw AccountError.notAuthenticated }
         if session.kind == .reset {
             guard allowResetGrant else { throw AccountError.notAuthenticated }
             return Authenticated(user: user, session: session, token: token)
@@ -48,6 +50,7 @@ extension Accounts {
         guard let user, s.generation == user.generation,
               s.epoch == user.sessionEpoch || (s.id == user.survivingSession && s.kind == .session) else { return false }
         if s.kind == .reset { return now - s.created < Int64(policy.codes.resetGrantLifetime) }
+        if s.kind == .secondStep { return now - s.created < Int64(policy.secondStepLifetime) }
         return now - s.created < Int64(policy.sessionAbsolute) && now - s.lastSeen < Int64(policy.sessionIdle)
     }
 

@@ -1,4 +1,5 @@
 import GatehouseCrypto
+import GatehouseJSON
 import GatehouseSystem
 
 /// A session just opened: the token goes to the client once and is never
@@ -9,13 +10,38 @@ package struct OpenedSession: Sendable {
     package let user: UserRecord
 }
 
+/// The second factor of a sign-in, as the client offered it.
+package enum SecondFactorAnswer: Sendable {
+    /// A code sent with the request (a JSON client's `mfa_code`).
+    case code(String)
+    /// None, from a client that cannot take a second step (JSON): an
+    /// account with a second factor answers `secondFactorRequired`.
+    case missing
+    /// None yet, from a client that can take a second step (a browser): an
+    /// account with a second factor gets a second-step ticket.
+    case later
+}
+
+/// Where a sign-in ended.
+package enum SignInOutcome: Sendable {
+    case opened(OpenedSession)
+    /// The password was right; the second factor is to come, with this
+    /// ticket (`completeSecondStep`). It is not a session.
+    case secondStep(OpenedSession)
+}
+
 extension Accounts {
     /// OAuth2 password grant. An unknown user costs the same work (a hash
     /// verification, the same counter writes) and gets the same error as a
     /// wrong password. The guess is counted before the password is checked
     /// (`beginSignInAttempt`), so parallel guesses cannot share one look at
     /// the counter.
-    package func signIn(username: String, password: String, clientIP: String) throws -> OpenedSession {
+    /// With a second factor enrolled the right password alone opens
+    /// nothing, and the guess stays counted until the second factor is
+    /// proved: otherwise whoever knows the password could clear the
+    /// account's back-off between guesses at the code.
+    package func signIn(username: String, password: String, clientIP: String, browser: String = "",
+                        secondFactor: SecondFactorAnswer = .missing) throws -> SignInOutcome {
         let now = clock.now()
         guard let email = try? EmailAddress.parse(username).get() else {
             // No account can have this name, so nothing is learnt from a quick
@@ -55,17 +81,46 @@ extension Accounts {
             try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
             throw AccountError.invalidCredentials
         }
-        try signInSucceeded(attempt, now: now)
         if user.lock == .admin {
+            try signInSucceeded(attempt, now: now)
             audit.record("signin_refused_locked", at: now, user: user.email, ip: clientIP)
             throw AccountError.accountLocked
         }
         if needsRehash {
             try rehash(user, password: text)
         }
-        let opened = try openSession(for: user, clientIP: clientIP, now: now)
-        audit.record("signin_ok", at: now, user: user.email, ip: clientIP)
-        return opened
+        return try finishSignIn(user, first: .password, attempt: attempt, answer: secondFactor, clientIP: clientIP,
+                                browser: browser, now: now)
+    }
+
+    /// After the first factor (the password, an e-mailed code) proved for
+    /// `user`, with `attempt` counted: the second factor when the account
+    /// has one, then the session.
+    func finishSignIn(_ user: UserRecord, first: AuthFactor, attempt: SignInAttempt, answer: SecondFactorAnswer,
+                      clientIP: String, browser: String, now: Int64) throws -> SignInOutcome {
+        var factors = [first]
+        if user.secondFactor.enabled {
+            switch answer {
+            case .missing:
+                audit.record("signin_second_factor_required", at: now, user: user.email, ip: clientIP)
+                throw AccountError.secondFactorRequired
+            case .later:
+                let ticket = try openSecondStep(for: user, factors: factors, clientIP: clientIP, browser: browser, now: now)
+                audit.record("signin_second_step", at: now, user: user.email, ip: clientIP)
+                return .secondStep(ticket)
+            case .code(let code):
+                factors.append(try proveSecondFactor(code, of: user, attempt: attempt, clientIP: clientIP, now: now))
+            }
+        }
+        try signInSucceeded(attempt, now: now)
+        let opened = try openSession(for: user, clientIP: clientIP, now: now, factors: factors, browser: browser)
+        audit.record("signin_ok", at: now, user: user.email, ip: clientIP, Self.factorsDetail(factors))
+        return .opened(opened)
+    }
+
+    /// The factors of a session, for its audit line.
+    static func factorsDetail(_ factors: [AuthFactor]) -> [(String, JSONValue)] {
+        [("factors", .string(AuthFactor.text(factors)))]
     }
 
     /// A wrong guess at a hash not at this hasher's parameters (an imported
@@ -97,11 +152,14 @@ extension Accounts {
         if replaced { audit.record("password_rehashed", at: clock.now(), user: user.email) }
     }
 
-    func openSession(for user: UserRecord, clientIP: String, now: Int64) throws -> OpenedSession {
-        let token = Base64.url(random.bytes(32))
+    /// A fresh sign-in counts as a re-authentication: the step-up window
+    /// starts now.
+    func openSession(for user: UserRecord, clientIP: String, now: Int64, factors: [AuthFactor],
+                     browser: String) throws -> OpenedSession {
+        let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now,
                                               lastSeen: now, epoch: user.sessionEpoch, generation: user.generation,
-                                              clientIP: clientIP))
+                                              clientIP: clientIP, factors: factors, reauthAt: now, browser: browser))
         return OpenedSession(token: token, expiresIn: policy.sessionAbsolute, user: user)
     }
 }

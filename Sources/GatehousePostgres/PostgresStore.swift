@@ -93,7 +93,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     // MARK: sessions
 
-    static let sessionColumns = "id, user_id, created, last_seen, epoch, generation, otp_verified_at, client_ip, kind"
+    static let sessionColumns = "id, user_id, created, last_seen, epoch, generation, otp_verified_at, client_ip, kind, factors, reauth_at, tries, browser"
 
     func session(_ row: [String?]) throws -> SessionRecord {
         let v = { (i: Int) throws in try column(row, i, of: "gatehouse_sessions") }
@@ -102,12 +102,13 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         }
         return SessionRecord(id: try v(0), userID: try v(1), created: try int64(v(2)), lastSeen: try int64(v(3)),
                              epoch: Int(try int64(v(4))), generation: try v(5), otpVerifiedAt: try int64(v(6)),
-                             clientIP: try v(7), kind: kind)
+                             clientIP: try v(7), kind: kind, factors: AuthFactor.list(try v(9)), reauthAt: try int64(v(10)),
+                             tries: Int(try int64(v(11))), browser: try v(12))
     }
 
     func values(_ s: SessionRecord) -> [String?] {
         [s.id, s.userID, String(s.created), String(s.lastSeen), String(s.epoch), s.generation, String(s.otpVerifiedAt),
-         s.clientIP, s.kind.rawValue]
+         s.clientIP, s.kind.rawValue, AuthFactor.text(s.factors), String(s.reauthAt), String(s.tries), s.browser]
     }
 
     package func loadSession(_ id: String) throws -> SessionRecord? {
@@ -132,7 +133,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     package func insertSession(_ s: SessionRecord) throws {
-        try connection.query("INSERT INTO gatehouse_sessions (\(Self.sessionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        try connection.query("INSERT INTO gatehouse_sessions (\(Self.sessionColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                              values(s))
     }
 
@@ -142,7 +143,8 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         try modify("gatehouse_sessions", columns: Self.sessionColumns, id: id, decode: session, change: change) { s in
             try connection.query("""
                 UPDATE gatehouse_sessions SET user_id = $2, created = $3, last_seen = $4, epoch = $5, generation = $6,
-                    otp_verified_at = $7, client_ip = $8, kind = $9 WHERE id = $1
+                    otp_verified_at = $7, client_ip = $8, kind = $9, factors = $10, reauth_at = $11, tries = $12,
+                    browser = $13 WHERE id = $1
                 """, values(s))
         }
     }

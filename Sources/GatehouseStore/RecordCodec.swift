@@ -43,7 +43,8 @@ enum RecordCodec {
         RecordText(kind: "session", fields: [
             ("id", s.id), ("user", s.userID), ("created", "\(s.created)"), ("last_seen", "\(s.lastSeen)"),
             ("epoch", "\(s.epoch)"), ("generation", s.generation), ("otp_verified_at", "\(s.otpVerifiedAt)"), ("client_ip", s.clientIP),
-            ("kind", s.kind.rawValue),
+            ("kind", s.kind.rawValue), ("factors", AuthFactor.text(s.factors)), ("reauth_at", "\(s.reauthAt)"),
+            ("tries", "\(s.tries)"), ("browser", s.browser),
         ])
     }
 
@@ -65,7 +66,10 @@ enum RecordCodec {
                       lastSeen: try int(r, "last_seen"), epoch: Int(try int(r, "epoch")), generation: r["generation"] ?? "",
                       otpVerifiedAt: try int(r, "otp_verified_at"), clientIP: r["client_ip"] ?? "",
                       kind: try SessionRecord.Kind(rawValue: r["kind"] ?? "session")
-                        ?? { throw Invalid(description: "unknown session kind") }())
+                        ?? { throw Invalid(description: "unknown session kind") }(),
+                      // Absent in sessions opened before second factors.
+                      factors: AuthFactor.list(r["factors"] ?? ""), reauthAt: try optionalInt(r, "reauth_at"),
+                      tries: Int(try optionalInt(r, "tries")), browser: r["browser"] ?? "")
     }
 
     /// Counters are rewritten in place with pwrite, so their text has a fixed
@@ -84,6 +88,12 @@ enum RecordCodec {
 
     private static func int(_ r: RecordText, _ key: String) throws -> Int64 {
         guard let v = Int64(try string(r, key)) else { throw Invalid(description: "field \(key) is not a number") }
+        return v
+    }
+
+    private static func optionalInt(_ r: RecordText, _ key: String) throws -> Int64 {
+        guard let text = r[key] else { return 0 }
+        guard let v = Int64(text) else { throw Invalid(description: "field \(key) is not a number") }
         return v
     }
 

@@ -47,3 +47,11 @@ class CoreTestCase: XCTestCase {
         do { try body(); return nil } catch { return error as? AccountError }
     }
 }
+
+extension SignInOutcome {
+    /// The session a sign-in opened (a test that expects one).
+    var token: String {
+        guard case .opened(let opened) = self else { fatalError("expected a session, got a second step") }
+        return opened.token
+    }
+}

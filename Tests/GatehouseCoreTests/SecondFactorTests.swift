@@ -9,30 +9,36 @@ import XCTest
 final class SecondFactorTests: CoreTestCase {
     let ann = try! EmailAddress.parse("ann@example.com").get()
     var user: UserRecord!
+    var auth: Authenticated!
 
     override func setUpWithError() throws {
         try super.setUpWithError()
         clock.t = 1_700_000_000
         user = try accounts.addUser(ann, password: "password one")
+        auth = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                    clientIP: "192.0.2.1").token)
     }
+
+    /// The session as it is now (factors, step-up time).
+    func current() throws -> Authenticated { try accounts.authenticate(token: auth.token) }
 
     func code(_ secret: String, stepsFromNow offset: Int64 = 0) throws -> String {
         try Accounts.totp.code(secret: Base32.decode(secret)!, counter: Accounts.totp.step(at: clock.t) + offset)
     }
 
     func enrol() throws -> (secret: String, recovery: [String]) {
-        let enrolment = try accounts.beginTOTP(for: user, issuer: "Example")
-        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), for: user)
+        let enrolment = try accounts.beginTOTP(auth, issuer: "Example")
+        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth)
         return (enrolment.secret, recovery)
     }
 
     func testEnrolmentNeedsACodeFromTheAppAndShowsTenRecoveryCodesOnce() throws {
-        let enrolment = try accounts.beginTOTP(for: user, issuer: "Example Site")
+        let enrolment = try accounts.beginTOTP(auth, issuer: "Example Site")
         XCTAssertEqual(Base32.decode(enrolment.secret)?.count, 20)
         XCTAssertTrue(enrolment.uri.hasPrefix("otpauth://totp/Example%20Site:ann%40example.com?secret=\(enrolment.secret)&"))
-        XCTAssertEqual(error { _ = try accounts.confirmTOTP("000000", for: user) }, .invalidCode)
+        XCTAssertEqual(error { _ = try accounts.confirmTOTP("000000", auth) }, .invalidSecondFactor)
         XCTAssertFalse(try store.loadUser(user.id)!.secondFactor.enabled, "not active before a code from the app")
-        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), for: user)
+        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth)
         XCTAssertEqual(recovery.count, 10)
         XCTAssertEqual(Set(recovery).count, 10)
         XCTAssertTrue(recovery.allSatisfy { $0.count == 11 && $0.dropFirst(5).first == "-" })
@@ -62,7 +68,7 @@ final class SecondFactorTests: CoreTestCase {
 
     func testRegeneratingReplacesTheWholeSet() throws {
         let (_, old) = try enrol()
-        let new = try accounts.regenerateRecoveryCodes(for: user)
+        let new = try accounts.regenerateRecoveryCodes(try current())
         XCTAssertTrue(Set(old).isDisjoint(with: new))
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(old[0], userID: user.id) }, .invalidCode)
         XCTAssertEqual(try accounts.proveSecondFactor(new[0], userID: user.id), .recoveryCode(left: 9))
@@ -70,11 +76,112 @@ final class SecondFactorTests: CoreTestCase {
 
     func testDisablingEndsTheSecretAndTheCodes() throws {
         let (secret, recovery) = try enrol()
-        try accounts.disableTOTP(for: user)
+        try accounts.disableTOTP(try current())
         clock.t += 30
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(try code(secret), userID: user.id) }, .invalidCode)
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(recovery[0], userID: user.id) }, .invalidCode)
-        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(for: user) }, .invalidField(field: "mfa", reason: "is not enabled"))
+        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current()) }, .invalidField(field: "mfa", reason: "is not enabled"))
+    }
+
+    func testConfirmingRecordsTheFactorInTheSessionThatConfirmed() throws {
+        XCTAssertEqual(auth.session.factors, [.password])
+        _ = try enrol()
+        XCTAssertEqual(try current().session.factors, [.password, .totp])
+    }
+
+    func testChangesToFactorsNeedARecentPasswordAndTheSecondFactor() throws {
+        let (secret, _) = try enrol()
+        clock.t += Int64(accounts.policy.reauthWindow) + 1
+        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current()) }, .reauthenticationRequired)
+        XCTAssertEqual(error { try accounts.disableTOTP(try current()) }, .reauthenticationRequired)
+        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "password one", secondFactor: nil, clientIP: "a") },
+                       .secondFactorRequired)
+        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "wrong", secondFactor: try code(secret), clientIP: "a") },
+                       .reauthenticationFailed)
+        try accounts.reauthenticate(try current(), password: "password one", secondFactor: try code(secret), clientIP: "a")
+        XCTAssertNoThrow(try accounts.regenerateRecoveryCodes(try current()))
+        // Another session of the account, opened with the password alone
+        // before the enrolment... none here: a sign-in now needs the code.
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b") },
+                       .secondFactorRequired)
+    }
+
+    func testAnEnrolledAccountSignsInWithTheCodeAndTheSessionSaysSo() throws {
+        let (secret, recovery) = try enrol()
+        clock.t += 30
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                                        secondFactor: .code("000000")) }, .invalidSecondFactor)
+        let withCode = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                           secondFactor: .code(try code(secret)))
+        XCTAssertEqual(try accounts.authenticate(token: withCode.token).session.factors, [.password, .totp])
+        let withRecovery = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                               secondFactor: .code(recovery[0]))
+        XCTAssertEqual(try accounts.authenticate(token: withRecovery.token).session.factors, [.password, .recoveryCode])
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "wrong", clientIP: "b",
+                                                        secondFactor: .code(recovery[1])) }, .invalidCredentials,
+                       "a wrong password answers as it always did")
+    }
+
+    func testWrongCodesCountInTheAccountsBackOffAndTheRightPasswordAloneClearsNothing() throws {
+        try make(policy: AccountPolicy(throttle: ThrottlePolicy(freeFailures: 3)))
+        user = try accounts.addUser(ann, password: "password one")
+        auth = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                    clientIP: "192.0.2.1").token)
+        let (secret, _) = try enrol()
+        clock.t += 30
+        for _ in 0..<2 {
+            _ = error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                                secondFactor: .code("000000")) }
+            _ = error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b") }
+        }
+        // Four counted: the right password without a code never reset them.
+        if case .throttled = error({ _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                                             secondFactor: .code(try code(secret))) }) {} else {
+            XCTFail("the back-off stands")
+        }
+    }
+
+    func testABrowsersSecondStepEndsAfterFiveWrongCodesAndIsNotASession() throws {
+        let (secret, _) = try enrol()
+        clock.t += 30
+        guard case .secondStep(let ticket) = try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                  clientIP: "b", secondFactor: .later) else {
+            return XCTFail("expected a second step")
+        }
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: ticket.token) }, .notAuthenticated, "not a session")
+        for _ in 0..<4 {
+            XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: "000000", clientIP: "b") },
+                           .invalidSecondFactor)
+            clock.t += 20  // past the back-off
+        }
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: "000001", clientIP: "b") },
+                       .invalidSecondFactor)
+        clock.t += 20
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: try code(secret), clientIP: "b") },
+                       .notAuthenticated, "the fifth wrong code ended it")
+        guard case .secondStep(let again) = try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                 clientIP: "b", secondFactor: .later) else { return XCTFail() }
+        clock.t += 60
+        let opened = try accounts.completeSecondStep(ticket: again.token, code: try code(secret), clientIP: "b")
+        XCTAssertEqual(try accounts.authenticate(token: opened.token).session.factors, [.password, .totp])
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: again.token, code: try code(secret, stepsFromNow: 1),
+                                                                   clientIP: "b") }, .notAuthenticated, "used up")
+    }
+
+    func testATicketExpires() throws {
+        let (secret, _) = try enrol()
+        guard case .secondStep(let ticket) = try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                  clientIP: "b", secondFactor: .later) else { return XCTFail() }
+        clock.t += Int64(accounts.policy.secondStepLifetime)
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: try code(secret), clientIP: "b") },
+                       .notAuthenticated)
+    }
+
+    func testTheAdministratorsResetEndsTheFactorAndEverySession() throws {
+        _ = try enrol()
+        XCTAssertTrue(try accounts.resetSecondFactor(of: ann))
+        XCTAssertEqual(error { _ = try current() }, .notAuthenticated)
+        XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b").token)
     }
 
     func testTheSecretIsSealedAtRestAndTheRecoveryCodesHashed() throws {
