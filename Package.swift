@@ -108,7 +108,9 @@ let package = Package(
         .target(name: "verify-otp", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "verify", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "openapi", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi"]),
+        .target(name: "mfa", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "reauth", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -41,6 +41,7 @@ extension AccountPolicy {
                                            clientFailuresPerHour: config.signinFailuresPerHourPerIp),
                   passwordMin: config.passwordMinLength, passwordMax: config.passwordMaxLength,
                   codes: OneTimeCodePolicy(config: config), stepUpWindow: config.changePasswordRequiresOtpWithin,
+                  reauthWindow: config.reauthWindow,
                   ipv6PrefixLength: config.ipv6PrefixLength, ipv4WidePrefixLength: config.ipv4WidePrefixLength,
                   ipv6WidePrefixLength: config.ipv6WidePrefixLength, wideNetworkFactor: config.wideNetworkBudgetFactor)
     }

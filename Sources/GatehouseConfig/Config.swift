@@ -61,6 +61,7 @@ public struct Config: Sendable {
     package internal(set) var passwordBlocklist: String = ""
     package internal(set) var passwordBlocklistSite: String = ""
     package internal(set) var changePasswordRequiresOtpWithin: Int = 0
+    package internal(set) var reauthWindow: Int = 600
     package internal(set) var otpLength: Int = 0
     package internal(set) var otpLifetime: Int = 0
     package internal(set) var otpMaxTries: Int = 0

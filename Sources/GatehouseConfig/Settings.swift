@@ -56,6 +56,7 @@ package enum Settings {
         path("audit_log", "", { $0.auditLogSetting = $1 }, "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
         path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", { $0.passwordBlocklist = $1 }, "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
         path("password_blocklist_site", "", { $0.passwordBlocklistSite = $1 }, "The site's own list, same format, checked as well. Empty: none."),
+        duration("reauth_window", "10m", 60...86_400, { $0.reauthWindow = $1 }, "How recently the password (and the second factor, once enrolled) must have been entered in a session to enrol or remove a second factor, get new recovery codes, end other sessions, or (with a second factor) change the password. A sign-in counts; after that, the reauth page or POST <prefix>/reauth."),
         duration("change_password_requires_otp_within", "0", 0...86_400, { $0.changePasswordRequiresOtpWithin = $1 }, "When not 0, change-password also needs a session that verified an e-mailed code this recently (step-up)."),
         int("otp_length", 6, 6...10, { $0.otpLength = $1 }, "Digits in an e-mailed code."),
         duration("otp_lifetime", "10m", 1...86_400, { $0.otpLifetime = $1 }, "How long a code stays valid."),

@@ -31,6 +31,33 @@ enum Authentication {
         (ctx.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName + "_reset"
     }
 
+    /// The second-step ticket a browser gets between the password and the
+    /// second factor: this host's alone, like the reset grant's.
+    static func secondStepCookieName(_ ctx: RequestContext) -> String {
+        (ctx.isHTTPS ? "__Host-" : "") + ctx.services.site.cookieName + "_mfa"
+    }
+
+    static func secondStepCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
+        ("Set-Cookie", "\(secondStepCookieName(ctx))=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
+    }
+
+    static func clearSecondStepCookie(_ ctx: RequestContext) -> (String, String) {
+        ("Set-Cookie", "\(secondStepCookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+    }
+
+    /// Where a sign-in went on to: the session (its cookie, on to `rd`), or
+    /// the second step (its ticket, on to the code form, `rd` kept).
+    static func signedIn(_ ctx: RequestContext, _ outcome: SignInOutcome) -> Response {
+        switch outcome {
+        case .opened(let opened):
+            return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
+                             headers: [sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
+        case .secondStep(let ticket):
+            return .redirect(to: ctx.url("mfa") + (ctx.returnURL.map { "?rd=" + FormDecoding.escape($0) } ?? ""),
+                             headers: [secondStepCookie(ctx, token: ticket.token, maxAge: ticket.expiresIn)])
+        }
+    }
+
     /// `allowResetGrant`: change-password also accepts a password-reset
     /// grant (bearer or its cookie); every other endpoint refuses it (401).
     /// A reset cookie never overrides a session: it is looked at only when

@@ -44,6 +44,8 @@ package struct RequestContext: Sendable {
     /// The pages in the language the request prefers.
     package var page: Page { services.pages.page(acceptLanguage: request.header("Accept-Language")) }
     package var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
+    /// The browser family, for the person's list of sessions.
+    package var browser: String { BrowserFamily.of(request.header("User-Agent")) }
 
     /// Whether the browser speaks HTTPS to us: the server says so, or the
     /// site's public_origin is https (a TLS-terminating proxy in front that

@@ -47,6 +47,15 @@ package enum ErrorResponses {
         case .changedMeanwhile: return .detail(409, "The password was changed by another request meanwhile; nothing was changed")
         case .stepUpRequired:
             return .detail(403, "Verify a code sent to your e-mail address first, then change the password")
+        case .secondFactorRequired:
+            let text = "A second factor is required: send the code from the authenticator app or a recovery code as mfa_code"
+            return dialect == .oauth2 ? .oauth("mfa_required", text, status: 403) : .detail(403, text)
+        case .invalidSecondFactor:
+            return dialect == .oauth2 ? .oauth("invalid_grant", "Invalid second factor code")
+                : .detail(403, "Invalid second factor code")
+        case .reauthenticationRequired:
+            return .detail(403, "Enter your password (and second factor) again first: POST it to reauth")
+        case .reauthenticationFailed: return .detail(403, "Incorrect password or second factor code")
         case .purposeDisabled(let purpose):
             return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string("purpose")],
                                                 msg: "Value error, purpose \(purpose) is not enabled on this site",
@@ -87,6 +96,13 @@ package enum ErrorResponses {
     }
 
     package static func response<E: Endpoint>(for error: Error, endpoint: E, ctx: RequestContext) -> Response {
+        // A page that needs the step-up window asks for the password in
+        // place and comes back: to the page asked for, or to the page whose
+        // form was posted (reauth follows only a return URL of this site).
+        if ctx.html, (error as? AccountError) == .reauthenticationRequired {
+            let back = ctx.request.method == "GET" ? ctx.request.params["REQUEST_URI"] : ctx.request.header("Referer")
+            return .redirect(to: ctx.url("reauth") + "?rd=" + FormDecoding.escape(back ?? ctx.home))
+        }
         let e = httpError(error, dialect: endpoint.errorDialect, ctx: ctx)
         // A redirect (to the sign-in page) is an answer in itself.
         guard ctx.html, !(300..<400).contains(e.status) else { return e.response }

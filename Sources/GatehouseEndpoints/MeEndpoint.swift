@@ -26,7 +26,10 @@ package struct MeEndpoint: Endpoint {
                 ("created", .string(UTCTime.rfc3339(s.created))),
                 ("expires", .string(UTCTime.rfc3339(expires))),
                 ("otp_verified", .bool(s.otpVerifiedAt > 0)),
+                ("factors", .array(s.factors.map { .string($0.rawValue) })),
+                ("reauth_expires", .string(UTCTime.rfc3339(s.reauthAt + Int64(policy.reauthWindow)))),
             ])),
+            ("mfa", MFAEndpoint.state(u)),
         ]))
     }
 
@@ -38,13 +41,14 @@ package struct MeEndpoint: Endpoint {
         func row(_ label: String, _ value: String) -> String {
             "<dt>\(htmlEscape(p[label]))</dt><dd>\(value)</dd>\n"
         }
-        var links = [PageLink(p["home.change-password"], ctx.url("change-password"))]
+        var links = [PageLink(p["home.change-password"], ctx.url("change-password")), PageLink(p["home.manage-mfa"], ctx.url("mfa"))]
         if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }
         links.append(PageLink(p["home.sign-out"], ctx.url("logout")))
         let body = Page.notice(ctx.notice)
             + "<p>\(htmlEscape(p["home.signed-in-as", ["email": email]]))</p>\n<dl class=\"facts\">\n"
             + row("home.address", htmlEscape(email) + " " + verified)
             + row("home.password-changed", htmlEscape(UTCTime.readable(u.passwordChanged)))
+            + row("home.mfa", htmlEscape(p[u.secondFactor.enabled ? "home.mfa-on" : "home.mfa-off"]))
             + row("home.session", htmlEscape(p["home.session-times", ["since": UTCTime.readable(auth.session.created),
                                                                        "until": UTCTime.readable(expires)]]))
             + "</dl>\n" + Page.links(links)

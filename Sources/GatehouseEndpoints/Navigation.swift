@@ -15,6 +15,11 @@ extension RequestContext {
         pagesOrigin + url("send-otp") + "?purpose=verify&rd=" + FormDecoding.escape(rd)
     }
 
+    /// Re-authentication (password and second factor), then back to `rd`.
+    func reauthURL(returningTo rd: String) -> String {
+        pagesOrigin + url("reauth") + "?rd=" + FormDecoding.escape(rd)
+    }
+
     /// Absolute, because nginx's error_page redirects only to absolute URLs.
     var pagesOrigin: String {
         services.site.publicOrigin.isEmpty ? ownOrigin : services.site.publicOrigin

@@ -86,7 +86,7 @@ enum OpenAPIComponents {
                 "type": "object", "required": ["error", "error_description"],
                 "description": "RFC 6749 §5.2.",
                 "properties": [
-                    "error": ["type": "string", "enum": ["invalid_request", "invalid_grant", "unsupported_grant_type"]],
+                    "error": ["type": "string", "enum": ["invalid_request", "invalid_grant", "unsupported_grant_type", "mfa_required"]],
                     "error_description": ["type": "string"],
                 ],
             ],
@@ -118,14 +118,47 @@ enum OpenAPIComponents {
                     "created": ["type": "string", "format": "date-time"],
                     "password_changed": ["type": "string", "format": "date-time"],
                     "session": [
-                        "type": "object", "required": ["created", "expires", "otp_verified"],
+                        "type": "object", "required": ["created", "expires", "otp_verified", "factors", "reauth_expires"],
                         "properties": [
                             "created": ["type": "string", "format": "date-time"],
                             "expires": ["type": "string", "format": "date-time"],
                             "otp_verified": ["type": "boolean"],
+                            "factors": ["type": "array", "items": ["type": "string", "enum": ["password", "email_code", "totp", "recovery_code"]],
+                                        "description": "How this session was proved: the password or an e-mailed sign-in code, then a second factor if one was used (at sign-in, enrolment or reauth)."],
+                            "reauth_expires": ["type": "string", "format": "date-time",
+                                               "description": "Until when the step-up window is open (reauth_window after the sign-in or the last reauth)."],
                         ],
                     ],
+                    "mfa": schema("SecondFactorState"),
                 ],
+            ],
+            "SecondFactorState": [
+                "type": "object", "required": ["totp", "recovery_codes_left"],
+                "properties": [
+                    "totp": ["type": "boolean", "description": "Whether an authenticator app is enrolled (sign-in then needs its code)."],
+                    "recovery_codes_left": ["type": "integer", "minimum": 0],
+                ],
+            ],
+            "TOTPEnrolment": [
+                "type": "object", "required": ["secret", "otpauth_uri"],
+                "properties": [
+                    "secret": ["type": "string", "pattern": "^[A-Z2-7]+$", "description": "160 random bits, base32 (RFC 4648) without padding."],
+                    "otpauth_uri": ["type": "string", "description": "otpauth://totp/… for a QR code: SHA-1, 6 digits, 30 s, the site's name as issuer."],
+                ],
+            ],
+            "RecoveryCodes": [
+                "type": "object", "required": ["msg", "recovery_codes"],
+                "properties": [
+                    "msg": ["type": "string"],
+                    "recovery_codes": ["type": "array", "minItems": 10, "maxItems": 10,
+                                       "items": ["type": "string", "pattern": "^[a-z2-7]{5}-[a-z2-7]{5}$"],
+                                       "description": "Shown this once; each signs in once in place of a code from the app."],
+                ],
+            ],
+            "Reauthenticated": [
+                "type": "object", "required": ["msg", "reauth_expires"],
+                "properties": ["msg": ["type": "string", "const": "Reauthenticated"],
+                               "reauth_expires": ["type": "string", "format": "date-time"]],
             ],
             "Page": ["type": "string", "description": "An HTML page, in the site's layout."],
         ]

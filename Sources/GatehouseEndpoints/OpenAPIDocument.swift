@@ -9,7 +9,6 @@ import GatehouseJSON
 /// `<prefix>/openapi.json`.
 package enum OpenAPIDocument {
     package static func make(site: Site, policy: AccountPolicy) -> JSONValue {
-        let c = OpenAPIComponents.self
         return [
             "openapi": "3.1.0",
             "info": [
@@ -55,6 +54,21 @@ package enum OpenAPIDocument {
                                  "post": changePassword(site)],
             "/send-otp": ["get": page("sendCodeForm", "The form asking for a code"), "post": sendOTP(policy, purpose: purpose)],
             "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"), "post": verifyOTP(policy, purpose: purpose)],
+            "/mfa": ["get": mfaState()],
+            "/mfa/totp/setup": ["post": mfaAction("setupTOTP", "Begin enrolling an authenticator app",
+                                                  "A new secret awaiting a code from the app (it replaces one awaiting before; a second factor in use stays until the new one is confirmed).",
+                                                  ("200", c.response("The secret, as text and as an otpauth URI.", headers: ["Pragma"], [(c.json, c.schema("TOTPEnrolment"))])))],
+            "/mfa/totp/confirm": ["post": mfaAction("confirmTOTP", "Confirm the enrolment with a code from the app",
+                                                    "The secret becomes the account's; the code's time step cannot sign in too. Ten new recovery codes replace any earlier set. This session counts as having used the second factor.",
+                                                    ("200", c.response("Enabled; the recovery codes, shown this once.", headers: ["Pragma"], [(c.json, c.schema("RecoveryCodes"))])),
+                                                    body: code("The six-digit code the app shows."))],
+            "/mfa/totp/disable": ["post": mfaAction("disableTOTP", "Remove the second factor",
+                                                    "The secret and the recovery codes are removed; sign-in asks for the password alone again.",
+                                                    ("200", c.response("Disabled.", [(c.json, c.schema("Message"))])))],
+            "/mfa/recovery-codes": ["post": mfaAction("regenerateRecoveryCodes", "Replace the recovery codes",
+                                                      "Ten new codes replace the whole earlier set. 422 when no second factor is enrolled.",
+                                                      ("200", c.response("The new codes, shown this once.", headers: ["Pragma"], [(c.json, c.schema("RecoveryCodes"))])))],
+            "/reauth": ["get": page("reauthForm", "The re-authentication form", .signedIn), "post": reauth()],
             "/openapi.json": ["get": [
                 "operationId": "getOpenAPI", "summary": "This document", "security": [],
                 "responses": ["200": OpenAPIComponents.response("This document.", [(OpenAPIComponents.json, ["type": "object"])])],
@@ -63,6 +77,60 @@ package enum OpenAPIDocument {
     }
 
     static func r(_ name: String) -> JSONValue { OpenAPIComponents.ref("responses", name) }
+
+    static let c = OpenAPIComponents.self
+
+    static func code(_ description: String) -> JSONValue {
+        body(c.object([MFAEndpoint.codeRules], [.init("code", description)], description: "The code."), example: ["code": "123456"])
+    }
+
+    static func mfaState() -> JSONValue {
+        [
+            "operationId": "getSecondFactor", "summary": "The account's second factor (a browser gets its page, or the second step of a sign-in)",
+            "security": signedIn,
+            "responses": [
+                "200": c.response("Whether an app is enrolled, and the recovery codes left.", [(c.json, c.schema("SecondFactorState")), (c.html, c.schema("Page"))]),
+                "303": r("SignInFirst"), "401": r("Unauthorized"), "503": r("Unavailable"),
+            ],
+        ]
+    }
+
+    /// Each change of a factor needs the step-up window.
+    static func mfaAction(_ id: String, _ summary: String, _ description: String, _ ok: (String, JSONValue),
+                          body requestBody: JSONValue? = nil) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("operationId", .string(id)), ("summary", .string(summary)),
+            ("description", .string(description + " Needs the password (and the second factor, once enrolled) entered in this session within reauth_window: a fresh sign-in, or POST /reauth; else 403.")),
+            ("security", signedIn),
+        ]
+        if let requestBody { members.append(("requestBody", requestBody)) }
+        members.append(("responses", posted([
+            ok, ("303", r("Redirect")), ("401", r("Unauthorized")),
+            ("403", c.either("The step-up window has closed (reauthenticate first); a wrong code from the app; or (cookie) no CSRF token or another origin.", "Detail")),
+        ])))
+        return .object(members)
+    }
+
+    static func reauth() -> JSONValue {
+        let schema = c.object([ReauthEndpoint.rules], [
+            .init("password", "The account's password."),
+            .init("mfa_code", "With a second factor enrolled: the code from the app, or a recovery code."),
+            .init("rd", "Browser mode: where to go back to."),
+        ], description: "The password again, and the second factor once enrolled.")
+        return [
+            "operationId": "reauthenticate",
+            "summary": "Enter the password (and second factor) again: opens the step-up window",
+            "description": "Counted like a sign-in (back-off, lock) before it is checked. Without mfa_code for an account with a second factor: 403.",
+            "security": signedIn,
+            "requestBody": body(schema, example: ["password": "correct horse battery staple", "mfa_code": "123456"]),
+            "responses": posted([
+                ("200", c.response("The window is open until reauth_expires.", [(c.json, c.schema("Reauthenticated"))])),
+                ("303", r("Redirect")), ("401", r("Unauthorized")),
+                ("403", c.either("A wrong password or code; a second factor is required; the account is locked; or (cookie) no CSRF token or another origin.", "Detail")),
+                ("429", r("TooManyRequests")),
+            ]),
+        ]
+    }
 
     /// What every post can answer besides its own statuses.
     static func posted(_ own: [(String, JSONValue)], cutShort: JSONValue? = nil) -> JSONValue {
@@ -87,6 +155,7 @@ package enum OpenAPIDocument {
             .init("username", "The account's e-mail address."),
             .init("password", "The password."),
             .init("rd", "Browser mode: where to go after signing in (followed only when it is on this site or an allowed host)."),
+            .init("mfa_code", "For an account with a second factor: the code from the authenticator app, or a recovery code. Left out, such an account answers 403 mfa_required (a browser gets the second-step page instead)."),
         ], description: "The token request; a form, or the same fields in JSON.")
         let withToken: [(String, JSONValue)] = [("header.Authorization", bearer("access_token"))]
         let links: JSONValue = [
@@ -114,11 +183,15 @@ package enum OpenAPIDocument {
                 ]),
                 ("303", r("Redirect")),
                 ("400", [
-                    "description": "RFC 6749 §5.2: invalid_request (a parameter missing or malformed), invalid_grant (wrong address or password, or a locked account), unsupported_grant_type; these carry Pragma: no-cache. Or a body cut short (FastAPI's shape).",
+                    "description": "RFC 6749 §5.2: invalid_request (a parameter missing or malformed), invalid_grant (wrong address or password, a locked account, or a wrong mfa_code: counted like a wrong password), unsupported_grant_type; these carry Pragma: no-cache. Or a body cut short (FastAPI's shape).",
                     "headers": ["Cache-Control": c.ref("headers", "Cache-Control"), "Pragma": c.optional("Pragma")],
                     "content": [c.json: ["schema": ["anyOf": [c.schema("OAuthError"), c.schema("Detail")]]], c.html: ["schema": c.schema("Page")]],
                 ]),
-                ("403", c.either("Browser mode: a form post from another origin.", "Detail")),
+                ("403", [
+                    "description": "mfa_required: the password was right and the account has a second factor; send it as mfa_code. Browser mode: a form post from another origin.",
+                    "headers": ["Cache-Control": c.ref("headers", "Cache-Control"), "Pragma": c.optional("Pragma")],
+                    "content": [c.json: ["schema": ["anyOf": [c.schema("OAuthError"), c.schema("Detail")]]], c.html: ["schema": c.schema("Page")]],
+                ]),
                 ("429", r("TooManyRequests")),
             ]),
         ]
@@ -251,6 +324,7 @@ package enum OpenAPIDocument {
         let schema = c.object([VerifyOTPEndpoint.rules], [
             .init("code", "The code that was e-mailed (\(policy.codes.length) digits); anything else is a wrong code."),
             .init("email", schema: emailSchema), .init("purpose", schema: purpose),
+            .init("mfa_code", "purpose=login for an account with a second factor: its code (else 403 after the e-mailed code was spent)."),
         ], description: "The code; the address when there is no session.")
         return [
             "operationId": "verifyCode",
@@ -272,7 +346,7 @@ package enum OpenAPIDocument {
                 ]),
                 ("303", r("Redirect")),
                 ("401", r("Unauthorized")),
-                ("403", c.either("`Invalid OTP`: wrong, expired, used, or no code (one answer for all); or a browser post from another site.", "Detail")),
+                ("403", c.either("`Invalid OTP`: wrong, expired, used, or no code (one answer for all); for purpose=login, a second factor missing or wrong; or a browser post from another site.", "Detail")),
                 ("429", r("TooManyRequests")),
             ]),
         ]

@@ -19,10 +19,13 @@ package struct Site: Sendable, Equatable {
     package var maxBodyBytes: Int
     package var passwordMinLength: Int
     package var passwordMaxLength: Int
+    /// The site's name: the issuer an authenticator app shows beside the code.
+    package var name: String
 
     package init(prefix: String = "/account", cookieName: String = "gatehouse_session", cookieDomain: String = "", signinRedirect: String = "/",
                 allowedRedirectHosts: [String] = [], allowedOrigins: [String] = [], publicOrigin: String = "", trustedProxies: [String] = [], maxBodyBytes: Int = 16384,
-                passwordMinLength: Int = 8, passwordMaxLength: Int = 128) {
+                passwordMinLength: Int = 8, passwordMaxLength: Int = 128, name: String = "Gatehouse") {
+        self.name = name
         self.prefix = prefix
         self.cookieName = cookieName
         self.cookieDomain = cookieDomain

@@ -18,6 +18,8 @@ package struct TokenEndpoint: Endpoint {
         FieldRule("username", maxLength: 320),
         FieldRule("password", maxLength: 1024, secret: true),
         FieldRule("rd", required: false, maxLength: 2048),
+        // The second factor, for a JSON client (a browser gets a second step).
+        FieldRule("mfa_code", required: false, maxLength: 64, secret: true),
     ]
 
     package func handle(_ ctx: RequestContext) throws -> Response {
@@ -33,12 +35,11 @@ package struct TokenEndpoint: Endpoint {
             throw RequestError.unsupportedGrantType
         }
         if ctx.html { try Authentication.checkOrigin(ctx) }
-        let opened = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
-                                             clientIP: ctx.clientIP)
-        if ctx.html {
-            return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
-                             headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
-        }
+        let answer = fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
+        let outcome = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
+                                              clientIP: ctx.clientIP, browser: ctx.browser, secondFactor: answer)
+        if ctx.html { return Authentication.signedIn(ctx, outcome) }
+        guard case .opened(let opened) = outcome else { throw AccountError.secondFactorRequired }
         return .json(200, .object([
             ("access_token", .string(opened.token)),
             ("token_type", .string("bearer")),
@@ -62,7 +63,10 @@ package struct TokenEndpoint: Endpoint {
     func formOrStepUp(_ ctx: RequestContext) -> Response {
         guard ctx.request.params["REDIRECT_STATUS"] == "401" else { return form(ctx) }
         if let rd = ctx.returnURL, (try? Authentication.optional(ctx))?.session != nil {
-            return .redirect(to: ctx.stepUpURL(returningTo: rd))
+            // Apache hands the refused request's environment on with a
+            // REDIRECT_ prefix: the policy its configuration set there.
+            let policy = ctx.request.params["REDIRECT_GATEHOUSE_REQUIRE"].flatMap(AccessPolicy.init)
+            return .redirect(to: policy == .secondFactor ? ctx.reauthURL(returningTo: rd) : ctx.stepUpURL(returningTo: rd))
         }
         return form(ctx, status: 401)
     }

@@ -16,6 +16,8 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         FieldRule("code", maxLength: 64),
         FieldRule("email", from: .queryOrBody, required: false, maxLength: 320),
         FieldRule("purpose", from: .queryOrBody, required: false, maxLength: 16),
+        // purpose=login for an account with a second factor (JSON clients).
+        FieldRule("mfa_code", required: false, maxLength: 64, secret: true),
     ]
 
     static let verified: (String, JSONValue) = ("msg", .string("OTP verified successfully"))
@@ -52,7 +54,9 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
     func verifyWithoutSession(_ ctx: RequestContext, fields: ValidFields, code: String) throws -> Response {
         let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
-        switch try ctx.accounts.redeemCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP) {
+        let answer = fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
+        switch try ctx.accounts.redeemCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP, browser: ctx.browser,
+                                           secondFactor: answer) {
         case .addressVerified:
             return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url("token") + "?notice=address-verified")
                 : .json(200, .object([Self.verified]))
@@ -63,11 +67,9 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
             }
             return .json(200, .object([Self.verified, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]),
                          headers: [("Pragma", "no-cache")])
-        case .signedIn(let opened):
-            if ctx.html {
-                return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
-                                 headers: [Authentication.sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
-            }
+        case .signedIn(let outcome):
+            if ctx.html { return Authentication.signedIn(ctx, outcome) }
+            guard case .opened(let opened) = outcome else { throw AccountError.secondFactorRequired }
             return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
                                        ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
         }

@@ -148,12 +148,13 @@ package struct Page: Sendable {
     /// the step before. Secret fields are never refilled.
     package func form(title: String, intro: String? = nil, notice: String? = nil, action: String, fields: [FormField],
                      submit: String, message: String? = nil, issues: [ValidationIssue] = [], links: [PageLink] = [],
-                     after: String = "") -> String {
+                     before: String = "", after: String = "") -> String {
         var html = Page.notice(notice)
         if let message {
             html += "<p class=\"error-summary\" role=\"alert\" id=\"form-error\">\(htmlEscape(message))</p>\n"
         }
         if let intro { html += "<p class=\"intro\">\(htmlEscape(intro))</p>\n" }
+        html += before
         html += "<form method=\"post\" action=\"\(htmlEscape(action))\" novalidate>\n"
         for f in fields {
             if f.type == "hidden" {

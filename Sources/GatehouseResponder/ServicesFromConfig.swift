@@ -63,6 +63,6 @@ extension Site {
         self.init(prefix: config.prefix, cookieName: config.cookieName, cookieDomain: config.cookieDomain, signinRedirect: config.signinRedirect,
                   allowedRedirectHosts: config.allowedRedirectHosts, allowedOrigins: config.allowedOrigins, publicOrigin: config.publicOrigin, trustedProxies: config.trustedProxies,
                   maxBodyBytes: config.maxBodyBytes, passwordMinLength: config.passwordMinLength,
-                  passwordMaxLength: config.passwordMaxLength)
+                  passwordMaxLength: config.passwordMaxLength, name: config.siteName)
     }
 }

@@ -7,6 +7,8 @@ import send_otp
 import verify_otp
 import verify
 import openapi
+import mfa
+import reauth
 
 // Every responder, chosen by the name this file is linked under (MultiCall).
-MultiCall.run([token.responder, logout.responder, me.responder, change_password.responder, send_otp.responder, verify_otp.responder, verify.responder, openapi.responder])
+MultiCall.run([token.responder, logout.responder, me.responder, change_password.responder, send_otp.responder, verify_otp.responder, verify.responder, openapi.responder, mfa.responder, reauth.responder])

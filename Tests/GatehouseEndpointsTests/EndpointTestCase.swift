@@ -60,3 +60,11 @@ class EndpointTestCase: XCTestCase {
         return dir + "/mail/new/" + names.sorted().last!
     }
 }
+
+extension SignInOutcome {
+    /// The session a sign-in opened (a test that expects one).
+    var token: String {
+        guard case .opened(let opened) = self else { fatalError("expected a session, got a second step") }
+        return opened.token
+    }
+}

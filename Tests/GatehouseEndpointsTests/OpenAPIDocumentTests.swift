@@ -15,14 +15,21 @@ final class OpenAPIDocumentTests: XCTestCase {
         let endpoints: [(String, any Endpoint)] = [
             ("/token", TokenEndpoint()), ("/logout", LogoutEndpoint()), ("/me", MeEndpoint()), ("/", MeEndpoint()),
             ("/change-password", ChangePasswordEndpoint()), ("/send-otp", SendOTPEndpoint()),
-            ("/verify-otp", VerifyOTPEndpoint()), ("/openapi.json", OpenAPIEndpoint()),
+            ("/verify-otp", VerifyOTPEndpoint()), ("/openapi.json", OpenAPIEndpoint()), ("/reauth", ReauthEndpoint()),
         ]
-        guard case .object(let paths)? = doc["paths"] else { return XCTFail("no paths") }
-        XCTAssertEqual(Set(paths.map(\.0)), Set(endpoints.map(\.0)))
-        for (p, endpoint) in endpoints {
-            guard case .object(let operations)? = path(p) else { return XCTFail(p) }
-            XCTAssertEqual(Set(operations.map { $0.0.uppercased() }), Set(endpoint.methods), p)
+        // One responder serves /mfa and its actions, each with methods of its own.
+        let actions: [(String, [String])] = [MFAEndpoint.Action.setup, .confirm, .disable, .recoveryCodes].map {
+            ("/mfa" + $0.rawValue, $0.methods)
         }
+        guard case .object(let paths)? = doc["paths"] else { return XCTFail("no paths") }
+        XCTAssertEqual(Set(paths.map(\.0)), Set(endpoints.map(\.0) + actions.map(\.0) + ["/mfa"]))
+        for (p, methods) in endpoints.map({ ($0.0, $0.1.methods) }) + actions {
+            guard case .object(let operations)? = path(p) else { return XCTFail(p) }
+            XCTAssertEqual(Set(operations.map { $0.0.uppercased() }), Set(methods), p)
+        }
+        // Its POST is a browser's second step: a page, not in the JSON API.
+        guard case .object(let mfa)? = path("/mfa") else { return XCTFail("/mfa") }
+        XCTAssertEqual(mfa.map(\.0), ["get"])
     }
 
     func testFieldLimitsAreTheValidatorsOwn() {

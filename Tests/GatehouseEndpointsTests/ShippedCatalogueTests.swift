@@ -36,7 +36,8 @@ final class ShippedCatalogueTests: EndpointTestCase {
         let accountErrors: [AccountError] = [.notAuthenticated, .invalidCredentials, .accountLocked, .throttled(retryAfter: 5),
                                              .tooManyCodeRequests(retryAfter: 5), .userExists, .userNotFound, .invalidCode,
                                              .wrongPassword, .changedMeanwhile, .stepUpRequired, .purposeDisabled("login"),
-                                             .unknownAddress]
+                                             .unknownAddress, .secondFactorRequired, .invalidSecondFactor,
+                                             .reauthenticationRequired, .reauthenticationFailed]
         let requestErrors: [RequestError] = [.notAuthenticated, .crossOrigin, .csrf, .passwordsDiffer, .bodyCutShort,
                                              .invalidEmail(raw: "x", location: "body", reason: "An email address must have an @-sign."),
                                              .invalidPurpose(raw: "x"), .missingEmail, .invalidTokenRequest("Missing parameter: username"),

@@ -4,11 +4,13 @@ locations scripts/stack sets up): nginx's auth_request, lighttpd's FastCGI
 authorizer, Apache's mod_fcgid access checker and mod_authnz_fcgi. The
 protected parts: static pages under /private/, and the demo application
 deploy/demo/whoami (which prints what the server tells it) at /private/app
-(signed in), /verified/app (verified-email) and /step-up/app (otp:600)."""
+(signed in), /verified/app (verified-email), /step-up/app (otp:600) and
+/second-factor/app (mfa)."""
 import html
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pyotp
 import pytest
 import requests
 from selenium.webdriver.common.by import By
@@ -199,6 +201,25 @@ def test_a_stricter_policy_sends_the_user_through_the_code_pages(site, location)
     assert r.status_code == 200
     r = requests.get(f"{site.origin}{location}", headers=bearer(token))
     assert r.status_code == 200 and f"REMOTE_USER={email}" in r.text and "GATEHOUSE_EMAIL_VERIFIED=true" in r.text
+
+
+def test_the_mfa_policy_sends_a_session_without_a_second_factor_to_reauth(site):
+    """The policy mfa in each server's recipe: a session that proved no
+    second factor is sent to re-enter the password and the code (under
+    mod_fcgid through its sign-in form, which reads the refused location's
+    policy from Apache), and gets through once it has."""
+    email, password = site.add_user()
+    token = site.token(email, password)
+    r = requests.get(f"{site.origin}/second-factor/app", headers=bearer(token), allow_redirects=False)
+    assert r.status_code in (302, 303), r.text
+    location = urlsplit(r.headers["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/reauth"
+    assert parse_qs(location.query)["rd"] == [f"{site.origin}/second-factor/app"]
+    secret = requests.post(f"{site.base}/mfa/totp/setup", headers=bearer(token)).json()["secret"]
+    code = pyotp.TOTP(secret).now()
+    assert requests.post(f"{site.base}/mfa/totp/confirm", json={"code": code}, headers=bearer(token)).status_code == 200
+    r = requests.get(f"{site.origin}/second-factor/app", headers=bearer(token))
+    assert r.status_code == 200 and f"REMOTE_USER={email}" in r.text
 
 
 def test_not_signed_in_at_a_stricter_location_signs_in_first(site):

@@ -2,7 +2,9 @@
 each server is started by the test from the files in deploy/ (paths
 filled in by scripts/stack), once per module and server."""
 import re
+import time
 
+import pyotp
 import pytest
 import requests
 from selenium.webdriver.common.by import By
@@ -56,6 +58,33 @@ def test_browser_form_post_with_its_cookie(site):
     cookie = re.match(r"gatehouse_session=([^;]+)", r.headers["Set-Cookie"]).group(1)
     r = requests.get(f"{site.base}/me", headers={"Cookie": f"gatehouse_session={cookie}"})
     assert r.status_code == 200 and r.json()["email"] == email
+
+
+def test_the_second_factor_and_its_actions(site):
+    """/mfa and the actions below it reach their responder under every
+    server (a path below a program's name: PATH_INFO under CGI)."""
+    email, password = site.add_user()
+    token = site.token(email, password)
+    r = requests.get(f"{site.base}/mfa", headers=bearer(token))
+    assert r.status_code == 200 and r.json() == {"totp": False, "recovery_codes_left": 0}, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/mfa/totp/setup", headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    totp = pyotp.TOTP(r.json()["secret"])
+    r = requests.post(f"{site.base}/mfa/totp/confirm", json={"code": totp.at(time.time() - 30)}, headers=bearer(token))
+    assert r.status_code == 200 and len(r.json()["recovery_codes"]) == 10
+    r = requests.post(f"{site.base}/mfa/recovery-codes", headers=bearer(token))
+    assert r.status_code == 200 and len(r.json()["recovery_codes"]) == 10
+    recovery = r.json()["recovery_codes"]
+    assert site.sign_in(email, password).status_code == 403
+    r = requests.post(f"{site.base}/token", data={"username": email, "password": password, "mfa_code": recovery[0]})
+    assert r.status_code == 200
+    r = requests.post(f"{site.base}/reauth", json={"password": password, "mfa_code": recovery[1]}, headers=bearer(token))
+    assert r.status_code == 200 and r.json()["msg"] == "Reauthenticated"
+    r = requests.post(f"{site.base}/mfa/totp/disable", headers=bearer(token))
+    assert r.status_code == 200
+    assert requests.post(f"{site.base}/mfa/totp/nothing", headers=bearer(token)).status_code == 404
+    r = requests.get(f"{site.base}/mfa", headers={**bearer(token), "Accept": "text/html"})
+    assert r.status_code == 200 and "<form" in r.text
 
 
 def test_error_shapes(site):
