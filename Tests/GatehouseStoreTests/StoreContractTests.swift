@@ -57,6 +57,18 @@ extension StoreContract {
         try store.insertSession(s)
         XCTAssertTrue(try store.deleteSession(s.id), "one delete wins")
         XCTAssertFalse(try store.deleteSession(s.id))
+        // What a session was proved with, and a second-step ticket's tries.
+        let ticket = SessionRecord(id: "c4c4c4c4c4c4", userID: uid, created: 1, lastSeen: 1, epoch: 0, kind: .secondStep,
+                                   factors: [.emailCode], tries: 2, browser: "Firefox")
+        try store.insertSession(ticket)
+        XCTAssertEqual(try store.loadSession(ticket.id), ticket)
+        let proved = try store.updateSession(ticket.id, durable: true) { t in
+            t.factors.append(.recoveryCode)
+            t.reauthAt = 7
+            return true
+        }
+        XCTAssertEqual(proved?.factors, [.emailCode, .recoveryCode])
+        XCTAssertEqual(try store.loadSession(ticket.id)?.reauthAt, 7)
     }
 
     func checkCodes() throws {

@@ -297,3 +297,74 @@ def test_deletion_ends_codes_and_grants(racing):
     assert change(racing, grant, None, "a password nobody asked for").status_code == 401
     r = requests.post(f"{racing.base}/verify-otp", json={"email": email, "code": code, "purpose": "verify"})
     assert r.status_code == 403
+
+
+# The second factor (docs/security.md "Second factor"): a TOTP step, a
+# recovery code and a second-step ticket are each decided under the
+# account's lock (or row lock), so a burst of one of them wins once.
+
+def enrolled(stack):
+    import pyotp
+    import time
+    email, password = stack.add_user()
+    token = stack.token(email, password)
+    secret = requests.post(f"{stack.base}/mfa/totp/setup", headers=bearer(token)).json()["secret"]
+    while time.time() % 30 >= 27:  # the burst below must fall in the step after this one's
+        time.sleep(0.2)
+    r = requests.post(f"{stack.base}/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).at(time.time() - 30)},
+                      headers=bearer(token))
+    assert r.status_code == 200, r.text
+    return email, password, pyotp.TOTP(secret), r.json()["recovery_codes"]
+
+
+def one_success(results):
+    """One 200; every other request was a counted failure (400), or came
+    once the account's back-off had begun (429)."""
+    codes = statuses(results)
+    return codes.count(200) == 1 and set(codes) <= {200, 400, 429}
+
+
+def sign_in_with(stack, email, password, code):
+    return requests.post(f"{stack.base}/token", data={"username": email, "password": password, "mfa_code": code},
+                         headers={"X-Forwarded-For": stack.client_ip()})
+
+
+def test_one_totp_code_signs_in_once(racing):
+    email, password, totp, _ = enrolled(racing)
+    code = totp.now()
+    results = burst(WORKERS, lambda i: sign_in_with(racing, email, password, code))
+    assert one_success(results), [r.text for r in results]
+
+
+def test_one_recovery_code_signs_in_once(racing):
+    email, password, _, recovery = enrolled(racing)
+    results = burst(WORKERS, lambda i: sign_in_with(racing, email, password, recovery[0]))
+    assert one_success(results), [r.text for r in results]
+    r = sign_in_with(racing, email, password, recovery[1])
+    if r.status_code == 429:  # the burst's failures after its success back the account off
+        import time
+        time.sleep(int(r.headers["Retry-After"]))
+        r = sign_in_with(racing, email, password, recovery[1])
+    assert r.status_code == 200, r.text
+    me = requests.get(f"{racing.base}/me", headers=bearer(r.json()["access_token"])).json()
+    assert me["mfa"]["recovery_codes_left"] == 8
+
+
+def test_a_second_step_ticket_opens_one_session(racing):
+    """Parallel posts of one ticket, each with a different good code (the
+    step, and recovery codes): the ticket is consumed before a session is
+    opened, so one browser sign-in is one session."""
+    email, password, totp, recovery = enrolled(racing)
+    origin = racing.base.rsplit("/", 1)[0]
+    r = requests.post(f"{racing.base}/token", data={"username": email, "password": password},
+                      headers={"Accept": "text/html", "Origin": origin}, allow_redirects=False)
+    assert r.status_code == 303, r.text
+    ticket = r.headers["Set-Cookie"].split(";")[0]
+    assert ticket.startswith("gatehouse_session_mfa=")
+    codes = [totp.now()] + recovery[:WORKERS - 1]
+    results = burst(WORKERS, lambda i: requests.post(
+        f"{racing.base}/mfa", data={"code": codes[i]}, allow_redirects=False,
+        headers={"Accept": "text/html", "Origin": origin, "Cookie": ticket, "X-Forwarded-For": racing.client_ip()}))
+    opened = [r for r in results if "gatehouse_session=" in r.headers.get("Set-Cookie", "")
+              and not r.headers["Set-Cookie"].startswith("gatehouse_session=;")]
+    assert len(opened) == 1, [(r.status_code, r.headers.get("Location")) for r in results]
