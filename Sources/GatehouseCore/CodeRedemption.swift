@@ -21,7 +21,8 @@ extension Accounts {
     /// code only when the site allows it), the code checked and consumed,
     /// and what it was for done.
     package func redeemCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String,
-                            browser: String = "", secondFactor: SecondFactorAnswer = .missing) throws -> Redemption {
+                            browser: String = "", language: String = "",
+                            secondFactor: SecondFactorAnswer = .missing) throws -> Redemption {
         if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
         let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP)
         switch purpose {
@@ -31,7 +32,8 @@ extension Accounts {
         case .reset:
             return .resetGrant(try openResetGrant(for: user, clientIP: clientIP))
         case .login:
-            return .signedIn(try openSession(afterCodeFor: user, clientIP: clientIP, browser: browser, secondFactor: secondFactor))
+            return .signedIn(try openSession(afterCodeFor: user, client: ClientInfo(ip: clientIP, browser: browser, language: language),
+                                             secondFactor: secondFactor))
         }
     }
 
@@ -64,16 +66,14 @@ extension Accounts {
 
     /// Sign-in by code (purpose=login, when enabled). The code was spent;
     /// a second factor still has to follow, counted like one after a password.
-    func openSession(afterCodeFor user: UserRecord, clientIP: String, browser: String,
-                     secondFactor: SecondFactorAnswer) throws -> SignInOutcome {
+    func openSession(afterCodeFor user: UserRecord, client: ClientInfo, secondFactor: SecondFactorAnswer) throws -> SignInOutcome {
         let now = clock.now()
         guard user.secondFactor.enabled else {
-            let opened = try openSession(for: user, clientIP: clientIP, now: now, factors: [.emailCode], browser: browser)
-            audit.record("signin_ok", at: now, user: user.email, ip: clientIP, [("method", .string("code"))])
+            let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: [.emailCode], browser: client.browser)
+            audit.record("signin_ok", at: now, user: user.email, ip: client.ip, [("method", .string("code"))])
             return .opened(opened)
         }
-        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: clientIP, now: now) }
-        return try finishSignIn(user, first: .emailCode, attempt: attempt, answer: secondFactor, clientIP: clientIP,
-                                browser: browser, now: now)
+        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: client.ip, now: now) }
+        return try finishSignIn(user, first: .emailCode, attempt: attempt, answer: secondFactor, client: client, now: now)
     }
 }

@@ -48,7 +48,7 @@ extension Accounts {
     /// account's, its step is used (it cannot sign in too), and ten new
     /// recovery codes replace any earlier set. Returns them, the only time
     /// they are shown. The session that confirmed has proved the factor.
-    package func confirmTOTP(_ code: String, _ auth: Authenticated) throws -> [String] {
+    package func confirmTOTP(_ code: String, _ auth: Authenticated, client: ClientInfo) throws -> [String] {
         try requireRecentAuthentication(auth)
         let user = auth.user
         let now = clock.now()
@@ -67,7 +67,8 @@ extension Accounts {
             if !s.factors.contains(.totp) { s.factors.append(.totp) }
             return true
         }
-        audit.record("mfa_enabled", at: now, user: user.email)
+        audit.record("mfa_enabled", at: now, user: user.email, ip: client.ip)
+        notify(user, "mfa-enabled", client: client, now: now)
         return codes
     }
 
@@ -96,10 +97,12 @@ extension Accounts {
     }
 
     /// No second factor any more: the secret and the recovery codes go.
-    package func disableTOTP(_ auth: Authenticated) throws {
+    package func disableTOTP(_ auth: Authenticated, client: ClientInfo) throws {
         try requireRecentAuthentication(auth)
         try removeSecondFactor(auth.user.id)
-        audit.record("mfa_disabled", at: clock.now(), user: auth.user.email)
+        let now = clock.now()
+        audit.record("mfa_disabled", at: now, user: auth.user.email, ip: client.ip)
+        notify(auth.user, "mfa-disabled", client: client, now: now)
     }
 
     /// The administrator's remedy for a lost device (`gatehousectl user mfa
@@ -116,7 +119,9 @@ extension Accounts {
         } catch StoreError.notFound {
             throw AccountError.userNotFound
         }
-        audit.record("mfa_reset_by_admin", at: clock.now(), user: email)
+        let now = clock.now()
+        audit.record("mfa_reset_by_admin", at: now, user: email)
+        if let user = try findUser(email) { notify(user, "mfa-reset", client: ClientInfo(ip: "-"), now: now) }
         return had
     }
 
@@ -125,7 +130,7 @@ extension Accounts {
     }
 
     /// A new set of recovery codes replaces the old one whole.
-    package func regenerateRecoveryCodes(_ auth: Authenticated) throws -> [String] {
+    package func regenerateRecoveryCodes(_ auth: Authenticated, client: ClientInfo) throws -> [String] {
         try requireRecentAuthentication(auth)
         let user = auth.user
         let codes = newRecoveryCodes()
@@ -135,7 +140,9 @@ extension Accounts {
             if enrolled { u.secondFactor.recoveryCodes = codes.map(recoveryCodeHash) }
         }
         guard enrolled else { throw AccountError.invalidField(field: "mfa", reason: "is not enabled") }
-        audit.record("recovery_codes_regenerated", at: clock.now(), user: user.email)
+        let now = clock.now()
+        audit.record("recovery_codes_regenerated", at: now, user: user.email, ip: client.ip)
+        notify(user, "recovery-codes-regenerated", client: client, now: now)
         return codes
     }
 

@@ -9,12 +9,11 @@ extension Accounts {
     /// A browser's ticket between the right password and the second factor:
     /// a record of kind `second_step`, good for nothing but
     /// `completeSecondStep`, for a few minutes and a few codes.
-    func openSecondStep(for user: UserRecord, factors: [AuthFactor], clientIP: String, browser: String,
-                        now: Int64) throws -> OpenedSession {
+    func openSecondStep(for user: UserRecord, factors: [AuthFactor], client: ClientInfo, now: Int64) throws -> OpenedSession {
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
-                                              epoch: user.sessionEpoch, generation: user.generation, clientIP: clientIP,
-                                              kind: .secondStep, factors: factors, browser: browser))
+                                              epoch: user.sessionEpoch, generation: user.generation, clientIP: client.ip,
+                                              kind: .secondStep, factors: factors, browser: client.browser))
         return OpenedSession(token: token, expiresIn: policy.secondStepLifetime, user: user)
     }
 
@@ -37,11 +36,11 @@ extension Accounts {
     /// account's back-off and on the ticket before it is checked; the
     /// ticket ends at its last try, and is consumed before the session it
     /// earns is opened, so of parallel requests with good codes one signs in.
-    package func completeSecondStep(ticket token: String, code: String, clientIP: String) throws -> OpenedSession {
+    package func completeSecondStep(ticket token: String, code: String, client: ClientInfo) throws -> OpenedSession {
         let now = clock.now()
         guard let found = try liveSecondStep(token), let user = found.user else { throw AccountError.notAuthenticated }
         let ticket = found.session
-        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: clientIP, now: now) }
+        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: client.ip, now: now) }
         let maxTries = policy.secondStepTries
         guard let counted = try store.updateSession(ticket.id, durable: true, { t in
             t.tries += 1
@@ -49,7 +48,7 @@ extension Accounts {
         }) else { throw AccountError.notAuthenticated }
         let factor: AuthFactor
         do {
-            factor = try proveSecondFactor(code, of: user, attempt: attempt, clientIP: clientIP, now: now)
+            factor = try proveSecondFactor(code, of: user, attempt: attempt, client: client, now: now)
         } catch {
             if counted.tries >= maxTries { try store.deleteSession(ticket.id) }
             throw error
@@ -59,50 +58,78 @@ extension Accounts {
         guard try store.deleteSession(ticket.id) else { throw AccountError.notAuthenticated }
         try signInSucceeded(attempt, now: now)
         let factors = ticket.factors + [factor]
-        let opened = try openSession(for: user, clientIP: clientIP, now: now, factors: factors, browser: ticket.browser)
-        audit.record("signin_ok", at: now, user: user.email, ip: clientIP, Self.factorsDetail(factors))
+        let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: factors, browser: ticket.browser)
+        audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
         return opened
     }
 
     /// A counted attempt's second factor: the factor proved, or the
     /// attempt stands as a failure (it may lock the account) and
-    /// `invalidSecondFactor`.
-    func proveSecondFactor(_ code: String, of user: UserRecord, attempt: SignInAttempt, clientIP: String,
+    /// `invalidSecondFactor`. The owner is told of a recovery code used,
+    /// and (at most hourly) of a right password followed by a wrong code.
+    func proveSecondFactor(_ code: String, of user: UserRecord, attempt: SignInAttempt, client: ClientInfo,
                            now: Int64) throws -> AuthFactor {
         do {
             switch try proveSecondFactor(code, userID: user.id) {
             case .totp:
                 return .totp
             case .recoveryCode(let left):
-                audit.record("recovery_code_used", at: now, user: user.email, ip: clientIP, [("left", .int(left))])
+                audit.record("recovery_code_used", at: now, user: user.email, ip: client.ip, [("left", .int(left))])
+                notify(user, "recovery-code-used", client: client, now: now, ["left": String(left)])
                 return .recoveryCode
             }
         } catch AccountError.invalidCode {
-            audit.record("second_factor_failed", at: now, user: user.email, ip: clientIP)
-            try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
+            audit.record("second_factor_failed", at: now, user: user.email, ip: client.ip)
+            try signInFailed(attempt, user: user, clientIP: client.ip, now: now)
+            if try firstThisHour("second-step-failed-mail", user: user, now: now) {
+                notify(user, "second-step-failed", client: client, now: now)
+            }
             throw AccountError.invalidSecondFactor
+        }
+    }
+
+    /// True for the first call per account in an hour (a mail that must not
+    /// flood the owner's mailbox, whoever keeps trying).
+    func firstThisHour(_ purpose: String, user: UserRecord, now: Int64) throws -> Bool {
+        var first = false
+        try store.updateCounter(keys.hex(user.id, domain: purpose)) { c in
+            first = c.last == 0 || now - c.last >= 3600
+            if first { c = CounterRecord(count: 1, last: now, expires: now + 3600) }
+        }
+        return first
+    }
+
+    /// A notice to the owner about their account's security. The change
+    /// it tells of has happened: one that cannot be queued is logged, not
+    /// turned into an error the client would retry.
+    func notify(_ user: UserRecord, _ template: String, client: ClientInfo, now: Int64, _ values: [String: String] = [:]) {
+        do {
+            try mail.queue(OutgoingMail(to: user.email, template: template,
+                                        values: values.merging(["time": UTCTime.rfc3339(now), "ip": client.ip]) { a, _ in a },
+                                        language: client.language), decoy: false)
+        } catch {
+            logger.error("\(template) notice not queued: \(error)")
         }
     }
 
     /// POST /reauth: the password again, and the second factor when the
     /// account has one, both counted like a sign-in. The session's step-up
     /// window starts again, and it records a second factor proved.
-    package func reauthenticate(_ auth: Authenticated, password: String, secondFactor: String?,
-                                clientIP: String) throws {
+    package func reauthenticate(_ auth: Authenticated, password: String, secondFactor: String?, client: ClientInfo) throws {
         let now = clock.now()
         guard auth.session.kind == .session else { throw AccountError.notAuthenticated }
         let user = auth.user
-        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: clientIP, now: now) }
+        let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: client.ip, now: now) }
         guard case .match = hasher.check(PasswordText(password).normalized, against: user.passwordHash) else {
-            audit.record("reauth_failed", at: now, user: user.email, ip: clientIP)
-            try signInFailed(attempt, user: user, clientIP: clientIP, now: now)
+            audit.record("reauth_failed", at: now, user: user.email, ip: client.ip)
+            try signInFailed(attempt, user: user, clientIP: client.ip, now: now)
             throw AccountError.reauthenticationFailed
         }
         var proved: [AuthFactor] = [.password]
         if user.secondFactor.enabled {
             guard let secondFactor else { throw AccountError.secondFactorRequired }
             do {
-                proved.append(try proveSecondFactor(secondFactor, of: user, attempt: attempt, clientIP: clientIP, now: now))
+                proved.append(try proveSecondFactor(secondFactor, of: user, attempt: attempt, client: client, now: now))
             } catch AccountError.invalidSecondFactor {
                 throw AccountError.reauthenticationFailed
             }
@@ -113,7 +140,7 @@ extension Accounts {
             s.factors += proved.filter { !s.factors.contains($0) }
             return true
         }) != nil else { throw AccountError.notAuthenticated }
-        audit.record("reauthenticated", at: now, user: user.email, ip: clientIP, Self.factorsDetail(proved))
+        audit.record("reauthenticated", at: now, user: user.email, ip: client.ip, Self.factorsDetail(proved))
     }
 
     /// The step-up window: a session whose password was proved within

@@ -22,6 +22,22 @@ package enum SecondFactorAnswer: Sendable {
     case later
 }
 
+/// Who is asking, as far as the second factor's decisions need to know:
+/// the client's address (for counting and the audit), its browser family
+/// (for the person's list of sessions), the language of its pages (for a
+/// notice mailed to the owner).
+package struct ClientInfo: Sendable {
+    package let ip: String
+    package let browser: String
+    package let language: String
+
+    package init(ip: String, browser: String = "", language: String = "") {
+        self.ip = ip
+        self.browser = browser
+        self.language = language
+    }
+}
+
 /// Where a sign-in ended.
 package enum SignInOutcome: Sendable {
     case opened(OpenedSession)
@@ -40,7 +56,7 @@ extension Accounts {
     /// nothing, and the guess stays counted until the second factor is
     /// proved: otherwise whoever knows the password could clear the
     /// account's back-off between guesses at the code.
-    package func signIn(username: String, password: String, clientIP: String, browser: String = "",
+    package func signIn(username: String, password: String, clientIP: String, browser: String = "", language: String = "",
                         secondFactor: SecondFactorAnswer = .missing) throws -> SignInOutcome {
         let now = clock.now()
         guard let email = try? EmailAddress.parse(username).get() else {
@@ -89,32 +105,32 @@ extension Accounts {
         if needsRehash {
             try rehash(user, password: text)
         }
-        return try finishSignIn(user, first: .password, attempt: attempt, answer: secondFactor, clientIP: clientIP,
-                                browser: browser, now: now)
+        return try finishSignIn(user, first: .password, attempt: attempt, answer: secondFactor,
+                                client: ClientInfo(ip: clientIP, browser: browser, language: language), now: now)
     }
 
     /// After the first factor (the password, an e-mailed code) proved for
     /// `user`, with `attempt` counted: the second factor when the account
     /// has one, then the session.
     func finishSignIn(_ user: UserRecord, first: AuthFactor, attempt: SignInAttempt, answer: SecondFactorAnswer,
-                      clientIP: String, browser: String, now: Int64) throws -> SignInOutcome {
+                      client: ClientInfo, now: Int64) throws -> SignInOutcome {
         var factors = [first]
         if user.secondFactor.enabled {
             switch answer {
             case .missing:
-                audit.record("signin_second_factor_required", at: now, user: user.email, ip: clientIP)
+                audit.record("signin_second_factor_required", at: now, user: user.email, ip: client.ip)
                 throw AccountError.secondFactorRequired
             case .later:
-                let ticket = try openSecondStep(for: user, factors: factors, clientIP: clientIP, browser: browser, now: now)
-                audit.record("signin_second_step", at: now, user: user.email, ip: clientIP)
+                let ticket = try openSecondStep(for: user, factors: factors, client: client, now: now)
+                audit.record("signin_second_step", at: now, user: user.email, ip: client.ip)
                 return .secondStep(ticket)
             case .code(let code):
-                factors.append(try proveSecondFactor(code, of: user, attempt: attempt, clientIP: clientIP, now: now))
+                factors.append(try proveSecondFactor(code, of: user, attempt: attempt, client: client, now: now))
             }
         }
         try signInSucceeded(attempt, now: now)
-        let opened = try openSession(for: user, clientIP: clientIP, now: now, factors: factors, browser: browser)
-        audit.record("signin_ok", at: now, user: user.email, ip: clientIP, Self.factorsDetail(factors))
+        let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: factors, browser: client.browser)
+        audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
         return .opened(opened)
     }
 

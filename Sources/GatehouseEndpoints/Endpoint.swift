@@ -15,8 +15,9 @@ package protocol Endpoint: Sendable {
     /// requests: any method, the body never read or judged (it belongs to
     /// the protected application), only the credentials examined.
     var examinesOnlyCredentials: Bool { get }
-    /// True where handling a request can queue mail (send-otp, and
-    /// change-password's notice); the others start without the mail set-up.
+    /// True where most requests queue mail (send-otp, and change-password's
+    /// notice): these read the mail templates at start. The others open
+    /// them only when a notice is due.
     var sendsMail: Bool { get }
     func handle(_ ctx: RequestContext) throws -> Response
     /// The HTML answer to a failed browser request, usually the form again
@@ -46,6 +47,8 @@ package struct RequestContext: Sendable {
     package var clientIP: String { request.clientIP(trustedProxies: services.site.trustedProxies) }
     /// The browser family, for the person's list of sessions.
     package var browser: String { BrowserFamily.of(request.header("User-Agent")) }
+    /// The client as the core's second-factor decisions see it.
+    package var client: ClientInfo { ClientInfo(ip: clientIP, browser: browser, language: page.language) }
 
     /// Whether the browser speaks HTTPS to us: the server says so, or the
     /// site's public_origin is https (a TLS-terminating proxy in front that

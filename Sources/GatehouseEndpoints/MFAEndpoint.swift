@@ -61,14 +61,14 @@ package struct MFAEndpoint: Endpoint {
                          headers: [("Pragma", "no-cache")])
         case .confirm:
             let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.codeRules)
-            let codes = try accounts.confirmTOTP(fields["code"]!, auth)
+            let codes = try accounts.confirmTOTP(fields["code"]!, auth, client: ctx.client)
             return recoveryCodes(ctx, codes, message: "Second factor enabled")
         case .disable:
-            try accounts.disableTOTP(auth)
+            try accounts.disableTOTP(auth, client: ctx.client)
             if ctx.html { return .redirect(to: ctx.url(name) + "?notice=mfa-disabled") }
             return .json(200, .object([("msg", .string("Second factor disabled"))]))
         case .recoveryCodes:
-            return recoveryCodes(ctx, try accounts.regenerateRecoveryCodes(auth), message: "New recovery codes made")
+            return recoveryCodes(ctx, try accounts.regenerateRecoveryCodes(auth, client: ctx.client), message: "New recovery codes made")
         }
     }
 

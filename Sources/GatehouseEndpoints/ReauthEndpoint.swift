@@ -25,7 +25,7 @@ package struct ReauthEndpoint: Endpoint {
         let auth = try Authentication.require(ctx).auth
         let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.rules)
         try ctx.accounts.reauthenticate(auth, password: fields["password"]!, secondFactor: fields["mfa_code"],
-                                        clientIP: ctx.clientIP)
+                                        client: ctx.client)
         if ctx.html { return .redirect(to: ctx.returnURL ?? ctx.home) }
         let until = ctx.accounts.now() + Int64(ctx.accounts.policy.reauthWindow)
         return .json(200, .object([("msg", .string("Reauthenticated")), ("reauth_expires", .string(UTCTime.rfc3339(until)))]))

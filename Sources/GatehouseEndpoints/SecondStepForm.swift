@@ -15,7 +15,7 @@ enum SecondStepForm {
         let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: MFAEndpoint.codeRules)
         let opened: OpenedSession
         do {
-            opened = try ctx.accounts.completeSecondStep(ticket: ticket, code: fields["code"]!, clientIP: ctx.clientIP)
+            opened = try ctx.accounts.completeSecondStep(ticket: ticket, code: fields["code"]!, client: ctx.client)
         } catch AccountError.notAuthenticated {
             return expired(ctx)
         }

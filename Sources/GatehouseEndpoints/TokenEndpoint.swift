@@ -37,7 +37,8 @@ package struct TokenEndpoint: Endpoint {
         if ctx.html { try Authentication.checkOrigin(ctx) }
         let answer = fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
         let outcome = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
-                                              clientIP: ctx.clientIP, browser: ctx.browser, secondFactor: answer)
+                                              clientIP: ctx.clientIP, browser: ctx.browser, language: ctx.page.language,
+                                              secondFactor: answer)
         if ctx.html { return Authentication.signedIn(ctx, outcome) }
         guard case .opened(let opened) = outcome else { throw AccountError.secondFactorRequired }
         return .json(200, .object([

@@ -56,7 +56,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
         let answer = fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
         switch try ctx.accounts.redeemCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP, browser: ctx.browser,
-                                           secondFactor: answer) {
+                                           language: ctx.page.language, secondFactor: answer) {
         case .addressVerified:
             return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url("token") + "?notice=address-verified")
                 : .json(200, .object([Self.verified]))

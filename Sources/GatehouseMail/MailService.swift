@@ -33,7 +33,14 @@ package final class MailService: MailSink, @unchecked Sendable {
     /// Messages this process queued and has not yet tried to deliver.
     var queued: [String] = []
 
+    /// Every site's templates_dir must have these.
     package static let templateNames = ["otp", "password-changed"]
+    /// The notices about the second factor, newer than many a site's own
+    /// templates_dir: where one lacks a notice, a language falls back on
+    /// the default language's, and that on a short built-in text
+    /// (`BuiltinNotices`), so an upgrade never stops a site from starting.
+    package static let noticeNames = ["mfa-enabled", "mfa-disabled", "recovery-codes-regenerated", "recovery-code-used",
+                                      "second-step-failed", "mfa-reset"]
     /// What a template's text body must show for its mail to make sense.
     static let requiredValues = ["otp": ["code"]]
 
@@ -67,7 +74,9 @@ package final class MailService: MailSink, @unchecked Sendable {
     /// The templates in `mail/` and in each language's subdirectory of it
     /// (one with an otp.txt): a language's mail needs all of its own.
     static func loadLanguages(dir: String) throws -> [String: MailTemplates] {
-        var out = ["": try loadTemplates(dir: dir + "/mail")]
+        var base = try loadTemplates(dir: dir + "/mail")
+        for name in noticeNames where base[name] == nil { base[name] = try BuiltinNotices.template(name) }
+        var out = ["": base]
         for language in Directory.names(dir + "/mail") where Posix.exists("\(dir)/mail/\(language)/otp.txt") {
             out[language] = try loadTemplates(dir: "\(dir)/mail/\(language)")
         }
@@ -75,19 +84,17 @@ package final class MailService: MailSink, @unchecked Sendable {
     }
 
     /// `<name>.txt` (first line `Subject: …`, a blank line, the body) and an
-    /// optional `<name>.html`. Missing or malformed: a start-up error.
+    /// optional `<name>.html`. Missing or malformed: a start-up error; a
+    /// notice that is missing is left out (`render` falls back).
     static func loadTemplates(dir: String) throws -> MailTemplates {
         var out: MailTemplates = [:]
-        for name in templateNames {
+        for name in templateNames + noticeNames {
             let path = "\(dir)/\(name).txt"
+            if noticeNames.contains(name) && !Posix.exists(path) { continue }
             let source: String
             do { source = try TextFile.read(path) } catch { throw SetupError(description: "templates_dir: \(error)") }
-            guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
-                throw SetupError(description: "templates_dir: \(path): must start with a `Subject:` line and a blank line")
-            }
             do {
-                let subject = try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound]))
-                let text = try Template(String(source[split.upperBound...]))
+                let (subject, text) = try parse(source)
                 let htmlPath = "\(dir)/\(name).html"
                 let html = Posix.exists(htmlPath) ? try Template(try TextFile.read(htmlPath)) : nil
                 // A site owner's otp.txt that misspells {{code}} would mail
@@ -101,6 +108,15 @@ package final class MailService: MailSink, @unchecked Sendable {
             }
         }
         return out
+    }
+
+    /// A template's subject and text body.
+    static func parse(_ source: String) throws -> (subject: Template, text: Template) {
+        guard source.hasPrefix("Subject: "), let split = source.firstRange(of: "\n\n") else {
+            throw SetupError(description: "must start with a `Subject:` line and a blank line")
+        }
+        return (try Template(String(source[source.index(source.startIndex, offsetBy: 9)..<split.lowerBound])),
+                try Template(String(source[split.upperBound...])))
     }
 
     func render(_ mail: OutgoingMail) throws -> (id: String, bytes: [UInt8]) {

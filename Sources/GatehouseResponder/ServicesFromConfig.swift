@@ -16,19 +16,25 @@ extension Services {
     /// Opens everything the configuration names. Any problem is a start-up
     /// failure with a message naming the key or file; a responder never
     /// starts half-configured and fails at the first request.
-    /// `sendsMail: false` for a responder whose endpoint never mails (`me`,
-    /// `verify`, …): it then neither reads nor parses the mail templates,
-    /// which every CGI exec would otherwise pay for.
+    /// `sendsMail: false` for a responder whose endpoint mails seldom or
+    /// never (`me`, `verify`, a sign-in's notices): it reads and parses the
+    /// mail templates only if a mail is due, not at every CGI exec.
     package static func make(config: Config, logger: Logger, clock: Clock = SystemClock(),
                             random: RandomSource = SystemRandom(), sendsMail: Bool = true,
                             pagesFailed: @escaping (Error) -> Never = { fatalError("\($0)") }) throws -> Services {
-        let mail = sendsMail ? try MailService(settings: MailSettings(config: config), clock: clock, random: random, logger: logger,
-                                               handoff: { ids in handOff(ids, config: config, logger: logger) }) : nil
-        let accounts = try Accounts.open(config: config, logger: logger, mail: mail.map { $0 as MailSink } ?? NoMail(),
+        let open = {
+            try MailService(settings: MailSettings(config: config), clock: clock, random: random, logger: logger,
+                            handoff: { ids in handOff(ids, config: config, logger: logger) })
+        }
+        // A responder that mails on most requests checks its templates at
+        // start; the others only when a notice is due.
+        let mail = sendsMail ? try open() : nil
+        let lazy = sendsMail ? nil : LazyMail(open)
+        let accounts = try Accounts.open(config: config, logger: logger, mail: mail.map { $0 as MailSink } ?? lazy!,
                                          clock: clock, random: random)
         return Services(site: Site(config: config), accounts: accounts, logger: logger,
                         pages: PagesSource(load: { try loadPages(config) }, failed: pagesFailed),
-                        afterResponse: { mail?.deliverQueued() })
+                        afterResponse: { mail?.deliverQueued(); lazy?.deliverQueued() })
     }
 
     /// The site owner's page layout, `<templates_dir>/html/layout.html`, and

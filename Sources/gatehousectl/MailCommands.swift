@@ -7,6 +7,20 @@ import GatehouseCrypto
 import GatehouseMail
 import GatehouseSMTP
 import GatehouseApp
+import GatehouseConfig
+
+extension GlobalOptions {
+    /// The mail set-up of the configuration, with its own transport (SMTP
+    /// too: this program links libcurl), for commands that mail.
+    func mailService(_ config: Config) throws -> MailService {
+        try perform { () throws -> MailService in
+            let settings = try MailSettings(config: config)
+            var smtp: MailTransport?
+            if case .smtp(let relay) = settings.delivery { smtp = SMTPTransport(relay: relay) }
+            return try MailService(settings: settings, clock: SystemClock(), random: SystemRandom(), logger: logger(), smtp: smtp)
+        }
+    }
+}
 
 struct Mail: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,12 +49,7 @@ struct Mail: ParsableCommand {
                 for fd: Int32 in 0...2 { dup2(null, fd) }
                 if null > 2 { close(null) }
             }
-            let service = try perform { () throws -> MailService in
-                let settings = try MailSettings(config: config)
-                var smtp: MailTransport?
-                if case .smtp(let relay) = settings.delivery { smtp = SMTPTransport(relay: relay) }
-                return try MailService(settings: settings, clock: SystemClock(), random: SystemRandom(), logger: global.logger(), smtp: smtp)
-            }
+            let service = try global.mailService(config)
             let r = id.isEmpty ? service.deliverDue(force: all) : service.deliver(ids: id)
             Console.out("sent \(r.sent), failed \(r.failed), moved to dead letters \(r.dead)")
             if r.failed + r.dead > 0 { throw Exit.failure }

@@ -10,7 +10,29 @@ import GatehouseSystem
 struct User: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage accounts.",
-        subcommands: [Add.self, Del.self, List.self, Show.self, Lock.self, Unlock.self, SetPassword.self])
+        subcommands: [Add.self, Del.self, List.self, Show.self, Lock.self, Unlock.self, SetPassword.self, SecondFactor.self])
+
+    struct SecondFactor: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "mfa", abstract: "The second factor of an account.",
+                                                        subcommands: [Reset.self])
+
+        struct Reset: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Remove the second factor of someone who lost their device and recovery codes, and end every session.",
+                discussion: "The owner is told by mail, and the audit log records it. Check who is asking first: afterwards the password alone signs in.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
+
+            func run() throws {
+                let mail = try global.mailService(try global.loadConfig())
+                let accounts = try global.accounts(mail: mail)
+                let had = try perform { try accounts.resetSecondFactor(of: email) }
+                mail.deliverQueued()
+                Console.out(had ? "removed the second factor of \(email); its sessions ended; the owner was mailed"
+                                : "\(email) had no second factor; its sessions ended; the owner was mailed")
+            }
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user; the password comes from standard input or a prompt.")
@@ -72,6 +94,7 @@ struct User: ParsableCommand {
             created: \(UTCTime.rfc3339(u.created))
             password_changed: \(UTCTime.rfc3339(u.passwordChanged))
             hash_scheme: \(scheme)\(accounts.hashIsStale(u) ? " (upgraded at next sign-in)" : "")
+            second_factor: \(u.secondFactor.enabled ? "totp, \(u.secondFactor.recoveryCodes.count) recovery codes left" : "none")
             """)
         }
     }

@@ -6,18 +6,19 @@ import XCTest
 /// Enrolment, proof and recovery codes on an injected clock: a time step
 /// and a recovery code win once, the confirming code never signs in, the
 /// secret is kept sealed.
-final class SecondFactorTests: CoreTestCase {
-    let ann = try! EmailAddress.parse("ann@example.com").get()
+final class SecondFactorTests: CodeTestCase {
     var user: UserRecord!
     var auth: Authenticated!
 
     override func setUpWithError() throws {
-        try super.setUpWithError()
         clock.t = 1_700_000_000
-        user = try accounts.addUser(ann, password: "password one")
+        try super.setUpWithError()
+        user = try accounts.findUser(ann)
         auth = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
                                                                     clientIP: "192.0.2.1").token)
     }
+
+    let client = ClientInfo(ip: "192.0.2.9", browser: "Firefox")
 
     /// The session as it is now (factors, step-up time).
     func current() throws -> Authenticated { try accounts.authenticate(token: auth.token) }
@@ -28,7 +29,7 @@ final class SecondFactorTests: CoreTestCase {
 
     func enrol() throws -> (secret: String, recovery: [String]) {
         let enrolment = try accounts.beginTOTP(auth, issuer: "Example")
-        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth)
+        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth, client: client)
         return (enrolment.secret, recovery)
     }
 
@@ -36,9 +37,9 @@ final class SecondFactorTests: CoreTestCase {
         let enrolment = try accounts.beginTOTP(auth, issuer: "Example Site")
         XCTAssertEqual(Base32.decode(enrolment.secret)?.count, 20)
         XCTAssertTrue(enrolment.uri.hasPrefix("otpauth://totp/Example%20Site:ann%40example.com?secret=\(enrolment.secret)&"))
-        XCTAssertEqual(error { _ = try accounts.confirmTOTP("000000", auth) }, .invalidSecondFactor)
+        XCTAssertEqual(error { _ = try accounts.confirmTOTP("000000", auth, client: client) }, .invalidSecondFactor)
         XCTAssertFalse(try store.loadUser(user.id)!.secondFactor.enabled, "not active before a code from the app")
-        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth)
+        let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth, client: client)
         XCTAssertEqual(recovery.count, 10)
         XCTAssertEqual(Set(recovery).count, 10)
         XCTAssertTrue(recovery.allSatisfy { $0.count == 11 && $0.dropFirst(5).first == "-" })
@@ -68,7 +69,7 @@ final class SecondFactorTests: CoreTestCase {
 
     func testRegeneratingReplacesTheWholeSet() throws {
         let (_, old) = try enrol()
-        let new = try accounts.regenerateRecoveryCodes(try current())
+        let new = try accounts.regenerateRecoveryCodes(try current(), client: client)
         XCTAssertTrue(Set(old).isDisjoint(with: new))
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(old[0], userID: user.id) }, .invalidCode)
         XCTAssertEqual(try accounts.proveSecondFactor(new[0], userID: user.id), .recoveryCode(left: 9))
@@ -76,11 +77,11 @@ final class SecondFactorTests: CoreTestCase {
 
     func testDisablingEndsTheSecretAndTheCodes() throws {
         let (secret, recovery) = try enrol()
-        try accounts.disableTOTP(try current())
+        try accounts.disableTOTP(try current(), client: client)
         clock.t += 30
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(try code(secret), userID: user.id) }, .invalidCode)
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(recovery[0], userID: user.id) }, .invalidCode)
-        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current()) }, .invalidField(field: "mfa", reason: "is not enabled"))
+        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current(), client: client) }, .invalidField(field: "mfa", reason: "is not enabled"))
     }
 
     func testConfirmingRecordsTheFactorInTheSessionThatConfirmed() throws {
@@ -92,14 +93,14 @@ final class SecondFactorTests: CoreTestCase {
     func testChangesToFactorsNeedARecentPasswordAndTheSecondFactor() throws {
         let (secret, _) = try enrol()
         clock.t += Int64(accounts.policy.reauthWindow) + 1
-        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current()) }, .reauthenticationRequired)
-        XCTAssertEqual(error { try accounts.disableTOTP(try current()) }, .reauthenticationRequired)
-        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "password one", secondFactor: nil, clientIP: "a") },
+        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current(), client: client) }, .reauthenticationRequired)
+        XCTAssertEqual(error { try accounts.disableTOTP(try current(), client: client) }, .reauthenticationRequired)
+        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "password one", secondFactor: nil, client: client) },
                        .secondFactorRequired)
-        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "wrong", secondFactor: try code(secret), clientIP: "a") },
+        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "wrong", secondFactor: try code(secret), client: client) },
                        .reauthenticationFailed)
-        try accounts.reauthenticate(try current(), password: "password one", secondFactor: try code(secret), clientIP: "a")
-        XCTAssertNoThrow(try accounts.regenerateRecoveryCodes(try current()))
+        try accounts.reauthenticate(try current(), password: "password one", secondFactor: try code(secret), client: client)
+        XCTAssertNoThrow(try accounts.regenerateRecoveryCodes(try current(), client: client))
         // Another session of the account, opened with the password alone
         // before the enrolment... none here: a sign-in now needs the code.
         XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b") },
@@ -150,22 +151,22 @@ final class SecondFactorTests: CoreTestCase {
         }
         XCTAssertEqual(error { _ = try accounts.authenticate(token: ticket.token) }, .notAuthenticated, "not a session")
         for _ in 0..<4 {
-            XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: "000000", clientIP: "b") },
+            XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: "000000", client: client) },
                            .invalidSecondFactor)
             clock.t += 20  // past the back-off
         }
-        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: "000001", clientIP: "b") },
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: "000001", client: client) },
                        .invalidSecondFactor)
         clock.t += 20
-        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: try code(secret), clientIP: "b") },
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: try code(secret), client: client) },
                        .notAuthenticated, "the fifth wrong code ended it")
         guard case .secondStep(let again) = try accounts.signIn(username: "ann@example.com", password: "password one",
                                                                  clientIP: "b", secondFactor: .later) else { return XCTFail() }
         clock.t += 60
-        let opened = try accounts.completeSecondStep(ticket: again.token, code: try code(secret), clientIP: "b")
+        let opened = try accounts.completeSecondStep(ticket: again.token, code: try code(secret), client: client)
         XCTAssertEqual(try accounts.authenticate(token: opened.token).session.factors, [.password, .totp])
         XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: again.token, code: try code(secret, stepsFromNow: 1),
-                                                                   clientIP: "b") }, .notAuthenticated, "used up")
+                                                                   client: client) }, .notAuthenticated, "used up")
     }
 
     func testATicketExpires() throws {
@@ -173,7 +174,7 @@ final class SecondFactorTests: CoreTestCase {
         guard case .secondStep(let ticket) = try accounts.signIn(username: "ann@example.com", password: "password one",
                                                                   clientIP: "b", secondFactor: .later) else { return XCTFail() }
         clock.t += Int64(accounts.policy.secondStepLifetime)
-        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: try code(secret), clientIP: "b") },
+        XCTAssertEqual(error { _ = try accounts.completeSecondStep(ticket: ticket.token, code: try code(secret), client: client) },
                        .notAuthenticated)
     }
 
@@ -182,6 +183,38 @@ final class SecondFactorTests: CoreTestCase {
         XCTAssertTrue(try accounts.resetSecondFactor(of: ann))
         XCTAssertEqual(error { _ = try current() }, .notAuthenticated)
         XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b").token)
+    }
+
+    func testTheOwnerIsToldOfEachChangeAndOfACodeThatFailedAfterTheRightPassword() throws {
+        let (secret, recovery) = try enrol()
+        XCTAssertEqual(mail.sent.map(\.template), ["mfa-enabled"])
+        XCTAssertEqual(mail.sent[0].values["ip"], "192.0.2.9")
+        clock.t += 30
+        _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b", language: "de",
+                                secondFactor: .code(recovery[0]))
+        XCTAssertEqual(mail.sent.last?.template, "recovery-code-used")
+        XCTAssertEqual(mail.sent.last?.values["left"], "9")
+        XCTAssertEqual(mail.sent.last?.language, "de")
+        for _ in 0..<3 {
+            _ = error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                                secondFactor: .code("000000")) }
+        }
+        XCTAssertEqual(mail.sent.filter { $0.template == "second-step-failed" }.count, 1, "at most one an hour")
+        _ = error { _ = try accounts.signIn(username: "ann@example.com", password: "wrong", clientIP: "b",
+                                            secondFactor: .code("000000")) }
+        XCTAssertEqual(mail.sent.filter { $0.template == "second-step-failed" }.count, 1, "a wrong password is not news")
+        clock.t += 3600
+        _ = error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                            secondFactor: .code("000000")) }
+        XCTAssertEqual(mail.sent.filter { $0.template == "second-step-failed" }.count, 2)
+        clock.t += 900  // past the back-off of these failures
+        auth = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                    clientIP: "c", secondFactor: .code(try code(secret))).token)
+        _ = try accounts.regenerateRecoveryCodes(try current(), client: client)
+        try accounts.disableTOTP(try current(), client: client)
+        XCTAssertEqual(Array(mail.sent.map(\.template).suffix(2)), ["recovery-codes-regenerated", "mfa-disabled"])
+        XCTAssertTrue(mail.sent.allSatisfy { $0.to == ann })
+        XCTAssertFalse(mail.sent.contains { m in m.values.values.contains { v in recovery.contains(v) || v == secret } })
     }
 
     func testTheSecretIsSealedAtRestAndTheRecoveryCodesHashed() throws {

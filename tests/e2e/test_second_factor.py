@@ -260,3 +260,59 @@ def test_unknown_paths_and_methods(stack, user):
     assert requests.get(f"{stack.base}/mfa/totp/setup", headers=bearer(token)).headers["Allow"] == "POST"
     assert requests.post(f"{stack.base}/mfa/totp/other", headers=bearer(token)).status_code == 404
     assert requests.get(f"{stack.base}/mfa", headers=bearer(token)).json() == {"totp": False, "recovery_codes_left": 0}
+
+
+def subjects(stack, email):
+    return [m["Subject"] for m in stack.mailbox.messages(email)]
+
+
+def test_the_owner_is_mailed_each_change_and_each_recovery_code_used(stack, user):
+    email, password = user
+    token = stack.token(email, password)
+    secret, recovery = enrol(stack, token)
+    stack.mailbox.wait(email, 1)
+    assert subjects(stack, email) == ["Two-step sign-in is now on for your Gatehouse account"]
+    assert sign_in(stack, email, password, mfa_code=recovery[0]).status_code == 200
+    used = stack.mailbox.wait(email, 2)[-1]
+    assert used["Subject"] == "A recovery code was used for your Gatehouse account"
+    assert "9 unused codes are left" in " ".join(stack.mailbox.text(used).split())
+    for code in ("000000", "000001"):
+        assert sign_in(stack, email, password, mfa_code=code).status_code == 400
+    stack.mailbox.wait(email, 3)
+    time.sleep(0.5)
+    assert subjects(stack, email).count("Your Gatehouse password was entered, but not the second step") == 1
+    assert requests.post(f"{stack.base}/mfa/recovery-codes", headers=bearer(token)).status_code == 200
+    assert requests.post(f"{stack.base}/mfa/totp/disable", headers=bearer(token)).status_code == 200
+    stack.mailbox.wait(email, 5)
+    assert subjects(stack, email)[-2:] == ["New recovery codes for your Gatehouse account",
+                                           "Two-step sign-in was turned off for your Gatehouse account"]
+    for msg in stack.mailbox.messages(email):
+        text = stack.mailbox.text(msg)
+        assert secret not in text and not any(code in text for code in recovery) and password not in text
+
+
+def test_a_german_page_gets_german_notices(stack, user):
+    email, password = user
+    token = stack.token(email, password)
+    r = requests.post(f"{stack.base}/mfa/totp/setup", headers=bearer(token))
+    r = requests.post(f"{stack.base}/mfa/totp/confirm", json={"code": totp_code(r.json()["secret"])},
+                      headers={**bearer(token), "Accept-Language": "de"})
+    assert r.status_code == 200
+    assert stack.mailbox.wait(email, 1)[-1]["Subject"] == "Die Anmeldung in zwei Schritten ist für Ihr Konto bei Gatehouse an"
+
+
+def test_an_administrator_resets_a_lost_device(stack, user):
+    """The owner lost the phone and the recovery codes: the administrator
+    removes the factor (audited, mailed), and every session ends."""
+    email, password = user
+    token = stack.token(email, password)
+    enrol(stack, token)
+    out = stack.ctl("user", "mfa", "reset", email).stdout
+    assert out.startswith(f"removed the second factor of {email}")
+    assert requests.get(f"{stack.base}/me", headers=bearer(token)).status_code == 401
+    assert "second_factor: none" in stack.ctl("user", "show", email).stdout
+    assert sign_in(stack, email, password).status_code == 200
+    assert stack.mailbox.wait(email, 2)[-1]["Subject"] == "Two-step sign-in was removed from your Gatehouse account"
+    assert '"event":"mfa_reset_by_admin"' in (stack.var / "data" / "audit.log").read_text()
+    r = stack.ctl("user", "mfa", "reset", "nobody@example.com", check=False)
+    assert r.returncode == 4

@@ -1,0 +1,30 @@
+import GatehouseSystem
+
+/// The last fallback for a notice a site's own templates_dir lacks (one
+/// copied from a release before the notice existed): one plain English
+/// sentence each, so the owner is still told. The shipped templates
+/// (deploy/templates/mail) say more, in every shipped language.
+enum BuiltinNotices {
+    static let texts: [String: (subject: String, event: String)] = [
+        "mfa-enabled": ("Two-step sign-in is now on for your {{site}} account",
+                        "Two-step sign-in with an authenticator app was turned on"),
+        "mfa-disabled": ("Two-step sign-in was turned off for your {{site}} account",
+                         "Two-step sign-in was turned off"),
+        "recovery-codes-regenerated": ("New recovery codes for your {{site}} account",
+                                       "New recovery codes were made (the earlier ones no longer work)"),
+        "recovery-code-used": ("A recovery code was used for your {{site}} account",
+                               "A recovery code was used ({{left}} unused codes are left)"),
+        "second-step-failed": ("Your {{site}} password was entered, but not the second step",
+                               "Your password was entered, but not a right code from your authenticator app"),
+        "mfa-reset": ("Two-step sign-in was removed from your {{site}} account",
+                      "An administrator removed two-step sign-in and signed out every session"),
+    ]
+
+    static func template(_ name: String) throws -> (subject: Template, text: Template, html: Template?) {
+        guard let t = texts[name] else { throw SetupError(description: "no built-in notice \(name)") }
+        let body = "Hello,\n\n\(t.event) for your {{site}} account ({{email}}) on {{time}} (UTC)"
+            + " from the address {{ip}}.\n\nIf this was not you, reset your password with a code sent by e-mail"
+            + " on the {{site}} sign-in page straight away, and tell the site's administrator.\n\n-- \n{{site}}\n"
+        return (try Template(t.subject), try Template(body), nil)
+    }
+}
