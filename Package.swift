@@ -110,7 +110,8 @@ let package = Package(
         .target(name: "openapi", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "mfa", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "reauth", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth"]),
+        .target(name: "sessions", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

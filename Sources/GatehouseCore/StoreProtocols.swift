@@ -29,6 +29,9 @@ package protocol SessionStore: Sendable {
     /// signed-in request needs first (one round trip on a database). nil
     /// when there is no such session.
     func loadSessionWithUser(_ id: String) throws -> SessionWithUser?
+    /// The sessions of one account (signed-in sessions; tickets and grants
+    /// may be left out), for the person's own list; any order.
+    func sessions(ofUser userID: String) throws -> [SessionRecord]
 }
 
 /// What a read-modify-write did.

@@ -69,7 +69,7 @@ enum OpenAPIComponents {
                 "description": "One problem, as pydantic reports it. A password is never echoed: its `input` is \"[redacted]\".",
                 "properties": [
                     "type": ["type": "string", "enum": ["missing", "string_type", "string_too_short", "string_too_long",
-                                                        "value_error", "json_invalid", "model_attributes_type", "enum"]],
+                                                        "value_error", "json_invalid", "model_attributes_type", "enum", "bool_type"]],
                     "loc": ["type": "array", "items": ["anyOf": [["type": "string"], ["type": "integer"]]],
                             "description": "[\"body\", field], [\"query\", field], [\"body\", offset] for malformed JSON, or [\"query\"] for a malformed query string."],
                     "msg": ["type": "string"],
@@ -154,6 +154,21 @@ enum OpenAPIComponents {
                                        "items": ["type": "string", "pattern": "^[a-z2-7]{5}-[a-z2-7]{5}$"],
                                        "description": "Shown this once; each signs in once in place of a code from the app."],
                 ],
+            ],
+            "Sessions": [
+                "type": "object", "required": ["sessions"],
+                "properties": ["sessions": ["type": "array", "items": [
+                    "type": "object", "required": ["id", "current", "created", "last_used", "client_ip", "browser", "factors"],
+                    "properties": [
+                        "id": ["type": "string", "description": "Names the session for /sessions/revoke; not its token."],
+                        "current": ["type": "boolean", "description": "The session making this request."],
+                        "created": ["type": "string", "format": "date-time"],
+                        "last_used": ["type": "string", "format": "date-time", "description": "To the minute or so: it is written at most once a minute."],
+                        "client_ip": ["type": "string", "description": "Where it signed in from."],
+                        "browser": ["type": "string", "description": "The browser family (Firefox, Chrome, curl…) or unknown."],
+                        "factors": ["type": "array", "items": ["type": "string", "enum": ["password", "email_code", "totp", "recovery_code"]]],
+                    ],
+                ]]],
             ],
             "Reauthenticated": [
                 "type": "object", "required": ["msg", "reauth_expires"],

@@ -69,6 +69,8 @@ package enum OpenAPIDocument {
                                                       "Ten new codes replace the whole earlier set. 422 when no second factor is enrolled.",
                                                       ("200", c.response("The new codes, shown this once.", headers: ["Pragma"], [(c.json, c.schema("RecoveryCodes"))])))],
             "/reauth": ["get": page("reauthForm", "The re-authentication form", .signedIn), "post": reauth()],
+            "/sessions": ["get": sessionsList()],
+            "/sessions/revoke": ["post": sessionsRevoke()],
             "/openapi.json": ["get": [
                 "operationId": "getOpenAPI", "summary": "This document", "security": [],
                 "responses": ["200": OpenAPIComponents.response("This document.", [(OpenAPIComponents.json, ["type": "object"])])],
@@ -109,6 +111,39 @@ package enum OpenAPIDocument {
             ("403", c.either("The step-up window has closed (reauthenticate first); a wrong code from the app; or (cookie) no CSRF token or another origin.", "Detail")),
         ])))
         return .object(members)
+    }
+
+    static func sessionsList() -> JSONValue {
+        [
+            "operationId": "listSessions", "summary": "The account's live sessions, this one first (a browser gets its page)",
+            "security": signedIn,
+            "responses": [
+                "200": c.response("The sessions.", [(c.json, c.schema("Sessions")), (c.html, c.schema("Page"))]),
+                "303": r("SignInFirst"), "401": r("Unauthorized"), "503": r("Unavailable"),
+            ],
+        ]
+    }
+
+    static func sessionsRevoke() -> JSONValue {
+        let schema: JSONValue = [
+            "type": "object", "description": "One session by its listed id, or every other one.",
+            "properties": [
+                "id": ["type": "string", "maxLength": 64, "description": "From GET /sessions. This session's own id signs it out."],
+                "others": ["type": "boolean", "description": "true: end every session of the account but this one."],
+            ],
+        ]
+        return [
+            "operationId": "revokeSessions", "summary": "End one session, or every other one",
+            "description": "Ending any session but this one needs the password (and the second factor, once enrolled) entered in this session within reauth_window: a fresh sign-in, or POST /reauth; else 403.",
+            "security": signedIn,
+            "requestBody": body(schema, example: ["others": true]),
+            "responses": posted([
+                ("200", c.response("Ended.", [(c.json, c.schema("Message"))])),
+                ("303", r("Redirect")), ("401", r("Unauthorized")),
+                ("403", c.either("The step-up window has closed (reauthenticate first); or (cookie) no CSRF token or another origin.", "Detail")),
+                ("404", c.either("`No such session`: not a live session of this account.", "Detail")),
+            ]),
+        ]
     }
 
     static func reauth() -> JSONValue {

@@ -154,6 +154,10 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         !(try connection.query("DELETE FROM gatehouse_sessions WHERE id = $1 RETURNING id", [id]).isEmpty)
     }
 
+    package func sessions(ofUser userID: String) throws -> [SessionRecord] {
+        try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions WHERE user_id = $1", [userID]).map(session)
+    }
+
     package func allSessions() throws -> [SessionRecord] {
         try connection.query("SELECT \(Self.sessionColumns) FROM gatehouse_sessions ORDER BY id").map(session)
     }

@@ -14,6 +14,8 @@ import GatehouseCore
 ///     <root>/users/ab/cd/<id>        one user
 ///     <root>/sessions/ab/cd/<id>     one session
 ///     <root>/codes/ab/cd/<id>        one code
+///     <root>/user-sessions/ab/cd/<user id>/<session id>
+///                                    an account's sessions (UserSessionIndex)
 ///     <root>/<kind>/ab/.lock         the lock for every record under ab/
 ///     <root>/counters.table          every counter (CounterTable)
 ///
@@ -231,7 +233,11 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
 
     package func loadSession(_ id: String) throws -> SessionRecord? { try load(id) }
 
-    package func insertSession(_ session: SessionRecord) throws { try write(session, onlyIfNew: true) }
+    package func insertSession(_ session: SessionRecord) throws {
+        try write(session, onlyIfNew: true)
+        // A ticket or a grant is nobody's session to list.
+        if session.kind == .session { try addToUserIndex(session) }
+    }
 
     @discardableResult
     package func updateSession(_ id: String, durable: Bool, _ change: (inout SessionRecord) throws -> Bool) throws -> SessionRecord? {

@@ -43,6 +43,7 @@ extension FlatFileStore {
                                counterDead: (CounterRecord) -> Bool) throws -> GCReport {
         var report = GCReport()
         for id in try scan(.sessions).map(fileName) where try removeIf(id, sessionDead) { report.sessions += 1 }
+        try pruneUserIndex()
         for id in try scan(.codes).map(fileName) where try removeIf(id, codeDead) { report.codes += 1 }
         let table = try counters()
         report.counters = try table.removeAll(where: counterDead)

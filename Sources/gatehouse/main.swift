@@ -9,6 +9,7 @@ import verify
 import openapi
 import mfa
 import reauth
+import sessions
 
 // Every responder, chosen by the name this file is linked under (MultiCall).
-MultiCall.run([token.responder, logout.responder, me.responder, change_password.responder, send_otp.responder, verify_otp.responder, verify.responder, openapi.responder, mfa.responder, reauth.responder])
+MultiCall.run([token.responder, logout.responder, me.responder, change_password.responder, send_otp.responder, verify_otp.responder, verify.responder, openapi.responder, mfa.responder, reauth.responder, sessions.responder])

@@ -22,8 +22,11 @@ final class OpenAPIDocumentTests: XCTestCase {
             ("/mfa" + $0.rawValue, $0.methods)
         }
         guard case .object(let paths)? = doc["paths"] else { return XCTFail("no paths") }
-        XCTAssertEqual(Set(paths.map(\.0)), Set(endpoints.map(\.0) + actions.map(\.0) + ["/mfa"]))
-        for (p, methods) in endpoints.map({ ($0.0, $0.1.methods) }) + actions {
+        // And /sessions, its list (GET) and its action (POST).
+        let sessions: [(String, [String])] = [("/sessions", ["GET"]), ("/sessions/revoke", ["POST"])]
+        XCTAssertEqual(Set(SessionsEndpoint().methods), ["GET", "POST"])
+        XCTAssertEqual(Set(paths.map(\.0)), Set(endpoints.map(\.0) + actions.map(\.0) + sessions.map(\.0) + ["/mfa"]))
+        for (p, methods) in endpoints.map({ ($0.0, $0.1.methods) }) + actions + sessions {
             guard case .object(let operations)? = path(p) else { return XCTFail(p) }
             XCTAssertEqual(Set(operations.map { $0.0.uppercased() }), Set(methods), p)
         }

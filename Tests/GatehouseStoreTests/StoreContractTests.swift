@@ -69,6 +69,14 @@ extension StoreContract {
         }
         XCTAssertEqual(proved?.factors, [.emailCode, .recoveryCode])
         XCTAssertEqual(try store.loadSession(ticket.id)?.reauthAt, 7)
+        // An account's own sessions, and only those.
+        let mine = ["c5c5c5c5c5c5", "c6c6c6c6c6c6"].map { SessionRecord(id: $0, userID: uid, created: 1, lastSeen: 1, epoch: 0) }
+        for s in mine { try store.insertSession(s) }
+        try store.insertSession(SessionRecord(id: "c7c7c7c7c7c7", userID: "e5e5e5e5e5e5", created: 1, lastSeen: 1, epoch: 0))
+        XCTAssertEqual(Set(try store.sessions(ofUser: uid).filter { $0.kind == .session }.map(\.id)), Set(mine.map(\.id)))
+        XCTAssertTrue(try store.deleteSession(mine[0].id))
+        XCTAssertEqual(try store.sessions(ofUser: uid).filter { $0.kind == .session }.map(\.id), [mine[1].id])
+        XCTAssertEqual(try store.sessions(ofUser: "f6f6f6f6f6f6"), [])
     }
 
     func checkCodes() throws {

@@ -92,6 +92,8 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
 
     package func allSessions() throws -> [SessionRecord] { locked { sessions.values.sorted { $0.id < $1.id } } }
 
+    package func sessions(ofUser userID: String) throws -> [SessionRecord] { try allSessions().filter { $0.userID == userID } }
+
     // MARK: codes
 
     package func loadCode(_ id: String) throws -> CodeRecord? { locked { codes[id] } }

@@ -87,6 +87,16 @@ def test_the_second_factor_and_its_actions(site):
     assert r.status_code == 200 and "<form" in r.text
 
 
+def test_the_sessions_list_and_ending_the_others(site):
+    email, password = site.add_user()
+    other, token = site.token(email, password), site.token(email, password)
+    r = requests.get(f"{site.base}/sessions", headers=bearer(token))
+    assert r.status_code == 200 and [s["current"] for s in r.json()["sessions"]] == [True, False], (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/sessions/revoke", json={"others": True}, headers=bearer(token))
+    assert r.status_code == 200 and r.json()["ended"] == 1, (r.status_code, r.text[:300])
+    assert requests.get(f"{site.base}/me", headers=bearer(other)).status_code == 401
+
+
 def test_error_shapes(site):
     r = requests.get(f"{site.base}/me")
     assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Bearer"

@@ -1,0 +1,61 @@
+import GatehouseCrypto
+import GatehouseSystem
+
+/// A person's own sessions: what the account home lists, and ending one
+/// or all the others (docs/security.md "Sessions a person can end").
+extension Accounts {
+    /// One session as its owner sees it. `id` is a keyed hash of the
+    /// record's id: it names the session to end it, and reveals nothing of
+    /// the token (nor the stored id that the token hashes to).
+    package struct SessionView: Sendable {
+        package let id: String
+        package let record: SessionRecord
+        package let current: Bool
+    }
+
+    func publicID(of sessionID: String) -> String {
+        keys.hex(sessionID, domain: "session-public", length: 16)
+    }
+
+    /// The live sessions of the caller's account, this one first, then the
+    /// most recently used.
+    package func sessions(of auth: Authenticated) throws -> [SessionView] {
+        let now = clock.now()
+        return try store.sessions(ofUser: auth.user.id)
+            .filter { $0.kind == .session && isLive($0, user: auth.user, now: now) }
+            .map { SessionView(id: publicID(of: $0.id), record: $0, current: $0.id == auth.session.id) }
+            .sorted { ($0.current ? 1 : 0, $0.record.lastSeen) > ($1.current ? 1 : 0, $1.record.lastSeen) }
+    }
+
+    /// Ends one session of the caller's account by its listed id. Ending
+    /// this very session is signing out; any other needs the step-up
+    /// window. False when no live session of the account has that id.
+    package func endSession(_ id: String, _ auth: Authenticated, client: ClientInfo) throws -> Bool {
+        guard let target = try sessions(of: auth).first(where: { constantTimeEqual($0.id, id) }) else { return false }
+        if target.current {
+            try logout(auth)
+            return true
+        }
+        try requireRecentAuthentication(auth)
+        let ended = try store.deleteSession(target.record.id)
+        audit.record("session_ended", at: clock.now(), user: auth.user.email, ip: client.ip,
+                     [("browser", .string(target.record.browser))])
+        return ended
+    }
+
+    /// Ends every other session of the caller's account in one durable
+    /// write (the epoch, this session kept as the one that survives it),
+    /// then removes their records. Needs the step-up window.
+    package func endOtherSessions(_ auth: Authenticated, client: ClientInfo) throws -> Int {
+        try requireRecentAuthentication(auth)
+        let others = try sessions(of: auth).filter { !$0.current }
+        try store.updateUser(auth.user.id) { u in
+            u.revokeSessions()
+            u.survivingSession = auth.session.id
+        }
+        for s in others { try store.deleteSession(s.record.id) }
+        audit.record("other_sessions_ended", at: clock.now(), user: auth.user.email, ip: client.ip,
+                     [("count", .int(others.count))])
+        return others.count
+    }
+}
