@@ -123,3 +123,114 @@ def test_sign_in_with_a_code_when_the_site_allows_it(make_stack, visit):
 def test_the_code_link_is_offered_only_when_the_site_allows_it(site, visit):
     visit.get(f"{site.base}/token", "sign-in")
     assert visit.text("signin.with-code") not in visit.body
+
+
+def test_second_factor_enrol_sign_in_recover_and_end_a_session(site, visit):
+    """Two-step sign-in as a person meets it: turned on from the account
+    home (the QR code read back with zbarimg, the key read off the page),
+    a sign-in with the app's code and one with a recovery code, the
+    password asked again in place before a change, another session seen
+    and ended, and a lost phone: in with a recovery code, the factor
+    turned off and set up anew."""
+    import subprocess
+    import time
+    from urllib.parse import quote
+
+    import pyotp
+    import requests
+    from selenium.webdriver.common.by import By
+
+    email, password = site.add_user()
+    visit.get(f"{site.base}/", "sign-in")
+    visit.fill("home", username=email, password=password)
+    assert visit.text("home.mfa-off") in visit.body
+    visit.click(visit.text("home.manage-mfa"), "mfa-off")
+    visit.press(visit.text("mfa.enable"), "mfa-setup")
+    key = visit.browser.find_element(By.CSS_SELECTOR, "code.secret").text.replace(" ", "")
+    png = visit.browser.find_element(By.CSS_SELECTOR, "figure.qr svg").screenshot_as_png
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", "-"], input=png, capture_output=True).stdout.decode().strip()
+    assert decoded == f"otpauth://totp/Gatehouse:{quote(email, safe='')}?secret={key}&issuer=Gatehouse&algorithm=SHA1&digits=6&period=30" \
+        or pyotp.parse_uri(decoded).secret == key, decoded
+    totp = pyotp.TOTP(key)
+    visit.fill("mfa-setup-error", code="000000")
+    assert visit.text("api: Invalid second factor code") in visit.body
+    while time.time() % 30 >= 27:
+        time.sleep(0.3)
+    visit.fill("recovery-codes", code=totp.at(time.time() - 30))
+    codes = [c.text for c in visit.browser.find_elements(By.CSS_SELECTOR, "ul.codes code")]
+    assert len(codes) == 10
+    visit.click(visit.text("mfa.codes.done"), "mfa-on")
+    assert visit.text("mfa.recovery-left", n="10") in visit.body
+
+    # Sign out; in again: the password, then the app's code.
+    visit.get(f"{site.base}/logout", "sign-out")
+    visit.press(visit.text("signout.submit"), "signed-out")
+    visit.get(f"{site.base}/", "sign-in")
+    visit.fill("second-step", username=email, password=password)
+    assert visit.text("step.title") in visit.body and "/account/mfa" in visit.url
+    visit.fill("second-step-error", code="000000")
+    assert visit.text("api: Invalid second factor code") in visit.body
+    visit.fill("home", code=totp.now())
+    assert visit.url == f"{site.base}/" and visit.text("home.mfa-on") in visit.body
+
+    # Another session (elsewhere, with a recovery code) is seen and ended.
+    other = requests.post(f"{site.base}/token", data={"username": email, "password": password, "mfa_code": codes[0]},
+                          headers={"User-Agent": "curl/8.0", "X-Forwarded-For": site.client_ip()}).json()["access_token"]
+    visit.click(visit.text("home.sessions"), "sessions")
+    assert "curl" in visit.body and visit.text("sessions.this-one") in visit.body
+    visit.press(visit.text("sessions.end"), "sessions-ended")
+    assert visit.text("notice.session-ended") in visit.body and "curl" not in visit.body
+    assert requests.get(f"{site.base}/me", headers={"Authorization": f"Bearer {other}"}).status_code == 401
+
+    # Signed out everywhere by the administrator: in with a recovery code, new codes.
+    site.ctl("sessions", "revoke", "--user", email)
+    visit.get(f"{site.base}/", "sign-in-again")
+    visit.fill("second-step-again", username=email, password=password)
+    visit.fill("home-again", code=codes[1])
+    visit.get(f"{site.base}/mfa", "mfa-on-again")
+    visit.press(visit.text("mfa.regenerate"), "recovery-codes-again")
+    fresh = [c.text for c in visit.browser.find_elements(By.CSS_SELECTOR, "ul.codes code")]
+    assert len(fresh) == 10 and not set(fresh) & set(codes)
+
+    # The phone is lost: in with a recovery code, the factor off, set up anew.
+    visit.get(f"{site.base}/logout", "sign-out-again")
+    visit.press(visit.text("signout.submit"), "signed-out-again")
+    visit.get(f"{site.base}/", "sign-in-lost")
+    visit.fill("second-step-lost", username=email, password=password)
+    visit.fill("home-lost", code=fresh[0])
+    visit.get(f"{site.base}/mfa", "mfa-on-lost")
+    visit.press(visit.text("mfa.disable"), "mfa-disabled")
+    assert visit.text("notice.mfa-disabled") in visit.body
+    assert site.sign_in(email, password).status_code == 200
+    visit.press(visit.text("mfa.enable"), "mfa-setup-anew")
+    assert visit.browser.find_element(By.CSS_SELECTOR, "code.secret").text.replace(" ", "") != key
+
+
+def test_the_password_is_asked_again_in_place(site, visit):
+    """Another session turned the factor on: this one has not proved it,
+    so a change sends it to the reauth page, which brings it back."""
+    import time
+
+    import pyotp
+    import requests
+
+    email, password = site.add_user()
+    visit.get(f"{site.base}/", "sign-in")
+    visit.fill("home", username=email, password=password)
+    token = site.token(email, password)
+    secret = requests.post(f"{site.base}/mfa/totp/setup", headers={"Authorization": f"Bearer {token}"}).json()["secret"]
+    totp = pyotp.TOTP(secret)
+    while time.time() % 30 >= 27:
+        time.sleep(0.3)
+    r = requests.post(f"{site.base}/mfa/totp/confirm", json={"code": totp.at(time.time() - 30)},
+                      headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200
+    visit.click(visit.text("home.manage-mfa"), "mfa-on")
+    visit.press(visit.text("mfa.regenerate"), "reauth")
+    assert "/account/reauth?rd=" in visit.url and visit.text("reauth.intro-mfa") in visit.body
+    visit.fill("reauth-error", password=password, mfa_code="000000")
+    assert visit.text("api: Incorrect password or second factor code") in visit.body
+    visit.fill("mfa-on-after-reauth", password=password, mfa_code=totp.now())
+    assert visit.url == f"{site.base}/mfa"
+    visit.press(visit.text("mfa.regenerate"), "recovery-codes")
+    assert visit.text("mfa.codes.title") in visit.body

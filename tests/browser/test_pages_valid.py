@@ -48,6 +48,37 @@ def pages(site, language):
     assert grant.status_code == 303, grant.text
     yield "new-password", requests.get(f"{site.base}/change-password",
                                        headers={**html, "Cookie": grant.headers["Set-Cookie"].split(";")[0]})
+    yield from second_factor_pages(site, html, post)
+
+
+def second_factor_pages(site, html, post):
+    """The second factor's pages, for an account of their own."""
+    import time
+    import pyotp
+    email, password = site.add_user()
+    signed_in = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
+                              allow_redirects=False)
+    cookie = {"Cookie": signed_in.headers["Set-Cookie"].split(";")[0]}
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     requests.get(f"{site.base}/logout", headers={**html, **cookie}).text).group(1)
+    yield "mfa-off", requests.get(f"{site.base}/mfa", headers={**html, **cookie})
+    setup = requests.post(f"{site.base}/mfa/totp/setup", data={"csrf_token": csrf}, headers={**post, **cookie})
+    yield "mfa-setup", setup
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', setup.text).group(1).replace(" ", "")
+    yield "mfa-setup-error", requests.post(f"{site.base}/mfa/totp/confirm", data={"csrf_token": csrf, "code": "000000"},
+                                           headers={**post, **cookie})
+    yield "recovery-codes", requests.post(f"{site.base}/mfa/totp/confirm", headers={**post, **cookie},
+                                          data={"csrf_token": csrf, "code": pyotp.TOTP(secret).at(time.time() - 30)})
+    yield "mfa-on", requests.get(f"{site.base}/mfa", headers={**html, **cookie})
+    yield "reauth", requests.get(f"{site.base}/reauth?rd=%2Faccount%2Fmfa", headers={**html, **cookie})
+    yield "reauth-error", requests.post(f"{site.base}/reauth", headers={**post, **cookie},
+                                        data={"csrf_token": csrf, "password": "wrong one", "mfa_code": "000000"})
+    yield "sessions", requests.get(f"{site.base}/sessions?notice=session-ended", headers={**html, **cookie})
+    ticket = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
+                           allow_redirects=False)
+    step = {"Cookie": ticket.headers["Set-Cookie"].split(";")[0]}
+    yield "second-step", requests.get(f"{site.base}/mfa", headers={**html, **step})
+    yield "second-step-error", requests.post(f"{site.base}/mfa", data={"code": "000000"}, headers={**post, **step})
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -62,4 +93,4 @@ def test_every_page_is_valid_html(site, language):
         findings = [line for line in tidy.stderr.splitlines() if line and 'proprietary attribute "inputmode"' not in line]
         assert tidy.returncode in (0, 1) and findings == [], f"{name} ({language}):\n{tidy.stderr}\n{r.text}"
         names.append(name)
-    assert len(names) == 12
+    assert len(names) == 22
