@@ -71,7 +71,7 @@ package enum Settings {
         flag("otp_unknown_address_404", false, { $0.otpUnknownAddress404 = $1 }, "Answer send-otp for an unknown address with the original's 404 \"User not found\" (reveals which addresses have accounts)."),
         flag("otp_login_enabled", false, { $0.otpLoginEnabled = $1 }, "Allow purpose=login: signing in with an e-mailed code alone (NIST SP 800-63B does not count e-mail as an authenticator)."),
         duration("reset_grant_lifetime", "10m", 1...86_400, { $0.resetGrantLifetime = $1 }, "Lifetime of the password-reset grant verify-otp returns."),
-        path("templates_dir", "/usr/share/gatehouse/templates", { $0.templatesDir = $1 }, "Directory of the templates (deploy/templates): html/layout.html frames every page; mail/otp.txt and mail/password-changed.txt, with optional .html twins."),
+        path("templates_dir", "/usr/share/gatehouse/templates", { $0.templatesDir = $1 }, "Directory of the templates (deploy/templates): html/layout.html frames every page; mail/otp.txt and mail/password-changed.txt, and optionally the second factor's notices (mail/mfa-enabled.txt …; built-in English where missing), each with an optional .html twin."),
         text("site_name", "Gatehouse", { $0.siteName = $1 }, "The site's name as the mails show it."),
         text("mail_from", "Gatehouse <no-reply@localhost>", { $0.mailFrom = $1 }, "From: of every mail."),
         choice("mail_transport", MailTransportKind.maildir, { $0.mailTransport = $1 }, "How mail leaves: maildir (write to a Maildir), sendmail (pipe to a sendmail command), smtp (libcurl to a relay)."),

@@ -32,6 +32,8 @@ package enum AccountError: Error, Equatable, Sendable {
     case secondFactorRequired
     /// A wrong, used or unknown second-factor code (counted).
     case invalidSecondFactor
+    /// New recovery codes for an account without a second factor.
+    case secondFactorNotEnabled
     /// The step-up window: the password (and second factor) must be
     /// entered again in this session first.
     case reauthenticationRequired

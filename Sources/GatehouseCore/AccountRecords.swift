@@ -67,10 +67,20 @@ package struct SecondFactor: Equatable, Sendable {
     /// The last time step a code was accepted for: neither it nor an earlier
     /// one is accepted again.
     package var lastStep: Int64 = 0
-    /// Keyed hashes (hex) of the recovery codes not yet used.
+    /// The recovery codes' Argon2id hashes, one per slot; "" for a slot
+    /// whose code was used.
     package var recoveryCodes: [String] = []
 
     package var enabled: Bool { !totpSecret.isEmpty }
+    package var recoveryCodesLeft: Int { recoveryCodes.filter { !$0.isEmpty }.count }
+
+    /// The slots as both stores keep them: `;`-separated (an Argon2id hash
+    /// holds commas), a used slot empty.
+    package static func slotsText(_ slots: [String]) -> String { slots.joined(separator: ";") }
+
+    package static func slots(_ text: String) -> [String] {
+        text.isEmpty ? [] : text.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+    }
 
     package init(totpSecret: String = "", pendingSecret: String = "", lastStep: Int64 = 0, recoveryCodes: [String] = []) {
         self.totpSecret = totpSecret

@@ -7,6 +7,9 @@ import GatehousePages
 package protocol Endpoint: Sendable {
     var name: String { get }
     var methods: [String] { get }
+    /// The methods of the path a request names, for an endpoint that serves
+    /// several (`/mfa` and its actions): what `Allow` lists for it.
+    func methods(at path: String, prefix: String) -> [String]
     /// False where non-browser clients post forms and expect JSON (/token).
     var formImpliesHTML: Bool { get }
     /// The shape of its JSON errors.
@@ -29,6 +32,7 @@ extension Endpoint {
     package var formImpliesHTML: Bool { true }
     package var errorDialect: ErrorDialect { .fastAPI }
     package var examinesOnlyCredentials: Bool { false }
+    package func methods(at path: String, prefix: String) -> [String] { methods }
     package var sendsMail: Bool { false }
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? { nil }
 }

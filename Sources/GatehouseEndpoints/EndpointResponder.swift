@@ -23,7 +23,8 @@ package struct EndpointResponder<E: Endpoint> {
         if ctx.isHTTPS && !request.isHTTPS { warnOnceAboutPlainHTTP(services.logger) }
         do {
             if endpoint.examinesOnlyCredentials { return try endpoint.handle(ctx) }
-            guard endpoint.methods.contains(request.method) else { throw HTTPError.methodNotAllowed(endpoint.methods) }
+            let allowed = endpoint.methods(at: request.path, prefix: services.site.prefix)
+            guard allowed.contains(request.method) else { throw HTTPError.methodNotAllowed(allowed) }
             // A body the client did not finish is not a shorter request.
             if request.bodyIncomplete && !request.bodyTooLarge { throw RequestError.bodyCutShort }
             if request.queryMalformed { throw HTTPError.malformedQuery }

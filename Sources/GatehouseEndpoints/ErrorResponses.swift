@@ -53,6 +53,7 @@ package enum ErrorResponses {
         case .invalidSecondFactor:
             return dialect == .oauth2 ? .oauth("invalid_grant", "Invalid second factor code")
                 : .detail(403, "Invalid second factor code")
+        case .secondFactorNotEnabled: return .detail(409, "No second factor is enabled")
         case .reauthenticationRequired:
             return .detail(403, "Enter your password (and second factor) again first: POST it to reauth")
         case .reauthenticationFailed: return .detail(403, "Incorrect password or second factor code")

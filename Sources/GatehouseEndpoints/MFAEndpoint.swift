@@ -30,11 +30,18 @@ package struct MFAEndpoint: Endpoint {
     static let codeRules = [FieldRule("code", maxLength: 64, secret: true), FieldRule("rd", required: false, maxLength: 2048)]
 
     func action(_ ctx: RequestContext) throws -> Action {
-        let base = ctx.url(name)
-        guard ctx.request.path.hasPrefix(base), let action = Action(rawValue: String(ctx.request.path.dropFirst(base.count))) else {
-            throw HTTPError.notFound
-        }
+        guard let action = Self.action(at: ctx.request.path, prefix: ctx.services.site.prefix) else { throw HTTPError.notFound }
         return action
+    }
+
+    static func action(at path: String, prefix: String) -> Action? {
+        let base = prefix + "/mfa"
+        return path.hasPrefix(base) ? Action(rawValue: String(path.dropFirst(base.count))) : nil
+    }
+
+    /// An unknown path below /mfa is a 404 whatever its method.
+    package func methods(at path: String, prefix: String) -> [String] {
+        Self.action(at: path, prefix: prefix)?.methods ?? methods
     }
 
     package func handle(_ ctx: RequestContext) throws -> Response {
@@ -43,7 +50,6 @@ package struct MFAEndpoint: Endpoint {
            case .absent = ctx.request.authorization, !hasWorkingSession(ctx) {
             return try SecondStepForm.handle(ctx, ticket: ticket)
         }
-        guard action.methods.contains(ctx.request.method) else { throw HTTPError.methodNotAllowed(action.methods) }
         if ctx.request.method == "GET" {
             let auth = try (ctx.html ? Authentication.requireForPage(ctx) : Authentication.require(ctx)).auth
             return ctx.html ? MFAPages.settings(ctx, auth) : .json(200, Self.state(auth.user))
@@ -87,7 +93,7 @@ package struct MFAEndpoint: Endpoint {
     /// The account's second factor, as `GET /mfa` and `me` show it.
     static func state(_ user: UserRecord) -> JSONValue {
         .object([("totp", .bool(user.secondFactor.enabled)),
-                 ("recovery_codes_left", .int(user.secondFactor.enabled ? user.secondFactor.recoveryCodes.count : 0))])
+                 ("recovery_codes_left", .int(user.secondFactor.enabled ? user.secondFactor.recoveryCodesLeft : 0))])
     }
 
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {

@@ -13,7 +13,7 @@ enum MFAPages {
         var body = Page.notice(ctx.notice)
         if factor.enabled {
             body += "<p>\(htmlEscape(p["mfa.intro-on"]))</p>\n"
-                + "<p>\(htmlEscape(p["mfa.recovery-left", ["n": String(factor.recoveryCodes.count)]]))</p>\n"
+                + "<p>\(htmlEscape(p["mfa.recovery-left", ["n": String(factor.recoveryCodesLeft)]]))</p>\n"
                 + p.button(action: ctx.url("mfa/recovery-codes"), fields: csrf, label: p["mfa.regenerate"])
                 + p.button(action: ctx.url("mfa/totp/disable"), fields: csrf, label: p["mfa.disable"])
         } else {

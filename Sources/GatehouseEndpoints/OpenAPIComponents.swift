@@ -151,8 +151,8 @@ enum OpenAPIComponents {
                 "properties": [
                     "msg": ["type": "string"],
                     "recovery_codes": ["type": "array", "minItems": 10, "maxItems": 10,
-                                       "items": ["type": "string", "pattern": "^[a-z2-7]{5}-[a-z2-7]{5}$"],
-                                       "description": "Shown this once; each signs in once in place of a code from the app."],
+                                       "items": ["type": "string", "pattern": "^[0-9]-[a-z2-7]{5}-[a-z2-7]{5}$"],
+                                       "description": "Shown this once; each signs in once in place of a code from the app. The first digit names its slot."],
                 ],
             ],
             "Sessions": [

@@ -54,7 +54,7 @@ package enum OpenAPIDocument {
                                  "post": changePassword(site)],
             "/send-otp": ["get": page("sendCodeForm", "The form asking for a code"), "post": sendOTP(policy, purpose: purpose)],
             "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"), "post": verifyOTP(policy, purpose: purpose)],
-            "/mfa": ["get": mfaState()],
+            "/mfa": ["get": mfaState(), "post": secondStep()],
             "/mfa/totp/setup": ["post": mfaAction("setupTOTP", "Begin enrolling an authenticator app",
                                                   "A new secret awaiting a code from the app (it replaces one awaiting before; a second factor in use stays until the new one is confirmed).",
                                                   ("200", c.response("The secret, as text and as an otpauth URI.", headers: ["Pragma"], [(c.json, c.schema("TOTPEnrolment"))])))],
@@ -66,8 +66,9 @@ package enum OpenAPIDocument {
                                                     "The secret and the recovery codes are removed; sign-in asks for the password alone again.",
                                                     ("200", c.response("Disabled.", [(c.json, c.schema("Message"))])))],
             "/mfa/recovery-codes": ["post": mfaAction("regenerateRecoveryCodes", "Replace the recovery codes",
-                                                      "Ten new codes replace the whole earlier set. 422 when no second factor is enrolled.",
-                                                      ("200", c.response("The new codes, shown this once.", headers: ["Pragma"], [(c.json, c.schema("RecoveryCodes"))])))],
+                                                      "Ten new codes replace the whole earlier set.",
+                                                      ("200", c.response("The new codes, shown this once.", headers: ["Pragma"], [(c.json, c.schema("RecoveryCodes"))])),
+                                                      extra: [("409", c.either("`No second factor is enabled`.", "Detail"))])],
             "/reauth": ["get": page("reauthForm", "The re-authentication form", .signedIn), "post": reauth()],
             "/sessions": ["get": sessionsList()],
             "/sessions/revoke": ["post": sessionsRevoke()],
@@ -99,7 +100,7 @@ package enum OpenAPIDocument {
 
     /// Each change of a factor needs the step-up window.
     static func mfaAction(_ id: String, _ summary: String, _ description: String, _ ok: (String, JSONValue),
-                          body requestBody: JSONValue? = nil) -> JSONValue {
+                          body requestBody: JSONValue? = nil, extra: [(String, JSONValue)] = []) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("operationId", .string(id)), ("summary", .string(summary)),
             ("description", .string(description + " Needs the password (and the second factor, once enrolled) entered in this session within reauth_window: a fresh sign-in, or POST /reauth; else 403.")),
@@ -109,8 +110,24 @@ package enum OpenAPIDocument {
         members.append(("responses", posted([
             ok, ("303", r("Redirect")), ("401", r("Unauthorized")),
             ("403", c.either("The step-up window has closed (reauthenticate first); a wrong code from the app; or (cookie) no CSRF token or another origin.", "Detail")),
-        ])))
+        ] + extra)))
         return .object(members)
+    }
+
+    /// A browser's second step: the code form's post, with the ticket cookie
+    /// the sign-in form set. Not for JSON clients (they send mfa_code to /token).
+    static func secondStep() -> JSONValue {
+        [
+            "operationId": "secondStep", "summary": "The second step of a browser's sign-in (HTML form post)",
+            "description": "With the second-step cookie a browser got from /token: the code from the app or a recovery code; a session cookie and a 303 on. Without the cookie: 401.",
+            "security": [],
+            "requestBody": code("The code from the authenticator app, or a recovery code."),
+            "responses": posted([
+                ("303", r("Redirect")), ("401", r("Unauthorized")),
+                ("403", c.either("A wrong code, or a post from another origin.", "Detail")),
+                ("429", r("TooManyRequests")),
+            ]),
+        ]
     }
 
     static func sessionsList() -> JSONValue {
@@ -127,6 +144,7 @@ package enum OpenAPIDocument {
     static func sessionsRevoke() -> JSONValue {
         let schema: JSONValue = [
             "type": "object", "description": "One session by its listed id, or every other one.",
+            "anyOf": [["required": ["id"]], ["required": ["others"], "properties": ["others": ["const": true]]]],
             "properties": [
                 "id": ["type": "string", "maxLength": 64, "description": "From GET /sessions. This session's own id signs it out."],
                 "others": ["type": "boolean", "description": "true: end every session of the account but this one."],

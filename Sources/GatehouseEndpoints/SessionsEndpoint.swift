@@ -15,11 +15,14 @@ package struct SessionsEndpoint: Endpoint {
 
     static let rules = [FieldRule("id", required: false, maxLength: 64)]
 
+    /// The list is a GET, ending one a POST to /revoke.
+    package func methods(at path: String, prefix: String) -> [String] {
+        path == prefix + "/sessions/revoke" ? ["POST"] : path == prefix + "/sessions" ? ["GET"] : methods
+    }
+
     package func handle(_ ctx: RequestContext) throws -> Response {
         let revoke = ctx.request.path == ctx.url(name) + "/revoke"
         guard revoke || ctx.request.path == ctx.url(name) else { throw HTTPError.notFound }
-        let allowed = revoke ? ["POST"] : ["GET"]
-        guard allowed.contains(ctx.request.method) else { throw HTTPError.methodNotAllowed(allowed) }
         if !revoke {
             let auth = try (ctx.html ? Authentication.requireForPage(ctx) : Authentication.require(ctx)).auth
             let list = try ctx.accounts.sessions(of: auth)

@@ -51,13 +51,13 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                           passwordChanged: try int64(v(4)), lock: lock, emailVerified: try v(6) == "t",
                           sessionEpoch: Int(try int64(v(7))), generation: try v(8), survivingSession: try v(9),
                           secondFactor: SecondFactor(totpSecret: try v(10), pendingSecret: try v(11), lastStep: try int64(v(12)),
-                                                     recoveryCodes: try v(13).split(separator: ",").map(String.init)))
+                                                     recoveryCodes: SecondFactor.slots(try v(13))))
     }
 
     func values(_ u: UserRecord) -> [String?] {
         [u.id, u.email.description, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
          u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession, u.secondFactor.totpSecret,
-         u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), u.secondFactor.recoveryCodes.joined(separator: ",")]
+         u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), SecondFactor.slotsText(u.secondFactor.recoveryCodes)]
     }
 
     package func loadUser(_ id: String) throws -> UserRecord? {

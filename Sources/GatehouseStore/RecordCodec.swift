@@ -17,7 +17,7 @@ enum RecordCodec {
             ("session_epoch", "\(u.sessionEpoch)"), ("generation", u.generation),
             ("surviving_session", u.survivingSession),
             ("totp_secret", u.secondFactor.totpSecret), ("totp_pending", u.secondFactor.pendingSecret),
-            ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", u.secondFactor.recoveryCodes.joined(separator: ",")),
+            ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", SecondFactor.slotsText(u.secondFactor.recoveryCodes)),
         ])
     }
 
@@ -36,7 +36,7 @@ enum RecordCodec {
     static func secondFactor(_ r: RecordText) throws -> SecondFactor {
         guard let step = Int64(r["totp_last_step"] ?? "0") else { throw Invalid(description: "field totp_last_step is not a number") }
         return SecondFactor(totpSecret: r["totp_secret"] ?? "", pendingSecret: r["totp_pending"] ?? "", lastStep: step,
-                            recoveryCodes: (r["recovery_codes"] ?? "").split(separator: ",").map(String.init))
+                            recoveryCodes: SecondFactor.slots(r["recovery_codes"] ?? ""))
     }
 
     static func text(_ s: SessionRecord) -> RecordText {

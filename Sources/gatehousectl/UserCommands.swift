@@ -94,7 +94,7 @@ struct User: ParsableCommand {
             created: \(UTCTime.rfc3339(u.created))
             password_changed: \(UTCTime.rfc3339(u.passwordChanged))
             hash_scheme: \(scheme)\(accounts.hashIsStale(u) ? " (upgraded at next sign-in)" : "")
-            second_factor: \(u.secondFactor.enabled ? "totp, \(u.secondFactor.recoveryCodes.count) recovery codes left" : "none")
+            second_factor: \(u.secondFactor.enabled ? "totp, \(u.secondFactor.recoveryCodesLeft) recovery codes left" : "none")
             """)
         }
     }

@@ -42,7 +42,8 @@ final class SecondFactorTests: CodeTestCase {
         let recovery = try accounts.confirmTOTP(try code(enrolment.secret), auth, client: client)
         XCTAssertEqual(recovery.count, 10)
         XCTAssertEqual(Set(recovery).count, 10)
-        XCTAssertTrue(recovery.allSatisfy { $0.count == 11 && $0.dropFirst(5).first == "-" })
+        XCTAssertEqual(recovery.map { $0.prefix(2) }, (0..<10).map { "\($0)-" }, "each names its slot")
+        XCTAssertTrue(recovery.allSatisfy { $0.count == 13 && Array($0)[7] == "-" })
         XCTAssertTrue(try store.loadUser(user.id)!.secondFactor.enabled)
     }
 
@@ -65,6 +66,21 @@ final class SecondFactorTests: CodeTestCase {
         let spaced = recovery[4].replacingDash(with: " ")
         XCTAssertEqual(try accounts.proveSecondFactor(spaced, userID: user.id), .recoveryCode(left: 8))
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor("zzzzz-zzzzz", userID: user.id) }, .invalidCode)
+        // A code in another code's slot is no code.
+        let moved = "5" + recovery[6].dropFirst()
+        XCTAssertEqual(error { _ = try accounts.proveSecondFactor(moved, userID: user.id) }, .invalidCode)
+        XCTAssertEqual(try accounts.proveSecondFactor(recovery[6], userID: user.id), .recoveryCode(left: 7))
+    }
+
+    func testAnOldSetsCodeIsNoCodeOnceNewOnesAreMade() throws {
+        let (_, recovery) = try enrol()
+        // Slot 0 holds another hash now: the old code's is gone with its set.
+        let stale = try store.loadUser(user.id)!
+        _ = try accounts.regenerateRecoveryCodes(try current(), client: client)
+        let fresh = try store.loadUser(user.id)!
+        XCTAssertNotEqual(stale.secondFactor.recoveryCodes[0], fresh.secondFactor.recoveryCodes[0])
+        XCTAssertEqual(error { _ = try accounts.proveSecondFactor(recovery[0], userID: user.id) }, .invalidCode)
+        XCTAssertEqual(try store.loadUser(user.id)!.secondFactor.recoveryCodesLeft, 10)
     }
 
     func testRegeneratingReplacesTheWholeSet() throws {
@@ -81,7 +97,7 @@ final class SecondFactorTests: CodeTestCase {
         clock.t += 30
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(try code(secret), userID: user.id) }, .invalidCode)
         XCTAssertEqual(error { _ = try accounts.proveSecondFactor(recovery[0], userID: user.id) }, .invalidCode)
-        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current(), client: client) }, .invalidField(field: "mfa", reason: "is not enabled"))
+        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(try current(), client: client) }, .secondFactorNotEnabled)
     }
 
     func testConfirmingRecordsTheFactorInTheSessionThatConfirmed() throws {
@@ -227,7 +243,8 @@ final class SecondFactorTests: CodeTestCase {
         XCTAssertNil(SecretBox(keys: KeyedHasher(key: [UInt8](repeating: 1, count: 32)), purpose: "totp-secret")
             .open(Base64.decodeURL(stored.totpSecret)!), "another server key cannot read it")
         XCTAssertEqual(stored.recoveryCodes.count, 10)
-        XCTAssertTrue(stored.recoveryCodes.allSatisfy { $0.count == 64 && !recovery.contains($0) })
+        XCTAssertTrue(stored.recoveryCodes.allSatisfy { $0.hasPrefix("$argon2id$") }, "a salted slow hash each (ASVS 6.5.2)")
+        XCTAssertEqual(Set(stored.recoveryCodes).count, 10)
     }
 }
 

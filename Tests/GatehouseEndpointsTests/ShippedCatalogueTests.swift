@@ -37,7 +37,7 @@ final class ShippedCatalogueTests: EndpointTestCase {
                                              .tooManyCodeRequests(retryAfter: 5), .userExists, .userNotFound, .invalidCode,
                                              .wrongPassword, .changedMeanwhile, .stepUpRequired, .purposeDisabled("login"),
                                              .unknownAddress, .secondFactorRequired, .invalidSecondFactor,
-                                             .reauthenticationRequired, .reauthenticationFailed]
+                                             .reauthenticationRequired, .reauthenticationFailed, .secondFactorNotEnabled]
         let requestErrors: [RequestError] = [.notAuthenticated, .crossOrigin, .csrf, .passwordsDiffer, .bodyCutShort,
                                              .invalidEmail(raw: "x", location: "body", reason: "An email address must have an @-sign."),
                                              .invalidPurpose(raw: "x"), .missingEmail, .invalidTokenRequest("Missing parameter: username"),

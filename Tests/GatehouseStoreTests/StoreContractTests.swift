@@ -33,7 +33,7 @@ extension StoreContract {
         let changed = try store.updateUser(uid) { $0.lock = .failures; $0.sessionEpoch = 3; $0.survivingSession = "s" }
         XCTAssertEqual(try store.loadUser(uid), changed)
         let enrolled = try store.updateUser(uid) {
-            $0.secondFactor = SecondFactor(totpSecret: "c2VhbGVk", pendingSecret: "", lastStep: 56_666_666, recoveryCodes: ["a1", "b2"])
+            $0.secondFactor = SecondFactor(totpSecret: "c2VhbGVk", pendingSecret: "", lastStep: 56_666_666, recoveryCodes: ["$argon2id$v=19$m=8,t=1,p=1$a$b", "", "c3"])
         }
         XCTAssertEqual(try store.loadUser(uid), enrolled)
         XCTAssertNil(try store.loadSessionWithUser("f0f0f0f0f0f0"))
