@@ -32,7 +32,7 @@ extension Accounts {
         let user = auth.user
         let secret = random.bytes(20)
         let sealed = Base64.url(totpBox.seal(secret, random: random))
-        try store.updateUser(user.id) { $0.secondFactor.pendingSecret = sealed }
+        try updateStillSignedIn(auth) { $0.secondFactor.pendingSecret = sealed }
         return TOTPEnrolment(secret: Base32.encode(secret), uri: Accounts.totp.uri(secret: secret, account: user.email.description, issuer: issuer))
     }
 
@@ -54,7 +54,7 @@ extension Accounts {
         let now = clock.now()
         let (codes, hashes) = try newRecoveryCodes()
         var confirmed = false
-        try store.updateUser(user.id) { u in
+        try updateStillSignedIn(auth) { u in
             confirmed = false
             guard let secret = openSealed(u.secondFactor.pendingSecret),
                   let step = try Accounts.totp.acceptedStep(code, secret: secret, at: now, after: u.secondFactor.lastStep) else { return }
@@ -114,7 +114,7 @@ extension Accounts {
     /// No second factor any more: the secret and the recovery codes go.
     package func disableTOTP(_ auth: Authenticated, client: ClientInfo) throws {
         try requireRecentAuthentication(auth)
-        try removeSecondFactor(auth.user.id)
+        try updateStillSignedIn(auth) { $0.secondFactor = SecondFactor(lastStep: $0.secondFactor.lastStep) }
         let now = clock.now()
         audit.record("mfa_disabled", at: now, user: auth.user.email, ip: client.ip)
         notify(auth.user, "mfa-disabled", client: client, now: now)
@@ -140,8 +140,16 @@ extension Accounts {
         return had
     }
 
-    func removeSecondFactor(_ userID: String) throws {
-        try store.updateUser(userID) { $0.secondFactor = SecondFactor(lastStep: $0.secondFactor.lastStep) }
+    /// A change asked for by a session, made only if the session is still
+    /// live on the record being changed: a session revoked meanwhile (a
+    /// password changed elsewhere) changes nothing, though it passed its
+    /// checks on the copy it was authenticated with.
+    func updateStillSignedIn(_ auth: Authenticated, _ change: (inout UserRecord) throws -> Void) throws {
+        let now = clock.now()
+        try store.updateUser(auth.user.id) { u in
+            guard isLive(auth.session, user: u, now: now) else { throw AccountError.notAuthenticated }
+            try change(&u)
+        }
     }
 
     /// A new set of recovery codes replaces the old one whole.
@@ -151,7 +159,7 @@ extension Accounts {
         guard user.secondFactor.enabled else { throw AccountError.secondFactorNotEnabled }
         let (codes, hashes) = try newRecoveryCodes()
         var enrolled = false
-        try store.updateUser(user.id) { u in
+        try updateStillSignedIn(auth) { u in
             enrolled = u.secondFactor.enabled
             if enrolled { u.secondFactor.recoveryCodes = hashes }
         }

@@ -49,7 +49,7 @@ extension Accounts {
     package func endOtherSessions(_ auth: Authenticated, client: ClientInfo) throws -> Int {
         try requireRecentAuthentication(auth)
         let others = try sessions(of: auth).filter { !$0.current }
-        try store.updateUser(auth.user.id) { u in
+        try updateStillSignedIn(auth) { u in
             u.revokeSessions()
             u.survivingSession = auth.session.id
         }

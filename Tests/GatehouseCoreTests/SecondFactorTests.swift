@@ -233,6 +233,20 @@ final class SecondFactorTests: CodeTestCase {
         XCTAssertFalse(mail.sent.contains { m in m.values.values.contains { v in recovery.contains(v) || v == secret } })
     }
 
+    /// A session authenticated, then revoked by a change elsewhere before
+    /// its own change is written, changes nothing: decided on the record.
+    func testASessionRevokedMeanwhileChangesNothing() throws {
+        _ = try enrol()
+        let stale = try current()
+        _ = try accounts.revokeSessions(of: ann)
+        XCTAssertEqual(error { try accounts.disableTOTP(stale, client: client) }, .notAuthenticated)
+        XCTAssertTrue(try store.loadUser(user.id)!.secondFactor.enabled)
+        XCTAssertEqual(error { _ = try accounts.regenerateRecoveryCodes(stale, client: client) }, .notAuthenticated)
+        let before = try store.loadUser(user.id)!
+        XCTAssertEqual(error { _ = try accounts.endOtherSessions(stale, client: client) }, .notAuthenticated)
+        XCTAssertEqual(try store.loadUser(user.id)!.survivingSession, before.survivingSession, "not revived")
+    }
+
     func testTheSecretIsSealedAtRestAndTheRecoveryCodesHashed() throws {
         let (secret, recovery) = try enrol()
         let stored = try store.loadUser(user.id)!.secondFactor
