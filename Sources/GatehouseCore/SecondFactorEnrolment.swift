@@ -38,8 +38,9 @@ extension Accounts {
 
     /// The secret awaiting a code, to show again after a wrong one; nil
     /// when none awaits.
+    /// Shown only within the step-up window, as when it was made.
     package func pendingTOTP(_ auth: Authenticated, issuer: String) -> TOTPEnrolment? {
-        guard let secret = openSealed(auth.user.secondFactor.pendingSecret) else { return nil }
+        guard (try? requireRecentAuthentication(auth)) != nil, let secret = openSealed(auth.user.secondFactor.pendingSecret) else { return nil }
         return TOTPEnrolment(secret: Base32.encode(secret),
                              uri: Accounts.totp.uri(secret: secret, account: auth.user.email.description, issuer: issuer))
     }
@@ -148,6 +149,9 @@ extension Accounts {
         let now = clock.now()
         try store.updateUser(auth.user.id) { u in
             guard isLive(auth.session, user: u, now: now) else { throw AccountError.notAuthenticated }
+            // The step-up rule again on the record itself: a factor enrolled
+            // meanwhile by another session needs this one to have proved it.
+            guard !u.secondFactor.enabled || auth.session.usedSecondFactor else { throw AccountError.reauthenticationRequired }
             try change(&u)
         }
     }

@@ -247,6 +247,23 @@ final class SecondFactorTests: CodeTestCase {
         XCTAssertEqual(try store.loadUser(user.id)!.survivingSession, before.survivingSession, "not revived")
     }
 
+    /// A password-only session inside its window, racing the owner's
+    /// enrolment from another session, cannot remove or replace the new
+    /// factor, nor read a secret awaiting confirmation.
+    func testAFactorEnrolledMeanwhileNeedsThisSessionToProveIt() throws {
+        let other = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                         clientIP: "192.0.2.2").token)
+        _ = try accounts.beginTOTP(other, issuer: "Example")
+        XCTAssertNotNil(accounts.pendingTOTP(try accounts.authenticate(token: other.token), issuer: "Example"))
+        let stale = try current()   // authenticated before the enrolment below
+        _ = try enrol()
+        XCTAssertEqual(error { try accounts.disableTOTP(stale, client: client) }, .reauthenticationRequired)
+        XCTAssertTrue(try store.loadUser(user.id)!.secondFactor.enabled)
+        _ = try accounts.beginTOTP(try current(), issuer: "Example")
+        XCTAssertNil(accounts.pendingTOTP(try accounts.authenticate(token: other.token), issuer: "Example"),
+                     "a session without the factor is not shown the secret")
+    }
+
     func testTheSecretIsSealedAtRestAndTheRecoveryCodesHashed() throws {
         let (secret, recovery) = try enrol()
         let stored = try store.loadUser(user.id)!.secondFactor
