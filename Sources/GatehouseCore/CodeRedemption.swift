@@ -21,7 +21,7 @@ extension Accounts {
     /// code only when the site allows it), the code checked and consumed,
     /// and what it was for done.
     package func redeemCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String,
-                            browser: String = "", language: String = "",
+                            browser: String = "", language: @autoclosure @escaping @Sendable () -> String = "",
                             secondFactor: SecondFactorAnswer = .missing) throws -> Redemption {
         if purpose == .login && !policy.codes.loginEnabled { throw AccountError.purposeDisabled(purpose.rawValue) }
         let user = try verifyCode(code, for: email, purpose: purpose, clientIP: clientIP)
@@ -32,7 +32,7 @@ extension Accounts {
         case .reset:
             return .resetGrant(try openResetGrant(for: user, clientIP: clientIP))
         case .login:
-            return .signedIn(try openSession(afterCodeFor: user, client: ClientInfo(ip: clientIP, browser: browser, language: language),
+            return .signedIn(try openSession(afterCodeFor: user, client: ClientInfo(ip: clientIP, browser: browser, language: language()),
                                              secondFactor: secondFactor))
         }
     }

@@ -37,7 +37,8 @@ extension Accounts {
     /// one that made the change survives), a lock for failed sign-ins lifted
     /// when the change came through an e-mailed code; then outstanding codes
     /// invalidated, the notice mail queued, the audit line.
-    package func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String, language: String = "") throws {
+    package func changePassword(_ auth: Authenticated, old: String?, new: String, clientIP: String,
+                                 language: @autoclosure @escaping @Sendable () -> String = "") throws {
         let now = clock.now()
         let user = auth.user
         let viaReset = auth.session.kind == .reset
@@ -89,15 +90,7 @@ extension Accounts {
             audit.record("account_unlocked", at: now, user: user.email, ip: clientIP, [("method", .string("reset"))])
         }
         try invalidateCodes(of: user.id)
-        // The change is committed: a notice that cannot be spooled is
-        // logged, not turned into an error the client would retry.
-        do {
-            try mail.queue(OutgoingMail(to: user.email, template: "password-changed", values: [
-                "time": UTCTime.rfc3339(now), "ip": clientIP,
-            ], language: language), decoy: false)
-        } catch {
-            logger.error("password-changed notice for a changed account not queued: \(error)")
-        }
+        notify(user, "password-changed", client: ClientInfo(ip: clientIP, language: language()), now: now)
         audit.record("password_changed", at: now, user: user.email, ip: clientIP,
                      [("method", .string(viaReset ? "reset" : "old_password"))])
     }

@@ -27,20 +27,30 @@ extension Accounts {
             .sorted { ($0.current ? 1 : 0, $0.record.lastSeen) > ($1.current ? 1 : 0, $1.record.lastSeen) }
     }
 
+    /// What ending a session by its listed id did.
+    package enum Ended: Sendable {
+        /// No live session of the account has that id (any more).
+        case none
+        /// Another session of the account ended.
+        case other
+        /// It was this very session: signed out.
+        case this
+    }
+
     /// Ends one session of the caller's account by its listed id. Ending
     /// this very session is signing out; any other needs the step-up
-    /// window. False when no live session of the account has that id.
-    package func endSession(_ id: String, _ auth: Authenticated, client: ClientInfo) throws -> Bool {
-        guard let target = try sessions(of: auth).first(where: { constantTimeEqual($0.id, id) }) else { return false }
+    /// window.
+    package func endSession(_ id: String, _ auth: Authenticated, client: ClientInfo) throws -> Ended {
+        guard let target = try sessions(of: auth).first(where: { constantTimeEqual($0.id, id) }) else { return .none }
         if target.current {
             try logout(auth)
-            return true
+            return .this
         }
         try requireRecentAuthentication(auth)
-        let ended = try store.deleteSession(target.record.id)
+        guard try store.deleteSession(target.record.id) else { return .none }
         audit.record("session_ended", at: clock.now(), user: auth.user.email, ip: client.ip,
                      [("browser", .string(target.record.browser))])
-        return ended
+        return .other
     }
 
     /// Ends every other session of the caller's account in one durable

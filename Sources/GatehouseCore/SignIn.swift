@@ -25,16 +25,20 @@ package enum SecondFactorAnswer: Sendable {
 /// Who is asking, as far as the second factor's decisions need to know:
 /// the client's address (for counting and the audit), its browser family
 /// (for the person's list of sessions), the language of its pages (for a
-/// notice mailed to the owner).
+/// notice mailed to the owner). The language is worked out only if a
+/// notice is mailed: under CGI it means reading the catalogues, which a
+/// sign-in or a code check must not pay for on every request.
 package struct ClientInfo: Sendable {
     package let ip: String
     package let browser: String
-    package let language: String
+    private let negotiateLanguage: @Sendable () -> String
 
-    package init(ip: String, browser: String = "", language: String = "") {
+    package var language: String { negotiateLanguage() }
+
+    package init(ip: String, browser: String = "", language: @autoclosure @escaping @Sendable () -> String = "") {
         self.ip = ip
         self.browser = browser
-        self.language = language
+        negotiateLanguage = language
     }
 }
 
@@ -44,6 +48,13 @@ package enum SignInOutcome: Sendable {
     /// The password was right; the second factor is to come, with this
     /// ticket (`completeSecondStep`). It is not a session.
     case secondStep(OpenedSession)
+
+    /// The session, for a client that asked with `.code` or `.missing`
+    /// (never given a second step).
+    package func session() throws -> OpenedSession {
+        guard case .opened(let opened) = self else { throw AccountError.secondFactorRequired }
+        return opened
+    }
 }
 
 extension Accounts {
@@ -56,7 +67,8 @@ extension Accounts {
     /// nothing, and the guess stays counted until the second factor is
     /// proved: otherwise whoever knows the password could clear the
     /// account's back-off between guesses at the code.
-    package func signIn(username: String, password: String, clientIP: String, browser: String = "", language: String = "",
+    package func signIn(username: String, password: String, clientIP: String, browser: String = "",
+                        language: @autoclosure @escaping @Sendable () -> String = "",
                         secondFactor: SecondFactorAnswer = .missing) throws -> SignInOutcome {
         let now = clock.now()
         guard let email = try? EmailAddress.parse(username).get() else {
@@ -106,7 +118,7 @@ extension Accounts {
             try rehash(user, password: text)
         }
         return try finishSignIn(user, first: .password, attempt: attempt, answer: secondFactor,
-                                client: ClientInfo(ip: clientIP, browser: browser, language: language), now: now)
+                                client: ClientInfo(ip: clientIP, browser: browser, language: language()), now: now)
     }
 
     /// After the first factor (the password, an e-mailed code) proved for

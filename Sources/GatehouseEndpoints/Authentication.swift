@@ -38,11 +38,22 @@ enum Authentication {
     }
 
     static func secondStepCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
-        ("Set-Cookie", "\(secondStepCookieName(ctx))=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
+        hostOnlyCookie(secondStepCookieName(ctx), token, maxAge: maxAge)
     }
 
     static func clearSecondStepCookie(_ ctx: RequestContext) -> (String, String) {
-        ("Set-Cookie", "\(secondStepCookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+        hostOnlyCookie(secondStepCookieName(ctx), "", maxAge: 0)
+    }
+
+    /// A grant's or ticket's cookie: this host's, never sent cross-site.
+    static func hostOnlyCookie(_ name: String, _ value: String, maxAge: Int) -> (String, String) {
+        ("Set-Cookie", "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
+    }
+
+    /// The second factor a sign-in request offers: `mfa_code`, else a
+    /// second step for a browser, else none (a JSON client).
+    static func secondFactorAnswer(_ ctx: RequestContext, _ fields: ValidFields) -> SecondFactorAnswer {
+        fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
     }
 
     /// Where a sign-in went on to: the session (its cookie, on to `rd`), or
@@ -163,11 +174,11 @@ enum Authentication {
     }
 
     static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {
-        ("Set-Cookie", "\(resetCookieName(ctx))=\(token); Path=/; Max-Age=\(maxAge); HttpOnly; Secure; SameSite=Strict")
+        hostOnlyCookie(resetCookieName(ctx), token, maxAge: maxAge)
     }
 
     static func clearResetCookie(_ ctx: RequestContext) -> (String, String) {
-        ("Set-Cookie", "\(resetCookieName(ctx))=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+        hostOnlyCookie(resetCookieName(ctx), "", maxAge: 0)
     }
 
     /// Who is asking where a session is welcome but not needed (send-otp,

@@ -40,9 +40,9 @@ package struct SessionsEndpoint: Endpoint {
             throw HTTPError.validation([ValidationIssue(type: "missing", loc: [.string("body"), .string("id")],
                                                         msg: "Field required", input: .null)])
         }
-        let current = try ctx.accounts.sessions(of: auth).first { $0.current }?.id == id
-        guard try ctx.accounts.endSession(id, auth, client: ctx.client) else { throw HTTPError.detail(404, "No such session") }
-        if current {
+        let ended = try ctx.accounts.endSession(id, auth, client: ctx.client)
+        if ended == .none { throw HTTPError.detail(404, "No such session") }
+        if ended == .this {
             // This very session: signed out, like logout.
             let clear = caller.via == .cookie ? [Authentication.clearCookie(ctx)] : []
             if ctx.html { return .redirect(to: ctx.url("token") + "?notice=signed-out", headers: clear) }

@@ -35,12 +35,11 @@ package struct TokenEndpoint: Endpoint {
             throw RequestError.unsupportedGrantType
         }
         if ctx.html { try Authentication.checkOrigin(ctx) }
-        let answer = fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
         let outcome = try ctx.accounts.signIn(username: fields["username"]!, password: fields["password"]!,
                                               clientIP: ctx.clientIP, browser: ctx.browser, language: ctx.page.language,
-                                              secondFactor: answer)
+                                              secondFactor: Authentication.secondFactorAnswer(ctx, fields))
         if ctx.html { return Authentication.signedIn(ctx, outcome) }
-        guard case .opened(let opened) = outcome else { throw AccountError.secondFactorRequired }
+        let opened = try outcome.session()
         return .json(200, .object([
             ("access_token", .string(opened.token)),
             ("token_type", .string("bearer")),

@@ -54,9 +54,9 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
     func verifyWithoutSession(_ ctx: RequestContext, fields: ValidFields, code: String) throws -> Response {
         let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
         let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
-        let answer = fields["mfa_code"].map { SecondFactorAnswer.code($0) } ?? (ctx.html ? .later : .missing)
         switch try ctx.accounts.redeemCode(code, for: email, purpose: purpose, clientIP: ctx.clientIP, browser: ctx.browser,
-                                           language: ctx.page.language, secondFactor: answer) {
+                                           language: ctx.page.language,
+                                           secondFactor: Authentication.secondFactorAnswer(ctx, fields)) {
         case .addressVerified:
             return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url("token") + "?notice=address-verified")
                 : .json(200, .object([Self.verified]))
@@ -69,7 +69,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
                          headers: [("Pragma", "no-cache")])
         case .signedIn(let outcome):
             if ctx.html { return Authentication.signedIn(ctx, outcome) }
-            guard case .opened(let opened) = outcome else { throw AccountError.secondFactorRequired }
+            let opened = try outcome.session()
             return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
                                        ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
         }

@@ -40,7 +40,13 @@ extension FlatFileStore {
         let dir = try userSessionsDirectory(userID)
         var found = [SessionRecord]()
         for name in Posix.list(dir) where !name.hasPrefix(".") {
-            if let s = try loadSession(name), s.userID == userID {
+            let session: SessionRecord?
+            do {
+                session = try loadSession(name)
+            } catch StoreError.badKey {
+                session = nil  // not a session id: a stray file, removed as a stale marker is
+            }
+            if let s = session, s.userID == userID {
                 found.append(s)
             } else {
                 _ = try? Posix.unlinkIfExists(dir + "/" + name)
@@ -54,7 +60,10 @@ extension FlatFileStore {
         let base = root + "/user-sessions"
         for a in Posix.list(base) where isShardName(a) {
             for b in Posix.list("\(base)/\(a)") where isShardName(b) {
+                // A directory not named by an account id is no one's: skipped,
+                // never a reason to stop gc before the codes and counters.
                 for user in Posix.list("\(base)/\(a)/\(b)") where !user.hasPrefix(".") {
+                    guard (try? userSessionsDirectory(user)) != nil else { continue }
                     _ = try sessions(ofUser: user)
                     rmdir("\(base)/\(a)/\(b)/\(user)")  // only if empty
                 }

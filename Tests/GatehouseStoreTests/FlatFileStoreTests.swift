@@ -26,6 +26,20 @@ final class FlatFileStoreTests: XCTestCase {
         UserRecord(id: uid, email: "a@example.com", passwordHash: "$argon2id$x", created: 100)
     }
 
+    /// The per-account index of sessions is a hint: a stray file in it, or a
+    /// directory no account id names, neither breaks the list nor stops gc.
+    func testStrayFilesInTheSessionIndexAreSkipped() throws {
+        let sid = String(repeating: "b2", count: 32)
+        try store.insertSession(SessionRecord(id: sid, userID: uid, created: 1, lastSeen: 1, epoch: 0))
+        let accountDir = dir + "/data/user-sessions/a1/a1/" + uid
+        try TestFiles.write(accountDir + "/not-a-session", "")
+        _ = system("mkdir -p '\(dir)/data/user-sessions/a1/a1/not-an-account'")
+        XCTAssertEqual(try store.sessions(ofUser: uid).map(\.id), [sid])
+        XCTAssertFalse(Posix.exists(accountDir + "/not-a-session"))
+        XCTAssertNoThrow(try store.collectGarbage(sessionDead: { _ in true }, codeDead: { _ in false }, counterDead: { _ in false }))
+        XCTAssertEqual(try store.sessions(ofUser: uid), [])
+    }
+
     func testRefusesAnUninitialisedDirectory() {
         XCTAssertThrowsError(try FlatFileStore(root: dir + "/nothing")) {
             guard case StoreError.notInitialized = $0 else { return XCTFail("\($0)") }

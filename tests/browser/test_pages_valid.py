@@ -18,16 +18,22 @@ def site(tmp_path_factory):
     s.stop()
 
 
+def signed_in(site, html, post, email, password):
+    """A browser's session cookie (as a header) and its CSRF token."""
+    r = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
+                      allow_redirects=False)
+    cookie = {"Cookie": r.headers["Set-Cookie"].split(";")[0]}
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     requests.get(f"{site.base}/logout", headers={**html, **cookie}).text).group(1)
+    return cookie, csrf
+
+
 def pages(site, language):
     """(name, response) for every kind of page a browser can be shown."""
     html = {"Accept": "text/html", "Accept-Language": language}
     post = {**html, "Origin": f"http://127.0.0.1:{site.port}"}
     email, password = site.add_user()
-    signed_in = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
-                              allow_redirects=False)
-    cookie = {"Cookie": signed_in.headers["Set-Cookie"].split(";")[0]}
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
-                     requests.get(f"{site.base}/logout", headers={**html, **cookie}).text).group(1)
+    cookie, csrf = signed_in(site, html, post, email, password)
     yield "sign-in", requests.get(f"{site.base}/token?rd=%2Faccount%2F&notice=signed-out", headers=html)
     yield "sign-in-error", requests.post(f"{site.base}/token", data={"username": email, "password": "wrong one"}, headers=post)
     yield "send-otp", requests.get(f"{site.base}/send-otp?purpose=reset", headers=html)
@@ -56,11 +62,7 @@ def second_factor_pages(site, html, post):
     import time
     import pyotp
     email, password = site.add_user()
-    signed_in = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
-                              allow_redirects=False)
-    cookie = {"Cookie": signed_in.headers["Set-Cookie"].split(";")[0]}
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
-                     requests.get(f"{site.base}/logout", headers={**html, **cookie}).text).group(1)
+    cookie, csrf = signed_in(site, html, post, email, password)
     yield "mfa-off", requests.get(f"{site.base}/mfa", headers={**html, **cookie})
     setup = requests.post(f"{site.base}/mfa/totp/setup", data={"csrf_token": csrf}, headers={**post, **cookie})
     yield "mfa-setup", setup
