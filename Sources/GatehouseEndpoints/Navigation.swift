@@ -1,3 +1,4 @@
+import GatehouseCore
 import GatehouseHTTP
 import GatehousePages
 
@@ -18,6 +19,13 @@ extension RequestContext {
     /// Re-authentication (password and second factor), then back to `rd`.
     func reauthURL(returningTo rd: String) -> String {
         pagesOrigin + url("reauth") + "?rd=" + FormDecoding.escape(rd)
+    }
+
+    /// Where a session short of a second factor goes: to prove it again;
+    /// for an account that has none, to turn it on (re-authenticating
+    /// would only bring it back, a loop).
+    func secondFactorURL(_ user: UserRecord, returningTo rd: String) -> String {
+        user.secondFactor.enabled ? reauthURL(returningTo: rd) : pagesOrigin + url("mfa") + "?notice=mfa-needed"
     }
 
     /// Absolute, because nginx's error_page redirects only to absolute URLs.

@@ -62,11 +62,12 @@ package struct TokenEndpoint: Endpoint {
     /// cache or crawler takes it for that page's content.
     func formOrStepUp(_ ctx: RequestContext) -> Response {
         guard ctx.request.params["REDIRECT_STATUS"] == "401" else { return form(ctx) }
-        if let rd = ctx.returnURL, (try? Authentication.optional(ctx))?.session != nil {
+        if let rd = ctx.returnURL, let caller = (try? Authentication.optional(ctx))?.session {
             // Apache hands the refused request's environment on with a
             // REDIRECT_ prefix: the policy its configuration set there.
             let policy = ctx.request.params["REDIRECT_GATEHOUSE_REQUIRE"].flatMap(AccessPolicy.init)
-            return .redirect(to: policy == .secondFactor ? ctx.reauthURL(returningTo: rd) : ctx.stepUpURL(returningTo: rd))
+            return .redirect(to: policy == .secondFactor ? ctx.secondFactorURL(caller.auth.user, returningTo: rd)
+                                                         : ctx.stepUpURL(returningTo: rd))
         }
         return form(ctx, status: 401)
     }

@@ -50,7 +50,8 @@ package struct VerifyEndpoint: Endpoint {
             // there again would loop.
             // The second factor is proved by re-authenticating, an address
             // by a code sent to it.
-            let stepUp = policy == .secondFactor ? ctx.reauthURL(returningTo: original) : ctx.stepUpURL(returningTo: original)
+            let stepUp = policy == .secondFactor ? ctx.secondFactorURL(auth.user, returningTo: original)
+                : ctx.stepUpURL(returningTo: original)
             return deny(403, to: stepUp, authorizer: authorizer)
         }
         let email = auth.user.email.description, verified = auth.user.emailVerified ? "true" : "false"

@@ -204,22 +204,32 @@ def test_a_stricter_policy_sends_the_user_through_the_code_pages(site, location)
 
 
 def test_the_mfa_policy_sends_a_session_without_a_second_factor_to_reauth(site):
-    """The policy mfa in each server's recipe: a session that proved no
-    second factor is sent to re-enter the password and the code (under
-    mod_fcgid through its sign-in form, which reads the refused location's
-    policy from Apache), and gets through once it has."""
+    """The policy mfa in each server's recipe (under mod_fcgid through the
+    sign-in form, which reads the refused location's policy from Apache):
+    an account without a second factor is sent to turn it on (to
+    re-authenticate would only loop), and gets through once it has; a
+    session of an enrolled account that proved no second factor is sent to
+    re-enter the password and the code."""
     email, password = site.add_user()
     token = site.token(email, password)
-    r = requests.get(f"{site.origin}/second-factor/app", headers=bearer(token), allow_redirects=False)
-    assert r.status_code in (302, 303), r.text
-    location = urlsplit(r.headers["Location"])
-    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/reauth"
-    assert parse_qs(location.query)["rd"] == [f"{site.origin}/second-factor/app"]
+    other = site.token(email, password)
+
+    def refused(token):
+        r = requests.get(f"{site.origin}/second-factor/app", headers=bearer(token), allow_redirects=False)
+        assert r.status_code in (302, 303), r.text
+        return urlsplit(r.headers["Location"])
+
+    location = refused(token)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/mfa"
+    assert parse_qs(location.query) == {"notice": ["mfa-needed"]}
     secret = requests.post(f"{site.base}/mfa/totp/setup", headers=bearer(token)).json()["secret"]
     code = pyotp.TOTP(secret).now()
     assert requests.post(f"{site.base}/mfa/totp/confirm", json={"code": code}, headers=bearer(token)).status_code == 200
     r = requests.get(f"{site.origin}/second-factor/app", headers=bearer(token))
     assert r.status_code == 200 and f"REMOTE_USER={email}" in r.text
+    location = refused(other)
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/reauth"
+    assert parse_qs(location.query)["rd"] == [f"{site.origin}/second-factor/app"]
 
 
 def test_not_signed_in_at_a_stricter_location_signs_in_first(site):
