@@ -29,6 +29,8 @@ package struct AccountPolicy: Sendable, Equatable {
     /// codes it takes before it ends.
     package var secondStepLifetime: Int = 300
     package var secondStepTries: Int = 5
+    /// How long the undo code mailed after a first enrolment works.
+    package var secondFactorUndoWindow: Int = 7 * 86_400
     /// IPv6 clients are counted per network of this many leading bits.
     package var ipv6PrefixLength: Int
     /// Per-client budgets also count by these wider networks, which may

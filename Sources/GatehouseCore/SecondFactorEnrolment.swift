@@ -17,6 +17,9 @@ extension Accounts {
         case totp
         /// A recovery code, used up; how many are left.
         case recoveryCode(left: Int)
+        /// The undo code of a first enrolment: the factor is gone, and
+        /// every session of the account has ended.
+        case undone
     }
 
     static let totp = TOTP()
@@ -49,38 +52,49 @@ extension Accounts {
     /// account's, its step is used (it cannot sign in too), and ten new
     /// recovery codes replace any earlier set. Returns them, the only time
     /// they are shown. The session that confirmed has proved the factor.
+    /// The code is checked on a copy read first, so a wrong one
+    /// costs an HMAC and not ten Argon2id hashes; the decision is taken
+    /// again on the locked record. The notice carries the undo code
+    /// (`SecondFactorUndo.swift`).
     package func confirmTOTP(_ code: String, _ auth: Authenticated, client: ClientInfo) throws -> [String] {
         try requireRecentAuthentication(auth)
         let user = auth.user
         let now = clock.now()
-        let (codes, hashes) = try newRecoveryCodes()
-        var confirmed = false
-        try updateStillSignedIn(auth) { u in
-            confirmed = false
-            guard let secret = openSealed(u.secondFactor.pendingSecret),
-                  let step = try Accounts.totp.acceptedStep(code, secret: secret, at: now, after: u.secondFactor.lastStep) else { return }
-            u.secondFactor = SecondFactor(totpSecret: u.secondFactor.pendingSecret, lastStep: step, recoveryCodes: hashes)
-            confirmed = true
+        guard let read = try store.loadUser(user.id), let pending = openSealed(read.secondFactor.pendingSecret),
+              try Accounts.totp.acceptedStep(code, secret: pending, at: now, after: read.secondFactor.lastStep) != nil else {
+            throw AccountError.invalidSecondFactor
         }
-        guard confirmed else { throw AccountError.invalidSecondFactor }
+        let (codes, hashes) = try newRecoveryCodes()
+        var enrolled: UserRecord?
+        try updateStillSignedIn(auth) { u in
+            enrolled = nil
+            guard u.secondFactor.pendingSecret == read.secondFactor.pendingSecret,
+                  let step = try Accounts.totp.acceptedStep(code, secret: pending, at: now, after: u.secondFactor.lastStep) else { return }
+            u.secondFactor = SecondFactor(totpSecret: u.secondFactor.pendingSecret, lastStep: step, recoveryCodes: hashes)
+            enrolled = u
+        }
+        guard let enrolled else { throw AccountError.invalidSecondFactor }
         try store.updateSession(auth.session.id, durable: true) { s in
             if !s.factors.contains(.totp) { s.factors.append(.totp) }
             return true
         }
         audit.record("mfa_enabled", at: now, user: user.email, ip: client.ip)
-        notify(user, "mfa-enabled", client: client, now: now)
+        notify(user, "mfa-enabled", client: client, now: now, ["undo_code": undoCode(for: enrolled, now: now)])
         return codes
     }
 
     /// Checks a second factor for `userID`: a TOTP code whose step is later
     /// than the last one used, or an unused recovery code, which is then
-    /// spent. Decided under the account's lock: of parallel requests with
-    /// one code, one succeeds. A recovery code's slow hash is verified
-    /// before the lock (one Argon2id verification, its slot named by the
-    /// code's first digit), and spent under it only if its slot still holds
-    /// the hash that was verified: a compare-and-swap, so the lock is never
-    /// held for a password hash's time.
-    package func proveSecondFactor(_ code: String, userID: String) throws -> SecondFactorProof {
+    /// spent; with `undo`, also the undo code of the latest enrolment, which
+    /// removes the factor and ends every session. Decided under the
+    /// account's lock: of parallel requests with one code, one succeeds. A
+    /// recovery code's slow hash is verified before the lock (one Argon2id
+    /// verification, its slot named by the code's first digit), and spent
+    /// under it only if its slot still holds the hash that was verified: a
+    /// compare-and-swap, so the lock is never held for a password hash's
+    /// time. Without `totp` the app's codes are refused unread (the second
+    /// factor's own count is at its limit).
+    package func proveSecondFactor(_ code: String, userID: String, totp: Bool = true, undo: Bool = false) throws -> SecondFactorProof {
         let now = clock.now()
         let presented = RecoveryCode.normalized(code)
         if let slot = RecoveryCode.slot(of: presented) {
@@ -100,6 +114,20 @@ extension Accounts {
             guard let left else { throw AccountError.invalidCode }
             return .recoveryCode(left: left)
         }
+        if Accounts.looksLikeUndoCode(presented) {
+            var undone = false
+            if undo {
+                try store.updateUser(userID) { u in
+                    undone = isUndoCode(presented, for: u, now: now)
+                    guard undone else { return }
+                    u.secondFactor = SecondFactor(lastStep: u.secondFactor.lastStep)
+                    u.revokeSessions()
+                }
+            }
+            guard undone else { throw AccountError.invalidCode }
+            return .undone
+        }
+        guard totp else { throw AccountError.invalidCode }
         var proved = false
         try store.updateUser(userID) { u in
             proved = false
@@ -135,6 +163,7 @@ extension Accounts {
         } catch StoreError.notFound {
             throw AccountError.userNotFound
         }
+        try store.resetCounter(secondFactorCounter(userID(for: email)))
         let now = clock.now()
         audit.record("mfa_reset_by_admin", at: now, user: email)
         if let user = try findUser(email) { notify(user, "mfa-reset", client: ClientInfo(ip: "-"), now: now) }

@@ -46,9 +46,11 @@ extension Accounts {
             t.tries += 1
             return t.tries <= maxTries
         }) else { throw AccountError.notAuthenticated }
-        let factor: AuthFactor
+        let factor: AuthFactor?
         do {
-            factor = try proveSecondFactor(code, of: user, attempt: attempt, client: client, now: now)
+            let first = ticket.factors.first ?? .password
+            factor = try proveSecondFactor(code, of: user, after: first, undo: first == .password, attempt: attempt,
+                                           client: client, now: now)
         } catch {
             if counted.tries >= maxTries { try store.deleteSession(ticket.id) }
             throw error
@@ -57,36 +59,61 @@ extension Accounts {
         // another good code finds it gone.
         guard try store.deleteSession(ticket.id) else { throw AccountError.notAuthenticated }
         try signInSucceeded(attempt, now: now)
-        let factors = ticket.factors + [factor]
-        let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: factors, browser: ticket.browser)
+        let factors = ticket.factors + (factor.map { [$0] } ?? [])
+        // An undo ended every session: this one opens under the new epoch.
+        let current = factor == nil ? try store.loadUser(user.id) ?? user : user
+        let opened = try openSession(for: current, clientIP: client.ip, now: now, factors: factors, browser: ticket.browser)
         audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
         return opened
     }
 
-    /// A counted attempt's second factor: the factor proved, or the
-    /// attempt stands as a failure (it may lock the account) and
-    /// `invalidSecondFactor`. The owner is told of a recovery code used,
-    /// and (at most hourly) of a right password followed by a wrong code.
-    func proveSecondFactor(_ code: String, of user: UserRecord, attempt: SignInAttempt, client: ClientInfo,
-                           now: Int64) throws -> AuthFactor {
+    /// A counted attempt's second factor, after the first factor `first`:
+    /// the factor proved, nil when an undo code removed it (only at a
+    /// sign-in by password, `undo`; `SecondFactorUndo.swift`), or the attempt stands as a failure (it may lock
+    /// the account) and `invalidSecondFactor`. Each code is also counted,
+    /// before it is checked, in the second factor's own count: a reset by
+    /// code clears the account's back-off and lock, never that one, so
+    /// whoever has the password and the mailbox gets no fresh guesses by
+    /// resetting. Past its limit the app's codes are refused unread; the
+    /// recovery and undo codes, far too long to guess, still work. The
+    /// owner is told of a recovery code used, and (at most hourly) of a
+    /// first factor followed by a wrong code.
+    func proveSecondFactor(_ code: String, of user: UserRecord, after first: AuthFactor, undo: Bool, attempt: SignInAttempt,
+                           client: ClientInfo, now: Int64) throws -> AuthFactor? {
+        let counter = secondFactorCounter(user.id)
+        var refusal: ThrottlePolicy.Refusal?
+        let count = try store.updateCounter(counter) { refusal = policy.throttle.secondFactor.reserve(&$0, now: now) }
+        if case .wait(let seconds) = refusal { throw AccountError.throttled(retryAfter: max(1, seconds)) }
         do {
-            switch try proveSecondFactor(code, userID: user.id) {
+            let proof = try proveSecondFactor(code, userID: user.id, totp: refusal == nil, undo: undo)
+            try store.resetCounter(counter)
+            switch proof {
             case .totp:
                 return .totp
             case .recoveryCode(let left):
                 audit.record("recovery_code_used", at: now, user: user.email, ip: client.ip, [("left", .int(left))])
                 notify(user, "recovery-code-used", client: client, now: now, ["left": String(left)])
                 return .recoveryCode
+            case .undone:
+                audit.record("mfa_undone", at: now, user: user.email, ip: client.ip)
+                notify(user, "mfa-disabled", client: client, now: now)
+                return nil
             }
         } catch AccountError.invalidCode {
             audit.record("second_factor_failed", at: now, user: user.email, ip: client.ip)
+            if refusal == nil, count.count == policy.throttle.lockAfter {
+                audit.record("second_factor_locked", at: now, user: user.email, ip: client.ip)
+            }
             try signInFailed(attempt, user: user, clientIP: client.ip, now: now)
             if try firstThisHour("second-step-failed-mail", user: user, now: now) {
-                notify(user, "second-step-failed", client: client, now: now)
+                notify(user, "second-step-failed", client: client, now: now, first == .emailCode ? ["after_code": "yes"] : [:])
             }
             throw AccountError.invalidSecondFactor
         }
     }
+
+    /// The second factor's own count of wrong codes (`proveSecondFactor`).
+    func secondFactorCounter(_ userID: String) -> String { keys.hex(userID, domain: "second-factor-failures") }
 
     /// True for the first call per account in an hour (a mail that must not
     /// flood the owner's mailbox, whoever keeps trying).
@@ -114,11 +141,14 @@ extension Accounts {
 
     /// POST /reauth: the password again, and the second factor when the
     /// account has one, both counted like a sign-in. The session's step-up
-    /// window starts again, and it records a second factor proved.
+    /// window starts again, and it records a second factor proved. With a
+    /// factor enrolled and no code the password is not looked at, so the
+    /// answer never tells a right password from a wrong one.
     package func reauthenticate(_ auth: Authenticated, password: String, secondFactor: String?, client: ClientInfo) throws {
         let now = clock.now()
         guard auth.session.kind == .session else { throw AccountError.notAuthenticated }
         let user = auth.user
+        if user.secondFactor.enabled && secondFactor == nil { throw AccountError.secondFactorRequired }
         let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: client.ip, now: now) }
         guard case .match = hasher.check(PasswordText(password).normalized, against: user.passwordHash) else {
             audit.record("reauth_failed", at: now, user: user.email, ip: client.ip)
@@ -126,10 +156,13 @@ extension Accounts {
             throw AccountError.reauthenticationFailed
         }
         var proved: [AuthFactor] = [.password]
-        if user.secondFactor.enabled {
-            guard let secondFactor else { throw AccountError.secondFactorRequired }
+        if user.secondFactor.enabled, let secondFactor {
             do {
-                proved.append(try proveSecondFactor(secondFactor, of: user, attempt: attempt, client: client, now: now))
+                // An undo code is for sign-in only.
+                if let factor = try proveSecondFactor(secondFactor, of: user, after: .password, undo: false, attempt: attempt,
+                                                      client: client, now: now) {
+                    proved.append(factor)
+                }
             } catch AccountError.invalidSecondFactor {
                 throw AccountError.reauthenticationFailed
             }

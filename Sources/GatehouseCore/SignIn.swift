@@ -126,6 +126,7 @@ extension Accounts {
     /// has one, then the session.
     func finishSignIn(_ user: UserRecord, first: AuthFactor, attempt: SignInAttempt, answer: SecondFactorAnswer,
                       client: ClientInfo, now: Int64) throws -> SignInOutcome {
+        var user = user
         var factors = [first]
         if user.secondFactor.enabled {
             switch answer {
@@ -137,7 +138,13 @@ extension Accounts {
                 audit.record("signin_second_step", at: now, user: user.email, ip: client.ip)
                 return .secondStep(ticket)
             case .code(let code):
-                factors.append(try proveSecondFactor(code, of: user, attempt: attempt, client: client, now: now))
+                if let factor = try proveSecondFactor(code, of: user, after: first, undo: first == .password, attempt: attempt,
+                                                      client: client, now: now) {
+                    factors.append(factor)
+                } else {
+                    // An undo code ended every session: this one opens under the new epoch.
+                    user = try store.loadUser(user.id) ?? user
+                }
             }
         }
         try signInSucceeded(attempt, now: now)

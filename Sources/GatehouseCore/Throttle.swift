@@ -44,6 +44,15 @@ package struct ThrottlePolicy: Sendable, Equatable {
         return nil
     }
 
+    /// The second factor's own count (`Accounts.proveSecondFactor`): the
+    /// same back-off and limit, remembered for 30 days after the last wrong
+    /// code, and cleared only by a right one or the administrator.
+    package var secondFactor: ThrottlePolicy {
+        var p = self
+        p.forgetAfter = max(forgetAfter, 30 * 86_400)
+        return p
+    }
+
     package func isLive(_ c: CounterRecord, now: Int64) -> Bool {
         now - c.last < Int64(forgetAfter)
     }

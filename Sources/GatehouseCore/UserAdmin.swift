@@ -58,14 +58,17 @@ extension Accounts {
     }
 
     /// An administrator's lock also ends every session; unlocking lifts
-    /// either kind of lock and clears the failure counter that may have
-    /// caused it.
+    /// either kind of lock and clears the failure counters that may have
+    /// caused it (the second factor's too).
     package func setLocked(_ email: EmailAddress, _ locked: Bool) throws {
         try modify(email, event: locked ? "account_locked_by_admin" : "account_unlocked") {
             $0.lock = locked ? .admin : .none
             if locked { $0.revokeSessions() }
         }
-        if !locked { try store.resetCounter(signInAccountCounter(email.description)) }
+        if !locked {
+            try store.resetCounter(signInAccountCounter(email.description))
+            try store.resetCounter(secondFactorCounter(userID(for: email)))
+        }
     }
 
     /// Deletion is final: the record goes, and with it every session, grant

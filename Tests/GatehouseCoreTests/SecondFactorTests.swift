@@ -113,6 +113,8 @@ final class SecondFactorTests: CodeTestCase {
         XCTAssertEqual(error { try accounts.disableTOTP(try current(), client: client) }, .reauthenticationRequired)
         XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "password one", secondFactor: nil, client: client) },
                        .secondFactorRequired)
+        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "wrong", secondFactor: nil, client: client) },
+                       .secondFactorRequired, "without a code the password is not looked at: right and wrong answer alike")
         XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "wrong", secondFactor: try code(secret), client: client) },
                        .reauthenticationFailed)
         try accounts.reauthenticate(try current(), password: "password one", secondFactor: try code(secret), client: client)
@@ -276,6 +278,142 @@ final class SecondFactorTests: CodeTestCase {
         XCTAssertEqual(stored.recoveryCodes.count, 10)
         XCTAssertTrue(stored.recoveryCodes.allSatisfy { $0.hasPrefix("$argon2id$") }, "a salted slow hash each (ASVS 6.5.2)")
         XCTAssertEqual(Set(stored.recoveryCodes).count, 10)
+    }
+
+    /// A wrong code from the app costs a HMAC, not ten Argon2id hashes: the
+    /// recovery codes are made once the code is right.
+    func testConfirmingChecksTheCodeBeforeMakingRecoveryCodes() throws {
+        let counting = CountingHasher(hasher)
+        accounts = Accounts(store: accounts.store, hasher: counting, keys: accounts.keys, clock: clock, random: accounts.random,
+                            policy: accounts.policy, audit: accounts.audit, logger: accounts.logger,
+                            dummyHash: accounts.dummyHash, mail: mail)
+        let enrolment = try accounts.beginTOTP(auth, issuer: "Example")
+        for _ in 0..<3 { _ = error { _ = try accounts.confirmTOTP("000000", try current(), client: client) } }
+        XCTAssertEqual(counting.hashes, 0)
+        XCTAssertEqual(try accounts.confirmTOTP(try code(enrolment.secret), try current(), client: client).count, 10)
+        XCTAssertEqual(counting.hashes, 10)
+    }
+
+    /// Someone with the password and the mailbox resets the password by
+    /// code as often as they like: the account's back-off and lock start
+    /// again each time, the second factor's own count does not. Past its
+    /// limit the app's codes are refused unread; a recovery code (50 bits,
+    /// not worth guessing) still signs the owner in and clears it.
+    func testAResetByCodeGivesNoFreshGuessesAtTheSecondFactor() throws {
+        var p = AccountPolicy(throttle: ThrottlePolicy(freeFailures: 2, baseDelay: 1, maxDelay: 4, lockAfter: 6))
+        p.codes.cooldown = 0
+        try make(policy: p)
+        user = try accounts.addUser(ann, password: "password one")
+        auth = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                    clientIP: "192.0.2.1").token)
+        let (secret, recovery) = try enrol()
+        var password = "password one"
+        for round in 0..<3 {
+            for _ in 0..<2 {
+                clock.t += 5
+                _ = error { _ = try accounts.signIn(username: "ann@example.com", password: password, clientIP: "b",
+                                                    secondFactor: .code("000000")) }
+            }
+            // A reset by code: the account's count and any lock go.
+            clock.t += 5
+            _ = try accounts.sendCode(to: ann, purpose: .reset, clientIP: "b")
+            guard case .resetGrant(let grant) = try accounts.redeemCode(mail.sent.last!.values["code"]!, for: ann, purpose: .reset,
+                                                                          clientIP: "b") else { return XCTFail() }
+            password = "new password \(round)"
+            try accounts.changePassword(try accounts.authenticate(token: grant.token, allowResetGrant: true), old: nil, new: password, clientIP: "b")
+        }
+        clock.t += 30
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: password, clientIP: "b",
+                                                        secondFactor: .code(try code(secret))) }, .invalidSecondFactor,
+                       "six wrong codes across three resets: the app's codes are refused, the right one too")
+        XCTAssertTrue(audit.text.contains("\"event\":\"second_factor_locked\""))
+        clock.t += 5
+        let opened = try accounts.signIn(username: "ann@example.com", password: password, clientIP: "b",
+                                         secondFactor: .code(recovery[0]))
+        XCTAssertEqual(try accounts.authenticate(token: opened.token).session.factors, [.password, .recoveryCode])
+        clock.t += 30
+        XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: password, clientIP: "b",
+                                             secondFactor: .code(try code(secret))), "a recovery code cleared the count")
+    }
+
+    func undoCode() throws -> String { try XCTUnwrap(mail.sent.first { $0.template == "mfa-enabled" }?.values["undo_code"]) }
+
+    /// A session taken over inside its step-up window can enrol the thief's
+    /// app. The owner, who still has the password (changing it needs the
+    /// old one) and the mailbox, signs in with the password and the undo
+    /// code from the mail that told them: the factor goes, and with it
+    /// every session, the thief's included.
+    func testTheOwnerUndoesAFirstEnrolmentWithThePasswordAndTheCodeMailedAboutIt() throws {
+        let thief = auth!
+        _ = try enrol()
+        let undo = try undoCode()
+        XCTAssertEqual(undo.count, 23, "four groups of five")
+        clock.t += 3600
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "wrong", clientIP: "c",
+                                                        secondFactor: .code(undo)) }, .invalidCredentials)
+        let opened = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "c",
+                                         secondFactor: .code(undo.lowercased()))
+        XCTAssertEqual(try accounts.authenticate(token: opened.token).session.factors, [.password])
+        XCTAssertFalse(try store.loadUser(user.id)!.secondFactor.enabled)
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: thief.token) }, .notAuthenticated)
+        XCTAssertEqual(mail.sent.last?.template, "mfa-disabled")
+        XCTAssertTrue(audit.text.contains("\"event\":\"mfa_undone\""))
+        // Used up: the factor it undid is gone. Enrolled again, it is no code.
+        auth = try accounts.authenticate(token: opened.token)
+        _ = try enrol()
+        clock.t += 30
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "c",
+                                                        secondFactor: .code(undo)) }, .invalidSecondFactor)
+    }
+
+    func testAnUndoCodeNeedsThePasswordOfItsTimeWithinSevenDaysAtSignIn() throws {
+        var p = AccountPolicy()
+        p.codes.loginEnabled = true
+        try make(policy: p)
+        user = try accounts.addUser(ann, password: "password one")
+        auth = try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                    clientIP: "192.0.2.1").token)
+        let (secret, _) = try enrol()
+        let undo = try undoCode()
+        // Not after sign-in by e-mailed code: the mailbox alone undoes nothing.
+        _ = try accounts.sendCode(to: ann, purpose: .login, clientIP: "b")
+        XCTAssertEqual(error { _ = try accounts.redeemCode(mail.sent.last!.values["code"]!, for: ann, purpose: .login, clientIP: "b",
+                                                           secondFactor: .code(undo)) }, .invalidSecondFactor)
+        // Nor at re-authentication, nor once seven days have gone.
+        clock.t += 30
+        XCTAssertEqual(error { try accounts.reauthenticate(try current(), password: "password one", secondFactor: undo, client: client) },
+                       .reauthenticationFailed)
+        clock.t += 7 * 86400
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                                        secondFactor: .code(undo)) }, .invalidSecondFactor)
+        XCTAssertTrue(try store.loadUser(user.id)!.secondFactor.enabled)
+        // A new password (a reset by code, say) voids it too.
+        clock.t -= 7 * 86400
+        clock.t += 3600
+        let session = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "b",
+                                          secondFactor: .code(try code(secret)))
+        try accounts.changePassword(try accounts.authenticate(token: session.token), old: "password one", new: "password two",
+                                    clientIP: "b")
+        clock.t += 60
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password two", clientIP: "b",
+                                                        secondFactor: .code(undo)) }, .invalidSecondFactor)
+    }
+
+    /// Whoever enrolled cannot void the owner's code by enrolling again:
+    /// that mails a new one, and the old one ends with the secret it named.
+    func testReplacingAFactorMailsANewUndoCodeAndEndsTheOld() throws {
+        _ = try enrol()
+        clock.t += 30
+        auth = try current()
+        _ = try enrol()
+        let codes = mail.sent.filter { $0.template == "mfa-enabled" }.compactMap { $0.values["undo_code"] }
+        XCTAssertEqual(codes.count, 2)
+        clock.t += 30
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "c",
+                                                        secondFactor: .code(codes[0])) }, .invalidSecondFactor)
+        XCTAssertEqual(try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one",
+                                                                            clientIP: "c", secondFactor: .code(codes[1])).token)
+            .session.factors, [.password])
     }
 }
 

@@ -4,12 +4,16 @@ import Foundation
 import XCTest
 import GatehouseSystem
 
-/// Counts verifications, to show which paths pay for an Argon2id one.
+/// Counts verifications and hashes, to show which paths pay for an Argon2id one.
 final class CountingHasher: PasswordHasher, @unchecked Sendable {
     let inner: PasswordHasher
     var checks: [String] = []
+    var hashes = 0
     init(_ inner: PasswordHasher) { self.inner = inner }
-    func hash(_ password: String) throws -> String { try inner.hash(password) }
+    func hash(_ password: String) throws -> String {
+        hashes += 1
+        return try inner.hash(password)
+    }
     func check(_ password: String, against stored: String) -> PasswordCheck {
         checks.append(stored)
         return inner.check(password, against: stored)

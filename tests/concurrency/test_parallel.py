@@ -350,6 +350,21 @@ def test_one_recovery_code_signs_in_once(racing):
     assert me["mfa"]["recovery_codes_left"] == 8
 
 
+def test_one_undo_code_undoes_once(racing):
+    """The undo code mailed at enrolment, sent 8 times at once with the
+    password: it removes the factor and ends every session under the
+    account's lock, so one request signs in and the others find no factor
+    left to undo."""
+    import re
+    email, password, _, _ = enrolled(racing)
+    mail = racing.mailbox.wait(email, 1)[0]
+    code = re.search(r"^\s+([A-Z2-7]{5}(?:-[A-Z2-7]{5}){3})\s*$", racing.mailbox.text(mail), re.M).group(1)
+    results = burst(WORKERS, lambda i: sign_in_with(racing, email, password, code))
+    assert one_success(results), [r.text for r in results]
+    winner = next(r for r in results if r.status_code == 200).json()["access_token"]
+    assert requests.get(f"{racing.base}/me", headers=bearer(winner)).json()["mfa"]["totp"] is False
+
+
 def test_a_second_step_ticket_opens_one_session(racing):
     """Parallel posts of one ticket, each with a different good code (the
     step, and recovery codes): the ticket is consumed before a session is

@@ -239,12 +239,17 @@ def test_verify_policy_mfa(stack, user):
     email, password = user
     token = stack.token(email, password)
     origin = stack.base.rsplit("/", 1)[0]
+    other = stack.token(email, password)
     r = requests.get(f"{origin}/second-factor/app", headers=bearer(token), allow_redirects=False)
     assert r.status_code == 302
-    assert r.headers["Location"] == f"{origin}/account/reauth?rd=" + urllib.parse.quote(f"{origin}/second-factor/app", safe="")
+    assert r.headers["Location"] == f"{origin}/account/mfa?notice=mfa-needed", "no factor yet: turn it on, not a loop"
+    page = requests.get(r.headers["Location"], cookies={"gatehouse_session": token}, headers={"Accept": "text/html"})
+    assert "This page asks for two-step sign-in" in page.text
     secret, _ = enrol(stack, token)
     r = requests.get(f"{origin}/second-factor/app", headers=bearer(token))
     assert r.status_code == 200 and email in r.text, "the enrolling session proved the factor"
+    r = requests.get(f"{origin}/second-factor/app", headers=bearer(other), allow_redirects=False)
+    assert r.headers["Location"] == f"{origin}/account/reauth?rd=" + urllib.parse.quote(f"{origin}/second-factor/app", safe="")
     fresh = sign_in(stack, email, password, mfa_code=totp_code(secret)).json()["access_token"]
     assert requests.get(f"{origin}/second-factor/app", headers=bearer(fresh)).status_code == 200
 
@@ -349,3 +354,60 @@ def test_sign_in_by_code_asks_for_the_second_factor_too(make_stack):
         else:
             assert r.status_code == 200, r.text
             assert me(s, r.json()["access_token"])["session"]["factors"] == ["email_code", "totp"]
+
+
+UNDO_CODE = re.compile(r"^\s+([A-Z2-7]{5}(?:-[A-Z2-7]{5}){3})\s*$", re.M)
+
+
+def undo_code(stack, email):
+    mail = stack.mailbox.wait(email, 1)[0]
+    assert mail["Subject"] == "Two-step sign-in is now on for your Gatehouse account"
+    return UNDO_CODE.search(stack.mailbox.text(mail)).group(1)
+
+
+def test_the_owner_undoes_an_enrolment_they_did_not_make(stack, user):
+    """A session taken over inside its step-up window enrols the taker's
+    app. The owner signs in with the password and the undo code from the
+    mail that told them: the factor is gone, and every session with it."""
+    email, password = user
+    taken = stack.token(email, password)
+    enrol(stack, taken)
+    code = undo_code(stack, email)
+    r = sign_in(stack, email, "not the password", mfa_code=code)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    r = sign_in(stack, email, password, mfa_code=code.lower().replace("-", " "))
+    assert r.status_code == 200, r.text
+    owner = r.json()["access_token"]
+    assert me(stack, owner)["session"]["factors"] == ["password"]
+    assert me(stack, owner)["mfa"] == {"totp": False, "recovery_codes_left": 0}
+    assert requests.get(f"{stack.base}/me", headers=bearer(taken)).status_code == 401
+    assert stack.mailbox.wait(email, 2)[-1]["Subject"] == "Two-step sign-in was turned off for your Gatehouse account"
+    assert '"event":"mfa_undone"' in (stack.var / "data" / "audit.log").read_text()
+    assert code not in (stack.var / "data" / "audit.log").read_text()
+
+
+def test_an_undo_code_is_void_after_a_reset_by_code(stack, user):
+    """Whoever has the mailbox but not the password resets it first: the
+    undo code names the password of its time, and is no code after."""
+    email, password = user
+    secret, _ = enrol(stack, stack.token(email, password))
+    code = undo_code(stack, email)
+    assert stack.send_code(email, purpose="reset").status_code == 200
+    grant = requests.post(f"{stack.base}/verify-otp", json={"email": email, "code": stack.mailbox.code(email, count=2),
+                                                            "purpose": "reset"}).json()["reset_token"]
+    r = requests.post(f"{stack.base}/change-password", headers=bearer(grant),
+                      json={"new_password": "a new long phrase", "confirm_password": "a new long phrase"})
+    assert r.status_code == 200, r.text
+    r = sign_in(stack, email, "a new long phrase", mfa_code=code)
+    assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
+    assert sign_in(stack, email, "a new long phrase", mfa_code=totp_code(secret)).status_code == 200
+
+
+def test_reauth_without_a_code_never_tells_a_right_password_from_a_wrong_one(stack, user):
+    email, password = user
+    token = stack.token(email, password)
+    enrol(stack, token)
+    right = requests.post(f"{stack.base}/reauth", json={"password": password}, headers=bearer(token))
+    wrong = requests.post(f"{stack.base}/reauth", json={"password": "not it"}, headers=bearer(token))
+    assert right.status_code == wrong.status_code == 403
+    assert right.content == wrong.content and right.json()["detail"].startswith("A second factor is required")
