@@ -317,6 +317,8 @@ wrk.body = "grant_type=password&username=bench%40example.com&password=bench+pass
     r["fastapi"] = wrk(f"{BASE}/bench/fastapi/verify-otp", wrong)
     r["php"] = wrk(f"{BASE}/bench/php/verify-otp", wrong)
     r["signin"] = wrk(f"{BASE}/account/token", signin, connections=4)
+    r["sessions"] = wrk(f"{BASE}/account/sessions", me)
+    r["mfa_state"] = wrk(f"{BASE}/account/mfa", me)
     r["c_again"] = wrk(f"{BASE}/bench/c")
     argon = subprocess.run(f'("{BIN}/gatehouse-stress" argon2 "{VAR}/argon" {SECONDS} & "{BIN}/gatehouse-stress" argon2 "{VAR}/argon" {SECONDS}; wait)',
                            shell=True, check=True, capture_output=True, text=True).stdout
@@ -356,7 +358,7 @@ wrk.body = "grant_type=password&username=bench%40example.com&password=bench+pass
 
     # Memory: unique pages (Pss) of each idle worker.
     gh = []
-    for name in ["token", "me", "verify-otp", "verify", "send-otp", "change-password", "logout"]:
+    for name in ["token", "me", "verify-otp", "verify", "send-otp", "change-password", "logout", "mfa", "reauth", "sessions"]:
         gh += [pss_kib(p) for p in workers_of(VAR, name)]
     php_master = int((VAR / "run/php-fpm.pid").read_text())
     php_children = [pss_kib(p) for p in children(php_master)]
@@ -437,7 +439,9 @@ def report(m):
             ("C again (end of block)", r["c_again"]), ("static page, no auth", r["static"]),
             ("FastAPI original, 2 uvicorn workers (uvloop, httptools, upstream keepalive), wrong code", r["fastapi"]),
             ("PHP-FPM, 2 static children, OPcache " + ("on" if m["opcache"] else "NOT LOADED") + ", wrong code", r["php"]),
-            ("Gatehouse `me` on PostgreSQL", r["pg_me"]), ("Gatehouse verify-otp on PostgreSQL", r["pg_verify_otp"])]
+            ("Gatehouse `me` on PostgreSQL", r["pg_me"]), ("Gatehouse verify-otp on PostgreSQL", r["pg_verify_otp"]),
+            ("Gatehouse GET /sessions (the person's list, flat files)", r["sessions"]),
+            ("Gatehouse GET /mfa (the second factor's state)", r["mfa_state"])]
     return rows, refs
 
 
