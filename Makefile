@@ -55,7 +55,7 @@ fuzz: deps
 	scripts/fuzz $(FUZZ_SECONDS)
 
 fuzz-smoke: deps
-	scripts/fuzz 12
+	scripts/fuzz 8
 
 test: unit fuzz-smoke e2e
 

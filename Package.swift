@@ -5,7 +5,11 @@ import PackageDescription
 //   GatehouseSystem     leaf: system calls, files, subprocesses, templates and
 //                       escapers, dates, hex and base64
 //   GatehouseJSON       strict JSON with Python's error messages
-//   GatehouseCrypto     Argon2id, crypt(3), keyed BLAKE2b, CSPRNG
+//   GatehouseCrypto     Argon2id, crypt(3), keyed BLAKE2b, CSPRNG, HMAC-SHA1
+//                       and signature checks (libcrypto by dlopen, libsodium)
+//   GatehouseWebAuthn   passkeys' formats and checks: a bounded CBOR reader,
+//                       COSE keys, authenticator data, client data, the
+//                       registration and assertion ceremonies; no accounts
 //   GatehouseCore       accounts: records, the store protocols, sign-in,
 //                       sessions, codes, policy; clock, randomness, mail and
 //                       store injected; no configuration, no concrete store
@@ -40,7 +44,7 @@ let package = Package(
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
         .library(name: "GatehouseFuzzTargets", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehousePages", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
-                                                     "GatehouseFiles", "GatehouseSystem"]),
+                                                     "GatehouseFiles", "GatehouseSystem", "GatehouseWebAuthn"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,6 +69,7 @@ let package = Package(
         .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
         .target(name: "GatehousePostgres", dependencies: ["CLibPQ", "GatehouseCore", "GatehouseSystem"]),
         .target(name: "GatehouseJSON"),
+        .target(name: "GatehouseWebAuthn", dependencies: ["GatehouseCrypto", "GatehouseJSON", "GatehouseSystem"]),
         .target(name: "GatehouseCore", dependencies: [
             "GatehouseSystem", "GatehouseCrypto", "GatehouseJSON",
             .product(name: "Logging", package: "swift-log"),
@@ -131,6 +136,8 @@ let package = Package(
         .testTarget(name: "GatehouseCryptoTests", dependencies: ["GatehouseCrypto"]),
         .testTarget(name: "GatehouseConfigTests", dependencies: ["GatehouseConfig"]),
         .testTarget(name: "GatehouseJSONTests", dependencies: ["GatehouseJSON"]),
+        .testTarget(name: "GatehouseWebAuthnTests", dependencies: ["TestSupport", "GatehouseWebAuthn", "GatehouseJSON", "GatehouseCrypto", "GatehouseSystem"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehousePagesTests", dependencies: ["GatehousePages", "GatehouseHTTP", "GatehouseJSON", "GatehouseSystem"]),
         .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseCrypto", "GatehouseSystem",

@@ -9,6 +9,7 @@ import GatehousePages
 import GatehouseJSON
 import GatehouseFiles
 import GatehouseSystem
+import GatehouseWebAuthn
 
 /// Each parser that sees outside input, as a function of arbitrary bytes.
 /// A parser may refuse its input (that is its job); it must not crash, hang
@@ -64,11 +65,37 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
             for format in ImportFormat.allCases { _ = format.parse(line) }
         }
     },
+    // Passkeys: each parser of what an authenticator sends, and the two
+    // ceremonies whole (a response as JSON, checked against a site whose
+    // RP ID and origin the seeds were made for, so that the checks past
+    // parsing are reached too).
+    "cbor": { bytes in _ = try? CBOR.read(bytes[...]) },
+    "cose": { bytes in
+        if let key = try? COSEKey(bytes) { _ = try? key.verify(Array(bytes.prefix(72)), over: bytes) }
+    },
+    "authdata": { bytes in _ = try? AuthenticatorData(bytes) },
+    "clientdata": { bytes in
+        _ = try? ClientData(bytes).check(type: "webauthn.get", rp: fuzzRP)
+    },
+    "registration": { bytes in
+        guard let json = try? JSONParser.parse(bytes), let response = try? RegistrationResponse(json: json) else { return }
+        _ = try? response.verify(rp: fuzzRP, requireUserVerification: true)
+    },
+    "assertion": { bytes in
+        guard let json = try? JSONParser.parse(bytes), let response = try? AssertionResponse(json: json) else { return }
+        _ = try? response.verify(publicKey: fuzzKey, storedSignCount: 0, rp: fuzzRP, requireUserVerification: true)
+    },
     "return-url": { bytes in
         _ = ReturnURL.checked(String(decoding: bytes, as: UTF8.self), ownOrigin: "http://example.com:8080", allowedHosts: ["a.example"],
                               sharedDomain: "example.com")
     },
 ]
+
+let fuzzRP = RelyingParty(id: "localhost", origins: ["http://localhost:8080"])
+/// A P-256 COSE key (the assertion target's signatures fail against it,
+/// past every check before the signature).
+let fuzzKey: [UInt8] = [0xA5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21, 0x58, 0x20] + [UInt8](repeating: 1, count: 32)
+    + [0x22, 0x58, 0x20] + [UInt8](repeating: 2, count: 32)
 
 nonisolated(unsafe) var selected: (@Sendable ([UInt8]) -> Void)?
 

@@ -1,0 +1,68 @@
+import GatehouseCrypto
+
+/// A credential's public key as COSE (RFC 9052/9053) carries it, for the
+/// three algorithms this site takes: ES256 (-7, EC2 on P-256), RS256
+/// (-257, RSA) and EdDSA (-8, OKP Ed25519). The key's type, curve and
+/// algorithm must agree; anything else is refused. Pure but for the
+/// verification, which libcrypto and libsodium do.
+package enum COSEKey: Equatable, Sendable {
+    case es256(x: [UInt8], y: [UInt8])
+    case rs256(modulus: [UInt8], exponent: [UInt8])
+    case ed25519([UInt8])
+
+    /// The algorithms offered at registration, in order of preference.
+    package static let algorithms = [-7, -8, -257]
+
+    package init(_ bytes: [UInt8]) throws(WebAuthnError) {
+        let key = try CBOR.decode(bytes)
+        guard case .map = key, let kty = key[int: 1]?.int, let alg = key[int: 3]?.int else {
+            throw .malformed("COSE key without kty or alg")
+        }
+        let bytes = { (label: Int) throws(WebAuthnError) -> [UInt8] in try Self.parameter(key, label) }
+        switch (kty, alg) {
+        case (2, -7):
+            guard key[int: -1]?.int == 1 else { throw .unsupported("EC2 key on a curve other than P-256") }
+            let x = try bytes(-2), y = try bytes(-3)
+            guard x.count == 32, y.count == 32 else { throw .malformed("P-256 coordinates are 32 bytes") }
+            self = .es256(x: x, y: y)
+        case (3, -257):
+            let n = try bytes(-1), e = try bytes(-2)
+            guard n.count >= 256, n.count <= 1024, !e.isEmpty, e.count <= 8 else { throw .unsupported("RSA key size") }
+            self = .rs256(modulus: n, exponent: e)
+        case (1, -8):
+            guard key[int: -1]?.int == 6 else { throw .unsupported("OKP key on a curve other than Ed25519") }
+            let x = try bytes(-2)
+            guard x.count == 32 else { throw .malformed("an Ed25519 key is 32 bytes") }
+            self = .ed25519(x)
+        default:
+            throw .unsupported("COSE key type \(kty) with algorithm \(alg)")
+        }
+    }
+
+    static func parameter(_ key: CBOR, _ label: Int) throws(WebAuthnError) -> [UInt8] {
+        guard case .bytes(let b)? = key[int: label] else { throw .malformed("COSE key parameter \(label)") }
+        return b
+    }
+
+    /// The COSE algorithm number.
+    package var algorithm: Int {
+        switch self {
+        case .es256: return -7
+        case .rs256: return -257
+        case .ed25519: return -8
+        }
+    }
+
+    /// Whether `signature` signs `message` with this key.
+    package func verify(_ signature: [UInt8], over message: [UInt8]) throws(WebAuthnError) -> Bool {
+        do {
+            switch self {
+            case .es256(let x, let y): return try PublicKeySignature.verifyP256(x: x, y: y, message: message, signature: signature)
+            case .rs256(let n, let e): return try PublicKeySignature.verifyRSA(modulus: n, exponent: e, message: message, signature: signature)
+            case .ed25519(let key): return PublicKeySignature.verifyEd25519(publicKey: key, message: message, signature: signature)
+            }
+        } catch {
+            throw .unsupported(error.description)
+        }
+    }
+}
