@@ -71,7 +71,7 @@ let package = Package(
         .target(name: "GatehouseJSON"),
         .target(name: "GatehouseWebAuthn", dependencies: ["GatehouseCrypto", "GatehouseJSON", "GatehouseSystem"]),
         .target(name: "GatehouseCore", dependencies: [
-            "GatehouseSystem", "GatehouseCrypto", "GatehouseJSON",
+            "GatehouseSystem", "GatehouseCrypto", "GatehouseJSON", "GatehouseWebAuthn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseFastCGI", dependencies: [
@@ -140,7 +140,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "GatehouseHTTPTests", dependencies: ["GatehouseHTTP"]),
         .testTarget(name: "GatehousePagesTests", dependencies: ["GatehousePages", "GatehouseHTTP", "GatehouseJSON", "GatehouseSystem"]),
-        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseCrypto", "GatehouseSystem",
+        .testTarget(name: "GatehouseCoreTests", dependencies: ["TestSupport", "GatehouseCore", "GatehouseCrypto", "GatehouseSystem", "GatehouseJSON", "CSodium",
                                                              .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "GatehouseFastCGITests", dependencies: ["GatehouseFastCGI"]),
         // What the test targets share (no Foundation): file helpers, and a

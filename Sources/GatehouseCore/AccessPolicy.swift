@@ -11,8 +11,10 @@ package enum AccessPolicy: Equatable, Sendable {
     /// A session that proved a second factor (an authenticator app's code
     /// or a recovery code) at sign-in or since.
     case secondFactor
+    /// A session that proved a passkey: the phishing-resistant factor.
+    case passkey
 
-    /// `signed-in`, `verified-email`, `mfa`, `otp:<seconds>`; nil for anything
+    /// `signed-in`, `verified-email`, `mfa`, `passkey`, `otp:<seconds>`; nil for anything
     /// else, the empty string too: a value that is there but empty is a
     /// mistake (a `map` with no match), never the weakest policy.
     package init?(_ text: String) {
@@ -20,6 +22,7 @@ package enum AccessPolicy: Equatable, Sendable {
         case "signed-in": self = .signedIn
         case "verified-email": self = .verifiedEmail
         case "mfa": self = .secondFactor
+        case "passkey": self = .passkey
         default:
             guard text.hasPrefix("otp:"), let n = Int(text.dropFirst(4)), n > 0 else { return nil }
             self = .recentCode(seconds: n)
@@ -34,6 +37,7 @@ package enum AccessPolicy: Equatable, Sendable {
         case .recentCode(let seconds):
             return auth.session.otpVerifiedAt > 0 && now - auth.session.otpVerifiedAt <= Int64(seconds)
         case .secondFactor: return auth.session.usedSecondFactor
+        case .passkey: return auth.session.factors.contains(.passkey)
         }
     }
 }

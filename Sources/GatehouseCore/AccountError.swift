@@ -41,4 +41,12 @@ package enum AccountError: Error, Equatable, Sendable {
     case reauthenticationFailed
     /// send-otp for an unknown address, when the site opted into the original's 404.
     case unknownAddress
+    /// The site has no `webauthn_rp_id`.
+    case passkeysDisabled
+    /// A passkey response that failed a check (the reason is audited).
+    case passkeyRefused
+    /// A passkey registered to an account already.
+    case passkeyTaken
+    case tooManyPasskeys
+    case passkeyNotFound
 }

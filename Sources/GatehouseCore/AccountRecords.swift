@@ -1,3 +1,5 @@
+import GatehouseSystem
+
 /// The account records the core decides on. Each store adapter keeps them
 /// in its own form (text files, table rows); the core sees only these.
 
@@ -34,13 +36,19 @@ package struct UserRecord: Equatable, Sendable {
     package var survivingSession: String
     /// The authenticator app and the recovery codes; empty when none.
     package var secondFactor = SecondFactor()
+    /// The account's passkeys, and the random user handle they were made
+    /// for (base64url; "" until the first): never the address or the id.
+    package var passkeys: [Passkey] = []
+    package var passkeyHandle = ""
 
     package var locked: Bool { lock != .none }
 
     package init(id: String, email: EmailAddress, passwordHash: String, created: Int64,
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
                 sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "",
-                secondFactor: SecondFactor = SecondFactor()) {
+                secondFactor: SecondFactor = SecondFactor(), passkeys: [Passkey] = [], passkeyHandle: String = "") {
+        self.passkeys = passkeys
+        self.passkeyHandle = passkeyHandle
         self.id = id
         self.email = email
         self.passwordHash = passwordHash
@@ -87,6 +95,59 @@ package struct SecondFactor: Equatable, Sendable {
         self.pendingSecret = pendingSecret
         self.lastStep = lastStep
         self.recoveryCodes = recoveryCodes
+    }
+}
+
+/// A passkey (a WebAuthn credential) of an account: what its ceremonies
+/// need (the id, the COSE key as the authenticator sent it, the signature
+/// counter) and what its owner sees (a name, when it was made and used).
+package struct Passkey: Equatable, Sendable {
+    /// The credential id, base64url.
+    package var id: String
+    /// The COSE public key, base64url.
+    package var publicKey: String
+    package var signCount: UInt32
+    package var name: String
+    package var created: Int64
+    package var lastUsed: Int64
+    /// The user was verified (PIN, biometrics) when it was made.
+    package var userVerified: Bool
+    /// A synced passkey (backup eligible), which may report a zero counter.
+    package var backupEligible: Bool
+
+    package init(id: String, publicKey: String, signCount: UInt32 = 0, name: String, created: Int64, lastUsed: Int64 = 0,
+                 userVerified: Bool = false, backupEligible: Bool = false) {
+        self.id = id
+        self.publicKey = publicKey
+        self.signCount = signCount
+        self.name = name
+        self.created = created
+        self.lastUsed = lastUsed
+        self.userVerified = userVerified
+        self.backupEligible = backupEligible
+    }
+
+    /// The list as both stores keep it: `;` between passkeys, `.` between
+    /// fields (base64url and digits hold neither), the name base64url.
+    package static func listText(_ list: [Passkey]) -> String {
+        list.map { p in
+            [p.id, p.publicKey, String(p.signCount), String(p.created), String(p.lastUsed),
+             (p.userVerified ? "v" : "") + (p.backupEligible ? "b" : ""), Base64.url(Array(p.name.utf8))].joined(separator: ".")
+        }.joined(separator: ";")
+    }
+
+    /// nil when the text is not such a list.
+    package static func list(_ text: String) -> [Passkey]? {
+        guard !text.isEmpty else { return [] }
+        var out = [Passkey]()
+        for entry in text.split(separator: ";") {
+            let f = entry.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 7, !f[0].isEmpty, !f[1].isEmpty, let count = UInt32(f[2]), let created = Int64(f[3]),
+                  let used = Int64(f[4]), let name = Base64.decodeURL(f[6]) else { return nil }
+            out.append(Passkey(id: f[0], publicKey: f[1], signCount: count, name: String(decoding: name, as: UTF8.self),
+                               created: created, lastUsed: used, userVerified: f[5].contains("v"), backupEligible: f[5].contains("b")))
+        }
+        return out
     }
 }
 
@@ -151,8 +212,11 @@ package enum AuthFactor: String, Sendable, CaseIterable {
     case emailCode = "email_code"
     case totp
     case recoveryCode = "recovery_code"
+    /// A passkey: with user verification, sign-in without a password; or
+    /// the second step after one.
+    case passkey
 
-    package var isSecondFactor: Bool { self == .totp || self == .recoveryCode }
+    package var isSecondFactor: Bool { self == .totp || self == .recoveryCode || self == .passkey }
 
     /// Comma-separated, as both stores keep them; unknown names are
     /// dropped (a newer release's factor read by an older one).

@@ -4,6 +4,7 @@ import Glibc
 import GatehouseCrypto
 import Logging
 import GatehouseSystem
+import GatehouseWebAuthn
 
 /// The limits the account core enforces: plain values (the wiring reads
 /// them from the configuration).
@@ -31,6 +32,13 @@ package struct AccountPolicy: Sendable, Equatable {
     package var secondStepTries: Int = 5
     /// How long the undo code mailed after a first enrolment works.
     package var secondFactorUndoWindow: Int = 7 * 86_400
+    /// Passkeys: the site as a WebAuthn relying party (nil: no passkeys),
+    /// how long a ceremony's challenge lasts, how many an account may have.
+    package var relyingParty: RelyingParty?
+    package var passkeyChallengeLifetime: Int = 300
+    package var maxPasskeys: Int = 10
+    /// The site's name, for an authenticator to show.
+    package var siteName: String = "Gatehouse"
     /// IPv6 clients are counted per network of this many leading bits.
     package var ipv6PrefixLength: Int
     /// Per-client budgets also count by these wider networks, which may

@@ -1,4 +1,5 @@
 import GatehouseCrypto
+import GatehouseJSON
 import GatehouseSystem
 
 /// The second factor at sign-in and at re-authentication (docs/security.md,
@@ -37,6 +38,18 @@ extension Accounts {
     /// ticket ends at its last try, and is consumed before the session it
     /// earns is opened, so of parallel requests with good codes one signs in.
     package func completeSecondStep(ticket token: String, code: String, client: ClientInfo) throws -> OpenedSession {
+        try completeSecondStep(ticket: token, answer: .code(code), client: client)
+    }
+
+    /// What a browser's second step offers: a code (from the app, a
+    /// recovery code, an undo code), or a passkey's assertion to options
+    /// bound to the ticket (`passkeyRequestOptions(ticket:)`).
+    package enum SecondStepAnswer: Sendable {
+        case code(String)
+        case passkey(JSONValue)
+    }
+
+    package func completeSecondStep(ticket token: String, answer: SecondStepAnswer, client: ClientInfo) throws -> OpenedSession {
         let now = clock.now()
         guard let found = try liveSecondStep(token), let user = found.user else { throw AccountError.notAuthenticated }
         let ticket = found.session
@@ -49,8 +62,20 @@ extension Accounts {
         let factor: AuthFactor?
         do {
             let first = ticket.factors.first ?? .password
-            factor = try proveSecondFactor(code, of: user, after: first, undo: first == .password, attempt: attempt,
-                                           client: client, now: now)
+            switch answer {
+            case .code(let code):
+                factor = try proveSecondFactor(code, of: user, after: first, undo: first == .password, attempt: attempt,
+                                               client: client, now: now)
+            case .passkey(let assertion):
+                do {
+                    _ = try provePasskey(assertion, purpose: .secondStep, binding: ticket.id, of: user, requireUserVerification: false,
+                                         client: client, now: now)
+                } catch AccountError.passkeyRefused {
+                    try signInFailed(attempt, user: user, clientIP: client.ip, now: now)
+                    throw AccountError.invalidSecondFactor
+                }
+                factor = .passkey
+            }
         } catch {
             if counted.tries >= maxTries { try store.deleteSession(ticket.id) }
             throw error

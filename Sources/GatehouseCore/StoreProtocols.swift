@@ -100,6 +100,20 @@ package protocol CounterStore: Sendable {
                                _ change: (inout CounterRecord) -> Void) throws
 }
 
+/// Which account each passkey belongs to, site-wide: a credential id is
+/// registered to one account at most (WebAuthn §7.1 step 26), and a
+/// sign-in without a password finds its account by it. Keys are the
+/// core's keyed hashes of credential ids, fixed-length.
+package protocol PasskeyIndex: Sendable {
+    /// The account `key` is registered to; nil when none.
+    func passkeyOwner(_ key: String) throws -> String?
+    /// Registers `key` to `userID` as one decision: true when it was free
+    /// (or already this account's), false when another account holds it.
+    func claimPasskey(_ key: String, for userID: String) throws -> Bool
+    /// Frees `key` if `userID` holds it.
+    func releasePasskey(_ key: String, of userID: String) throws
+}
+
 /// Small per-installation files: the server key, the dummy password hash.
 /// Written once, read on every start.
 package protocol ServerFileStore: Sendable {
@@ -129,7 +143,7 @@ package protocol StoreMaintenance: Sendable {
                         counterDead: (CounterRecord) -> Bool) throws -> GCReport
 }
 
-package typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore
+package typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore & PasskeyIndex
 
 package enum StoreError: Error, Equatable, CustomStringConvertible {
     case exists

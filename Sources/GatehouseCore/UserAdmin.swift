@@ -77,8 +77,10 @@ extension Accounts {
     /// under the same address.
     package func deleteUser(_ email: EmailAddress) throws {
         let id = userID(for: email)
+        let passkeys = try store.loadUser(id)?.passkeys ?? []
         guard try store.deleteUser(id) else { throw AccountError.userNotFound }
         try invalidateCodes(of: id)
+        for passkey in passkeys { try store.releasePasskey(passkeyKey(passkey.id), of: id) }
         let sessions = try removeSessionFiles(of: id)
         audit.record("user_deleted", at: clock.now(), user: email, [("sessions_ended", .int(sessions))])
     }

@@ -57,6 +57,13 @@ package enum ErrorResponses {
         case .reauthenticationRequired:
             return .detail(403, "Enter your password (and second factor) again first: POST it to reauth")
         case .reauthenticationFailed: return .detail(403, "Incorrect password or second factor code")
+        case .passkeysDisabled: return .detail(404, "Passkeys are not enabled on this site")
+        case .passkeyRefused:
+            return dialect == .oauth2 ? .oauth("invalid_grant", "The passkey was not accepted")
+                : .detail(400, "The passkey was not accepted")
+        case .passkeyTaken: return .detail(409, "This passkey is registered already")
+        case .tooManyPasskeys: return .detail(409, "No more passkeys can be added: remove one first")
+        case .passkeyNotFound: return .detail(404, "No such passkey")
         case .purposeDisabled(let purpose):
             return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string("purpose")],
                                                 msg: "Value error, purpose \(purpose) is not enabled on this site",

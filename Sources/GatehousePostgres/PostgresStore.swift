@@ -37,7 +37,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     // MARK: users
 
-    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes"
+    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes, passkeys, passkey_handle"
 
     func user(_ row: [String?]) throws -> UserRecord {
         let v = { (i: Int) throws in try column(row, i, of: "gatehouse_users") }
@@ -51,13 +51,17 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                           passwordChanged: try int64(v(4)), lock: lock, emailVerified: try v(6) == "t",
                           sessionEpoch: Int(try int64(v(7))), generation: try v(8), survivingSession: try v(9),
                           secondFactor: SecondFactor(totpSecret: try v(10), pendingSecret: try v(11), lastStep: try int64(v(12)),
-                                                     recoveryCodes: SecondFactor.slots(try v(13))))
+                                                     recoveryCodes: SecondFactor.slots(try v(13))),
+                          passkeys: try Passkey.list(try v(14))
+                            ?? { throw StoreError.corrupt(path: "gatehouse_users", reason: "passkeys is not a list of passkeys") }(),
+                          passkeyHandle: try v(15))
     }
 
     func values(_ u: UserRecord) -> [String?] {
         [u.id, u.email.description, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
          u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession, u.secondFactor.totpSecret,
-         u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), SecondFactor.slotsText(u.secondFactor.recoveryCodes)]
+         u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), SecondFactor.slotsText(u.secondFactor.recoveryCodes),
+         Passkey.listText(u.passkeys), u.passkeyHandle]
     }
 
     package func loadUser(_ id: String) throws -> UserRecord? {
@@ -65,7 +69,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     package func insertUser(_ u: UserRecord) throws {
-        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                              values(u))
     }
 
@@ -76,7 +80,8 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
             try connection.query("""
                 UPDATE gatehouse_users SET email = $2, password_hash = $3, created = $4, password_changed = $5, locked = $6,
                     email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10,
-                    totp_secret = $11, totp_pending = $12, totp_last_step = $13, recovery_codes = $14 WHERE id = $1
+                    totp_secret = $11, totp_pending = $12, totp_last_step = $13, recovery_codes = $14, passkeys = $15,
+                    passkey_handle = $16 WHERE id = $1
                 """, values(u))
         }) else { throw StoreError.notFound }
         return u
@@ -89,6 +94,26 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     package func allUsers() throws -> [UserRecord] {
         try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users ORDER BY email").map(user)
+    }
+
+    // MARK: passkeys
+
+    package func passkeyOwner(_ key: String) throws -> String? {
+        try connection.query("SELECT user_id FROM gatehouse_passkeys WHERE id = $1", [key]).first?[0] ?? nil
+    }
+
+    /// One statement decides: the insert wins, or the row already there
+    /// says whose it is.
+    package func claimPasskey(_ key: String, for userID: String) throws -> Bool {
+        let rows = try connection.query("""
+            WITH claimed AS (INSERT INTO gatehouse_passkeys (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING user_id)
+            SELECT user_id FROM claimed UNION ALL SELECT user_id FROM gatehouse_passkeys WHERE id = $1
+            """, [key, userID])
+        return rows.first?[0] == userID
+    }
+
+    package func releasePasskey(_ key: String, of userID: String) throws {
+        try connection.query("DELETE FROM gatehouse_passkeys WHERE id = $1 AND user_id = $2", [key, userID])
     }
 
     // MARK: sessions

@@ -14,6 +14,7 @@ import GatehouseCore
 ///     <root>/users/ab/cd/<id>        one user
 ///     <root>/sessions/ab/cd/<id>     one session
 ///     <root>/codes/ab/cd/<id>        one code
+///     <root>/passkeys/ab/cd/<key>    the account a passkey belongs to (PasskeyIndexFiles)
 ///     <root>/user-sessions/ab/cd/<user id>/<session id>
 ///                                    an account's sessions (UserSessionIndex)
 ///     <root>/<kind>/ab/.lock         the lock for every record under ab/
@@ -65,7 +66,7 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
     }
 
     enum Collection: String, CaseIterable {
-        case users, sessions, codes
+        case users, sessions, codes, passkeys
     }
 
     var counterTablePath: String { root + "/counters.table" }

@@ -18,6 +18,7 @@ enum RecordCodec {
             ("surviving_session", u.survivingSession),
             ("totp_secret", u.secondFactor.totpSecret), ("totp_pending", u.secondFactor.pendingSecret),
             ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", SecondFactor.slotsText(u.secondFactor.recoveryCodes)),
+            ("passkeys", Passkey.listText(u.passkeys)), ("passkey_handle", u.passkeyHandle),
         ])
     }
 
@@ -29,7 +30,9 @@ enum RecordCodec {
                    emailVerified: try bool(r, "email_verified"), sessionEpoch: Int(try int(r, "session_epoch")),
                    // Records written before these fields existed read as "".
                    generation: r["generation"] ?? "", survivingSession: r["surviving_session"] ?? "",
-                   secondFactor: try secondFactor(r))
+                   secondFactor: try secondFactor(r),
+                   passkeys: try Passkey.list(r["passkeys"] ?? "") ?? { throw Invalid(description: "field passkeys is not a list of passkeys") }(),
+                   passkeyHandle: r["passkey_handle"] ?? "")
     }
 
     /// Absent in records written before second factors: none.

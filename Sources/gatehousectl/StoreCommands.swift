@@ -53,8 +53,12 @@ struct StoreCommand: ParsableCommand {
                     if let bytes = try source.loadServerFile(name) { try target.saveServerFile(name, bytes) }
                 }
                 let users = try source.allUsers()
+                let keys = try ServerSecrets.loadKey(from: source)
                 for u in users {
                     do { try target.insertUser(u) } catch StoreError.exists { try target.updateUser(u.id) { $0 = u } }
+                    for p in u.passkeys where try !target.claimPasskey(Accounts.passkeyKey(p.id, keys: keys), for: u.id) {
+                        throw ValidationError("passkey \(p.id) of \(u.email) is registered to another account in the target store")
+                    }
                 }
                 let sessions = try source.allSessions()
                 for s in sessions {

@@ -36,6 +36,12 @@ extension StoreContract {
             $0.secondFactor = SecondFactor(totpSecret: "c2VhbGVk", pendingSecret: "", lastStep: 56_666_666, recoveryCodes: ["$argon2id$v=19$m=8,t=1,p=1$a$b", "", "c3"])
         }
         XCTAssertEqual(try store.loadUser(uid), enrolled)
+        let withPasskeys = try store.updateUser(uid) {
+            $0.passkeys = [Passkey(id: "Y3JlZA", publicKey: "a2V5", signCount: 4, name: "Ann's key; ü", created: 2, lastUsed: 3,
+                                   userVerified: true, backupEligible: true)]
+            $0.passkeyHandle = "aGFuZGxl"
+        }
+        XCTAssertEqual(try store.loadUser(uid), withPasskeys)
         XCTAssertNil(try store.loadSessionWithUser("f0f0f0f0f0f0"))
         XCTAssertThrowsError(try store.updateUser("b2b2b2b2b2b2") { _ in }) { XCTAssertEqual($0 as? StoreError, .notFound) }
         // A change that throws writes nothing.
@@ -44,6 +50,26 @@ extension StoreContract {
         XCTAssertEqual(try store.allUsers().map(\.id), [uid])
         XCTAssertTrue(try store.deleteUser(uid))
         XCTAssertFalse(try store.deleteUser(uid))
+    }
+
+    /// A credential is one account's: the first claim wins, a second
+    /// account's is refused, the owner's own again is fine; released only
+    /// by its owner.
+    func checkPasskeyIndex() throws {
+        let store = try makeStore()
+        try store.insertUser(user())
+        try store.insertUser(user("b2b2b2b2b2b2"))
+        let key = "c1c1c1c1c1c1c1c1"
+        XCTAssertNil(try store.passkeyOwner(key))
+        XCTAssertTrue(try store.claimPasskey(key, for: uid))
+        XCTAssertTrue(try store.claimPasskey(key, for: uid))
+        XCTAssertFalse(try store.claimPasskey(key, for: "b2b2b2b2b2b2"))
+        XCTAssertEqual(try store.passkeyOwner(key), uid)
+        try store.releasePasskey(key, of: "b2b2b2b2b2b2")
+        XCTAssertEqual(try store.passkeyOwner(key), uid)
+        try store.releasePasskey(key, of: uid)
+        XCTAssertNil(try store.passkeyOwner(key))
+        XCTAssertTrue(try store.claimPasskey(key, for: "b2b2b2b2b2b2"))
     }
 
     func checkSessions() throws {
@@ -123,6 +149,7 @@ final class FlatFileStoreContractTests: XCTestCase, StoreContract {
     func testSessions() throws { try checkSessions() }
     func testCodes() throws { try checkCodes() }
     func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
+    func testPasskeyIndex() throws { try checkPasskeyIndex() }
 
     func makeStore() throws -> AccountStore {
         dir = TestFiles.temporaryDirectory("contract")
@@ -137,6 +164,7 @@ final class MemoryStoreContractTests: XCTestCase, StoreContract {
     func testSessions() throws { try checkSessions() }
     func testCodes() throws { try checkCodes() }
     func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
+    func testPasskeyIndex() throws { try checkPasskeyIndex() }
 
     func makeStore() throws -> AccountStore { MemoryStore() }
 }
@@ -146,6 +174,7 @@ final class PostgresStoreContractTests: XCTestCase, StoreContract {
     func testSessions() throws { try checkSessions() }
     func testCodes() throws { try checkCodes() }
     func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
+    func testPasskeyIndex() throws { try checkPasskeyIndex() }
 
     func makeStore() throws -> AccountStore {
         guard let dsn = getenv("GATEHOUSE_TEST_POSTGRES").map({ String(cString: $0) }), !dsn.isEmpty else {
