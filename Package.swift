@@ -89,7 +89,7 @@ let package = Package(
         // The wiring: configuration in; store, mailer and accounts out.
         .target(name: "GatehouseApp", dependencies: [
             "GatehouseSystem", "GatehouseFiles", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore", "GatehousePostgres",
-            "GatehouseMail",
+            "GatehouseMail", "GatehouseWebAuthn",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
@@ -116,7 +116,8 @@ let package = Package(
         .target(name: "mfa", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "reauth", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "sessions", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions"]),
+        .target(name: "passkeys", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

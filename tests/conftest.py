@@ -89,8 +89,12 @@ class Stack:
         # Tests speak for many "clients" through one loopback address by
         # naming them in X-Forwarded-For, which is only believed because
         # 127.0.0.1 is configured as a trusted proxy.
+        # Passkeys: the relying party is localhost (an IP address cannot be
+        # one); the tests' authenticators say the page was http://localhost:PORT.
+        self.webauthn_origin = f"http://localhost:{self.port}"
         conf = {"data_dir": str(var / "data"), "trusted_proxies": "127.0.0.1", "maildir": str(var / "mail"),
                 "templates_dir": str(ROOT / "deploy" / "templates"),
+                "webauthn_rp_id": "localhost", "webauthn_origins": self.webauthn_origin,
                 "password_blocklist": str(ROOT / "deploy" / "blocklist" / "common-passwords.txt"), **settings}
         if STORE == "postgresql" and "store" not in settings:
             conf.update(store="postgresql", postgresql_dsn=Postgres.database())

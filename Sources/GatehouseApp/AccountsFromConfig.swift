@@ -1,6 +1,7 @@
 import GatehouseConfig
 import GatehouseCrypto
 import GatehouseCore
+import GatehouseWebAuthn
 import GatehouseFiles
 import GatehouseStore
 import GatehouseSystem
@@ -44,6 +45,10 @@ extension AccountPolicy {
                   reauthWindow: config.reauthWindow,
                   ipv6PrefixLength: config.ipv6PrefixLength, ipv4WidePrefixLength: config.ipv4WidePrefixLength,
                   ipv6WidePrefixLength: config.ipv6WidePrefixLength, wideNetworkFactor: config.wideNetworkBudgetFactor)
+        if !config.webauthnRpId.isEmpty {
+            relyingParty = RelyingParty(id: config.webauthnRpId, origins: config.webauthnOrigins)
+        }
+        siteName = config.siteName
     }
 }
 

@@ -62,6 +62,8 @@ public struct Config: Sendable {
     package internal(set) var passwordBlocklistSite: String = ""
     package internal(set) var changePasswordRequiresOtpWithin: Int = 0
     package internal(set) var reauthWindow: Int = 600
+    package internal(set) var webauthnRpId: String = ""
+    package internal(set) var webauthnOrigins: [String] = []
     package internal(set) var otpLength: Int = 0
     package internal(set) var otpLifetime: Int = 0
     package internal(set) var otpMaxTries: Int = 0
@@ -144,7 +146,28 @@ public struct Config: Sendable {
         if config.sessionAbsoluteTimeout < config.sessionIdleTimeout {
             throw contradiction("session_absolute_timeout", "must not be less than session_idle_timeout")
         }
+        if let reason = config.webauthnProblem {
+            throw contradiction("webauthn_origins", lineOf: config.webauthnOrigins.isEmpty ? "webauthn_rp_id" : nil, reason)
+        }
         return config
+    }
+
+    /// What is wrong with the passkey settings taken together: origins
+    /// without an RP ID or the reverse, an origin on another domain, plain
+    /// HTTP anywhere but localhost (WebAuthn needs a secure context).
+    var webauthnProblem: String? {
+        if webauthnRpId.isEmpty { return webauthnOrigins.isEmpty ? nil : "needs webauthn_rp_id" }
+        if webauthnOrigins.isEmpty { return "webauthn_rp_id needs the origins its pages are served from" }
+        for origin in webauthnOrigins {
+            let https = origin.hasPrefix("https://")
+            var host = String(origin.dropFirst(https ? 8 : 7))
+            if let colon = host.lastIndex(of: ":"), !host.hasSuffix("]") { host = String(host[..<colon]) }
+            guard host == webauthnRpId || host.hasSuffix("." + webauthnRpId) else {
+                return "\(origin) is not on \(webauthnRpId) or a subdomain of it"
+            }
+            guard https || host == "localhost" else { return "\(origin) must be https (http only for localhost)" }
+        }
+        return nil
     }
 
     /// Finds the file without relying on the environment (suEXEC strips it):

@@ -57,6 +57,8 @@ package enum Settings {
         path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", { $0.passwordBlocklist = $1 }, "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
         path("password_blocklist_site", "", { $0.passwordBlocklistSite = $1 }, "The site's own list, same format, checked as well. Empty: none."),
         duration("reauth_window", "10m", 60...86_400, { $0.reauthWindow = $1 }, "How recently the password (and the second factor, once enrolled) must have been entered in a session to enrol or remove a second factor, get new recovery codes, end other sessions, or (with a second factor) change the password. A sign-in counts; after that, the reauth page or POST <prefix>/reauth."),
+        rpID("webauthn_rp_id", "", { $0.webauthnRpId = $1 }, "Passkeys: the site's WebAuthn relying party ID, a domain name (this host's, or a parent of it, e.g. example.org); never an IP address. localhost works over plain HTTP for a demo. Empty: no passkeys."),
+        originList("webauthn_origins", "", { $0.webauthnOrigins = $1 }, "Passkeys: every origin (scheme://host[:port]) the pages that use them are served from, comma-separated, each on webauthn_rp_id or a subdomain of it, https (http only for localhost). A passkey response from any other origin is refused; the Host header is never asked."),
         duration("change_password_requires_otp_within", "0", 0...86_400, { $0.changePasswordRequiresOtpWithin = $1 }, "When not 0, change-password also needs a session that verified an e-mailed code this recently (step-up)."),
         int("otp_length", 6, 6...10, { $0.otpLength = $1 }, "Digits in an e-mailed code."),
         duration("otp_lifetime", "10m", 1...86_400, { $0.otpLifetime = $1 }, "How long a code stays valid."),
@@ -196,17 +198,46 @@ package enum Settings {
     /// A DNS name (letters, digits, - and dots), or empty. Not an IP
     /// address: browsers set Domain= cookies only for names.
     static func domain(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
+        bound(key, def, field, help, parseDomain)
+    }
+
+    @Sendable static func parseDomain(_ text: String) -> Result<String, ConfigProblem> {
+        let name = text.hasPrefix(".") ? String(text.dropFirst()).lowercased() : text.lowercased()
+        if name.isEmpty { return .success("") }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard name.count <= 253, labels.count >= 2, labels.allSatisfy({ label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.utf8.allSatisfy { (48...57).contains($0) || (97...122).contains($0) || $0 == 45 }
+        }), !(labels.last!.utf8.allSatisfy { (48...57).contains($0) }) else {
+            return .failure(ConfigProblem("must be a domain name such as example.org, got \"\(text)\""))
+        }
+        return .success(name)
+    }
+
+    /// A relying party ID: a domain name as for cookie_domain, or
+    /// localhost (a secure context without TLS, for a demo); never an IP
+    /// address (WebAuthn refuses one).
+    static func rpID(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
-            let name = text.hasPrefix(".") ? String(text.dropFirst()).lowercased() : text.lowercased()
-            if name.isEmpty { return .success("") }
-            let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-            guard name.count <= 253, labels.count >= 2, labels.allSatisfy({ label in
-                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
-                    && label.utf8.allSatisfy { (48...57).contains($0) || (97...122).contains($0) || $0 == 45 }
-            }), !(labels.last!.utf8.allSatisfy { (48...57).contains($0) }) else {
-                return .failure(ConfigProblem("must be a domain name such as example.org, got \"\(text)\""))
+            if text.lowercased() == "localhost" { return .success("localhost") }
+            return parseDomain(text).mapError {
+                ConfigProblem($0.reason + " (an IP address cannot be a relying party ID: use a name, or localhost)")
             }
-            return .success(name)
+        }
+    }
+
+    /// A comma-separated list of origins, each as `origin` checks it.
+    static func originList(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, [String]) -> Void,
+                           _ help: String) -> Setting {
+        bound(key, def, field, help) { text in
+            var out = [String]()
+            for item in text.split(separator: ",").map({ String($0.filter { $0 != " " && $0 != "\t" }) }) where !item.isEmpty {
+                switch parseOrigin(item) {
+                case .success(let origin): out.append(origin)
+                case .failure(let problem): return .failure(problem)
+                }
+            }
+            return .success(out)
         }
     }
 
@@ -224,17 +255,19 @@ package enum Settings {
 
     /// scheme://host[:port] with scheme http or https, or empty.
     static func origin(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
-        bound(key, def, field, help) { text in
-            if text.isEmpty { return .success("") }
-            let lower = text.lowercased()
-            let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : ""
-            guard !rest.isEmpty, rest.utf8.allSatisfy({
-                (48...57).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 58 || $0 == 91 || $0 == 93
-            }) else {
-                return .failure(ConfigProblem("must be scheme://host[:port] such as https://auth.example.org, got \"\(text)\""))
-            }
-            return .success(lower)
+        bound(key, def, field, help, parseOrigin)
+    }
+
+    @Sendable static func parseOrigin(_ text: String) -> Result<String, ConfigProblem> {
+        if text.isEmpty { return .success("") }
+        let lower = text.lowercased()
+        let rest = lower.hasPrefix("https://") ? lower.dropFirst(8) : lower.hasPrefix("http://") ? lower.dropFirst(7) : ""
+        guard !rest.isEmpty, rest.utf8.allSatisfy({
+            (48...57).contains($0) || (97...122).contains($0) || $0 == 45 || $0 == 46 || $0 == 58 || $0 == 91 || $0 == 93
+        }) else {
+            return .failure(ConfigProblem("must be scheme://host[:port] such as https://auth.example.org, got \"\(text)\""))
         }
+        return .success(lower)
     }
 
     static func list(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, [String]) -> Void, _ help: String) -> Setting {

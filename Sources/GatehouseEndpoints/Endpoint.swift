@@ -14,6 +14,10 @@ package protocol Endpoint: Sendable {
     var formImpliesHTML: Bool { get }
     /// The shape of its JSON errors.
     var errorDialect: ErrorDialect { get }
+    /// The shape of the JSON errors of the path a request names, for an
+    /// endpoint whose paths answer like different APIs (passkeys' sign-in
+    /// like /token, the rest like the others).
+    func errorDialect(at path: String, prefix: String) -> ErrorDialect
     /// True for `verify`, which web servers ask about other applications'
     /// requests: any method, the body never read or judged (it belongs to
     /// the protected application), only the credentials examined.
@@ -31,6 +35,7 @@ package protocol Endpoint: Sendable {
 extension Endpoint {
     package var formImpliesHTML: Bool { true }
     package var errorDialect: ErrorDialect { .fastAPI }
+    package func errorDialect(at path: String, prefix: String) -> ErrorDialect { errorDialect }
     package var examinesOnlyCredentials: Bool { false }
     package func methods(at path: String, prefix: String) -> [String] { methods }
     package var sendsMail: Bool { false }

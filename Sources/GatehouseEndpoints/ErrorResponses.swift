@@ -111,7 +111,7 @@ package enum ErrorResponses {
             let back = ctx.request.method == "GET" ? ctx.request.params["REQUEST_URI"] : ctx.request.header("Referer")
             return .redirect(to: ctx.url("reauth") + "?rd=" + FormDecoding.escape(back ?? ctx.home))
         }
-        let e = httpError(error, dialect: endpoint.errorDialect, ctx: ctx)
+        let e = httpError(error, dialect: endpoint.errorDialect(at: ctx.request.path, prefix: ctx.services.site.prefix), ctx: ctx)
         // A redirect (to the sign-in page) is an answer in itself.
         guard ctx.html, !(300..<400).contains(e.status) else { return e.response }
         if let page = endpoint.htmlError(e, ctx) { return page }

@@ -43,6 +43,7 @@ package struct MeEndpoint: Endpoint {
         }
         var links = [PageLink(p["home.change-password"], ctx.url("change-password")), PageLink(p["home.manage-mfa"], ctx.url("mfa")),
                      PageLink(p["home.sessions"], ctx.url("sessions"))]
+        if ctx.accounts.policy.relyingParty != nil { links.append(PageLink(p["home.passkeys"], ctx.url("passkeys"))) }
         if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }
         links.append(PageLink(p["home.sign-out"], ctx.url("logout")))
         let body = Page.notice(ctx.notice)

@@ -79,12 +79,14 @@ package struct TokenEndpoint: Endpoint {
             links.append(PageLink(p["signin.with-code"], ctx.url("send-otp") + "?purpose=login" + ctx.returnQuery))
         }
         // The return URL rides along in the form; only a safe one is kept.
-        return ctx.permittingReturn(.html(status, p.form(
+        let passkey = PasskeyPages.signInForm(ctx)
+        let page = ctx.permittingReturn(.html(status, p.form(
             title: p["signin.title"], notice: ctx.notice, action: ctx.url(name), fields: ctx.returnURLField + [
                 .hidden("grant_type", "password"),
                 FormField("username", label: p["field.email"], type: "email", value: username, autocomplete: "username"),
                 FormField("password", label: p["field.password"], type: "password", autocomplete: "current-password"),
-            ], submit: p["signin.submit"], message: message, links: links)))
+            ], submit: p["signin.submit"], message: message, links: links, after: passkey ?? "")))
+        return passkey == nil ? page : page.allowingScripts()
     }
 
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {

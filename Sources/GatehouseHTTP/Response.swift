@@ -50,9 +50,21 @@ package struct Response: Sendable {
 
     /// form-action also governs where a form's post may redirect to, so a
     /// form that sends the browser on to another origin must name it.
-    package static func contentSecurityPolicy(formTargets: [String]) -> String {
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action "
+    package static func contentSecurityPolicy(formTargets: [String], scripts: Bool = false) -> String {
+        "default-src 'none'; style-src 'self'; img-src 'self'; " + (scripts ? "script-src 'self'; " : "") + "form-action "
             + (["'self'"] + formTargets).joined(separator: " ") + "; base-uri 'none'; frame-ancestors 'none'"
+    }
+
+    /// This page with the one script a passkey form needs: script-src
+    /// 'self' added to its policy, nothing else (no inline script, no
+    /// eval, no connect-src).
+    package func allowingScripts() -> Response {
+        var page = self
+        page.headers = headers.map { name, value in
+            guard name == "Content-Security-Policy" else { return (name, value) }
+            return (name, value.contains("script-src") ? value : value.replacingFirst("form-action ", with: "script-src 'self'; form-action "))
+        }
+        return page
     }
 
     /// 303 See Other: Post/Redirect/Get.
@@ -101,5 +113,15 @@ package struct Response: Sendable {
         case 503: return "Service Unavailable"
         default: return "Status \(status)"
         }
+    }
+}
+
+extension String {
+    /// The text with the first `target` replaced (no Foundation).
+    func replacingFirst(_ target: String, with replacement: String) -> String {
+        let t = Array(target.utf8), u = Array(utf8)
+        guard !t.isEmpty, u.count >= t.count,
+              let i = (0...(u.count - t.count)).first(where: { Array(u[$0..<$0 + t.count]) == t }) else { return self }
+        return String(decoding: u[..<i] + Array(replacement.utf8) + u[(i + t.count)...], as: UTF8.self)
     }
 }

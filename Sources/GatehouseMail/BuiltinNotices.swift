@@ -18,6 +18,8 @@ enum BuiltinNotices {
                                "Your password was entered, but not a right code from your authenticator app"),
         "mfa-reset": ("Two-step sign-in was removed from your {{site}} account",
                       "An administrator removed two-step sign-in and signed out every session"),
+        "passkey-added": ("A passkey was added to your {{site}} account", "A passkey ({{name}}) was added"),
+        "passkey-removed": ("A passkey was removed from your {{site}} account", "A passkey ({{name}}) was removed"),
     ]
 
     static func template(_ name: String) throws -> (subject: Template, text: Template, html: Template?) {

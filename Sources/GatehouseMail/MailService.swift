@@ -40,7 +40,7 @@ package final class MailService: MailSink, @unchecked Sendable {
     /// the default language's, and that on a short built-in text
     /// (`BuiltinNotices`), so an upgrade never stops a site from starting.
     package static let noticeNames = ["mfa-enabled", "mfa-disabled", "recovery-codes-regenerated", "recovery-code-used",
-                                      "second-step-failed", "mfa-reset"]
+                                      "second-step-failed", "mfa-reset", "passkey-added", "passkey-removed"]
     /// What a template's text body must show for its mail to make sense.
     static let requiredValues = ["otp": ["code"]]
 

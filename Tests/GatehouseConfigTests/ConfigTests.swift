@@ -69,6 +69,23 @@ final class ConfigTests: XCTestCase {
         }
     }
 
+    func testPasskeySettingsAreCheckedTogether() throws {
+        let demo = try Config.parse("webauthn_rp_id = localhost\nwebauthn_origins = http://localhost:8080")
+        XCTAssertEqual(demo.webauthnRpId, "localhost")
+        XCTAssertEqual(demo.webauthnOrigins, ["http://localhost:8080"])
+        let site = try Config.parse("webauthn_rp_id = Example.org\nwebauthn_origins = https://example.org, https://auth.example.org:8443")
+        XCTAssertEqual(site.webauthnOrigins, ["https://example.org", "https://auth.example.org:8443"])
+        XCTAssertEqual(failure("webauthn_rp_id = 127.0.0.1\nwebauthn_origins = http://127.0.0.1")?.key, "webauthn_rp_id")
+        XCTAssertTrue(failure("webauthn_rp_id = 127.0.0.1")?.reason.contains("an IP address cannot be a relying party ID") ?? false)
+        for (text, why) in [("webauthn_rp_id = example.org", "webauthn_rp_id needs the origins its pages are served from"),
+                            ("webauthn_origins = https://example.org", "needs webauthn_rp_id"),
+                            ("webauthn_rp_id = example.org\nwebauthn_origins = https://example.org.evil.net",
+                             "https://example.org.evil.net is not on example.org or a subdomain of it"),
+                            ("webauthn_rp_id = example.org\nwebauthn_origins = http://example.org", "http://example.org must be https (http only for localhost)")] {
+            XCTAssertEqual(failure(text)?.reason, why, text)
+        }
+    }
+
     func testLocateOrder() {
         XCTAssertEqual(Config.locate(environment: { $0 == "GATEHOUSE_CONFIG" ? "/x.conf" : nil }, executableDirectory: "/nope"), "/x.conf")
         XCTAssertNil(Config.locate(environment: { _ in nil }, executableDirectory: "/nonexistent-dir").flatMap { $0 == "/etc/gatehouse/gatehouse.conf" ? nil : $0 })

@@ -383,3 +383,24 @@ def test_a_second_step_ticket_opens_one_session(racing):
     opened = [r for r in results if "gatehouse_session=" in r.headers.get("Set-Cookie", "")
               and not r.headers["Set-Cookie"].startswith("gatehouse_session=;")]
     assert len(opened) == 1, [(r.status_code, r.headers.get("Location")) for r in results]
+
+
+def test_one_passkey_assertion_signs_in_once(racing):
+    """One assertion (WebAuthn's response to one challenge) sent 8 times at
+    once through 8 workers: its challenge is spent under a lock before a
+    session opens, so one request signs in and the others are refused."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import softauthn
+    email, password = racing.add_user()
+    token = racing.token(email, password)
+    options = requests.post(f"{racing.base}/passkeys/register/options", headers=bearer(token)).json()
+    response, cred = softauthn.create(options, racing.webauthn_origin)
+    assert requests.post(f"{racing.base}/passkeys/register", json=response, headers=bearer(token)).status_code == 200
+    # A synced passkey's counter stays 0, so the challenge alone stops a replay.
+    cred.count = -1
+    login = softauthn.get(requests.post(f"{racing.base}/passkeys/login/options").json(), racing.webauthn_origin, cred)
+    results = burst(WORKERS, lambda i: requests.post(f"{racing.base}/passkeys/login", json=login,
+                                                     headers={"X-Forwarded-For": racing.client_ip()}))
+    assert statuses(results).count(200) == 1 and set(statuses(results)) <= {200, 400}, [r.text for r in results]
