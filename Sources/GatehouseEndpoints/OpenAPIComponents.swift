@@ -54,7 +54,7 @@ enum OpenAPIComponents {
     }
 
     static func schemas() -> JSONValue {
-        [
+        let base: JSONValue = [
             "Message": [
                 "type": "object", "required": ["msg"],
                 "properties": ["msg": ["type": "string"]],
@@ -123,7 +123,7 @@ enum OpenAPIComponents {
                             "created": ["type": "string", "format": "date-time"],
                             "expires": ["type": "string", "format": "date-time"],
                             "otp_verified": ["type": "boolean"],
-                            "factors": ["type": "array", "items": ["type": "string", "enum": ["password", "email_code", "totp", "recovery_code"]],
+                            "factors": ["type": "array", "items": ["type": "string", "enum": ["password", "email_code", "totp", "recovery_code", "passkey"]],
                                         "description": "How this session was proved: the password or an e-mailed sign-in code, then a second factor if one was used (at sign-in, enrolment or reauth)."],
                             "reauth_expires": ["type": "string", "format": "date-time",
                                                "description": "Until when the step-up window is open (reauth_window after the sign-in or the last reauth)."],
@@ -166,7 +166,7 @@ enum OpenAPIComponents {
                         "last_used": ["type": "string", "format": "date-time", "description": "To the minute or so: it is written at most once a minute."],
                         "client_ip": ["type": "string", "description": "Where it signed in from."],
                         "browser": ["type": "string", "description": "The browser family (Firefox, Chrome, curl…) or unknown."],
-                        "factors": ["type": "array", "items": ["type": "string", "enum": ["password", "email_code", "totp", "recovery_code"]]],
+                        "factors": ["type": "array", "items": ["type": "string", "enum": ["password", "email_code", "totp", "recovery_code", "passkey"]]],
                     ],
                 ]]],
             ],
@@ -177,6 +177,8 @@ enum OpenAPIComponents {
             ],
             "Page": ["type": "string", "description": "An HTML page, in the site's layout."],
         ]
+        guard case .object(let members) = base else { return base }
+        return .object(members + passkeySchemas())
     }
 
     static let noStore: JSONValue = [

@@ -45,7 +45,7 @@ package enum OpenAPIDocument {
             "type": "string", "enum": .array(purposes),
             "description": .string("What the code is for: verify (the default, also for an empty value) proves the address and, with a session, steps it up; reset gives a password-reset grant\(policy.codes.loginEnabled ? "; login signs in" : "")."),
         ]
-        return [
+        let paths: JSONValue = [
             "/token": ["get": page("signInForm", "The sign-in form", .signIn), "post": token(site)],
             "/logout": ["get": page("signOutForm", "The sign-out form", .signedIn), "post": logout()],
             "/me": ["get": me("getMe")],
@@ -77,6 +77,9 @@ package enum OpenAPIDocument {
                 "responses": ["200": OpenAPIComponents.response("This document.", [(OpenAPIComponents.json, ["type": "object"])])],
             ]],
         ]
+        // Passkeys where the site has them (webauthn_rp_id).
+        guard policy.relyingParty != nil, case .object(let members) = paths else { return paths }
+        return .object(members + passkeyPaths())
     }
 
     static func r(_ name: String) -> JSONValue { OpenAPIComponents.ref("responses", name) }

@@ -31,9 +31,8 @@ package struct PasskeysEndpoint: Endpoint {
         var methods: [String] { self == .home ? ["GET"] : ["POST"] }
     }
 
-    static let nameRule = FieldRule("name", required: false, maxLength: 256)
+    static let nameRule = FieldRule("name", required: false, maxLength: 64)
     static let idRule = FieldRule("id", maxLength: 1400)
-    static let credentialRule = FieldRule("credential", maxLength: 12_000)
 
     static func action(at path: String, prefix: String) -> Action? {
         let base = prefix + "/passkeys"
@@ -89,16 +88,17 @@ package struct PasskeysEndpoint: Endpoint {
     }
 
     /// The WebAuthn response: a form's `credential` field (JSON text), or
-    /// a JSON body that is the response itself.
+    /// a JSON body that is the response itself. Anything else is a
+    /// response not accepted, answered as one that failed a check.
     func response(_ ctx: RequestContext) throws -> JSONValue {
-        guard ctx.body.encoding == .form else {
-            guard let body = ctx.body.value, case .object = body else { throw HTTPError.detail(400, "The body must be a WebAuthn response object") }
-            return body
+        let json: JSONValue?
+        if ctx.body.encoding == .form {
+            guard case .string(let text)? = ctx.body.value?["credential"] else { throw AccountError.passkeyRefused }
+            json = try? JSONParser.parse(Array(text.utf8))
+        } else {
+            json = ctx.body.value
         }
-        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: [Self.credentialRule])
-        guard let json = try? JSONParser.parse(Array(fields["credential"]!.utf8)) else {
-            throw HTTPError.detail(400, "credential must be a WebAuthn response in JSON")
-        }
+        guard let json, case .object = json else { throw AccountError.passkeyRefused }
         return json
     }
 

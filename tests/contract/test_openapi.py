@@ -92,15 +92,16 @@ def test_schemathesis_finds_the_answers_as_documented(make_stack, tmp_path):
         Path(os.environ["GATEHOUSE_CONTRACT_LOG"]).write_text(done.stdout + done.stderr)
     assert done.returncode == 0, done.stdout[-20000:] + done.stderr[-4000:]
     operations = re.search(r"Operations:\s+(\d+) selected / (\d+) total", done.stdout)
-    # All 23 but GET /openapi.json, which Schemathesis leaves out as the
+    # All 30 but GET /openapi.json, which Schemathesis leaves out as the
     # document's own address (the tests above fetch it).
-    assert operations and operations.group(1) == operations.group(2) == "22", done.stdout[-3000:]
+    assert operations and operations.group(1) == operations.group(2) == "29", done.stdout[-3000:]
     cases = re.search(r"(\d+) generated, (\d+) passed", done.stdout)
     assert cases and cases.group(1) == cases.group(2) and int(cases.group(1)) > 12 * MAX_EXAMPLES // 2
     # The run got past sign-in and through the code flow, not only to the
     # first refusal of each endpoint.
     for reached in ["POST /token 200", "GET /me 200", "POST /send-otp 200", "POST /verify-otp 200", "POST /logout 200",
-                    "GET /sessions 200", "POST /mfa/totp/setup 200", "GET /mfa 200"]:
+                    "GET /sessions 200", "POST /mfa/totp/setup 200", "GET /mfa 200", "POST /passkeys/register/options 200",
+                    "POST /passkeys/login/options 200", "GET /passkeys 200"]:
         assert tally.get(reached), f"no {reached} in the run"
     # Nothing the run sent reached the error log as a crash.
     assert "internal error" not in stack.error_log()
