@@ -234,3 +234,72 @@ def test_the_password_is_asked_again_in_place(site, visit):
     assert visit.url == f"{site.base}/mfa"
     visit.press(visit.text("mfa.regenerate"), "recovery-codes")
     assert visit.text("mfa.codes.title") in visit.body
+
+
+def test_passkey_register_sign_in_without_a_password_second_step_and_remove(site, visit):
+    """A passkey as a person meets it, in Chromium with its virtual
+    authenticator (CTAP2, platform, resident keys, user verification): added
+    from the account home (the page's one script runs the ceremony and posts
+    the form), signed in with and no password typed, offered beside the
+    app's code at the second step, and removed. Passkeys need a domain name,
+    so this journey browses http://localhost:PORT."""
+    import base64
+
+    import pyotp
+    import requests
+    from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
+
+    options = VirtualAuthenticatorOptions()
+    options.protocol = Protocol.CTAP2
+    options.transport = Transport.INTERNAL
+    options.has_resident_key = True
+    options.has_user_verification = True
+    options.is_user_verified = True
+    visit.browser.add_virtual_authenticator(options)
+    local = site.base.replace("127.0.0.1", "localhost")
+    email, password = site.add_user()
+
+    visit.get(f"{local}/", "sign-in")
+    visit.fill("home", username=email, password=password)
+    visit.click(visit.text("home.passkeys"), "passkeys-none")
+    assert visit.text("passkeys.none") in visit.body
+    visit.browser.find_element("name", "name").send_keys("This laptop")
+    visit.press(visit.text("passkeys.add"), "passkey-added")
+    assert visit.text("notice.passkey-added") in visit.body and "This laptop" in visit.body
+    stored = visit.browser.get_credentials()
+    assert len(stored) == 1 and stored[0].is_resident_credential and stored[0].rp_id == "localhost"
+    handle = stored[0].user_handle
+    handle = handle if isinstance(handle, bytes) else base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4))
+    assert len(handle) == 32 and email.encode() not in handle, "the user handle is random, never the address"
+
+    # Signed out; in again with the passkey alone.
+    visit.get(f"{local}/logout", "sign-out")
+    visit.press(visit.text("signout.submit"), "signed-out")
+    visit.get(f"{local}/", "sign-in-passkey")
+    visit.press(visit.text("passkeys.sign-in"), "home-by-passkey")
+    assert visit.url == f"{local}/" and visit.text("home.signed-in-as", email=email) in visit.body
+
+    # With an authenticator app too, the passkey is offered beside its code.
+    token = site.token(email, password)
+    secret = requests.post(f"{site.base}/mfa/totp/setup", headers={"Authorization": f"Bearer {token}"}).json()["secret"]
+    import time
+    r = requests.post(f"{site.base}/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).at(time.time() - 30)},
+                      headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200, r.text
+    visit.get(f"{local}/logout", "sign-out-2")
+    visit.press(visit.text("signout.submit"), "signed-out-2")
+    visit.get(f"{local}/", "sign-in-2")
+    visit.fill("second-step-passkey", username=email, password=password)
+    visit.press(visit.text("passkeys.use"), "home-second-step")
+    assert visit.url == f"{local}/"
+
+    # Removed: it signs in no more.
+    visit.click(visit.text("home.passkeys"), "passkeys-one")
+    visit.press(visit.text("passkeys.remove"), "passkey-removed")
+    assert visit.text("notice.passkey-removed") in visit.body and visit.text("passkeys.none") in visit.body
+    visit.get(f"{local}/logout", "sign-out-3")
+    visit.press(visit.text("signout.submit"), "signed-out-3")
+    visit.get(f"{local}/token", "sign-in-3")
+    # The browser still holds the credential; the site no longer takes it.
+    visit.press(visit.text("passkeys.sign-in"), "passkey-refused")
+    assert visit.text("api: The passkey was not accepted") in visit.body

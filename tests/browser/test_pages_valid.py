@@ -4,8 +4,13 @@ language. The browser journeys check the same pages with axe-core."""
 import re
 import subprocess
 
+import sys
+from pathlib import Path
+
 import pytest
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from browser.test_journeys import LANGUAGES
 from conftest import Stack
@@ -54,7 +59,31 @@ def pages(site, language):
     assert grant.status_code == 303, grant.text
     yield "new-password", requests.get(f"{site.base}/change-password",
                                        headers={**html, "Cookie": grant.headers["Set-Cookie"].split(";")[0]})
+    yield from passkey_pages(site, html, post, email, password)
     yield from second_factor_pages(site, html, post)
+
+
+def with_passkey(site, email, password):
+    """A passkey registered to the account through the JSON API."""
+    import softauthn
+    token = {"Authorization": "Bearer " + site.token(email, password)}
+    options = requests.post(f"{site.base}/passkeys/register/options", headers=token).json()
+    response, cred = softauthn.create(options, site.webauthn_origin)
+    assert requests.post(f"{site.base}/passkeys/register", json={**response, "name": "Laptop"}, headers=token).status_code == 200
+    return cred
+
+
+def passkey_pages(site, html, post, email, password):
+    cred = with_passkey(site, email, password)
+    cookie, csrf = signed_in(site, html, post, email, password)
+    yield "passkeys", requests.get(f"{site.base}/passkeys?notice=passkey-added", headers={**html, **cookie})
+    yield "passkeys-error", requests.post(f"{site.base}/passkeys/rename", headers={**post, **cookie},
+                                          data={"csrf_token": csrf, "id": softauthn_id(cred), "name": "a\u0007b"})
+
+
+def softauthn_id(cred):
+    import softauthn
+    return softauthn.b64url(cred.id)
 
 
 def second_factor_pages(site, html, post):
@@ -62,6 +91,7 @@ def second_factor_pages(site, html, post):
     import time
     import pyotp
     email, password = site.add_user()
+    with_passkey(site, email, password)  # the second step offers it too
     cookie, csrf = signed_in(site, html, post, email, password)
     yield "mfa-off", requests.get(f"{site.base}/mfa", headers={**html, **cookie})
     setup = requests.post(f"{site.base}/mfa/totp/setup", data={"csrf_token": csrf}, headers={**post, **cookie})
@@ -94,5 +124,9 @@ def test_every_page_is_valid_html(site, language):
         # keyboard on phones); that one warning is Tidy's, not the page's.
         findings = [line for line in tidy.stderr.splitlines() if line and 'proprietary attribute "inputmode"' not in line]
         assert tidy.returncode in (0, 1) and findings == [], f"{name} ({language}):\n{tidy.stderr}\n{r.text}"
+        # The one script, on the pages with a passkey form alone.
+        scripted = name in {"sign-in", "sign-in-error", "passkeys", "passkeys-error", "second-step", "second-step-error"}
+        assert ("script-src 'self'" in r.headers["Content-Security-Policy"]) == scripted, name
+        assert ('data-webauthn=' in r.text and '/account/assets/webauthn.js' in r.text) == scripted, name
         names.append(name)
-    assert len(names) == 22
+    assert len(names) == 24
