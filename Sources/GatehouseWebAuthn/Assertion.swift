@@ -4,7 +4,7 @@ import GatehouseJSON
 /// An authentication response (`AuthenticationResponseJSON`, WebAuthn
 /// Level 3), read, then checked (§7.2) against the stored credential the
 /// caller found by its id.
-package struct AssertionResponse: Sendable {
+public struct AssertionResponse: Sendable {
     package let credentialID: [UInt8]
     package let clientData: ClientData
     package let rawAuthenticatorData: [UInt8]
@@ -13,7 +13,7 @@ package struct AssertionResponse: Sendable {
     /// The account's user handle, which a discoverable credential returns.
     package let userHandle: [UInt8]?
 
-    package init(json: JSONValue) throws(WebAuthnError) {
+    public init(json: JSONValue) throws(WebAuthnError) {
         guard case .string("public-key")? = json["type"] else { throw .malformed("type is not public-key") }
         guard case .string(let rawID)? = json["rawId"], let id = Base64URL.decode(rawID), !id.isEmpty,
               id.count <= AuthenticatorData.maxCredentialIDLength else { throw .malformed("rawId") }
@@ -38,7 +38,7 @@ package struct AssertionResponse: Sendable {
         self.signature = signature
     }
 
-    package struct Verified: Equatable, Sendable {
+    public struct Verified: Equatable, Sendable {
         package let signCount: UInt32
         package let userVerified: Bool
     }
@@ -49,7 +49,7 @@ package struct AssertionResponse: Sendable {
     /// verification when required, the signature over
     /// authenticatorData ‖ SHA-256(clientDataJSON) with the stored key,
     /// and a signature counter that goes forward when either is non-zero.
-    package func verify(publicKey: [UInt8], storedSignCount: UInt32, rp: RelyingParty,
+    public func verify(publicKey: [UInt8], storedSignCount: UInt32, rp: RelyingParty,
                         requireUserVerification: Bool) throws(WebAuthnError) -> Verified {
         try clientData.check(type: "webauthn.get", rp: rp)
         let data = authenticatorData

@@ -2,10 +2,10 @@
 /// signature counter, then, when the AT flag says so, the new credential
 /// (AAGUID, id, COSE key) and, when ED says so, extensions. Every byte must
 /// be accounted for. Pure.
-package struct AuthenticatorData: Equatable, Sendable {
-    package struct Flags: OptionSet, Equatable, Sendable {
-        package let rawValue: UInt8
-        package init(rawValue: UInt8) { self.rawValue = rawValue }
+public struct AuthenticatorData: Equatable, Sendable {
+    public struct Flags: OptionSet, Equatable, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// User present.
         package static let up = Flags(rawValue: 0x01)
         /// User verified (PIN, biometrics).
@@ -19,7 +19,7 @@ package struct AuthenticatorData: Equatable, Sendable {
         package static let ed = Flags(rawValue: 0x80)
     }
 
-    package struct AttestedCredential: Equatable, Sendable {
+    public struct AttestedCredential: Equatable, Sendable {
         package let aaguid: [UInt8]
         package let id: [UInt8]
         /// The COSE key as the authenticator sent it, kept as received.
@@ -34,7 +34,7 @@ package struct AuthenticatorData: Equatable, Sendable {
     /// WebAuthn caps credential ids at 1023 bytes.
     package static let maxCredentialIDLength = 1023
 
-    package init(_ bytes: [UInt8]) throws(WebAuthnError) {
+    public init(_ bytes: [UInt8]) throws(WebAuthnError) {
         guard bytes.count >= 37 else { throw .malformed("authenticator data shorter than 37 bytes") }
         rpIDHash = Array(bytes[0..<32])
         flags = Flags(rawValue: bytes[32])

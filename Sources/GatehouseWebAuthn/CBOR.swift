@@ -10,7 +10,7 @@
 /// `maxDepth`, and the item count at most `maxItems`. Tags, floats and
 /// indefinite lengths are refused: no authenticator needs them here. Pure:
 /// it takes bytes and says what it read and how many bytes that was.
-package enum CBOR: Equatable, Sendable {
+public enum CBOR: Equatable, Sendable {
     case unsigned(UInt64)
     /// -1 - n, as the wire has it.
     case negative(UInt64)
@@ -25,7 +25,7 @@ package enum CBOR: Equatable, Sendable {
     package static let maxDepth = 8
     package static let maxItems = 4096
 
-    package static func == (a: CBOR, b: CBOR) -> Bool {
+    public static func == (a: CBOR, b: CBOR) -> Bool {
         switch (a, b) {
         case (.unsigned(let x), .unsigned(let y)), (.negative(let x), .negative(let y)): return x == y
         case (.bytes(let x), .bytes(let y)): return x == y
@@ -41,7 +41,7 @@ package enum CBOR: Equatable, Sendable {
     /// Reads one item from the start of `bytes`: the item and the number of
     /// bytes it took. Trailing bytes are the caller's (authenticator data
     /// holds a key, then maybe extensions).
-    package static func read(_ bytes: ArraySlice<UInt8>) throws(WebAuthnError) -> (CBOR, Int) {
+    public static func read(_ bytes: ArraySlice<UInt8>) throws(WebAuthnError) -> (CBOR, Int) {
         var reader = Reader(bytes: bytes)
         let item = try reader.item(depth: 0)
         return (item, reader.position - bytes.startIndex)
@@ -109,9 +109,13 @@ package enum CBOR: Equatable, Sendable {
             }
         }
 
-        /// A length that must fit in what remains, each element needing at
-        /// least `unit` bytes: checked before anything is allocated.
-        func length(_ n: UInt64, unit: Int) throws(WebAuthnError) -> Int {
+        /// The head's length, which must fit in what remains after it, each
+        /// element needing at least `unit` bytes: checked before anything
+        /// is allocated. (One mutating call: a length read by one call and
+        /// checked by a non-mutating other would be checked against a copy
+        /// of the reader taken before the read, the fuzzer's first find.)
+        mutating func length(_ info: UInt8, unit: Int) throws(WebAuthnError) -> Int {
+            let n = try argument(info)
             guard n <= UInt64(remaining / unit) else { throw .malformed("CBOR: a length beyond the data") }
             return Int(n)
         }
@@ -126,23 +130,23 @@ package enum CBOR: Equatable, Sendable {
             case 0: return .unsigned(try argument(info))
             case 1: return .negative(try argument(info))
             case 2:
-                let n = try length(try argument(info), unit: 1)
+                let n = try length(info, unit: 1)
                 defer { position += n }
                 return .bytes(Array(bytes[position..<position + n]))
             case 3:
-                let n = try length(try argument(info), unit: 1)
+                let n = try length(info, unit: 1)
                 let raw = bytes[position..<position + n]
                 position += n
                 guard let text = String(validating: raw, as: UTF8.self) else { throw .malformed("CBOR: text that is not UTF-8") }
                 return .text(text)
             case 4:
-                let n = try length(try argument(info), unit: 1)
+                let n = try length(info, unit: 1)
                 var out = [CBOR]()
                 out.reserveCapacity(n)
                 for _ in 0..<n { out.append(try item(depth: depth + 1)) }
                 return .array(out)
             case 5:
-                let n = try length(try argument(info), unit: 2)
+                let n = try length(info, unit: 2)
                 var out = [(CBOR, CBOR)]()
                 out.reserveCapacity(n)
                 for _ in 0..<n {

@@ -5,7 +5,7 @@ import GatehouseCrypto
 /// (-257, RSA) and EdDSA (-8, OKP Ed25519). The key's type, curve and
 /// algorithm must agree; anything else is refused. Pure but for the
 /// verification, which libcrypto and libsodium do.
-package enum COSEKey: Equatable, Sendable {
+public enum COSEKey: Equatable, Sendable {
     case es256(x: [UInt8], y: [UInt8])
     case rs256(modulus: [UInt8], exponent: [UInt8])
     case ed25519([UInt8])
@@ -13,7 +13,7 @@ package enum COSEKey: Equatable, Sendable {
     /// The algorithms offered at registration, in order of preference.
     package static let algorithms = [-7, -8, -257]
 
-    package init(_ bytes: [UInt8]) throws(WebAuthnError) {
+    public init(_ bytes: [UInt8]) throws(WebAuthnError) {
         let key = try CBOR.decode(bytes)
         guard case .map = key, let kty = key[int: 1]?.int, let alg = key[int: 3]?.int else {
             throw .malformed("COSE key without kty or alg")
@@ -54,7 +54,7 @@ package enum COSEKey: Equatable, Sendable {
     }
 
     /// Whether `signature` signs `message` with this key.
-    package func verify(_ signature: [UInt8], over message: [UInt8]) throws(WebAuthnError) -> Bool {
+    public func verify(_ signature: [UInt8], over message: [UInt8]) throws(WebAuthnError) -> Bool {
         do {
             switch self {
             case .es256(let x, let y): return try PublicKeySignature.verifyP256(x: x, y: y, message: message, signature: signature)

@@ -5,11 +5,11 @@ import GatehouseSystem
 /// The relying party as this site's configuration names it: its RP ID (a
 /// domain, never an IP address) and the exact origins its pages are
 /// served from. Never taken from a request's Host header.
-package struct RelyingParty: Equatable, Sendable {
+public struct RelyingParty: Equatable, Sendable {
     package let id: String
     package let origins: [String]
 
-    package init(id: String, origins: [String]) {
+    public init(id: String, origins: [String]) {
         self.id = id
         self.origins = origins
     }
@@ -20,7 +20,7 @@ package struct RelyingParty: Equatable, Sendable {
 /// clientDataJSON (WebAuthn §5.8.1), as the browser serialised it: its
 /// bytes are what the signature covers (through their hash), its fields
 /// what the ceremony checks.
-package struct ClientData: Equatable, Sendable {
+public struct ClientData: Equatable, Sendable {
     package let raw: [UInt8]
     package let type: String
     package let challenge: [UInt8]
@@ -28,7 +28,7 @@ package struct ClientData: Equatable, Sendable {
     package let crossOrigin: Bool
     package let topOrigin: String?
 
-    package init(_ raw: [UInt8]) throws(WebAuthnError) {
+    public init(_ raw: [UInt8]) throws(WebAuthnError) {
         self.raw = raw
         let json: JSONValue
         do {
@@ -56,7 +56,7 @@ package struct ClientData: Equatable, Sendable {
 
     /// §7.1 steps 7–9, §7.2 steps 11–13: the ceremony's type, an origin
     /// of this site's (exactly), not from a frame of another site.
-    package func check(type expected: String, rp: RelyingParty) throws(WebAuthnError) {
+    public func check(type expected: String, rp: RelyingParty) throws(WebAuthnError) {
         guard type == expected else { throw .refused("clientData type \(type), not \(expected)") }
         guard rp.origins.contains(origin) else { throw .refused("origin \(origin) is not one of this site's") }
         guard !crossOrigin, topOrigin == nil else { throw .refused("a ceremony inside another site's frame") }

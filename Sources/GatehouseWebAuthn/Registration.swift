@@ -4,7 +4,7 @@ import GatehouseJSON
 /// read and checked (§7.1). Attestation is not trusted: this site asks for
 /// `none`, and any other known format is parsed only as far as to see it
 /// is one (a statement that is a map), then treated as none.
-package struct RegistrationResponse: Sendable {
+public struct RegistrationResponse: Sendable {
     package let credentialID: [UInt8]
     package let clientData: ClientData
     package let authenticatorData: AuthenticatorData
@@ -13,7 +13,7 @@ package struct RegistrationResponse: Sendable {
 
     package static let formats: Set = ["none", "packed", "fido-u2f", "tpm", "android-key", "android-safetynet", "apple"]
 
-    package init(json: JSONValue) throws(WebAuthnError) {
+    public init(json: JSONValue) throws(WebAuthnError) {
         guard case .string("public-key")? = json["type"] else { throw .malformed("type is not public-key") }
         guard case .string(let rawID)? = json["rawId"], let id = Base64URL.decode(rawID), !id.isEmpty,
               id.count <= AuthenticatorData.maxCredentialIDLength else { throw .malformed("rawId") }
@@ -39,7 +39,7 @@ package struct RegistrationResponse: Sendable {
     }
 
     /// What a checked registration yields for storing.
-    package struct Credential: Equatable, Sendable {
+    public struct Credential: Equatable, Sendable {
         package let id: [UInt8]
         /// The COSE key, as the authenticator sent it.
         package let publicKey: [UInt8]
@@ -55,7 +55,7 @@ package struct RegistrationResponse: Sendable {
     /// origin of this site's, the RP ID's hash, user presence, user
     /// verification when `requireUserVerification`, a credential for the
     /// id the client named, with a key of an algorithm this site takes.
-    package func verify(rp: RelyingParty, requireUserVerification: Bool) throws(WebAuthnError) -> Credential {
+    public func verify(rp: RelyingParty, requireUserVerification: Bool) throws(WebAuthnError) -> Credential {
         try clientData.check(type: "webauthn.create", rp: rp)
         let data = authenticatorData
         guard data.rpIDHash == rp.idHash else { throw .refused("rpIdHash is not this site's RP ID") }

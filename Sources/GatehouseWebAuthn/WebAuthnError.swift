@@ -1,6 +1,6 @@
 /// Why a WebAuthn response was refused. The reason is for the log and the
 /// tests; a client is told only that the passkey was not accepted.
-package enum WebAuthnError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum WebAuthnError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Bytes or JSON that are not what the format says.
     case malformed(String)
     /// Well formed, but a check failed (origin, rpIdHash, flags, signature…).
@@ -11,7 +11,7 @@ package enum WebAuthnError: Error, Equatable, Sendable, CustomStringConvertible 
     /// authenticator, or a replayed assertion.
     case counterWentBack(stored: UInt32, presented: UInt32)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .malformed(let why): return "malformed: \(why)"
         case .refused(let why): return "refused: \(why)"

@@ -27,6 +27,10 @@ final class ParserTests: XCTestCase {
 
     func testCBORThatGeneralDecodersChokeOnIsRefused() {
         refused([0x5F, 0x41, 0x00, 0xFF], "CBOR: indefinite or reserved length")
+        // The fuzzer's first find: a length one byte past the end, counted
+        // from before the length's own byte (it crashed the reader).
+        refused([0x58, 0x02, 0x01], "CBOR: a length beyond the data")
+        refused([0x82, 0x78, 0x03, 0x61, 0x62], "CBOR: a length beyond the data")
         refused([0x5B, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "CBOR: a length beyond the data")
         refused([0x9B, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00], "CBOR: a length beyond the data")
         refused([0xBA, 0x7F, 0xFF, 0xFF, 0xFF], "CBOR: a length beyond the data")
