@@ -28,6 +28,17 @@ extension RequestContext {
         user.secondFactor.enabled ? reauthURL(returningTo: rd) : pagesOrigin + url("mfa") + "?notice=mfa-needed"
     }
 
+    /// Where a signed-in request refused by `policy` goes: the second
+    /// factor's page, the sign-in page (which offers a passkey), or a code
+    /// by e-mail.
+    func stepUp(for policy: AccessPolicy, _ user: UserRecord, returningTo rd: String) -> String {
+        switch policy {
+        case .secondFactor: return secondFactorURL(user, returningTo: rd)
+        case .passkey: return signInURL(returningTo: rd)
+        case .signedIn, .verifiedEmail, .recentCode: return stepUpURL(returningTo: rd)
+        }
+    }
+
     /// Absolute, because nginx's error_page redirects only to absolute URLs.
     var pagesOrigin: String {
         services.site.publicOrigin.isEmpty ? ownOrigin : services.site.publicOrigin

@@ -66,8 +66,9 @@ package struct TokenEndpoint: Endpoint {
             // Apache hands the refused request's environment on with a
             // REDIRECT_ prefix: the policy its configuration set there.
             let policy = ctx.request.params["REDIRECT_GATEHOUSE_REQUIRE"].flatMap(AccessPolicy.init)
-            return .redirect(to: policy == .secondFactor ? ctx.secondFactorURL(caller.auth.user, returningTo: rd)
-                                                         : ctx.stepUpURL(returningTo: rd))
+            // A passkey is proved by signing in with one: this form offers it.
+            if policy == .passkey { return form(ctx, status: 401) }
+            return .redirect(to: ctx.stepUp(for: policy ?? .signedIn, caller.auth.user, returningTo: rd))
         }
         return form(ctx, status: 401)
     }

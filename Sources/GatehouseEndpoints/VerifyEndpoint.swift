@@ -33,7 +33,7 @@ package struct VerifyEndpoint: Endpoint {
         // error: it would otherwise fall back to the weakest policy.
         let policyText = request.params["GATEHOUSE_REQUIRE"] ?? processPolicy ?? "signed-in"
         guard let policy = AccessPolicy(policyText) else {
-            ctx.services.logger.error("verify: GATEHOUSE_REQUIRE \"\(policyText)\" is not signed-in, verified-email, mfa or otp:<seconds>")
+            ctx.services.logger.error("verify: GATEHOUSE_REQUIRE \"\(policyText)\" is not signed-in, verified-email, mfa, passkey or otp:<seconds>")
             return .detail(500, "Internal Server Error")
         }
         let original = ctx.ownOrigin + (request.params["REQUEST_URI"] ?? "/")
@@ -50,8 +50,7 @@ package struct VerifyEndpoint: Endpoint {
             // there again would loop.
             // The second factor is proved by re-authenticating, an address
             // by a code sent to it.
-            let stepUp = policy == .secondFactor ? ctx.secondFactorURL(auth.user, returningTo: original)
-                : ctx.stepUpURL(returningTo: original)
+            let stepUp = ctx.stepUp(for: policy, auth.user, returningTo: original)
             return deny(403, to: stepUp, authorizer: authorizer)
         }
         let email = auth.user.email.description, verified = auth.user.emailVerified ? "true" : "false"

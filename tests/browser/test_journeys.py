@@ -236,19 +236,20 @@ def test_the_password_is_asked_again_in_place(site, visit):
     assert visit.text("mfa.codes.title") in visit.body
 
 
-def test_passkey_register_sign_in_without_a_password_second_step_and_remove(site, visit):
-    """A passkey as a person meets it, in Chromium with its virtual
-    authenticator (CTAP2, platform, resident keys, user verification): added
-    from the account home (the page's one script runs the ceremony and posts
-    the form), signed in with and no password typed, offered beside the
-    app's code at the second step, and removed. Passkeys need a domain name,
-    so this journey browses http://localhost:PORT."""
-    import base64
+@pytest.fixture(scope="module", params=["nginx", "lighttpd"])
+def passkey_site(request, tmp_path_factory):
+    """Passkeys under nginx and one more server."""
+    s = Stack(tmp_path_factory.mktemp("passkeys-" + request.param), server=request.param, otp_send_cooldown=0,
+              signin_redirect="/account/").start()
+    yield s
+    s.stop()
 
-    import pyotp
-    import requests
+
+def virtual_authenticator(visit, passkey_site):
+    """Chromium's virtual authenticator (CTAP2, platform, resident keys, user
+    verification), and the site's address as passkeys need it: a domain name,
+    so http://localhost:PORT."""
     from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
-
     options = VirtualAuthenticatorOptions()
     options.protocol = Protocol.CTAP2
     options.transport = Transport.INTERNAL
@@ -256,9 +257,12 @@ def test_passkey_register_sign_in_without_a_password_second_step_and_remove(site
     options.has_user_verification = True
     options.is_user_verified = True
     visit.browser.add_virtual_authenticator(options)
-    local = site.base.replace("127.0.0.1", "localhost")
-    email, password = site.add_user()
+    return passkey_site.base.replace("127.0.0.1", "localhost")
 
+
+def add_passkey(visit, local, email, password):
+    """Signed in with the password, a passkey added from the account home
+    (the page's one script runs the ceremony and posts the form)."""
     visit.get(f"{local}/", "sign-in")
     visit.fill("home", username=email, password=password)
     visit.click(visit.text("home.passkeys"), "passkeys-none")
@@ -266,40 +270,57 @@ def test_passkey_register_sign_in_without_a_password_second_step_and_remove(site
     visit.browser.find_element("name", "name").send_keys("This laptop")
     visit.press(visit.text("passkeys.add"), "passkey-added")
     assert visit.text("notice.passkey-added") in visit.body and "This laptop" in visit.body
+
+
+def sign_out(visit, local, step):
+    visit.get(f"{local}/logout", f"sign-out-{step}")
+    visit.press(visit.text("signout.submit"), f"signed-out-{step}")
+
+
+def test_passkey_register_sign_in_without_a_password_and_remove(passkey_site, visit):
+    """Added, signed in with and no password typed, removed, then refused
+    though the browser still holds it."""
+    import base64
+    local = virtual_authenticator(visit, passkey_site)
+    email, password = passkey_site.add_user()
+    add_passkey(visit, local, email, password)
     stored = visit.browser.get_credentials()
     assert len(stored) == 1 and stored[0].is_resident_credential and stored[0].rp_id == "localhost"
     handle = stored[0].user_handle
     handle = handle if isinstance(handle, bytes) else base64.urlsafe_b64decode(handle + "=" * (-len(handle) % 4))
     assert len(handle) == 32 and email.encode() not in handle, "the user handle is random, never the address"
 
-    # Signed out; in again with the passkey alone.
-    visit.get(f"{local}/logout", "sign-out")
-    visit.press(visit.text("signout.submit"), "signed-out")
+    sign_out(visit, local, 1)
     visit.get(f"{local}/", "sign-in-passkey")
     visit.press(visit.text("passkeys.sign-in"), "home-by-passkey")
     assert visit.url == f"{local}/" and visit.text("home.signed-in-as", email=email) in visit.body
 
-    # With an authenticator app too, the passkey is offered beside its code.
-    token = site.token(email, password)
-    secret = requests.post(f"{site.base}/mfa/totp/setup", headers={"Authorization": f"Bearer {token}"}).json()["secret"]
-    import time
-    r = requests.post(f"{site.base}/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).at(time.time() - 30)},
-                      headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 200, r.text
-    visit.get(f"{local}/logout", "sign-out-2")
-    visit.press(visit.text("signout.submit"), "signed-out-2")
-    visit.get(f"{local}/", "sign-in-2")
-    visit.fill("second-step-passkey", username=email, password=password)
-    visit.press(visit.text("passkeys.use"), "home-second-step")
-    assert visit.url == f"{local}/"
-
-    # Removed: it signs in no more.
     visit.click(visit.text("home.passkeys"), "passkeys-one")
     visit.press(visit.text("passkeys.remove"), "passkey-removed")
     assert visit.text("notice.passkey-removed") in visit.body and visit.text("passkeys.none") in visit.body
-    visit.get(f"{local}/logout", "sign-out-3")
-    visit.press(visit.text("signout.submit"), "signed-out-3")
-    visit.get(f"{local}/token", "sign-in-3")
-    # The browser still holds the credential; the site no longer takes it.
+    sign_out(visit, local, 2)
+    visit.get(f"{local}/token", "sign-in-removed")
     visit.press(visit.text("passkeys.sign-in"), "passkey-refused")
     assert visit.text("api: The passkey was not accepted") in visit.body
+
+
+def test_passkey_as_the_second_step(passkey_site, visit):
+    """With an authenticator app enrolled, the second step after the
+    password offers the passkey beside the app's code."""
+    import time
+
+    import pyotp
+    import requests
+    local = virtual_authenticator(visit, passkey_site)
+    email, password = passkey_site.add_user()
+    add_passkey(visit, local, email, password)
+    bearer = {"Authorization": "Bearer " + passkey_site.token(email, password)}
+    secret = requests.post(f"{passkey_site.base}/mfa/totp/setup", headers=bearer).json()["secret"]
+    r = requests.post(f"{passkey_site.base}/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).at(time.time() - 30)}, headers=bearer)
+    assert r.status_code == 200, r.text
+    sign_out(visit, local, 1)
+    visit.get(f"{local}/", "sign-in-2")
+    visit.fill("second-step-passkey", username=email, password=password)
+    assert visit.text("step.title") in visit.body
+    visit.press(visit.text("passkeys.use"), "home-second-step")
+    assert visit.url == f"{local}/" and visit.text("home.mfa-on") in visit.body

@@ -82,7 +82,16 @@ def test_register_and_sign_in_without_a_password(stack, user, alg):
     assert session["email"] == email and session["session"]["factors"] == ["passkey"]
 
 
-def test_a_replayed_assertion_and_each_bad_input_are_refused_and_change_nothing(stack, user):
+def refused_for(stack, r, reason):
+    """The request was refused, and the audit log says why: the newest
+    passkey line names `reason`. Each bad input is refused for its own."""
+    assert r.status_code == 400, r.text
+    lines = [json.loads(line) for line in (stack.var / "data" / "audit.log").read_text().splitlines()]
+    last = [line for line in lines if line["event"] in ("passkey_refused", "passkey_counter_regressed")][-1]
+    assert reason in last["reason"], (reason, last)
+
+
+def test_a_replayed_assertion_and_each_bad_input_are_refused_for_their_reason(stack, user):
     email, password = user
     token = stack.token(email, password)
     r, cred, _, _ = register(stack, token)
@@ -90,20 +99,32 @@ def test_a_replayed_assertion_and_each_bad_input_are_refused_and_change_nothing(
     r, _, response = login(stack, cred)
     assert r.status_code == 200
     again = requests.post(f"{stack.base}/passkeys/login", json=response)
-    assert again.status_code == 400 and again.json() == REFUSED, "a replay"
-    for bad in ({"flags": softauthn.UV}, {"flags": softauthn.UP}, {"rp_id": "example.com"}, {"kind": "webauthn.create"},
-                {"tamper_signature": True}, {"count": 1}, {"challenge": softauthn.b64url(bytes(40))}):
+    assert again.json() == REFUSED
+    refused_for(stack, again, "signature counter 1 after 1")
+    # A synced passkey's counter stays 0: its replay is stopped by the spent challenge.
+    r, synced, _, _ = register(stack, token, name="Synced")
+    synced.count = -1
+    r, _, response = login(stack, synced)
+    assert r.status_code == 200
+    again = requests.post(f"{stack.base}/passkeys/login", json=response)
+    refused_for(stack, again, "challenge used already")
+    for bad, reason in (({"flags": softauthn.UV}, "user not present"),
+                        ({"flags": softauthn.UP}, "user not verified"),
+                        ({"rp_id": "example.com"}, "rpIdHash is not this site's RP ID"),
+                        ({"kind": "webauthn.create"}, "clientData type webauthn.create, not webauthn.get"),
+                        ({"tamper_signature": True}, "refused: signature"),
+                        ({"count": 1}, "signature counter 1 after 1"),
+                        ({"challenge": softauthn.b64url(bytes(40))}, "not a challenge of this ceremony's, or expired")):
         r, _, _ = login(stack, cred, **bad)
-        assert r.status_code == 400 and r.json() == REFUSED, bad
+        assert r.json() == REFUSED, bad
+        refused_for(stack, r, reason)
     options = request_options(stack)
     for origin in ("http://127.0.0.1", "http://localhost", "https://localhost:1", stack.webauthn_origin + ".evil.example"):
         r = requests.post(f"{stack.base}/passkeys/login", json=softauthn.get(options, origin, cred))
-        assert r.status_code == 400 and r.json() == REFUSED, origin
+        refused_for(stack, r, f"origin {origin} is not one of this site's")
     stranger = softauthn.Credential(user_handle=cred.user_handle)
     r, _, _ = login(stack, stranger)
-    assert r.status_code == 400, "a credential no account has"
-    audit = (stack.var / "data" / "audit.log").read_text()
-    assert '"event":"passkey_counter_regressed"' in audit and '"event":"passkey_refused"' in audit
+    refused_for(stack, r, "no account has this passkey")
     r, _, _ = login(stack, cred)
     assert r.status_code == 200, "the passkey still works: nothing bad changed it"
 
@@ -111,20 +132,27 @@ def test_a_replayed_assertion_and_each_bad_input_are_refused_and_change_nothing(
 def test_a_registration_is_checked_too(stack, user):
     email, password = user
     token = stack.token(email, password)
-    for bad in ({"flags": softauthn.UV}, {"rp_id": "example.com"}, {"kind": "webauthn.get"}, {"fmt": "unknown"},
-                {"fmt": "none", "att_stmt": {"sig": b"x"}}, {"cose": {1: 2, 3: -7, -1: 2, -2: b"x" * 32, -3: b"y" * 32}},
-                {"challenge": softauthn.b64url(bytes(40))}):
+    for bad, reason in (({"flags": softauthn.UV}, "user not present"),
+                        ({"rp_id": "example.com"}, "rpIdHash is not this site's RP ID"),
+                        ({"kind": "webauthn.get"}, "clientData type webauthn.get, not webauthn.create"),
+                        ({"fmt": "unknown"}, "attestation format unknown"),
+                        ({"fmt": "none", "att_stmt": {"sig": b"x"}}, "attestation none with a statement"),
+                        ({"cose": {1: 2, 3: -7, -1: 2, -2: b"x" * 32, -3: b"y" * 32}}, "EC2 key on a curve other than P-256"),
+                        ({"cose": {1: 1, 3: -7, -1: 6, -2: b"x" * 32}}, "COSE key type 1 with algorithm -7"),
+                        ({"challenge": softauthn.b64url(bytes(40))}, "not a challenge of this session's, or expired")):
         r, _, _, _ = register(stack, token, **bad)
-        assert r.status_code == 400 and r.json()["detail"] == "The passkey was not accepted", (bad, r.text)
+        assert r.json()["detail"] == "The passkey was not accepted", (bad, r.text)
+        refused_for(stack, r, reason)
     # Bytes no parser should choke on: cut short, nested deep, a huge length.
     options = creation_options(stack, token)
     response, _ = softauthn.create(options, stack.webauthn_origin)
-    for junk in (base64.urlsafe_b64decode(response["response"]["attestationObject"] + "==")[:40],
-                 b"\x81" * 5000, b"\x5b\xff\xff\xff\xff\xff\xff\xff\xff"):
+    for junk, reason in ((base64.urlsafe_b64decode(response["response"]["attestationObject"] + "==")[:40], "CBOR: "),
+                         (b"\x81" * 5000, "CBOR: nested too deep"),
+                         (b"\x5b\xff\xff\xff\xff\xff\xff\xff\xff", "CBOR: a length beyond the data")):
         broken = json.loads(json.dumps(response))
         broken["response"]["attestationObject"] = softauthn.b64url(junk)
         r = requests.post(f"{stack.base}/passkeys/register", json=broken, headers=bearer(token))
-        assert r.status_code == 400, r.text
+        refused_for(stack, r, reason)
     assert requests.get(f"{stack.base}/passkeys", headers=bearer(token)).json() == {"passkeys": []}
 
 
@@ -138,9 +166,13 @@ def test_a_credential_is_one_accounts_and_the_user_handle_must_match(stack):
     response, _ = softauthn.create(options, stack.webauthn_origin, credential=cred)
     r = requests.post(f"{stack.base}/passkeys/register", json=response, headers=bearer(bob_token))
     assert r.status_code == 409 and r.json()["detail"] == "This passkey is registered already"
+    refused = [json.loads(line) for line in (stack.var / "data" / "audit.log").read_text().splitlines()
+               if '"passkey_refused"' in line][-1]
+    assert refused["reason"] == "registered to another account"
     cred.user_handle = base64url_to_bytes(options["user"]["id"])  # bob's handle on ann's passkey
     r, _, _ = login(stack, cred)
-    assert r.status_code == 400 and r.json() == REFUSED
+    assert r.json() == REFUSED
+    refused_for(stack, r, "refused: user handle")
 
 
 def test_adding_needs_the_step_up_window_and_each_change_is_mailed(make_stack):

@@ -4,8 +4,8 @@ locations scripts/stack sets up): nginx's auth_request, lighttpd's FastCGI
 authorizer, Apache's mod_fcgid access checker and mod_authnz_fcgi. The
 protected parts: static pages under /private/, and the demo application
 deploy/demo/whoami (which prints what the server tells it) at /private/app
-(signed in), /verified/app (verified-email), /step-up/app (otp:600) and
-/second-factor/app (mfa)."""
+(signed in), /verified/app (verified-email), /step-up/app (otp:600),
+/second-factor/app (mfa) and /passkey/app (passkey)."""
 import html
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -230,6 +230,29 @@ def test_the_mfa_policy_sends_a_session_without_a_second_factor_to_reauth(site):
     location = refused(other)
     assert f"{location.scheme}://{location.netloc}{location.path}" == f"{site.base}/reauth"
     assert parse_qs(location.query)["rd"] == [f"{site.origin}/second-factor/app"]
+
+
+def test_the_passkey_policy_lets_through_only_a_session_that_used_one(site):
+    """The policy passkey in each server's recipe: a session signed in with
+    a password is sent to the sign-in page (which offers the passkey; under
+    mod_fcgid that page in place), and one signed in with a passkey gets
+    through."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import softauthn
+    email, password = site.add_user()
+    token = site.token(email, password)
+    r = requests.get(f"{site.origin}/passkey/app", headers=bearer(token), allow_redirects=False)
+    assert sent_to_sign_in(site, r) == f"{site.origin}/passkey/app"
+    assert site.server != "apache-fcgid" or "data-webauthn" in r.text
+    options = requests.post(f"{site.base}/passkeys/register/options", headers=bearer(token)).json()
+    response, cred = softauthn.create(options, site.webauthn_origin)
+    assert requests.post(f"{site.base}/passkeys/register", json=response, headers=bearer(token)).status_code == 200
+    login = softauthn.get(requests.post(f"{site.base}/passkeys/login/options").json(), site.webauthn_origin, cred)
+    by_passkey = requests.post(f"{site.base}/passkeys/login", json=login).json()["access_token"]
+    r = requests.get(f"{site.origin}/passkey/app", headers=bearer(by_passkey))
+    assert r.status_code == 200 and f"REMOTE_USER={email}" in r.text
 
 
 def test_not_signed_in_at_a_stricter_location_signs_in_first(site):

@@ -97,6 +97,32 @@ def test_the_sessions_list_and_ending_the_others(site):
     assert requests.get(f"{site.base}/me", headers=bearer(other)).status_code == 401
 
 
+def test_passkeys_and_their_script(site):
+    """/passkeys and the paths below it reach their responder under every
+    server (CGI included), and the passkey script is served as a file."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import softauthn
+    email, password = site.add_user()
+    token = site.token(email, password)
+    options = requests.post(f"{site.base}/passkeys/register/options", headers=bearer(token))
+    assert options.status_code == 200, (options.status_code, options.text[:300])
+    response, cred = softauthn.create(options.json(), site.webauthn_origin)
+    r = requests.post(f"{site.base}/passkeys/register", json=response, headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    login = softauthn.get(requests.post(f"{site.base}/passkeys/login/options").json(), site.webauthn_origin, cred)
+    r = requests.post(f"{site.base}/passkeys/login", json=login)
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/passkeys/rename", json={"id": softauthn.b64url(cred.id), "name": "Key"}, headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/passkeys/remove", json={"id": softauthn.b64url(cred.id)}, headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert requests.get(f"{site.base}/passkeys", headers=bearer(token)).json() == {"passkeys": []}
+    r = requests.get(f"{site.base}/assets/webauthn.js")
+    assert r.status_code == 200 and "javascript" in r.headers["Content-Type"] and "navigator.credentials" in r.text, r.headers
+
+
 def test_error_shapes(site):
     r = requests.get(f"{site.base}/me")
     assert r.status_code == 401 and r.headers["WWW-Authenticate"] == "Bearer"
