@@ -55,7 +55,7 @@ fuzz: deps
 	scripts/fuzz $(FUZZ_SECONDS)
 
 fuzz-smoke: deps
-	scripts/fuzz 8
+	scripts/fuzz 5
 
 test: unit fuzz-smoke e2e
 
