@@ -14,15 +14,11 @@ public struct AssertionResponse: Sendable {
     package let userHandle: [UInt8]?
 
     public init(json: JSONValue) throws(WebAuthnError) {
-        guard case .string("public-key")? = json["type"] else { throw .malformed("type is not public-key") }
-        guard case .string(let rawID)? = json["rawId"], let id = Base64URL.decode(rawID), !id.isEmpty,
-              id.count <= AuthenticatorData.maxCredentialIDLength else { throw .malformed("rawId") }
-        if case .string(let shown)? = json["id"], Base64URL.decode(shown) != id { throw .malformed("id and rawId differ") }
-        guard let response = json["response"], case .string(let cd)? = response["clientDataJSON"], let clientDataBytes = Base64URL.decode(cd),
-              case .string(let ad)? = response["authenticatorData"], let authData = Base64URL.decode(ad),
+        let (id, response, clientDataBytes) = try ResponseJSON.credential(json)
+        guard case .string(let ad)? = response["authenticatorData"], let authData = Base64URL.decode(ad),
               case .string(let sig)? = response["signature"], let signature = Base64URL.decode(sig), !signature.isEmpty,
               signature.count <= 1024 else {
-            throw .malformed("response lacks clientDataJSON, authenticatorData or signature")
+            throw .malformed("response lacks authenticatorData or signature")
         }
         switch response["userHandle"] {
         case nil, .null?: userHandle = nil

@@ -14,13 +14,9 @@ public struct RegistrationResponse: Sendable {
     package static let formats: Set = ["none", "packed", "fido-u2f", "tpm", "android-key", "android-safetynet", "apple"]
 
     public init(json: JSONValue) throws(WebAuthnError) {
-        guard case .string("public-key")? = json["type"] else { throw .malformed("type is not public-key") }
-        guard case .string(let rawID)? = json["rawId"], let id = Base64URL.decode(rawID), !id.isEmpty,
-              id.count <= AuthenticatorData.maxCredentialIDLength else { throw .malformed("rawId") }
-        if case .string(let shown)? = json["id"], Base64URL.decode(shown) != id { throw .malformed("id and rawId differ") }
-        guard let response = json["response"], case .string(let cd)? = response["clientDataJSON"], let clientDataBytes = Base64URL.decode(cd),
-              case .string(let ao)? = response["attestationObject"], let attestation = Base64URL.decode(ao) else {
-            throw .malformed("response lacks clientDataJSON or attestationObject")
+        let (id, response, clientDataBytes) = try ResponseJSON.credential(json)
+        guard case .string(let ao)? = response["attestationObject"], let attestation = Base64URL.decode(ao) else {
+            throw .malformed("response lacks attestationObject")
         }
         credentialID = id
         clientData = try ClientData(clientDataBytes)
