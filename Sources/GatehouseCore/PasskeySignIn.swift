@@ -10,6 +10,10 @@ import GatehouseWebAuthn
 /// spent before the session opens, the counter moved forward or the
 /// assertion refused (and audited).
 extension Accounts {
+    /// A refusal's reason for the audit log, cut short: it may quote what
+    /// the client sent (an origin, a type), and a line must not grow with it.
+    static func auditReason(_ e: WebAuthnError) -> String { String(e.description.prefix(160)) }
+
     /// `PublicKeyCredentialRequestOptionsJSON`. Without a ticket: sign-in
     /// without a password (no credentials listed, any of the site's will
     /// do, user verification required). With a browser's second-step
@@ -99,9 +103,9 @@ extension Accounts {
             return updated
         } catch let e as WebAuthnError {
             if case .counterWentBack = e {
-                audit.record("passkey_counter_regressed", at: now, user: who?.email, ip: client.ip, [("reason", .string(e.description))])
+                audit.record("passkey_counter_regressed", at: now, user: who?.email, ip: client.ip, [("reason", .string(Self.auditReason(e)))])
             } else {
-                audit.record("passkey_refused", at: now, user: who?.email, ip: client.ip, [("reason", .string(e.description))])
+                audit.record("passkey_refused", at: now, user: who?.email, ip: client.ip, [("reason", .string(Self.auditReason(e)))])
             }
             throw AccountError.passkeyRefused
         }

@@ -73,7 +73,7 @@ extension Accounts {
                 throw WebAuthnError.refused("challenge used already")
             }
         } catch let e as WebAuthnError {
-            audit.record("passkey_refused", at: now, user: auth.user.email, ip: client.ip, [("reason", .string(e.description))])
+            audit.record("passkey_refused", at: now, user: auth.user.email, ip: client.ip, [("reason", .string(Self.auditReason(e)))])
             throw AccountError.passkeyRefused
         }
         let id = Base64.url(credential.id)

@@ -34,7 +34,9 @@ extension RequestContext {
     func stepUp(for policy: AccessPolicy, _ user: UserRecord, returningTo rd: String) -> String {
         switch policy {
         case .secondFactor: return secondFactorURL(user, returningTo: rd)
-        case .passkey: return signInURL(returningTo: rd)
+        // An account with no passkey yet is sent to add one: the sign-in
+        // page would only bring it back here.
+        case .passkey: return user.passkeys.isEmpty ? pagesOrigin + url("passkeys") + "?notice=passkey-needed" : signInURL(returningTo: rd)
         case .signedIn, .verifiedEmail, .recentCode: return stepUpURL(returningTo: rd)
         }
     }

@@ -67,7 +67,7 @@ package struct TokenEndpoint: Endpoint {
             // REDIRECT_ prefix: the policy its configuration set there.
             let policy = ctx.request.params["REDIRECT_GATEHOUSE_REQUIRE"].flatMap(AccessPolicy.init)
             // A passkey is proved by signing in with one: this form offers it.
-            if policy == .passkey { return form(ctx, status: 401) }
+            if policy == .passkey && !caller.auth.user.passkeys.isEmpty { return form(ctx, status: 401) }
             return .redirect(to: ctx.stepUp(for: policy ?? .signedIn, caller.auth.user, returningTo: rd))
         }
         return form(ctx, status: 401)
