@@ -61,14 +61,14 @@ package struct PasskeysEndpoint: Endpoint {
         case .register:
             let auth = try Authentication.require(ctx).auth
             let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: [Self.nameRule])
-            let passkey = try accounts.registerPasskey(auth, response: try response(ctx), name: fields["name"] ?? "", client: ctx.client)
+            let passkey = try accounts.registerPasskey(auth, response: try Self.response(ctx), name: fields["name"] ?? "", client: ctx.client)
             if ctx.html { return .redirect(to: ctx.url(name) + "?notice=passkey-added") }
             return .json(200, .object([("msg", .string("Passkey added")), ("passkey", Self.json(passkey))]))
         case .loginOptions:
             return .json(200, try accounts.passkeyRequestOptions(), headers: [("Pragma", "no-cache")])
         case .login:
             if ctx.html { try Authentication.checkOrigin(ctx) }
-            let opened = try accounts.signInWithPasskey(try response(ctx), client: ctx.client)
+            let opened = try accounts.signInWithPasskey(try Self.response(ctx), client: ctx.client)
             if ctx.html { return Authentication.signedIn(ctx, .opened(opened)) }
             return .json(200, .object([("access_token", .string(opened.token)), ("token_type", .string("bearer")),
                                        ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
@@ -90,7 +90,7 @@ package struct PasskeysEndpoint: Endpoint {
     /// The WebAuthn response: a form's `credential` field (JSON text), or
     /// a JSON body that is the response itself. Anything else is a
     /// response not accepted, answered as one that failed a check.
-    func response(_ ctx: RequestContext) throws -> JSONValue {
+    static func response(_ ctx: RequestContext) throws -> JSONValue {
         let json: JSONValue?
         if ctx.body.encoding == .form {
             guard case .string(let text)? = ctx.body.value?["credential"] else { throw AccountError.passkeyRefused }

@@ -14,7 +14,7 @@ enum SecondStepForm {
         try Authentication.checkOrigin(ctx)
         let answer: Accounts.SecondStepAnswer
         if case .string? = ctx.body.value?["credential"] {
-            answer = .passkey(try PasskeysEndpoint().response(ctx))
+            answer = .passkey(try PasskeysEndpoint.response(ctx))
         } else {
             answer = .code(try FieldValidator.validate(ctx.body.value, query: [], rules: MFAEndpoint.codeRules)["code"]!)
         }
