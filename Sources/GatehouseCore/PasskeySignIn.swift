@@ -78,7 +78,8 @@ extension Accounts {
             } else if expected == nil {
                 throw WebAuthnError.refused("no user handle for a sign-in without a password")
             }
-            let verified = try assertion.verify(publicKey: publicKey, storedSignCount: passkey.signCount, rp: rp,
+            let verified = try assertion.verify(publicKey: publicKey, storedSignCount: passkey.signCount,
+                                                backupEligible: passkey.backupEligible, rp: rp,
                                                 requireUserVerification: requireUserVerification)
             guard try spendChallenge(challenge.nonce, expires: challenge.expires, now: now) else {
                 throw WebAuthnError.refused("challenge used already")

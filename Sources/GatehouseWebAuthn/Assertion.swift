@@ -44,8 +44,11 @@ public struct AssertionResponse: Sendable {
     /// origin of this site's, the RP ID's hash, user presence, user
     /// verification when required, the signature over
     /// authenticatorData ‖ SHA-256(clientDataJSON) with the stored key,
-    /// and a signature counter that goes forward when either is non-zero.
-    public func verify(publicKey: [UInt8], storedSignCount: UInt32, rp: RelyingParty,
+    /// a backup eligibility (BE) unchanged since registration (§6.1.3: it
+    /// is fixed for a credential's life, so a change means another
+    /// authenticator or a forged one), and a signature counter that goes
+    /// forward when either is non-zero.
+    public func verify(publicKey: [UInt8], storedSignCount: UInt32, backupEligible: Bool, rp: RelyingParty,
                         requireUserVerification: Bool) throws(WebAuthnError) -> Verified {
         try clientData.check(type: "webauthn.get", rp: rp)
         let data = authenticatorData
@@ -53,6 +56,7 @@ public struct AssertionResponse: Sendable {
         guard data.flags.contains(.up) else { throw .refused("user not present") }
         guard data.flags.contains(.uv) || !requireUserVerification else { throw .refused("user not verified") }
         guard data.credential == nil else { throw .malformed("attested credential data in an assertion") }
+        guard data.flags.contains(.be) == backupEligible else { throw .refused("backup eligibility (BE) changed since registration") }
         let key = try COSEKey(publicKey)
         let signed = rawAuthenticatorData + PublicKeySignature.sha256(clientData.raw)
         guard try key.verify(signature, over: signed) else { throw .refused("signature") }

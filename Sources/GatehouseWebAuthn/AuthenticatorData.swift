@@ -39,6 +39,8 @@ public struct AuthenticatorData: Equatable, Sendable {
         rpIDHash = Array(bytes[0..<32])
         flags = Flags(rawValue: bytes[32])
         signCount = bytes[33..<37].reduce(0) { $0 << 8 | UInt32($1) }
+        // §6.1: a credential that cannot be backed up cannot be backed up now.
+        guard !flags.contains(.bs) || flags.contains(.be) else { throw .malformed("backed up (BS) without backup eligibility (BE)") }
         var at = 37
         if flags.contains(.at) {
             guard bytes.count >= at + 18 else { throw .malformed("attested credential data cut short") }

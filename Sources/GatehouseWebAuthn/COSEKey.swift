@@ -53,6 +53,28 @@ public enum COSEKey: Equatable, Sendable {
         }
     }
 
+    /// The key in COSE's deterministic encoding (RFC 8949 §4.2.1: shortest
+    /// forms, map keys in bytewise order), with nothing but what it is
+    /// made of. What is stored: an authenticator may send members of its
+    /// own, and a record should not keep kilobytes it never reads.
+    public var encoded: [UInt8] {
+        var members: [(Int, CBOREncoding)] = [(1, .int(kty)), (3, .int(algorithm))]
+        switch self {
+        case .es256(let x, let y): members += [(-1, .int(1)), (-2, .bytes(x)), (-3, .bytes(y))]
+        case .rs256(let n, let e): members += [(-1, .bytes(n)), (-2, .bytes(e))]
+        case .ed25519(let x): members += [(-1, .int(6)), (-2, .bytes(x))]
+        }
+        return CBOREncoding.head(major: 5, UInt64(members.count)) + members.flatMap { CBOREncoding.int($0.0).bytes + $0.1.bytes }
+    }
+
+    var kty: Int {
+        switch self {
+        case .es256: return 2
+        case .rs256: return 3
+        case .ed25519: return 1
+        }
+    }
+
     /// Whether `signature` signs `message` with this key.
     public func verify(_ signature: [UInt8], over message: [UInt8]) throws(WebAuthnError) -> Bool {
         do {
@@ -63,6 +85,31 @@ public enum COSEKey: Equatable, Sendable {
             }
         } catch {
             throw .unsupported(error.description)
+        }
+    }
+}
+
+/// Just enough CBOR writing for a COSE key: integers and byte strings in
+/// their shortest form.
+enum CBOREncoding {
+    case int(Int)
+    case bytes([UInt8])
+
+    var bytes: [UInt8] {
+        switch self {
+        case .int(let v): return v >= 0 ? Self.head(major: 0, UInt64(v)) : Self.head(major: 1, UInt64(-1 - v))
+        case .bytes(let b): return Self.head(major: 2, UInt64(b.count)) + b
+        }
+    }
+
+    static func head(major: UInt8, _ value: UInt64) -> [UInt8] {
+        let m = major << 5
+        switch value {
+        case ..<24: return [m | UInt8(value)]
+        case ..<0x100: return [m | 24, UInt8(value)]
+        case ..<0x10000: return [m | 25] + (0..<2).map { UInt8(truncatingIfNeeded: value >> (8 - 8 * $0)) }
+        case ..<0x1_0000_0000: return [m | 26] + (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) }
+        default: return [m | 27] + (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
         }
     }
 }

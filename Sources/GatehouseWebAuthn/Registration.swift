@@ -37,7 +37,7 @@ public struct RegistrationResponse: Sendable {
     /// What a checked registration yields for storing.
     public struct Credential: Equatable, Sendable {
         package let id: [UInt8]
-        /// The COSE key, as the authenticator sent it.
+        /// The COSE key, re-encoded with nothing but its own members (`COSEKey.encoded`).
         package let publicKey: [UInt8]
         package let algorithm: Int
         package let signCount: UInt32
@@ -60,7 +60,7 @@ public struct RegistrationResponse: Sendable {
         guard let credential = data.credential else { throw .malformed("no attested credential data") }
         guard credential.id == credentialID else { throw .refused("the credential id is not the one the client named") }
         let key = try COSEKey(credential.publicKey)
-        return Credential(id: credential.id, publicKey: credential.publicKey, algorithm: key.algorithm, signCount: data.signCount,
+        return Credential(id: credential.id, publicKey: key.encoded, algorithm: key.algorithm, signCount: data.signCount,
                           userVerified: data.flags.contains(.uv), backupEligible: data.flags.contains(.be), transports: transports)
     }
 }

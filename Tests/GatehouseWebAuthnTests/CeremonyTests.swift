@@ -46,7 +46,8 @@ final class CeremonyTests: XCTestCase {
             let assertion = try AssertionResponse(json: f.assertion)
             XCTAssertEqual(assertion.credentialID, credential.id)
             XCTAssertEqual(assertion.userHandle, Array(repeating: UInt8(ascii: "u"), count: 32))
-            let verified = try assertion.verify(publicKey: credential.publicKey, storedSignCount: 0, rp: rp, requireUserVerification: true)
+            let verified = try assertion.verify(publicKey: credential.publicKey, storedSignCount: 0,
+                                                backupEligible: false, rp: rp, requireUserVerification: true)
             XCTAssertEqual(verified, AssertionResponse.Verified(signCount: 1, userVerified: true), name)
         }
     }
@@ -58,8 +59,8 @@ final class CeremonyTests: XCTestCase {
         let credential = try registered(f)
         let assertion = try AssertionResponse(json: f.assertion)
         for bad in [other, RelyingParty(id: "example.com", origins: rp.origins)] {
-            XCTAssertThrowsError(try assertion.verify(publicKey: credential.publicKey, storedSignCount: 0, rp: bad,
-                                                      requireUserVerification: false)) { error in
+            XCTAssertThrowsError(try assertion.verify(publicKey: credential.publicKey, storedSignCount: 0,
+                                                      backupEligible: false, rp: bad, requireUserVerification: false)) { error in
                 guard case WebAuthnError.refused = error else { return XCTFail("\(error)") }
             }
         }
@@ -74,8 +75,8 @@ final class CeremonyTests: XCTestCase {
             XCTAssertEqual(error as? WebAuthnError, .refused("clientData type webauthn.get, not webauthn.create"))
         }
         let other = replacing(f.assertion, ["response", "clientDataJSON"], with: f.registration["response"]!["clientDataJSON"]!)
-        XCTAssertThrowsError(try AssertionResponse(json: other).verify(publicKey: credential.publicKey, storedSignCount: 0, rp: rp,
-                                                                       requireUserVerification: false))
+        XCTAssertThrowsError(try AssertionResponse(json: other).verify(publicKey: credential.publicKey, storedSignCount: 0,
+                                                                       backupEligible: false, rp: rp, requireUserVerification: false))
     }
 
     /// Flags are checked before the signature, so flipping one shows the
@@ -88,11 +89,32 @@ final class CeremonyTests: XCTestCase {
             var bytes = Base64URL.decode(ad)!
             bytes[32] = flags
             let changed = replacing(f.assertion, ["response", "authenticatorData"], with: .string(Base64URL.encode(bytes)))
-            XCTAssertThrowsError(try AssertionResponse(json: changed).verify(publicKey: credential.publicKey, storedSignCount: 0, rp: rp,
-                                                                             requireUserVerification: required)) { error in
+            XCTAssertThrowsError(try AssertionResponse(json: changed).verify(publicKey: credential.publicKey, storedSignCount: 0,
+                                                                             backupEligible: false, rp: rp, requireUserVerification: required)) { error in
                 XCTAssertEqual(error as? WebAuthnError, .refused(want))
             }
         }
+    }
+
+    /// A credential's backup eligibility never changes (§6.1.3), and no
+    /// authenticator backs up what it says cannot be.
+    func testBackupFlagsAreChecked() throws {
+        let f = try fixture("es256")
+        let credential = try registered(f)
+        guard case .string(let ad)? = f.assertion["response"]!["authenticatorData"] else { return XCTFail() }
+        var bytes = Base64URL.decode(ad)!
+        let changed = replacing(f.assertion, ["response", "authenticatorData"], with: .string(Base64URL.encode(bytes)))
+        XCTAssertThrowsError(try AssertionResponse(json: changed).verify(publicKey: credential.publicKey, storedSignCount: 0,
+                                                                         backupEligible: true, rp: rp,
+                                                                         requireUserVerification: false)) { error in
+            XCTAssertEqual(error as? WebAuthnError, .refused("backup eligibility (BE) changed since registration"))
+        }
+        bytes[32] |= 0x10
+        XCTAssertThrowsError(try AuthenticatorData(bytes)) { error in
+            XCTAssertEqual(error as? WebAuthnError, .malformed("backed up (BS) without backup eligibility (BE)"))
+        }
+        bytes[32] |= 0x08
+        XCTAssertNoThrow(try AuthenticatorData(bytes))
     }
 
     func testTheSignatureIsOverTheseBytesWithThisKey() throws {
@@ -103,14 +125,14 @@ final class CeremonyTests: XCTestCase {
             var bytes = Base64URL.decode(sig)!
             bytes[bytes.count - 1] ^= 1
             let flipped = replacing(f.assertion, ["response", "signature"], with: .string(Base64URL.encode(bytes)))
-            XCTAssertThrowsError(try AssertionResponse(json: flipped).verify(publicKey: credential.publicKey, storedSignCount: 0, rp: rp,
-                                                                             requireUserVerification: false)) { error in
+            XCTAssertThrowsError(try AssertionResponse(json: flipped).verify(publicKey: credential.publicKey, storedSignCount: 0,
+                                                                             backupEligible: false, rp: rp, requireUserVerification: false)) { error in
                 XCTAssertEqual(error as? WebAuthnError, .refused("signature"), name)
             }
             // Another credential's key.
             let otherKey = try registered(try fixture(name == "es256" ? "eddsa" : "es256")).publicKey
-            XCTAssertThrowsError(try AssertionResponse(json: f.assertion).verify(publicKey: otherKey, storedSignCount: 0, rp: rp,
-                                                                                 requireUserVerification: false))
+            XCTAssertThrowsError(try AssertionResponse(json: f.assertion).verify(publicKey: otherKey, storedSignCount: 0,
+                                                                                 backupEligible: false, rp: rp, requireUserVerification: false))
         }
     }
 
@@ -118,8 +140,8 @@ final class CeremonyTests: XCTestCase {
         let f = try fixture("es256")
         let credential = try registered(f)
         let assertion = try AssertionResponse(json: f.assertion)
-        XCTAssertThrowsError(try assertion.verify(publicKey: credential.publicKey, storedSignCount: 1, rp: rp,
-                                                  requireUserVerification: false)) { error in
+        XCTAssertThrowsError(try assertion.verify(publicKey: credential.publicKey, storedSignCount: 1,
+                                                  backupEligible: false, rp: rp, requireUserVerification: false)) { error in
             XCTAssertEqual(error as? WebAuthnError, .counterWentBack(stored: 1, presented: 1))
         }
     }

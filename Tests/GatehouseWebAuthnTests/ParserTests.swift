@@ -69,6 +69,22 @@ final class ParserTests: XCTestCase {
         XCTAssertFalse(try COSEKey(p256).verify([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01], over: [1, 2, 3]))
     }
 
+    /// What is stored is the key's own members in deterministic CBOR,
+    /// whatever else the authenticator put in its map.
+    func testAKeyIsStoredReencodedWithItsOwnMembersOnly() throws {
+        let point: [UInt8] = [0x58, 0x20] + Array(repeating: 7, count: 32)
+        let padding: [UInt8] = [0x59, 0x2E, 0xE0] + Array(repeating: 0, count: 12_000)
+        let padded = cose([(-3, point), (-2, point), (-1, [0x01]), (3, [0x26]), (1, [0x02]), (-9, padding)])
+        let key = try COSEKey(padded)
+        let canonical = cose([(1, [0x02]), (3, [0x26]), (-1, [0x01]), (-2, point), (-3, point)])
+        XCTAssertEqual(key.encoded, canonical)
+        let rsa = COSEKey.rs256(modulus: Array(repeating: 0xC5, count: 512), exponent: [1, 0, 1])
+        XCTAssertEqual(try COSEKey(rsa.encoded), rsa)
+        XCTAssertEqual(rsa.encoded.count, 1 + 2 + (1 + 3) + (1 + 3 + 512) + (1 + 4), "map, kty, alg, n, e")
+        let ed = COSEKey.ed25519(Array(repeating: 3, count: 32))
+        XCTAssertEqual(try COSEKey(ed.encoded), ed)
+    }
+
     func testAuthenticatorDataAccountsForEveryByte() throws {
         let head = Array(repeating: UInt8(9), count: 32) + [0x05, 0, 0, 0, 7]
         let plain = try AuthenticatorData(head)

@@ -83,7 +83,7 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
     },
     "assertion": { bytes in
         guard let json = try? JSONParser.parse(bytes), let response = try? AssertionResponse(json: json) else { return }
-        _ = try? response.verify(publicKey: fuzzKey, storedSignCount: 0, rp: fuzzRP, requireUserVerification: true)
+        _ = try? response.verify(publicKey: fuzzKey, storedSignCount: 0, backupEligible: false, rp: fuzzRP, requireUserVerification: true)
     },
     "return-url": { bytes in
         _ = ReturnURL.checked(String(decoding: bytes, as: UTF8.self), ownOrigin: "http://example.com:8080", allowedHosts: ["a.example"],
