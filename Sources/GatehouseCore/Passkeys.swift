@@ -97,6 +97,13 @@ extension Accounts {
             try? store.releasePasskey(key, of: auth.user.id)
             throw error
         }
+        // A removal of this same credential may have freed the claim
+        // between the claim above and the listing (`releaseClaim`): the
+        // listing is followed by a claim, so none outlives its index entry.
+        guard try store.claimPasskey(key, for: auth.user.id) else {
+            try store.updateUser(auth.user.id) { u in u.passkeys.removeAll { $0.id == id } }
+            throw AccountError.passkeyTaken
+        }
         audit.record("passkey_added", at: now, user: auth.user.email, ip: client.ip, [("name", .string(label))])
         notify(auth.user, "passkey-added", client: client, now: now, ["name": label])
         return passkey
@@ -115,19 +122,39 @@ extension Accounts {
         return name.isEmpty ? "Passkey" : name
     }
 
-    /// A passkey goes (step-up window); its claim is freed.
+    /// A passkey goes (step-up window), and every other session ends with
+    /// it: a passkey added by someone who had this account's session for a
+    /// while outlives a new password, and its owner removing it must also
+    /// end what it, or that session, opened. Its claim is freed.
     package func removePasskey(_ auth: Authenticated, id: String, client: ClientInfo) throws {
         try requireRecentAuthentication(auth)
+        let others = try sessions(of: auth).filter { !$0.current }
         var removed: Passkey?
         try updateStillSignedIn(auth) { u in
             removed = u.passkeys.first { $0.id == id }
+            guard removed != nil else { return }
             u.passkeys.removeAll { $0.id == id }
+            u.keepOnly(auth.session)
         }
         guard let removed else { throw AccountError.passkeyNotFound }
-        try store.releasePasskey(passkeyKey(id), of: auth.user.id)
+        try releaseClaim(of: id, userID: auth.user.id)
+        try removeSessionRecords(others)
         let now = clock.now()
-        audit.record("passkey_removed", at: now, user: auth.user.email, ip: client.ip, [("name", .string(removed.name))])
+        audit.record("passkey_removed", at: now, user: auth.user.email, ip: client.ip,
+                     [("name", .string(removed.name)), ("sessions_ended", .int(others.count))])
         notify(auth.user, "passkey-removed", client: client, now: now, ["name": removed.name])
+    }
+
+    /// Frees a removed credential's claim. The same credential may have
+    /// been registered to this account again between the record's change
+    /// and this: then the record lists it once more, and it is claimed
+    /// back, so no listed passkey is ever left without its index entry.
+    func releaseClaim(of id: String, userID: String) throws {
+        let key = passkeyKey(id)
+        try store.releasePasskey(key, of: userID)
+        if try store.loadUser(userID)?.passkeys.contains(where: { $0.id == id }) == true {
+            _ = try store.claimPasskey(key, for: userID)
+        }
     }
 
     /// A new name: a signed-in session is enough (it changes no access).
@@ -147,5 +174,45 @@ extension String {
     var trimmingSpaces: String {
         let scalars = unicodeScalars.drop { $0.properties.isWhitespace }.reversed().drop { $0.properties.isWhitespace }.reversed()
         return String(String.UnicodeScalarView(scalars))
+    }
+}
+
+/// The administrator's view and remedy (`gatehousectl user passkeys`): for
+/// an owner who lost the device, or finds a passkey they never added and
+/// cannot sign in to remove it.
+extension Accounts {
+    package func passkeys(of email: EmailAddress) throws -> [Passkey] {
+        guard let user = try findUser(email) else { throw AccountError.userNotFound }
+        return user.passkeys
+    }
+
+    /// Removes the passkey `id`, or every passkey when nil, and ends every
+    /// session, since whoever asked may not be the owner; the owner is
+    /// mailed for each. What was removed.
+    package func removePasskeys(of email: EmailAddress, id: String?) throws -> [Passkey] {
+        let uid = userID(for: email)
+        let chosen = { (p: Passkey) in id == nil || p.id == id }
+        var removed = [Passkey]()
+        var owner: UserRecord?
+        do {
+            owner = try store.updateUser(uid) { u in
+                removed = u.passkeys.filter(chosen)
+                guard !removed.isEmpty else { return }
+                u.passkeys.removeAll(where: chosen)
+                u.revokeSessions()
+            }
+        } catch StoreError.notFound {
+            throw AccountError.userNotFound
+        }
+        guard let owner, !removed.isEmpty else { throw AccountError.passkeyNotFound }
+        for p in removed { try releaseClaim(of: p.id, userID: uid) }
+        let sessions = try removeSessionFiles(of: uid)
+        let now = clock.now()
+        for p in removed {
+            audit.record("passkey_removed_by_admin", at: now, user: email,
+                         [("name", .string(p.name)), ("sessions_ended", .int(sessions))])
+            notify(owner, "passkey-removed", client: ClientInfo(ip: "gatehousectl"), now: now, ["name": p.name])
+        }
+        return removed
     }
 }

@@ -59,13 +59,24 @@ extension Accounts {
     package func endOtherSessions(_ auth: Authenticated, client: ClientInfo) throws -> Int {
         try requireRecentAuthentication(auth)
         let others = try sessions(of: auth).filter { !$0.current }
-        try updateStillSignedIn(auth) { u in
-            u.revokeSessions()
-            u.survivingSession = auth.session.id
-        }
-        for s in others { try store.deleteSession(s.record.id) }
+        try updateStillSignedIn(auth) { $0.keepOnly(auth.session) }
+        try removeSessionRecords(others)
         audit.record("other_sessions_ended", at: clock.now(), user: auth.user.email, ip: client.ip,
                      [("count", .int(others.count))])
         return others.count
+    }
+
+    /// After `keepOnly` ended them on the record (the durable part), their
+    /// own records go too.
+    func removeSessionRecords(_ ended: [SessionView]) throws {
+        for s in ended { try store.deleteSession(s.record.id) }
+    }
+}
+
+extension UserRecord {
+    /// Every session and grant ends but `session`, in one write.
+    mutating func keepOnly(_ session: SessionRecord) {
+        revokeSessions()
+        survivingSession = session.id
     }
 }

@@ -20,6 +20,7 @@ func perform<T>(_ body: () throws -> T) throws -> T {
     } catch let e as AccountError {
         switch e {
         case .userNotFound: Console.error("no such user"); throw Exit.notFound
+        case .passkeyNotFound: Console.error("no such passkey"); throw Exit.notFound
         case .userExists: Console.error("user already exists"); throw Exit.exists
         case .invalidField(let field, let reason): Console.error("\(field) \(reason)"); throw Exit.usage
         default: Console.error("\(e)"); throw Exit.failure

@@ -10,7 +10,8 @@ import GatehouseSystem
 struct User: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage accounts.",
-        subcommands: [Add.self, Del.self, List.self, Show.self, Lock.self, Unlock.self, SetPassword.self, SecondFactor.self])
+        subcommands: [Add.self, Del.self, List.self, Show.self, Lock.self, Unlock.self, SetPassword.self, SecondFactor.self,
+                       Passkeys.self])
 
     struct SecondFactor: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "mfa", abstract: "The second factor of an account.",
@@ -30,6 +31,48 @@ struct User: ParsableCommand {
                 mail.deliverQueued()
                 Console.out(had ? "removed the second factor of \(email); its sessions ended; the owner was mailed"
                                 : "\(email) had no second factor; its sessions ended; the owner was mailed")
+            }
+        }
+    }
+
+    struct Passkeys: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The passkeys of an account.",
+                                                        subcommands: [List.self, Remove.self])
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List an account's passkeys, one per line: id, created, last used, name.")
+            @OptionGroup var global: GlobalOptions
+            @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
+
+            func run() throws {
+                let accounts = try global.accounts()
+                for p in try perform({ try accounts.passkeys(of: email) }) {
+                    let used = p.lastUsed == 0 ? "never" : UTCTime.rfc3339(p.lastUsed)
+                    Console.out("\(p.id)\t\(UTCTime.rfc3339(p.created))\t\(used)\t\(p.name)")
+                }
+            }
+        }
+
+        struct Remove: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Remove one passkey of an account (by the id `list` shows), or all with --all, and end every session.",
+                discussion: "The owner is mailed for each, and the audit log records it.")
+            @OptionGroup var global: GlobalOptions
+            @Flag(help: "Remove every passkey of the account.") var all = false
+            @Argument(help: "E-mail address.", transform: emailArgument) var email: EmailAddress
+            @Argument(help: "The passkey's id.") var id: String?
+
+            func validate() throws {
+                guard all != (id != nil) else { throw ValidationError("give a passkey's id or --all, not both or neither") }
+            }
+
+            func run() throws {
+                let mail = try global.mailService(try global.loadConfig())
+                let accounts = try global.accounts(mail: mail)
+                let removed = try perform { try accounts.removePasskeys(of: email, id: id) }
+                mail.deliverQueued()
+                Console.out("removed \(removed.count) passkey\(removed.count == 1 ? "" : "s") of \(email); its sessions ended; the owner was mailed")
             }
         }
     }
@@ -95,6 +138,7 @@ struct User: ParsableCommand {
             password_changed: \(UTCTime.rfc3339(u.passwordChanged))
             hash_scheme: \(scheme)\(accounts.hashIsStale(u) ? " (upgraded at next sign-in)" : "")
             second_factor: \(u.secondFactor.enabled ? "totp, \(u.secondFactor.recoveryCodesLeft) recovery codes left" : "none")
+            passkeys: \(u.passkeys.count)
             """)
         }
     }

@@ -155,6 +155,64 @@ final class PasskeyTests: CodeTestCase {
         XCTAssertNil(try store.passkeyOwner(accounts.passkeyKey(Base64.url(key.id))))
     }
 
+    /// Someone who had the session a while added a passkey and signed in
+    /// with it: the owner removing it ends that session and every other,
+    /// and keeps their own.
+    func testRemovingAPasskeyEndsEveryOtherSession() throws {
+        _ = try register(&key)
+        clock.t += 60
+        let taker = try signInWithPasskey(&key)
+        let other = try signIn()
+        try accounts.removePasskey(auth, id: Base64.url(key.id), client: client)
+        for ended in [taker, other] {
+            XCTAssertEqual(error { _ = try accounts.authenticate(token: ended.token) }, .notAuthenticated)
+        }
+        XCTAssertNoThrow(try accounts.authenticate(token: auth.token), "the session that removed it stays")
+        XCTAssertTrue(audit.text.contains("\"event\":\"passkey_removed\""))
+    }
+
+    /// A removal frees the claim after the record lost the passkey; the same
+    /// credential listed again in between (a registration racing it) is
+    /// claimed back, never left listed without its index entry.
+    func testAClaimFreedAfterTheCredentialCameBackIsTakenAgain() throws {
+        let passkey = try register(&key)
+        let indexKey = accounts.passkeyKey(passkey.id)
+        try accounts.releaseClaim(of: passkey.id, userID: auth.user.id)
+        XCTAssertEqual(try store.passkeyOwner(indexKey), auth.user.id, "still listed: claimed back")
+        try store.updateUser(auth.user.id) { $0.passkeys = [] }
+        try accounts.releaseClaim(of: passkey.id, userID: auth.user.id)
+        XCTAssertNil(try store.passkeyOwner(indexKey))
+    }
+
+    func testAnAdministratorListsAndRemovesPasskeysAndEveryLoginEnds() throws {
+        let ann = EmailAddress("ann@example.com")
+        _ = try register(&key)
+        var second = SoftPasskey()
+        _ = try register(&second, name: "Phone")
+        XCTAssertEqual(try accounts.passkeys(of: ann).map(\.name), ["Laptop", "Phone"])
+        XCTAssertEqual(error { _ = try accounts.removePasskeys(of: ann, id: "nope") }, .passkeyNotFound)
+        XCTAssertEqual(try accounts.removePasskeys(of: ann, id: Base64.url(second.id)).map(\.name), ["Phone"])
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: auth.token) }, .notAuthenticated)
+        XCTAssertEqual(mail.sent.last?.template, "passkey-removed")
+        XCTAssertNil(try store.passkeyOwner(accounts.passkeyKey(Base64.url(second.id))))
+        XCTAssertEqual(try accounts.removePasskeys(of: ann, id: nil).map(\.name), ["Laptop"])
+        XCTAssertEqual(try accounts.passkeys(of: ann), [])
+        XCTAssertEqual(error { _ = try signInWithPasskey(&key) }, .passkeyRefused)
+        XCTAssertEqual(error { _ = try accounts.passkeys(of: EmailAddress("nobody@example.com")) }, .userNotFound)
+    }
+
+    /// Backup eligibility is the credential's for life: an assertion that
+    /// says otherwise is refused, and BS without BE is malformed.
+    func testBackupEligibilityMustNotChange() throws {
+        _ = try register(&key)
+        clock.t += 60
+        XCTAssertEqual(error { _ = try signInWithPasskey(&key, flags: 0x05 | 0x08) }, .passkeyRefused)
+        XCTAssertTrue(audit.text.contains("refused: backup eligibility (BE) changed since registration"))
+        XCTAssertEqual(error { _ = try signInWithPasskey(&key, flags: 0x05 | 0x10) }, .passkeyRefused)
+        XCTAssertTrue(audit.text.contains("malformed: backed up (BS) without backup eligibility (BE)"))
+        XCTAssertNoThrow(try signInWithPasskey(&key))
+    }
+
     func testTheListRoundTripsThroughItsText() {
         let list = [Passkey(id: "abc", publicKey: "def", signCount: 7, name: "Ann's key; é.", created: 5, lastUsed: 6, userVerified: true),
                     Passkey(id: "x", publicKey: "y", name: "", created: 1, backupEligible: true)]

@@ -114,6 +114,8 @@ def test_a_replayed_assertion_and_each_bad_input_are_refused_for_their_reason(st
                         ({"kind": "webauthn.create"}, "clientData type webauthn.create, not webauthn.get"),
                         ({"tamper_signature": True}, "refused: signature"),
                         ({"count": 1}, "signature counter 1 after 1"),
+                        ({"flags": softauthn.UP | softauthn.UV | softauthn.BE}, "backup eligibility (BE) changed since registration"),
+                        ({"flags": softauthn.UP | softauthn.UV | softauthn.BS}, "backed up (BS) without backup eligibility (BE)"),
                         ({"challenge": softauthn.b64url(bytes(40))}, "not a challenge of this ceremony's, or expired")):
         r, _, _ = login(stack, cred, **bad)
         assert r.json() == REFUSED, bad
@@ -193,6 +195,49 @@ def test_adding_needs_the_step_up_window_and_each_change_is_mailed(make_stack):
     assert r.status_code == 400, "a removed passkey signs in no more"
     r = requests.post(f"{s.base}/passkeys/remove", json={"id": pid}, headers=bearer(token))
     assert r.status_code == 404
+
+
+def test_removing_a_passkey_ends_every_other_session(stack, user):
+    """Someone who held the session added their passkey and signed in
+    with it: the owner, signed in with the password, removes it, and both
+    of the taker's sessions end; the owner's stays."""
+    email, password = user
+    taken = stack.token(email, password)
+    r, cred, _, _ = register(stack, taken, name="Not mine")
+    assert r.status_code == 200
+    r, _, _ = login(stack, cred)
+    by_passkey = r.json()["access_token"]
+    owner = stack.token(email, password)
+    r = requests.post(f"{stack.base}/passkeys/remove", json={"id": softauthn.b64url(cred.id)}, headers=bearer(owner))
+    assert r.status_code == 200, r.text
+    for ended in (taken, by_passkey):
+        assert requests.get(f"{stack.base}/me", headers=bearer(ended)).status_code == 401
+    assert requests.get(f"{stack.base}/me", headers=bearer(owner)).status_code == 200
+
+
+def test_an_administrator_lists_and_removes_passkeys(stack, user):
+    email, password = user
+    token = stack.token(email, password)
+    creds = []
+    for name in ("Laptop", "Phone"):
+        r, cred, _, _ = register(stack, token, name=name)
+        assert r.status_code == 200
+        creds.append(cred)
+    assert "passkeys: 2" in stack.ctl("user", "show", email).stdout
+    listed = [line.split("\t") for line in stack.ctl("user", "passkeys", "list", email).stdout.splitlines()]
+    assert [(row[0], row[2], row[3]) for row in listed] == [(softauthn.b64url(c.id), "never", n)
+                                                            for c, n in zip(creds, ("Laptop", "Phone"))]
+    out = stack.ctl("user", "passkeys", "remove", email, listed[1][0]).stdout
+    assert "removed 1 passkey of" in out
+    assert stack.mailbox.wait(email, 3)[-1]["Subject"] == "A passkey was removed from your Gatehouse account"
+    assert requests.get(f"{stack.base}/me", headers=bearer(token)).status_code == 401, "every session ends"
+    r, _, _ = login(stack, creds[1])
+    refused_for(stack, r, "no account has this passkey")
+    r = stack.ctl("user", "passkeys", "remove", email, listed[1][0], check=False)
+    assert r.returncode == 4 and "no such passkey" in r.stderr
+    assert stack.ctl("user", "passkeys", "remove", email, check=False).returncode == 64
+    assert "removed 1 passkey" in stack.ctl("user", "passkeys", "remove", "--all", email).stdout
+    assert stack.ctl("user", "passkeys", "list", email).stdout == ""
 
 
 def test_without_a_session_nothing_but_sign_in(stack):
