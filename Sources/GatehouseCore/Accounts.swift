@@ -102,15 +102,6 @@ package final class Accounts: Sendable {
         self.dummyHash = dummyHash
     }
 
-    /// The record id of an address: a keyed hash, so file names reveal nothing.
-    package func userID(for email: EmailAddress) -> String {
-        keys.hex(email.description, domain: "user")
-    }
-
-    package func findUser(_ email: EmailAddress) throws -> UserRecord? {
-        try store.loadUser(userID(for: email))
-    }
-
     func sessionID(forToken token: String) -> String {
         keys.hex(token, domain: "session")
     }

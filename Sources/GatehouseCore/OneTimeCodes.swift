@@ -31,13 +31,12 @@ extension Accounts {
     /// spend, and nothing else, so a flood of anonymous requests never
     /// stops a signed-in person. All or nothing: a refused request uses up
     /// nothing.
-    func takeSendAllowance(_ email: EmailAddress, ownSession: Bool, clientIP: String, now: Int64) throws {
+    func takeSendAllowance(_ email: EmailAddress, ownAccount: String?, clientIP: String, now: Int64) throws {
         let c = policy.codes
         let address = email.description
         var budgets: [Budget]
         let cooldownKey: String
-        if ownSession {
-            let uid = userID(for: email)
+        if let uid = ownAccount {
             budgets = [Budget(key: keys.hex(uid, domain: "otp-session-hour"), window: RateWindow(limit: c.perAddressPerHour))]
             cooldownKey = keys.hex(uid, domain: "otp-session-cooldown")
         } else {
@@ -65,7 +64,7 @@ extension Accounts {
             audit.record("code_send_throttled", at: now, user: email, ip: clientIP)
             throw AccountError.tooManyCodeRequests(retryAfter: max(1, wait))
         }
-        if !ownSession && !c.siteCapRefuses { try countSiteSend(now: now) }
+        if ownAccount == nil && !c.siteCapRefuses { try countSiteSend(now: now) }
     }
 
     var siteSendCounter: String { keys.hex("site", domain: "otp-site-hour") }
@@ -103,8 +102,9 @@ extension Accounts {
         let user = try findUser(email)
         if user == nil && policy.codes.unknownAddress404 { throw AccountError.unknownAddress }
         let ownSession = user != nil && session.map { $0.user.id == user!.id } == true
-        try takeSendAllowance(email, ownSession: ownSession, clientIP: clientIP, now: now)
-        let uid = userID(for: email)
+        try takeSendAllowance(email, ownAccount: ownSession ? user?.id : nil, clientIP: clientIP, now: now)
+        // An address without an account gets its code record under its would-be id, the address's key.
+        let uid = user?.id ?? addressKey(email)
         let id = codeID(userID: uid, purpose: purpose, signedIn: ownSession)
         let code = newCode()
         let replaced = try store.loadCode(id).map { $0.expires > now } ?? false
@@ -138,7 +138,7 @@ extension Accounts {
 
     func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String, signedIn: Bool) throws -> UserRecord {
         let now = clock.now()
-        let uid = userID(for: email)
+        let uid = try accountID(for: email) ?? addressKey(email)
         let budgets: [Budget]
         if signedIn {
             budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose.rawValue, domain: "otp-failures-session"),

@@ -67,7 +67,7 @@ extension Accounts {
                 throw WebAuthnError.refused("not a challenge of this ceremony's, or expired")
             }
             let id = Base64.url(assertion.credentialID)
-            guard let owner = try store.passkeyOwner(passkeyKey(id)), expected == nil || owner == expected?.id,
+            guard let owner = try store.owner(in: .passkeys, passkeyKey(id)), expected == nil || owner == expected?.id,
                   let user = try expected ?? store.loadUser(owner) else { throw WebAuthnError.refused("no account has this passkey") }
             who = user
             guard user.lock != .admin, let passkey = user.passkeys.first(where: { $0.id == id }),

@@ -6,7 +6,7 @@ import GatehouseWebAuthn
 /// A person's passkeys: made (WebAuthn registration, within the step-up
 /// window), named, listed and removed. Each change is decided on the
 /// account's record under its lock; which account a credential belongs to
-/// is the store's `PasskeyIndex`, claimed before the record lists it.
+/// is the store's `AccountIndex` of passkeys, claimed before the record lists it.
 extension Accounts {
     static let passkeyNameLimit = 64
 
@@ -78,7 +78,7 @@ extension Accounts {
         }
         let id = Base64.url(credential.id)
         let key = passkeyKey(id)
-        guard try store.claimPasskey(key, for: auth.user.id) else {
+        guard try store.claim(in: .passkeys, key, for: auth.user.id) else {
             audit.record("passkey_refused", at: now, user: auth.user.email, ip: client.ip,
                          [("reason", .string("registered to another account"))])
             throw AccountError.passkeyTaken
@@ -94,13 +94,13 @@ extension Accounts {
         } catch AccountError.passkeyTaken {
             throw AccountError.passkeyTaken  // listed already: the claim is this account's own
         } catch {
-            try? store.releasePasskey(key, of: auth.user.id)
+            try? store.release(in: .passkeys, key, of: auth.user.id)
             throw error
         }
         // A removal of this same credential may have freed the claim
         // between the claim above and the listing (`releaseClaim`): the
         // listing is followed by a claim, so none outlives its index entry.
-        guard try store.claimPasskey(key, for: auth.user.id) else {
+        guard try store.claim(in: .passkeys, key, for: auth.user.id) else {
             try store.updateUser(auth.user.id) { u in u.passkeys.removeAll { $0.id == id } }
             throw AccountError.passkeyTaken
         }
@@ -151,9 +151,9 @@ extension Accounts {
     /// back, so no listed passkey is ever left without its index entry.
     func releaseClaim(of id: String, userID: String) throws {
         let key = passkeyKey(id)
-        try store.releasePasskey(key, of: userID)
+        try store.release(in: .passkeys, key, of: userID)
         if try store.loadUser(userID)?.passkeys.contains(where: { $0.id == id }) == true {
-            _ = try store.claimPasskey(key, for: userID)
+            _ = try store.claim(in: .passkeys, key, for: userID)
         }
     }
 
@@ -190,7 +190,7 @@ extension Accounts {
     /// session, since whoever asked may not be the owner; the owner is
     /// mailed for each. What was removed.
     package func removePasskeys(of email: EmailAddress, id: String?) throws -> [Passkey] {
-        let uid = userID(for: email)
+        let uid = try existingAccountID(for: email)
         let chosen = { (p: Passkey) in id == nil || p.id == id }
         var removed = [Passkey]()
         var owner: UserRecord?

@@ -154,8 +154,9 @@ extension Accounts {
     /// asked may not be the owner. False when there was none.
     package func resetSecondFactor(of email: EmailAddress) throws -> Bool {
         var had = false
+        let id = try existingAccountID(for: email)
         do {
-            try store.updateUser(userID(for: email)) { u in
+            try store.updateUser(id) { u in
                 had = u.secondFactor.enabled
                 u.secondFactor = SecondFactor(lastStep: u.secondFactor.lastStep)
                 u.revokeSessions()
@@ -163,7 +164,7 @@ extension Accounts {
         } catch StoreError.notFound {
             throw AccountError.userNotFound
         }
-        try store.resetCounter(secondFactorCounter(userID(for: email)))
+        try store.resetCounter(secondFactorCounter(id))
         let now = clock.now()
         audit.record("mfa_reset_by_admin", at: now, user: email)
         if let user = try findUser(email) { notify(user, "mfa-reset", client: ClientInfo(ip: "-"), now: now) }

@@ -3,7 +3,7 @@ import GatehouseSystem
 
 /// The per-installation secrets kept in the data directory.
 package enum ServerSecrets {
-    static let keyFile = "server.key"
+    package static let keyFile = "server.key"
     static let dummyFile = "dummy.hash"
     /// Every server file: what a copy to another store must carry (the
     /// keyed hashes that name users and sessions mean nothing without the key).

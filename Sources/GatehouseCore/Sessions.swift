@@ -73,7 +73,7 @@ extension Accounts {
     /// Revokes every session of a user in one durable write (the epoch), then
     /// removes the files it can find.
     package func revokeSessions(of email: EmailAddress) throws -> Int {
-        let id = userID(for: email)
+        let id = try existingAccountID(for: email)
         do {
             try store.updateUser(id) { $0.revokeSessions() }
         } catch StoreError.notFound {

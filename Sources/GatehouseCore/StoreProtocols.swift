@@ -100,18 +100,26 @@ package protocol CounterStore: Sendable {
                                _ change: (inout CounterRecord) -> Void) throws
 }
 
-/// Which account each passkey belongs to, site-wide: a credential id is
-/// registered to one account at most (WebAuthn §7.1 step 26), and a
-/// sign-in without a password finds its account by it. Keys are the
-/// core's keyed hashes of credential ids, fixed-length.
-package protocol PasskeyIndex: Sendable {
-    /// The account `key` is registered to; nil when none.
-    func passkeyOwner(_ key: String) throws -> String?
-    /// Registers `key` to `userID` as one decision: true when it was free
-    /// (or already this account's), false when another account holds it.
-    func claimPasskey(_ key: String, for userID: String) throws -> Bool
+/// The site-wide indexes in which a key belongs to one account at most.
+package enum AccountIndexName: String, CaseIterable, Sendable {
+    /// Credential ids: a credential is registered to one account (WebAuthn
+    /// §7.1 step 26), and a sign-in without a password finds its account.
+    case passkeys
+    /// Addresses: one account per address, found by it; an account's id
+    /// stays when its address changes.
+    case addresses
+}
+
+/// Which account a key belongs to, per index. Keys are the core's keyed
+/// hashes (of a credential id, of an address), fixed-length.
+package protocol AccountIndex: Sendable {
+    /// The account `key` belongs to; nil when none.
+    func owner(in index: AccountIndexName, _ key: String) throws -> String?
+    /// Gives `key` to `userID` as one decision: true when it was free (or
+    /// already this account's), false when another account holds it.
+    func claim(in index: AccountIndexName, _ key: String, for userID: String) throws -> Bool
     /// Frees `key` if `userID` holds it.
-    func releasePasskey(_ key: String, of userID: String) throws
+    func release(in index: AccountIndexName, _ key: String, of userID: String) throws
 }
 
 /// Small per-installation files: the server key, the dummy password hash.
@@ -143,7 +151,7 @@ package protocol StoreMaintenance: Sendable {
                         counterDead: (CounterRecord) -> Bool) throws -> GCReport
 }
 
-package typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore & PasskeyIndex
+package typealias AccountStore = UserStore & SessionStore & CodeStore & CounterStore & ServerFileStore & AccountIndex
 
 package enum StoreError: Error, Equatable, CustomStringConvertible {
     case exists

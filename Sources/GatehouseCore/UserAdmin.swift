@@ -34,13 +34,9 @@ extension Accounts {
 
     func insert(_ email: EmailAddress, hash: String, event: String) throws -> UserRecord {
         let now = clock.now()
-        let user = UserRecord(id: userID(for: email), email: email, passwordHash: hash, created: now,
+        let user = UserRecord(id: newAccountID(), email: email, passwordHash: hash, created: now,
                               generation: Hex.encode(random.bytes(16)))
-        do {
-            try store.insertUser(user)
-        } catch StoreError.exists {
-            throw AccountError.userExists
-        }
+        try insertAccount(user)
         audit.record(event, at: now, user: user.email)
         return user
     }
@@ -67,7 +63,7 @@ extension Accounts {
         }
         if !locked {
             try store.resetCounter(signInAccountCounter(email.description))
-            try store.resetCounter(secondFactorCounter(userID(for: email)))
+            try store.resetCounter(secondFactorCounter(try existingAccountID(for: email)))
         }
     }
 
@@ -76,18 +72,19 @@ extension Accounts {
     /// one opened while this runs cannot serve an account added later
     /// under the same address.
     package func deleteUser(_ email: EmailAddress) throws {
-        let id = userID(for: email)
+        let id = try existingAccountID(for: email)
         let passkeys = try store.loadUser(id)?.passkeys ?? []
         guard try store.deleteUser(id) else { throw AccountError.userNotFound }
         try invalidateCodes(of: id)
-        for passkey in passkeys { try store.releasePasskey(passkeyKey(passkey.id), of: id) }
+        for passkey in passkeys { try store.release(in: .passkeys, passkeyKey(passkey.id), of: id) }
+        try store.release(in: .addresses, addressKey(email), of: id)
         let sessions = try removeSessionFiles(of: id)
         audit.record("user_deleted", at: clock.now(), user: email, [("sessions_ended", .int(sessions))])
     }
 
     func modify(_ email: EmailAddress, event: String, _ change: (inout UserRecord) -> Void) throws {
         do {
-            try store.updateUser(userID(for: email), change)
+            try store.updateUser(try existingAccountID(for: email), change)
         } catch StoreError.notFound {
             throw AccountError.userNotFound
         }

@@ -47,6 +47,6 @@ extension PostgresStore: StoreMaintenance {
 extension PostgresStore {
     /// Empties every table (tests only: each starts from nothing).
     package func wipeForTests() throws {
-        try connection.execute("TRUNCATE gatehouse_users, gatehouse_sessions, gatehouse_codes, gatehouse_counters, gatehouse_server_files, gatehouse_passkeys")
+        try connection.execute("TRUNCATE gatehouse_users, gatehouse_sessions, gatehouse_codes, gatehouse_counters, gatehouse_server_files, gatehouse_passkeys, gatehouse_addresses")
     }
 }

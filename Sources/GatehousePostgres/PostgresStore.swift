@@ -96,24 +96,29 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         try connection.query("SELECT \(Self.userColumns) FROM gatehouse_users ORDER BY email").map(user)
     }
 
-    // MARK: passkeys
+    // MARK: indexes
 
-    package func passkeyOwner(_ key: String) throws -> String? {
-        try connection.query("SELECT user_id FROM gatehouse_passkeys WHERE id = $1", [key]).first?[0] ?? nil
+    /// gatehouse_passkeys, gatehouse_addresses: (id, user_id), the account's
+    /// rows going with it (ON DELETE CASCADE).
+    static func table(_ index: AccountIndexName) -> String { "gatehouse_" + index.rawValue }
+
+    package func owner(in index: AccountIndexName, _ key: String) throws -> String? {
+        try connection.query("SELECT user_id FROM \(Self.table(index)) WHERE id = $1", [key]).first?[0] ?? nil
     }
 
     /// One statement decides: the insert wins, or the row already there
     /// says whose it is.
-    package func claimPasskey(_ key: String, for userID: String) throws -> Bool {
+    package func claim(in index: AccountIndexName, _ key: String, for userID: String) throws -> Bool {
+        let t = Self.table(index)
         let rows = try connection.query("""
-            WITH claimed AS (INSERT INTO gatehouse_passkeys (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING user_id)
-            SELECT user_id FROM claimed UNION ALL SELECT user_id FROM gatehouse_passkeys WHERE id = $1
+            WITH claimed AS (INSERT INTO \(t) (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING user_id)
+            SELECT user_id FROM claimed UNION ALL SELECT user_id FROM \(t) WHERE id = $1
             """, [key, userID])
         return rows.first?[0] == userID
     }
 
-    package func releasePasskey(_ key: String, of userID: String) throws {
-        try connection.query("DELETE FROM gatehouse_passkeys WHERE id = $1 AND user_id = $2", [key, userID])
+    package func release(in index: AccountIndexName, _ key: String, of userID: String) throws {
+        try connection.query("DELETE FROM \(Self.table(index)) WHERE id = $1 AND user_id = $2", [key, userID])
     }
 
     // MARK: sessions

@@ -14,7 +14,8 @@ import GatehouseCore
 ///     <root>/users/ab/cd/<id>        one user
 ///     <root>/sessions/ab/cd/<id>     one session
 ///     <root>/codes/ab/cd/<id>        one code
-///     <root>/passkeys/ab/cd/<key>    the account a passkey belongs to (PasskeyIndexFiles)
+///     <root>/passkeys/ab/cd/<key>    the account a passkey belongs to (AccountIndexFiles)
+///     <root>/addresses/ab/cd/<key>   the account an address belongs to (AccountIndexFiles)
 ///     <root>/user-sessions/ab/cd/<user id>/<session id>
 ///                                    an account's sessions (UserSessionIndex)
 ///     <root>/<kind>/ab/.lock         the lock for every record under ab/
@@ -66,7 +67,7 @@ package final class FlatFileStore: AccountStore, @unchecked Sendable {
     }
 
     enum Collection: String, CaseIterable {
-        case users, sessions, codes, passkeys
+        case users, sessions, codes, passkeys, addresses
     }
 
     var counterTablePath: String { root + "/counters.table" }

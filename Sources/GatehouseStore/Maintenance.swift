@@ -183,7 +183,7 @@ extension FlatFileStore {
             case .users: return try checkRecord(UserRecord.self, file: file, name: name)
             case .sessions: return try checkRecord(SessionRecord.self, file: file, name: name)
             case .codes: return try checkRecord(CodeRecord.self, file: file, name: name)
-            case .passkeys: return try checkPasskeyClaim(file: file, name: name)
+            case .passkeys, .addresses: return try checkClaim(c, file: file, name: name)
             }
         } catch let e as StoreError {
             return (.corrupt, e.description)

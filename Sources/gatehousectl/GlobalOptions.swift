@@ -37,7 +37,7 @@ struct GlobalOptions: ParsableArguments {
         try opening { try Accounts.open(config: $0, logger: logger(), mail: mail) }
     }
 
-    func maintenance() throws -> StoreMaintenance {
+    func maintenance() throws -> AccountStore & StoreMaintenance {
         try opening { try StoreFromConfig.open($0) }
     }
 

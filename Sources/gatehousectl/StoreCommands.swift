@@ -56,7 +56,10 @@ struct StoreCommand: ParsableCommand {
                 let keys = try ServerSecrets.loadKey(from: source)
                 for u in users {
                     do { try target.insertUser(u) } catch StoreError.exists { try target.updateUser(u.id) { $0 = u } }
-                    for p in u.passkeys where try !target.claimPasskey(Accounts.passkeyKey(p.id, keys: keys), for: u.id) {
+                    guard try target.claim(in: .addresses, Accounts.addressKey(u.email, keys: keys), for: u.id) else {
+                        throw ValidationError("\(u.email) is another account's in the target store")
+                    }
+                    for p in u.passkeys where try !target.claim(in: .passkeys, Accounts.passkeyKey(p.id, keys: keys), for: u.id) {
                         throw ValidationError("passkey \(p.id) of \(u.email) is registered to another account in the target store")
                     }
                 }

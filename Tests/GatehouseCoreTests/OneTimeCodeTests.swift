@@ -91,7 +91,7 @@ final class OneTimeCodeTests: CodeTestCase {
         try accounts.sendCode(to: ghost, purpose: .verify, clientIP: "ip")
         XCTAssertEqual(mail.decoys, 1)
         XCTAssertTrue(mail.sent.isEmpty)
-        XCTAssertNotNil(try accounts.store.loadCode(accounts.codeID(userID: accounts.userID(for: ghost), purpose: .verify)))
+        XCTAssertNotNil(try accounts.store.loadCode(accounts.codeID(userID: accounts.addressKey(ghost), purpose: .verify)))
         XCTAssertEqual(error { try accounts.verifyCode("123456", for: ghost, purpose: .verify, clientIP: "ip") }, .invalidCode)
     }
 
@@ -101,7 +101,7 @@ final class OneTimeCodeTests: CodeTestCase {
 
     func testCodesAreStoredOnlyAsKeyedHashes() throws {
         let code = try send()
-        let stored = try accounts.store.loadCode(accounts.codeID(userID: accounts.userID(for: ann), purpose: .verify))!
+        let stored = try accounts.store.loadCode(accounts.codeID(userID: try accounts.accountID(for: ann)!, purpose: .verify))!
         XCTAssertNotEqual(stored.codeHash, code)
         XCTAssertFalse(stored.codeHash.contains(code))
     }

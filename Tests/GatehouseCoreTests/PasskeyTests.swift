@@ -152,7 +152,7 @@ final class PasskeyTests: CodeTestCase {
         XCTAssertEqual(mail.sent.last?.template, "passkey-removed")
         XCTAssertEqual(mail.sent.last?.values["name"], "Phone")
         XCTAssertEqual(error { _ = try signInWithPasskey(&key) }, .passkeyRefused)
-        XCTAssertNil(try store.passkeyOwner(accounts.passkeyKey(Base64.url(key.id))))
+        XCTAssertNil(try store.owner(in: .passkeys, accounts.passkeyKey(Base64.url(key.id))))
     }
 
     /// Someone who had the session a while added a passkey and signed in
@@ -178,10 +178,10 @@ final class PasskeyTests: CodeTestCase {
         let passkey = try register(&key)
         let indexKey = accounts.passkeyKey(passkey.id)
         try accounts.releaseClaim(of: passkey.id, userID: auth.user.id)
-        XCTAssertEqual(try store.passkeyOwner(indexKey), auth.user.id, "still listed: claimed back")
+        XCTAssertEqual(try store.owner(in: .passkeys, indexKey), auth.user.id, "still listed: claimed back")
         try store.updateUser(auth.user.id) { $0.passkeys = [] }
         try accounts.releaseClaim(of: passkey.id, userID: auth.user.id)
-        XCTAssertNil(try store.passkeyOwner(indexKey))
+        XCTAssertNil(try store.owner(in: .passkeys, indexKey))
     }
 
     func testAnAdministratorListsAndRemovesPasskeysAndEveryLoginEnds() throws {
@@ -194,7 +194,7 @@ final class PasskeyTests: CodeTestCase {
         XCTAssertEqual(try accounts.removePasskeys(of: ann, id: Base64.url(second.id)).map(\.name), ["Phone"])
         XCTAssertEqual(error { _ = try accounts.authenticate(token: auth.token) }, .notAuthenticated)
         XCTAssertEqual(mail.sent.last?.template, "passkey-removed")
-        XCTAssertNil(try store.passkeyOwner(accounts.passkeyKey(Base64.url(second.id))))
+        XCTAssertNil(try store.owner(in: .passkeys, accounts.passkeyKey(Base64.url(second.id))))
         XCTAssertEqual(try accounts.removePasskeys(of: ann, id: nil).map(\.name), ["Laptop"])
         XCTAssertEqual(try accounts.passkeys(of: ann), [])
         XCTAssertEqual(error { _ = try signInWithPasskey(&key) }, .passkeyRefused)

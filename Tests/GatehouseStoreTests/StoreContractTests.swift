@@ -52,24 +52,29 @@ extension StoreContract {
         XCTAssertFalse(try store.deleteUser(uid))
     }
 
-    /// A credential is one account's: the first claim wins, a second
-    /// account's is refused, the owner's own again is fine; released only
-    /// by its owner.
-    func checkPasskeyIndex() throws {
-        let store = try makeStore()
-        try store.insertUser(user())
-        try store.insertUser(user("b2b2b2b2b2b2"))
-        let key = "c1c1c1c1c1c1c1c1"
-        XCTAssertNil(try store.passkeyOwner(key))
-        XCTAssertTrue(try store.claimPasskey(key, for: uid))
-        XCTAssertTrue(try store.claimPasskey(key, for: uid))
-        XCTAssertFalse(try store.claimPasskey(key, for: "b2b2b2b2b2b2"))
-        XCTAssertEqual(try store.passkeyOwner(key), uid)
-        try store.releasePasskey(key, of: "b2b2b2b2b2b2")
-        XCTAssertEqual(try store.passkeyOwner(key), uid)
-        try store.releasePasskey(key, of: uid)
-        XCTAssertNil(try store.passkeyOwner(key))
-        XCTAssertTrue(try store.claimPasskey(key, for: "b2b2b2b2b2b2"))
+    /// A key of either index is one account's: the first claim wins, a
+    /// second account's is refused, the owner's own again is fine; released
+    /// only by its owner; the two indexes are apart; and a deleted
+    /// account's claims go with it or are freed by the core.
+    func checkAccountIndexes() throws {
+        for index in AccountIndexName.allCases {
+            let store = try makeStore()
+            try store.insertUser(user())
+            try store.insertUser(user("b2b2b2b2b2b2"))
+            let key = "c1c1c1c1c1c1c1c1"
+            XCTAssertNil(try store.owner(in: index, key))
+            XCTAssertTrue(try store.claim(in: index, key, for: uid))
+            XCTAssertTrue(try store.claim(in: index, key, for: uid))
+            XCTAssertFalse(try store.claim(in: index, key, for: "b2b2b2b2b2b2"))
+            XCTAssertEqual(try store.owner(in: index, key), uid)
+            let other = AccountIndexName.allCases.first { $0 != index }!
+            XCTAssertNil(try store.owner(in: other, key), "\(index) is not \(other)")
+            try store.release(in: index, key, of: "b2b2b2b2b2b2")
+            XCTAssertEqual(try store.owner(in: index, key), uid)
+            try store.release(in: index, key, of: uid)
+            XCTAssertNil(try store.owner(in: index, key))
+            XCTAssertTrue(try store.claim(in: index, key, for: "b2b2b2b2b2b2"))
+        }
     }
 
     func checkSessions() throws {
@@ -149,7 +154,7 @@ final class FlatFileStoreContractTests: XCTestCase, StoreContract {
     func testSessions() throws { try checkSessions() }
     func testCodes() throws { try checkCodes() }
     func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
-    func testPasskeyIndex() throws { try checkPasskeyIndex() }
+    func testAccountIndexes() throws { try checkAccountIndexes() }
 
     func makeStore() throws -> AccountStore {
         dir = TestFiles.temporaryDirectory("contract")
@@ -164,7 +169,7 @@ final class MemoryStoreContractTests: XCTestCase, StoreContract {
     func testSessions() throws { try checkSessions() }
     func testCodes() throws { try checkCodes() }
     func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
-    func testPasskeyIndex() throws { try checkPasskeyIndex() }
+    func testAccountIndexes() throws { try checkAccountIndexes() }
 
     func makeStore() throws -> AccountStore { MemoryStore() }
 }
@@ -174,7 +179,7 @@ final class PostgresStoreContractTests: XCTestCase, StoreContract {
     func testSessions() throws { try checkSessions() }
     func testCodes() throws { try checkCodes() }
     func testCountersAndServerFiles() throws { try checkCountersAndServerFiles() }
-    func testPasskeyIndex() throws { try checkPasskeyIndex() }
+    func testAccountIndexes() throws { try checkAccountIndexes() }
 
     func makeStore() throws -> AccountStore {
         guard let dsn = getenv("GATEHOUSE_TEST_POSTGRES").map({ String(cString: $0) }), !dsn.isEmpty else {

@@ -14,7 +14,7 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
     private var codes: [String: CodeRecord] = [:]
     private var counters: [String: CounterRecord] = [:]
     private var files: [String: [UInt8]] = [:]
-    private var passkeys: [String: String] = [:]
+    private var indexes: [AccountIndexName: [String: String]] = [:]
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     /// Stages what a compare-and-swap store (PostgreSQL) may do: the next
@@ -56,20 +56,20 @@ package final class MemoryStore: AccountStore, StoreMaintenance, @unchecked Send
     /// How many counters are kept (a flood's footprint, in tests).
     package var counterCount: Int { locked { counters.count } }
 
-    // MARK: passkeys
+    // MARK: indexes
 
-    package func passkeyOwner(_ key: String) throws -> String? { locked { passkeys[key] } }
+    package func owner(in index: AccountIndexName, _ key: String) throws -> String? { locked { indexes[index]?[key] } }
 
-    package func claimPasskey(_ key: String, for userID: String) throws -> Bool {
+    package func claim(in index: AccountIndexName, _ key: String, for userID: String) throws -> Bool {
         locked {
-            if let owner = passkeys[key] { return owner == userID }
-            passkeys[key] = userID
+            if let owner = indexes[index]?[key] { return owner == userID }
+            indexes[index, default: [:]][key] = userID
             return true
         }
     }
 
-    package func releasePasskey(_ key: String, of userID: String) throws {
-        locked { if passkeys[key] == userID { passkeys[key] = nil } }
+    package func release(in index: AccountIndexName, _ key: String, of userID: String) throws {
+        locked { if indexes[index]?[key] == userID { indexes[index]?[key] = nil } }
     }
 
     // MARK: users

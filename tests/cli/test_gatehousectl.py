@@ -167,8 +167,8 @@ SUBCOMMANDS:
   gc                      Remove expired sessions, codes and stale counters.
   fsck                    Check every record; with --repair, fix what can be
                           fixed.
-  db                      The PostgreSQL schema: apply migrations, or show
-                          which are applied.
+  db                      Bring a store up to this release (the schema, the
+                          index of addresses), or show the schema's migrations.
   store                   Move accounts between the flat-file store and
                           PostgreSQL.
   config                  Check the configuration, or print every key with its

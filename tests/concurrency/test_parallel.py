@@ -404,3 +404,17 @@ def test_one_passkey_assertion_signs_in_once(racing):
     results = burst(WORKERS, lambda i: requests.post(f"{racing.base}/passkeys/login", json=login,
                                                      headers={"X-Forwarded-For": racing.client_ip()}))
     assert statuses(results).count(200) == 1 and set(statuses(results)) <= {200, 400}, [r.text for r in results]
+
+
+def test_one_address_is_one_account(racing):
+    """Eight administrators' `user add` of one new address at once, each
+    its own process with its own random account id: the address index's
+    claim decides, so one account is made and the other seven say it
+    exists, with no record of theirs left behind."""
+    email = f"once-{__import__('secrets').token_hex(4)}@example.com"
+    before = racing.count_records("users")
+    results = burst(8, lambda i: racing.ctl("user", "add", email, input=f"password number {i}\n", check=False))
+    assert sorted(r.returncode for r in results) == [0] + [5] * 7, [r.stderr for r in results]
+    assert racing.count_records("users") == before + 1
+    winner = next(i for i, r in enumerate(results) if r.returncode == 0)
+    assert racing.token(email, f"password number {winner}")
