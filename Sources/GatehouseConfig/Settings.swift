@@ -44,7 +44,7 @@ package enum Settings {
         list("trusted_proxies", "", { $0.trustedProxies = $1 }, "Comma-separated proxy addresses whose X-Forwarded-For is believed; empty: use REMOTE_ADDR only."),
         token("cookie_name", "gatehouse_session", { $0.cookieName = $1 }, "Session cookie name; served over HTTPS it gets the __Host- prefix."),
         domain("cookie_domain", "", { $0.cookieDomain = $1 }, "Share the session with subdomains (e.g. example.org for www. and wiki.): the cookie gets Domain= and the __Secure- prefix instead of __Host-. Empty: this host only."),
-        urlPath("signin_redirect", "/", { $0.signinRedirect = $1 }, "Where a browser goes after signing in with the HTML form, unless it came with a return URL (rd) that may be followed."),
+        urlPath("signin_redirect", "/", keepingTrailingSlash: true, { $0.signinRedirect = $1 }, "Where a browser goes after signing in with the HTML form, unless it came with a return URL (rd) that may be followed."),
         origin("public_origin", "", { $0.publicOrigin = $1 }, "Where Gatehouse's own pages are (scheme://host[:port]), when verify protects applications on other hosts (with cookie_domain): its sign-in and step-up redirects go there. Empty: the protected request's own host, which then serves the prefix too."),
         list("allowed_redirect_hosts", "", { $0.allowedRedirectHosts = $1 }, "Other hosts (host or host:port) a return URL (rd) may point at after sign-in, e.g. the subdomains verify protects; this site itself is always allowed."),
         list("allowed_origins", "", { $0.allowedOrigins = $1 }, "Extra origins (scheme://host[:port]) allowed to post forms with a session cookie; the request's own host is always allowed."),
@@ -176,13 +176,17 @@ package enum Settings {
         }
     }
 
-    static func urlPath(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
+    /// A prefix loses a trailing slash (paths are joined to it); a page's
+    /// address keeps it (`/account/` is the account home, `/account` may
+    /// be served by nothing).
+    static func urlPath(_ key: String, _ def: String, keepingTrailingSlash: Bool = false,
+                        _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
         bound(key, def, field, help) { text in
             guard text.hasPrefix("/"), !text.contains("//"),
                   text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && $0 != "?" && $0 != "#" }) else {
                 return .failure(ConfigProblem("must be a URL path starting with /, got \"\(text)\""))
             }
-            return .success(text == "/" || !text.hasSuffix("/") ? text : String(text.dropLast()))
+            return .success(keepingTrailingSlash || text == "/" || !text.hasSuffix("/") ? text : String(text.dropLast()))
         }
     }
 

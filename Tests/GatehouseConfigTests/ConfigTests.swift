@@ -32,6 +32,14 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.prefix, "/auth")
     }
 
+    /// A prefix drops a trailing slash; the page a sign-in lands on keeps
+    /// it (`/account/` is the home, which `/account` is not under lighttpd).
+    func testTrailingSlashes() throws {
+        let c = try Config.parse("prefix = /auth/\nsignin_redirect = /account/\n")
+        XCTAssertEqual(c.prefix, "/auth")
+        XCTAssertEqual(c.signinRedirect, "/account/")
+    }
+
     func testWindowsLineEndings() throws {
         let c = try Config.parse("data_dir = /srv/a\r\nprefix = /p\r\n")
         XCTAssertEqual(c.dataDir, "/srv/a")
