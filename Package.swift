@@ -117,7 +117,8 @@ let package = Package(
         .target(name: "reauth", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "sessions", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "passkeys", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys"]),
+        .target(name: "change-email", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -49,4 +49,6 @@ package enum AccountError: Error, Equatable, Sendable {
     case passkeyTaken
     case tooManyPasskeys
     case passkeyNotFound
+    /// The address is another account's (at the moment of a change, or of its undo).
+    case addressTaken
 }

@@ -32,6 +32,8 @@ package struct AccountPolicy: Sendable, Equatable {
     package var secondStepTries: Int = 5
     /// How long the undo code mailed after a first enrolment works.
     package var secondFactorUndoWindow: Int = 7 * 86_400
+    /// How long the old address can undo a change of address.
+    package var emailChangeUndoWindow: Int = 7 * 86_400
     /// Passkeys: the site as a WebAuthn relying party (nil: no passkeys),
     /// how long a ceremony's challenge lasts, how many an account may have.
     package var relyingParty: RelyingParty?

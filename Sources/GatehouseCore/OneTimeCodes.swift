@@ -31,14 +31,18 @@ extension Accounts {
     /// spend, and nothing else, so a flood of anonymous requests never
     /// stops a signed-in person. All or nothing: a refused request uses up
     /// nothing.
-    func takeSendAllowance(_ email: EmailAddress, ownAccount: String?, clientIP: String, now: Int64) throws {
+    /// `cooldownPerAddress`: with a session, the cooldown is the account's
+    /// for each address it sends to (a new address mistyped can be
+    /// corrected at once), the hourly limit still the account's.
+    func takeSendAllowance(_ email: EmailAddress, ownAccount: String?, cooldownPerAddress: Bool = false, clientIP: String,
+                           now: Int64) throws {
         let c = policy.codes
         let address = email.description
         var budgets: [Budget]
         let cooldownKey: String
         if let uid = ownAccount {
             budgets = [Budget(key: keys.hex(uid, domain: "otp-session-hour"), window: RateWindow(limit: c.perAddressPerHour))]
-            cooldownKey = keys.hex(uid, domain: "otp-session-cooldown")
+            cooldownKey = keys.hex(uid + (cooldownPerAddress ? "\u{0}" + address : ""), domain: "otp-session-cooldown")
         } else {
             budgets = [Budget(key: keys.hex(address, domain: "otp-address-hour"), window: RateWindow(limit: c.perAddressPerHour))]
                 + clientBudgets("otp-ip-hour", clientIP: clientIP, perHour: c.perIPPerHour)
@@ -137,23 +141,31 @@ extension Accounts {
     }
 
     func verifyCode(_ code: String, for email: EmailAddress, purpose: CodePurpose, clientIP: String, signedIn: Bool) throws -> UserRecord {
-        let now = clock.now()
         let uid = try accountID(for: email) ?? addressKey(email)
-        let budgets: [Budget]
-        if signedIn {
-            budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose.rawValue, domain: "otp-failures-session"),
-                              window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
-        } else {
-            budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose.rawValue + "\u{0}" + clientNetwork(clientIP), domain: "otp-failures"),
-                              window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
-                + clientBudgets("otp-verify-ip", clientIP: clientIP, perHour: policy.codes.verifyFailuresPerHourPerClient)
-        }
         // With a session, its own step-up code, and also one sent without a
         // session (the original's clients ask for a code by address, then
         // verify it signed in). Without a session, only the latter: a guess
         // from outside never reaches, nor kills, a step-up code.
         let ids = [codeID(userID: uid, purpose: purpose, signedIn: false)]
             + (signedIn ? [codeID(userID: uid, purpose: purpose, signedIn: true)] : [])
+        return try checkCode(code, ids: ids, accountID: uid, address: email, purpose: purpose.rawValue, clientIP: clientIP,
+                             signedIn: signedIn)
+    }
+
+    /// The check itself, for the code records `ids` (the first one that
+    /// takes the code wins) of account `uid`, sent to `address`.
+    func checkCode(_ code: String, ids: [String], accountID uid: String, address email: EmailAddress, purpose: String,
+                   clientIP: String, signedIn: Bool) throws -> UserRecord {
+        let now = clock.now()
+        let budgets: [Budget]
+        if signedIn {
+            budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose, domain: "otp-failures-session"),
+                              window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
+        } else {
+            budgets = [Budget(key: keys.hex(uid + "\u{0}" + purpose + "\u{0}" + clientNetwork(clientIP), domain: "otp-failures"),
+                              window: RateWindow(limit: policy.codes.maxFailuresPerHour))]
+                + clientBudgets("otp-verify-ip", clientIP: clientIP, perHour: policy.codes.verifyFailuresPerHourPerClient)
+        }
         // With no code outstanding the guess can win nothing, and the
         // account's own budget would be taken only to be given straight
         // back: the client's budgets alone count it (a botnet's flood is
@@ -173,8 +185,7 @@ extension Accounts {
 
         var outcome = CodeOutcome.none
         if outstanding {
-            outcome = try consume(code, ids[0], now: now)
-            if signedIn && outcome != .ok { outcome = max(outcome, try consume(code, ids[1], now: now)) }
+            for id in ids where outcome != .ok { outcome = max(outcome, try consume(code, id, now: now)) }
             switch outcome {
             case .ok: try giveBack(budgets, now: now)
             case .none, .expired: try giveBack(budgets[..<1], now: now)
@@ -192,7 +203,7 @@ extension Accounts {
             // from a new network each (no client's count grows): those get a
             // line at milestones of this worker's hourly count, which says
             // how big the flood is without a line per guess.
-            var extra: [(String, JSONValue)] = [("purpose", .string(purpose.rawValue)), ("client_failures", .int(clientFailures))]
+            var extra: [(String, JSONValue)] = [("purpose", .string(purpose)), ("client_failures", .int(clientFailures))]
             let recorded: Bool
             if outcome == .none {
                 let n = audit.countThisHour("code_failed_no_code", at: now)
@@ -207,7 +218,7 @@ extension Accounts {
             }
             throw AccountError.invalidCode
         }
-        audit.record("code_verified", at: now, user: user.email, ip: clientIP, [("purpose", .string(purpose.rawValue))])
+        audit.record("code_verified", at: now, user: user.email, ip: clientIP, [("purpose", .string(purpose))])
         return user
     }
 

@@ -1,6 +1,7 @@
 import GatehouseCore
 import GatehouseCrypto
 import GatehouseHTTP
+import GatehouseJSON
 import GatehousePages
 
 /// Who is asking: a bearer token (JSON clients) or the session cookie
@@ -171,6 +172,17 @@ enum Authentication {
 
     static func domainAttribute(_ ctx: RequestContext) -> String {
         ctx.services.site.cookieDomain.isEmpty ? "" : "; Domain=" + ctx.services.site.cookieDomain
+    }
+
+    /// A password-reset grant given (verify-otp's reset, an address change
+    /// undone): a browser goes to the change-password form with it in a
+    /// cookie; a JSON client gets it as `reset_token`.
+    static func resetGrantResponse(_ ctx: RequestContext, _ grant: OpenedSession, message: (String, JSONValue)) -> Response {
+        if ctx.html {
+            return .redirect(to: ctx.url("change-password"), headers: [resetCookie(ctx, token: grant.token, maxAge: grant.expiresIn)])
+        }
+        return .json(200, .object([message, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]),
+                     headers: [("Pragma", "no-cache")])
     }
 
     static func resetCookie(_ ctx: RequestContext, token: String, maxAge: Int) -> (String, String) {

@@ -5,11 +5,11 @@ import GatehouseJSON
 /// The `email` and `purpose` fields, checked as pydantic's EmailStr and
 /// enum did (ErrorResponses gives them pydantic's 422 shape).
 enum EmailField {
-    static func parse(_ raw: String, in location: String) throws -> EmailAddress {
+    static func parse(_ raw: String, in location: String, field: String = "email") throws -> EmailAddress {
         switch EmailAddress.parse(raw) {
         case .success(let email): return email
         case .failure(let problem):
-            throw RequestError.invalidEmail(raw: raw, location: location, reason: problem.reason)
+            throw RequestError.invalidEmail(raw: raw, location: location, reason: problem.reason, field: field)
         }
     }
 

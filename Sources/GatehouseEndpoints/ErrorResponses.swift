@@ -64,6 +64,7 @@ package enum ErrorResponses {
         case .passkeyTaken: return .detail(409, "This passkey is registered already")
         case .tooManyPasskeys: return .detail(409, "No more passkeys can be added: remove one first")
         case .passkeyNotFound: return .detail(404, "No such passkey")
+        case .addressTaken: return .detail(409, "This address belongs to another account")
         case .purposeDisabled(let purpose):
             return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string("purpose")],
                                                 msg: "Value error, purpose \(purpose) is not enabled on this site",
@@ -78,9 +79,9 @@ package enum ErrorResponses {
         case .csrf: return .detail(403, "Missing or invalid CSRF token")
         case .passwordsDiffer: return .detail(400, "Passwords do not match")
         case .bodyCutShort: return .detail(400, "Request body was cut short")
-        case .invalidEmail(let raw, let location, let reason):
+        case .invalidEmail(let raw, let location, let reason, let field):
             // pydantic's EmailStr: a value_error carrying email-validator's reason.
-            return .validation([ValidationIssue(type: "value_error", loc: [.string(location), .string("email")],
+            return .validation([ValidationIssue(type: "value_error", loc: [.string(location), .string(field)],
                                                 msg: "value is not a valid email address: \(reason)", input: .string(raw),
                                                 ctx: [("reason", .string(reason))])])
         case .invalidPurpose(let raw):

@@ -41,7 +41,8 @@ package struct MeEndpoint: Endpoint {
         func row(_ label: String, _ value: String) -> String {
             "<dt>\(htmlEscape(p[label]))</dt><dd>\(value)</dd>\n"
         }
-        var links = [PageLink(p["home.change-password"], ctx.url("change-password")), PageLink(p["home.manage-mfa"], ctx.url("mfa")),
+        var links = [PageLink(p["home.change-password"], ctx.url("change-password")),
+                     PageLink(p["home.change-email"], ctx.url("change-email")), PageLink(p["home.manage-mfa"], ctx.url("mfa")),
                      PageLink(p["home.sessions"], ctx.url("sessions"))]
         if ctx.accounts.policy.relyingParty != nil { links.append(PageLink(p["home.passkeys"], ctx.url("passkeys"))) }
         if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }

@@ -12,7 +12,7 @@ package enum RequestError: Error, Equatable, Sendable {
     /// The client sent less than its Content-Length.
     case bodyCutShort
     /// `email` is not an address; `location` is "query" or "body".
-    case invalidEmail(raw: String, location: String, reason: String)
+    case invalidEmail(raw: String, location: String, reason: String, field: String = "email")
     case invalidPurpose(raw: String)
     /// send-otp with no address and no session.
     case missingEmail

@@ -40,6 +40,14 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
         let code = fields["code"]!
 
+        if fields["purpose"] == Accounts.changeEmailPurpose {
+            // A new address's code: only a session of the account verifies it.
+            guard let auth = session?.auth else { throw RequestError.notAuthenticated }
+            let new = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
+            try ctx.accounts.confirmEmailChange(auth, to: new, code: code, undoPage: ChangeEmailEndpoint.undoPage(ctx), client: ctx.client)
+            return ctx.html ? .redirect(to: ctx.home + "?notice=email-changed")
+                : .json(200, .object([("msg", .string("Email address changed")), ("email", .string(new.description))]))
+        }
         if let auth = session?.auth {
             let purpose = try EmailField.purpose(fields["purpose"], default: .verify)
             try ctx.accounts.verifyCode(code, session: auth, purpose: purpose, clientIP: ctx.clientIP)
@@ -61,12 +69,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
             return ctx.html ? .redirect(to: ctx.returnURL ?? ctx.url("token") + "?notice=address-verified")
                 : .json(200, .object([Self.verified]))
         case .resetGrant(let grant):
-            if ctx.html {
-                return .redirect(to: ctx.url("change-password"),
-                                 headers: [Authentication.resetCookie(ctx, token: grant.token, maxAge: grant.expiresIn)])
-            }
-            return .json(200, .object([Self.verified, ("reset_token", .string(grant.token)), ("expires_in", .int(grant.expiresIn))]),
-                         headers: [("Pragma", "no-cache")])
+            return Authentication.resetGrantResponse(ctx, grant, message: Self.verified)
         case .signedIn(let outcome):
             if ctx.html { return Authentication.signedIn(ctx, outcome) }
             let opened = try outcome.session()
@@ -81,6 +84,8 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         var fields = Authentication.csrfField(ctx, auth) + ctx.returnURLField
         if auth == nil {
             fields.append(FormField("email", label: p["field.email"], type: "email", value: email, autocomplete: "email"))
+        } else if purpose == Accounts.changeEmailPurpose {
+            fields.append(.hidden("email", email))
         }
         fields += [
             .hidden("purpose", purpose),

@@ -20,6 +20,8 @@ enum BuiltinNotices {
                       "An administrator removed two-step sign-in and signed out every session"),
         "passkey-added": ("A passkey was added to your {{site}} account", "A passkey ({{name}}) was added"),
         "passkey-removed": ("A passkey was removed from your {{site}} account", "A passkey ({{name}}) was removed"),
+        "email-changed": ("The e-mail address of your {{site}} account was changed",
+                          "The address was changed to {{new_email}} (undo within {{days}} days: {{undo_page}}, code {{undo}})"),
     ]
 
     static func template(_ name: String) throws -> (subject: Template, text: Template, html: Template?) {

@@ -40,7 +40,8 @@ package final class MailService: MailSink, @unchecked Sendable {
     /// the default language's, and that on a short built-in text
     /// (`BuiltinNotices`), so an upgrade never stops a site from starting.
     package static let noticeNames = ["mfa-enabled", "mfa-disabled", "recovery-codes-regenerated", "recovery-code-used",
-                                      "second-step-failed", "mfa-reset", "passkey-added", "passkey-removed"]
+                                      "second-step-failed", "mfa-reset", "passkey-added", "passkey-removed",
+                                      "email-changed"]
     /// What a template's text body must show for its mail to make sense.
     static let requiredValues = ["otp": ["code"]]
 

@@ -135,7 +135,7 @@ class Visit:
     def land(self, name):
         b = self.browser
         assert b.find_element(By.TAG_NAME, "html").get_attribute("lang") == self.language, (name, b.current_url)
-        assert b.find_element(By.TAG_NAME, "html").get_attribute("dir") == "ltr"
+        assert b.find_element(By.TAG_NAME, "html").get_attribute("dir") == "ltr", (name, b.current_url)
         folder = SCREENSHOTS / self.language
         folder.mkdir(parents=True, exist_ok=True)
         for dark in (False, True):

@@ -237,18 +237,18 @@ def test_the_password_is_asked_again_in_place(site, visit):
 
 
 @pytest.fixture(scope="module", params=["nginx", "lighttpd"])
-def passkey_site(request, tmp_path_factory):
-    """Passkeys under nginx and one more server."""
+def two_servers(request, tmp_path_factory):
+    """nginx and one more server, for passkeys and a new address."""
     s = Stack(tmp_path_factory.mktemp("passkeys-" + request.param), server=request.param, otp_send_cooldown=0,
               signin_redirect="/account/").start()
     yield s
     s.stop()
 
 
-def virtual_authenticator(visit, passkey_site):
+def virtual_authenticator(visit, two_servers):
     # Every language under nginx; the second server in the first language
     # alone (its pages are the same responders' own).
-    if passkey_site.server != "nginx" and visit.language != LANGUAGES[0]:
+    if two_servers.server != "nginx" and visit.language != LANGUAGES[0]:
         pytest.skip("the second server in one language")
     """Chromium's virtual authenticator (CTAP2, platform, resident keys, user
     verification), and the site's address as passkeys need it: a domain name,
@@ -261,7 +261,7 @@ def virtual_authenticator(visit, passkey_site):
     options.has_user_verification = True
     options.is_user_verified = True
     visit.browser.add_virtual_authenticator(options)
-    return passkey_site.base.replace("127.0.0.1", "localhost")
+    return two_servers.base.replace("127.0.0.1", "localhost")
 
 
 def add_passkey(visit, local, email, password):
@@ -281,12 +281,12 @@ def sign_out(visit, local, step):
     visit.press(visit.text("signout.submit"), f"signed-out-{step}")
 
 
-def test_passkey_register_sign_in_without_a_password_and_remove(passkey_site, visit):
+def test_passkey_register_sign_in_without_a_password_and_remove(two_servers, visit):
     """Added, signed in with and no password typed, removed, then refused
     though the browser still holds it."""
     import base64
-    local = virtual_authenticator(visit, passkey_site)
-    email, password = passkey_site.add_user()
+    local = virtual_authenticator(visit, two_servers)
+    email, password = two_servers.add_user()
     add_passkey(visit, local, email, password)
     stored = visit.browser.get_credentials()
     assert len(stored) == 1 and stored[0].is_resident_credential and stored[0].rp_id == "localhost"
@@ -308,19 +308,19 @@ def test_passkey_register_sign_in_without_a_password_and_remove(passkey_site, vi
     assert visit.text("api: The passkey was not accepted") in visit.body
 
 
-def test_passkey_as_the_second_step(passkey_site, visit):
+def test_passkey_as_the_second_step(two_servers, visit):
     """With an authenticator app enrolled, the second step after the
     password offers the passkey beside the app's code."""
     import time
 
     import pyotp
     import requests
-    local = virtual_authenticator(visit, passkey_site)
-    email, password = passkey_site.add_user()
+    local = virtual_authenticator(visit, two_servers)
+    email, password = two_servers.add_user()
     add_passkey(visit, local, email, password)
-    bearer = {"Authorization": "Bearer " + passkey_site.token(email, password)}
-    secret = requests.post(f"{passkey_site.base}/mfa/totp/setup", headers=bearer).json()["secret"]
-    r = requests.post(f"{passkey_site.base}/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).at(time.time() - 30)}, headers=bearer)
+    bearer = {"Authorization": "Bearer " + two_servers.token(email, password)}
+    secret = requests.post(f"{two_servers.base}/mfa/totp/setup", headers=bearer).json()["secret"]
+    r = requests.post(f"{two_servers.base}/mfa/totp/confirm", json={"code": pyotp.TOTP(secret).at(time.time() - 30)}, headers=bearer)
     assert r.status_code == 200, r.text
     sign_out(visit, local, 1)
     visit.get(f"{local}/", "sign-in-2")
@@ -328,3 +328,35 @@ def test_passkey_as_the_second_step(passkey_site, visit):
     assert visit.text("step.title") in visit.body
     visit.press(visit.text("passkeys.use"), "home-second-step")
     assert visit.url == f"{local}/" and visit.text("home.mfa-on") in visit.body
+
+
+def test_a_new_address_then_the_old_one_undoes_it(two_servers, visit):
+    """From the account home: a new address, its code, the home with the
+    new address; then the old mailbox's undo code, which asks for a new
+    password, and the old address signs in with it."""
+    site = two_servers
+    if site.server != "nginx" and visit.language != LANGUAGES[0]:
+        pytest.skip("the second server in one language")
+    email, password = site.add_user()
+    new = "moved-" + email
+    visit.get(f"{site.base}/", "sign-in")
+    visit.fill("home", username=email, password=password)
+    visit.click(visit.text("home.change-email"), "change-email")
+    assert visit.text("email.hint", email=email) in visit.body
+    visit.fill("change-email-code", new_email=new)
+    assert visit.text("verify.sent-own", email=new) in visit.body
+    visit.fill("home-email-changed", code=site.mailbox.code(new))
+    assert visit.text("notice.email-changed") in visit.body
+    assert visit.text("home.signed-in-as", email=new) in visit.body
+
+    told = site.mailbox.messages(email)[-1]
+    undo = re.search(r"(?:enter this undo code|geben Sie diesen Code ein):\s+(\S+)", site.mailbox.text(told))[1]
+    visit.get(f"{site.base}/change-email/undo?token={undo}", "undo-email")
+    assert visit.text("email.undo.intro") in visit.body
+    visit.press(visit.text("email.undo.submit"), "undo-new-password")
+    assert visit.url == f"{site.base}/change-password"
+    assert visit.text("password.reset.title", email=email) in visit.body
+    visit.fill("undo-password-set", new_password="back again 2024", confirm_password="back again 2024")
+    assert visit.text("notice.password-reset") in visit.body
+    visit.fill("home-after-undo", username=email, password="back again 2024")
+    assert visit.text("home.signed-in-as", email=email) in visit.body

@@ -177,3 +177,24 @@ def test_trace_echoes_no_credentials(site):
     if not site.server.startswith("apache"):
         # Apache's own 405 names no method; the others answer as the responders do.
         assert r.headers["Allow"] == "GET" and r.json() == {"detail": "Method Not Allowed"}
+
+
+def test_a_new_address_and_its_undo(site):
+    """/change-email and /change-email/undo reach their responder under
+    every server (CGI included): the change, the old address's mail, the
+    undo and the new password it asks for."""
+    email, password = site.add_user()
+    token = site.token(email, password)
+    new = "moved-" + email
+    r = requests.post(f"{site.base}/change-email", json={"new_email": new}, headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/verify-otp", json={"email": new, "code": site.mailbox.code(new), "purpose": "change_email"},
+                      headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    told = site.mailbox.text(site.mailbox.wait(email, 1)[-1])
+    undo = re.search(r"enter this undo code:\s+(\S+)", told)[1]
+    r = requests.post(f"{site.base}/change-email/undo", json={"token": undo})
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/change-password", headers=bearer(r.json()["reset_token"]),
+                      json={"new_password": "undone and new 7", "confirm_password": "undone and new 7"})
+    assert r.status_code == 200 and site.sign_in(email, "undone and new 7").status_code == 200

@@ -1,0 +1,154 @@
+import GatehouseCrypto
+import GatehouseSystem
+
+/// A new address for an account: asked for within the step-up window, a
+/// code sent to the new address, the change made when a session of the
+/// account verifies that code. The address index decides, at the moment of
+/// the change, that the new address is nobody else's. The old address is
+/// told, with an undo token good for `emailChangeUndoWindow`.
+///
+/// Whether the new address has an account is never said when it is asked
+/// for: the answer and the work are the same, and a taken address gets no
+/// code (its mail is a decoy), so the change can never be made.
+extension Accounts {
+    package static let changeEmailPurpose = "change_email"
+
+    /// A code for the change to `new` is the account's and that address's:
+    /// a code sent for one new address never changes to another.
+    func changeCodeID(_ uid: String, to new: EmailAddress) -> String {
+        keys.hex(uid + "\u{0}" + new.description + "\u{0}" + Self.changeEmailPurpose, domain: "otp")
+    }
+
+    /// POST change-email: a code to `new`, under the account's own budgets
+    /// for codes sent to a signed-in person (no one without the session can
+    /// spend them). A code asked for again replaces the last one.
+    package func requestEmailChange(_ auth: Authenticated, to new: EmailAddress, client: ClientInfo) throws {
+        try requireRecentAuthentication(auth)
+        guard new != auth.user.email else {
+            throw AccountError.invalidField(field: "new_email", reason: "is the address the account has now")
+        }
+        let now = clock.now()
+        let taken = try accountID(for: new) != nil
+        try takeSendAllowance(new, ownAccount: auth.user.id, cooldownPerAddress: true, clientIP: client.ip, now: now)
+        let id = changeCodeID(auth.user.id, to: new)
+        let code = newCode()
+        try store.putCode(CodeRecord(id: id, userID: auth.user.id, purpose: Self.changeEmailPurpose, codeHash: codeHash(code, id: id),
+                                     created: now, expires: now + Int64(policy.codes.lifetime)))
+        try mail.queue(OutgoingMail(to: new, template: "otp", values: [
+            "code": code, "purpose": Self.changeEmailPurpose, "minutes": String(max(1, policy.codes.lifetime / 60)), "replaces": "",
+        ], language: client.language), decoy: taken)
+        audit.record("email_change_requested", at: now, user: auth.user.email, ip: client.ip, [("to", .string(new.description))])
+    }
+
+    /// verify-otp with purpose change_email: the code sent to `new`, checked
+    /// like any step-up code, then the new address claimed in the index (a
+    /// refusal when another account has it now) and written on the record
+    /// of a session still live. The old address is freed and told.
+    @discardableResult
+    /// `undoPage`: where the undo page is, absolute when the site's public
+    /// origin is known (the mail then carries a link), else its path.
+    package func confirmEmailChange(_ auth: Authenticated, to new: EmailAddress, code: String, undoPage: String,
+                                    client: ClientInfo) throws -> UserRecord {
+        try requireRecentAuthentication(auth)
+        let uid = auth.user.id
+        _ = try checkCode(code, ids: [changeCodeID(uid, to: new)], accountID: uid, address: new, purpose: Self.changeEmailPurpose,
+                          clientIP: client.ip, signedIn: true)
+        let now = clock.now()
+        guard try store.claim(in: .addresses, addressKey(new), for: uid) else {
+            audit.record("email_change_refused", at: now, user: auth.user.email, ip: client.ip,
+                         [("to", .string(new.description)), ("reason", .string("taken"))])
+            throw AccountError.addressTaken
+        }
+        var old = auth.user.email
+        let changed: UserRecord
+        do {
+            changed = try store.updateUser(uid) { u in
+                guard isLive(auth.session, user: u, now: now) else { throw AccountError.notAuthenticated }
+                old = u.email
+                u.email = new
+                u.emailVerified = true
+            }
+        } catch {
+            try? store.release(in: .addresses, addressKey(new), of: uid)
+            throw error
+        }
+        if old != new { try store.release(in: .addresses, addressKey(old), of: uid) }
+        audit.record("email_changed", at: now, user: new, ip: client.ip, [("from", .string(old.description))])
+        var told = changed
+        told.email = old
+        let token = undoEmailToken(changed, restoring: old, now: now)
+        notify(told, "email-changed", client: client, now: now, [
+            "new_email": new.description, "undo": token, "undo_page": undoPage,
+            "undo_link": undoPage.hasPrefix("https://") || undoPage.hasPrefix("http://") ? undoPage + "?token=" + token : "",
+            "days": String(policy.emailChangeUndoWindow / 86_400),
+        ])
+        return changed
+    }
+
+    // MARK: the way back
+
+    /// The undo token: the account's id, the hour it expires, the address
+    /// to restore, and a keyed proof over them and the account's
+    /// generation, which the undo replaces: so it works once, and a later
+    /// change of address made by whoever changed this one does not void it.
+    func undoEmailToken(_ user: UserRecord, restoring old: EmailAddress, now: Int64) -> String {
+        let hour = (now + Int64(policy.emailChangeUndoWindow)) / 3600
+        let head = Hex.decode(user.id) ?? []
+        let hourBytes = [UInt8(hour >> 16 & 0xFF), UInt8(hour >> 8 & 0xFF), UInt8(hour & 0xFF)]
+        return Base64.url(head + hourBytes + emailUndoProof(user.id, old, generation: user.generation, hour: hour) + Array(old.description.utf8))
+    }
+
+    func emailUndoProof(_ uid: String, _ old: EmailAddress, generation: String, hour: Int64) -> [UInt8] {
+        keys.hash([uid, old.description, generation, String(hour)].joined(separator: "\u{0}"), domain: "email-undo", length: 16)
+    }
+
+    /// POST change-email/undo: the old address back, every session ended
+    /// (the generation replaced, which also spends the token), the password
+    /// made unusable, since whoever changed the address may know it; the
+    /// answer is a password-reset grant, to set a new one. A token that is
+    /// not genuine, expired or spent is `invalidCode`; the old address taken
+    /// by another account meanwhile is `addressTaken`.
+    package func undoEmailChange(_ token: String, client: ClientInfo) throws -> OpenedSession {
+        let now = clock.now()
+        guard let bytes = Base64.decodeURL(token), bytes.count > 32 + 3 + 16,
+              case .success(let old) = EmailAddress.parse(String(decoding: bytes[(32 + 3 + 16)...], as: UTF8.self)) else {
+            throw AccountError.invalidCode
+        }
+        let uid = Hex.encode(Array(bytes[0..<32]))
+        let hour = Int64(bytes[32]) << 16 | Int64(bytes[33]) << 8 | Int64(bytes[34])
+        let proof = Array(bytes[35..<51])
+        let genuine = { (u: UserRecord) in
+            constantTimeEqual(proof, self.emailUndoProof(uid, old, generation: u.generation, hour: hour)) && now < hour * 3600
+        }
+        guard let user = try store.loadUser(uid), genuine(user) else { throw AccountError.invalidCode }
+        guard try store.claim(in: .addresses, addressKey(old), for: uid) else {
+            audit.record("email_change_undo_refused", at: now, user: old, ip: client.ip, [("reason", .string("taken"))])
+            throw AccountError.addressTaken
+        }
+        var replaced = user.email
+        let restored: UserRecord
+        do {
+            restored = try store.updateUser(uid) { u in
+                // Decided again on the locked record: a parallel undo has replaced the generation.
+                guard genuine(u) else { throw AccountError.invalidCode }
+                replaced = u.email
+                u.email = old
+                u.emailVerified = true
+                u.generation = Hex.encode(random.bytes(16))
+                u.passwordHash = Self.unusablePassword
+                u.passwordChanged = now
+                u.revokeSessions()
+            }
+        } catch {
+            if replaced != old { try? store.release(in: .addresses, addressKey(old), of: uid) }
+            throw error
+        }
+        if replaced != old { try store.release(in: .addresses, addressKey(replaced), of: uid) }
+        try invalidateCodes(of: uid)
+        audit.record("email_change_undone", at: now, user: old, ip: client.ip, [("from", .string(replaced.description))])
+        return try openResetGrant(for: restored, clientIP: client.ip)
+    }
+
+    /// A hash no password matches: after an undo, only a reset sets one.
+    static let unusablePassword = "!undone"
+}

@@ -1,0 +1,108 @@
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseJSON
+import GatehousePages
+
+/// `<prefix>/change-email`: a new address for the signed-in account
+/// (step-up window), `{"new_email"}`; its code is verified at verify-otp
+/// with `purpose=change_email`. `<prefix>/change-email/undo`: the old
+/// address's way back, `{"token"}` from the mail that told it, answered
+/// like a password reset.
+package struct ChangeEmailEndpoint: Endpoint {
+    package init() {}
+    package let name = "change-email"
+    package let methods = ["GET", "POST"]
+    package let sendsMail = true
+
+    static let requestRules = [FieldRule("new_email", maxLength: 320)]
+    static let undoRules = [FieldRule("token", from: .queryOrBody, maxLength: 512)]
+
+    var undoPath: String { name + "/undo" }
+
+    package func handle(_ ctx: RequestContext) throws -> Response {
+        switch ctx.request.path {
+        case ctx.url(name): return try ctx.request.method == "GET" ? requestForm(ctx, auth: Authentication.requireForPage(ctx).auth)
+            : request(ctx)
+        case ctx.url(undoPath):
+            guard ctx.request.method == "POST" else {
+                let visitor = try Authentication.optional(ctx)
+                var page = undoForm(ctx, auth: visitor.session?.auth)
+                page.headers += visitor.headers
+                return page
+            }
+            return try undo(ctx)
+        default: throw HTTPError.notFound
+        }
+    }
+
+    func request(_ ctx: RequestContext) throws -> Response {
+        let auth = try Authentication.require(ctx).auth
+        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.requestRules)
+        let new = try EmailField.parse(fields["new_email"]!, in: "body", field: "new_email")
+        try ctx.accounts.requestEmailChange(auth, to: new, client: ctx.client)
+        if ctx.html {
+            return .redirect(to: ctx.url("verify-otp") + "?purpose=" + Accounts.changeEmailPurpose
+                             + "&email=" + FormDecoding.escape(new.description)
+                             + CodeSentNotice.query(ctx, email: new.description, purpose: Accounts.changeEmailPurpose))
+        }
+        return .json(200, .object([("msg", .string("A code was sent to the new address"))]))
+    }
+
+    /// Where the mail's undo points: a link when the site's public origin
+    /// is known, else the page's path (the Host header never makes a link).
+    static func undoPage(_ ctx: RequestContext) -> String {
+        ctx.services.site.publicOrigin + ctx.url("change-email/undo")
+    }
+
+    func undo(_ ctx: RequestContext) throws -> Response {
+        let visitor = try Authentication.optional(ctx)
+        try visitor.requireOwnSiteIfAnonymous(ctx)
+        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.undoRules)
+        let grant = try ctx.accounts.undoEmailChange(fields["token"]!.filter { !$0.isWhitespace }, client: ctx.client)
+        return Authentication.resetGrantResponse(ctx, grant, message: ("msg", .string("The change of address was undone")))
+    }
+
+    func requestForm(_ ctx: RequestContext, auth: Authenticated, value: String = "", message: String? = nil,
+                     issues: [ValidationIssue] = [], status: Int = 200) -> Response {
+        let p = ctx.page
+        let fields = Authentication.csrfField(ctx, auth) + [
+            FormField("new_email", label: p["field.new-email"], type: "email", value: value, autocomplete: "email",
+                      hint: p["email.hint", ["email": auth.user.email.description]]),
+        ]
+        return .html(status, p.form(title: p["email.title"], intro: p["email.intro"], action: ctx.url(name), fields: fields,
+                                    submit: p["email.submit"], message: message, issues: issues,
+                                    links: [ctx.wayBack(signedIn: true)]))
+    }
+
+    /// `auth`: a browser signed in (perhaps by whoever changed the
+    /// address) posts the form with its CSRF token like any other.
+    func undoForm(_ ctx: RequestContext, auth: Authenticated?, message: String? = nil, issues: [ValidationIssue] = [],
+                  status: Int = 200) -> Response {
+        let p = ctx.page
+        // GET shows the form and changes nothing: a mail scanner that
+        // follows the link undoes nothing.
+        let token = ctx.request.queryValue("token") ?? ctx.bodyText("token")
+        let fields = Authentication.csrfField(ctx, auth) + [
+            FormField("token", label: p["field.undo-code"], type: "text", value: String(token.prefix(512)), autocomplete: "off"),
+        ]
+        return .html(status, p.form(title: p["email.undo.title"], intro: p["email.undo.intro"], action: ctx.url(undoPath),
+                                    fields: fields, submit: p["email.undo.submit"], message: message, issues: issues,
+                                    links: [ctx.wayBack(signedIn: false)]))
+    }
+
+    package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST", error.status != 401 else { return nil }
+        var page: Response
+        if ctx.request.path == ctx.url(undoPath) {
+            let visitor = try? Authentication.optional(ctx)
+            page = undoForm(ctx, auth: visitor?.session?.auth, message: ctx.page.explain(error), issues: error.issues, status: error.status)
+            page.headers += visitor?.headers ?? []
+        } else {
+            guard let auth = (try? Authentication.require(ctx))?.auth else { return nil }
+            page = requestForm(ctx, auth: auth, value: ctx.bodyText("new_email"), message: ctx.page.explain(error),
+                               issues: error.issues, status: error.status)
+        }
+        page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
+        return page
+    }
+}
