@@ -69,7 +69,7 @@ extension Accounts {
                 u.emailVerified = true
             }
         } catch {
-            try? store.release(in: .addresses, addressKey(new), of: uid)
+            try releaseUnlisted(new, of: uid)
             throw error
         }
         if old != new { try store.release(in: .addresses, addressKey(old), of: uid) }
@@ -140,13 +140,22 @@ extension Accounts {
                 u.revokeSessions()
             }
         } catch {
-            if replaced != old { try? store.release(in: .addresses, addressKey(old), of: uid) }
+            try releaseUnlisted(old, of: uid)
             throw error
         }
         if replaced != old { try store.release(in: .addresses, addressKey(replaced), of: uid) }
         try invalidateCodes(of: uid)
         audit.record("email_change_undone", at: now, user: old, ip: client.ip, [("from", .string(replaced.description))])
         return try openResetGrant(for: restored, clientIP: client.ip)
+    }
+
+    /// Frees a claim this request made for a change that did not happen,
+    /// unless the record has that address after all: a parallel request of
+    /// the same account (an undo that won) may have claimed it too, and its
+    /// claim is the same key.
+    func releaseUnlisted(_ address: EmailAddress, of uid: String) throws {
+        guard try store.loadUser(uid)?.email != address else { return }
+        try store.release(in: .addresses, addressKey(address), of: uid)
     }
 
     /// A hash no password matches: after an undo, only a reset sets one.

@@ -106,15 +106,19 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
         try connection.query("SELECT user_id FROM \(Self.table(index)) WHERE id = $1", [key]).first?[0] ?? nil
     }
 
-    /// One statement decides: the insert wins, or the row already there
-    /// says whose it is.
+    /// The insert decides: it wins, or the row already there says whose it
+    /// is.
     package func claim(in index: AccountIndexName, _ key: String, for userID: String) throws -> Bool {
         let t = Self.table(index)
         let rows = try connection.query("""
             WITH claimed AS (INSERT INTO \(t) (id, user_id) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING user_id)
             SELECT user_id FROM claimed UNION ALL SELECT user_id FROM \(t) WHERE id = $1
             """, [key, userID])
-        return rows.first?[0] == userID
+        // A claim committed by another transaction while this insert waited
+        // is not in this statement's snapshot: neither part returns a row,
+        // and a second statement reads it.
+        guard let held = rows.first else { return try owner(in: index, key) == userID }
+        return held[0] == userID
     }
 
     package func release(in index: AccountIndexName, _ key: String, of userID: String) throws {

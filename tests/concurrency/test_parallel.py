@@ -418,3 +418,46 @@ def test_one_address_is_one_account(racing):
     assert racing.count_records("users") == before + 1
     winner = next(i for i, r in enumerate(results) if r.returncode == 0)
     assert racing.token(email, f"password number {winner}")
+
+
+def test_two_changes_to_one_new_address_have_one_winner(racing):
+    """Two accounts each hold a right code for the same new address and
+    verify it at once, four times over: the address index's claim at the
+    moment of the change decides, one account gets it, the other a 409."""
+    import secrets
+    for _ in range(4):
+        new = f"contested-{secrets.token_hex(4)}@example.net"
+        tokens, codes = [], []
+        for n in (1, 2):
+            email, password = racing.add_user()
+            token = racing.token(email, password)
+            r = requests.post(f"{racing.base}/change-email", json={"new_email": new}, headers=bearer(token))
+            assert r.status_code == 200, r.text
+            tokens.append(token)
+            codes.append(racing.mailbox.code(new, count=n))
+        results = burst(2, lambda i: requests.post(f"{racing.base}/verify-otp", headers=bearer(tokens[i]),
+                                                   json={"email": new, "code": codes[i], "purpose": "change_email"}))
+        assert statuses(results) == [200, 409], [r.text for r in results]
+        owners = [requests.get(f"{racing.base}/me", headers=bearer(t)).json()["email"] for t in tokens]
+        assert owners.count(new) == 1
+
+
+def test_one_undo_token_undoes_once(racing):
+    """Eight posts of one undo token at once: it is checked again on the
+    locked record, whose generation the first undo replaces: one grant."""
+    import re
+    email, password = racing.add_user()
+    token = racing.token(email, password)
+    new = "undone-" + email
+    assert requests.post(f"{racing.base}/change-email", json={"new_email": new}, headers=bearer(token)).status_code == 200
+    r = requests.post(f"{racing.base}/verify-otp", headers=bearer(token),
+                      json={"email": new, "code": racing.mailbox.code(new), "purpose": "change_email"})
+    assert r.status_code == 200, r.text
+    undo = re.search(r"enter this undo code:\s+(\S+)", racing.mailbox.text(racing.mailbox.wait(email, 1)[-1]))[1]
+    results = burst(8, lambda i: requests.post(f"{racing.base}/change-email/undo", json={"token": undo}))
+    assert statuses(results) == [200] + [403] * 7, [r.text for r in results]
+    # The losers left the restored address indexed: the old address signs in again.
+    grant = next(r.json()["reset_token"] for r in results if r.status_code == 200)
+    r = requests.post(f"{racing.base}/change-password", headers=bearer(grant),
+                      json={"new_password": "restored and new 5", "confirm_password": "restored and new 5"})
+    assert r.status_code == 200 and racing.token(email, "restored and new 5")
