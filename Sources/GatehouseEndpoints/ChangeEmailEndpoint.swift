@@ -15,7 +15,7 @@ package struct ChangeEmailEndpoint: Endpoint {
     package let sendsMail = true
 
     static let requestRules = [FieldRule("new_email", maxLength: 320)]
-    static let undoRules = [FieldRule("token", from: .queryOrBody, maxLength: 512)]
+    static let undoRules = [FieldRule("token", maxLength: 512)]
 
     var undoPath: String { name + "/undo" }
 

@@ -99,16 +99,25 @@ enum OpenAPIComponents {
                 ],
             ],
             "CodeVerified": [
-                "description": "Just the message; with `purpose=reset` (no session) also a reset grant; with `purpose=login` (no session, when enabled) also a session's token.",
+                "description": "Just the message; with `purpose=reset` (no session) also a reset grant; with `purpose=login` (no session, when enabled) also a session's token; with `purpose=change_email` the account's new address.",
                 "type": "object", "required": ["msg"],
                 "properties": [
-                    "msg": ["type": "string", "const": "OTP verified successfully"],
+                    "msg": ["type": "string", "enum": ["OTP verified successfully", "Email address changed"]],
+                    "email": ["type": "string", "format": "email"],
                     "reset_token": ["type": "string", "description": "Present it to change-password as `Authorization: Bearer`, without `old_password`; good once, for nothing else."],
                     "access_token": ["type": "string"],
                     "token_type": ["type": "string", "const": "bearer"],
                     "expires_in": ["type": "integer", "minimum": 1],
                 ],
                 "dependentRequired": ["reset_token": ["expires_in"], "access_token": ["token_type", "expires_in"]],
+            ],
+            "ChangeUndone": [
+                "type": "object", "required": ["msg", "reset_token", "expires_in"],
+                "properties": [
+                    "msg": ["type": "string", "const": "The change of address was undone"],
+                    "reset_token": ["type": "string", "description": "Present it to change-password as `Authorization: Bearer`, without `old_password`; good once, for nothing else."],
+                    "expires_in": ["type": "integer", "minimum": 1],
+                ],
             ],
             "Me": [
                 "type": "object", "required": ["email", "email_verified", "created", "password_changed", "session"],

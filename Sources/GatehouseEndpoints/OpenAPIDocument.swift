@@ -53,7 +53,8 @@ package enum OpenAPIDocument {
             "/change-password": ["get": page("changePasswordForm", "The change-password form", .signedIn),
                                  "post": changePassword(site)],
             "/send-otp": ["get": page("sendCodeForm", "The form asking for a code"), "post": sendOTP(policy, purpose: purpose)],
-            "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"), "post": verifyOTP(policy, purpose: purpose)],
+            "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"),
+                            "post": verifyOTP(policy, purpose: withChangeEmail(purpose))],
             "/mfa": ["get": mfaState(), "post": secondStep()],
             "/mfa/totp/setup": ["post": mfaAction("setupTOTP", "Begin enrolling an authenticator app",
                                                   "A new secret awaiting a code from the app (it replaces one awaiting before; a second factor in use stays until the new one is confirmed).",
@@ -77,12 +78,19 @@ package enum OpenAPIDocument {
                 "responses": ["200": OpenAPIComponents.response("This document.", [(OpenAPIComponents.json, ["type": "object"])])],
             ]],
         ]
+        guard case .object(let members) = paths else { return paths }
         // Passkeys where the site has them (webauthn_rp_id).
-        guard policy.relyingParty != nil, case .object(let members) = paths else { return paths }
-        return .object(members + passkeyPaths())
+        return .object(members + emailChangePaths() + (policy.relyingParty != nil ? passkeyPaths() : []))
     }
 
     static func r(_ name: String) -> JSONValue { OpenAPIComponents.ref("responses", name) }
+
+    /// verify-otp also takes change_email, from a session.
+    static func withChangeEmail(_ purpose: JSONValue) -> JSONValue {
+        guard case .array(let values)? = purpose["enum"], case .string(let text)? = purpose["description"] else { return purpose }
+        return ["type": "string", "enum": .array(values + [.string(Accounts.changeEmailPurpose)]),
+                "description": .string(text + " change_email (with a session, `email` the new address) makes a change of address asked for at POST /change-email.")]
+    }
 
     static let c = OpenAPIComponents.self
 
@@ -402,7 +410,8 @@ package enum OpenAPIDocument {
                 ]),
                 ("303", r("Redirect")),
                 ("401", r("Unauthorized")),
-                ("403", c.either("`Invalid OTP`: wrong, expired, used, or no code (one answer for all); for purpose=login, a second factor missing or wrong; or a browser post from another site.", "Detail")),
+                ("403", c.either("`Invalid OTP`: wrong, expired, used, or no code (one answer for all); for purpose=login, a second factor missing or wrong; for purpose=change_email, the step-up window closed or no `email`; or a browser post from another site.", "Detail")),
+                ("409", c.either("`This address belongs to another account`: purpose=change_email, and the new address was taken meanwhile.", "Detail")),
                 ("429", r("TooManyRequests")),
             ]),
         ]

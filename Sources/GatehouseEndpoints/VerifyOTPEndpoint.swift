@@ -43,7 +43,9 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         if fields["purpose"] == Accounts.changeEmailPurpose {
             // A new address's code: only a session of the account verifies it.
             guard let auth = session?.auth else { throw RequestError.notAuthenticated }
-            let new = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
+            // Without the new address there is no code it could be.
+            guard let raw = fields["email"] else { throw AccountError.invalidCode }
+            let new = try EmailField.parse(raw, in: EmailField.location(ctx))
             try ctx.accounts.confirmEmailChange(auth, to: new, code: code, undoPage: ChangeEmailEndpoint.undoPage(ctx), client: ctx.client)
             return ctx.html ? .redirect(to: ctx.home + "?notice=email-changed")
                 : .json(200, .object([("msg", .string("Email address changed")), ("email", .string(new.description))]))

@@ -16,6 +16,7 @@ final class OpenAPIDocumentTests: XCTestCase {
             ("/token", TokenEndpoint()), ("/logout", LogoutEndpoint()), ("/me", MeEndpoint()), ("/", MeEndpoint()),
             ("/change-password", ChangePasswordEndpoint()), ("/send-otp", SendOTPEndpoint()),
             ("/verify-otp", VerifyOTPEndpoint()), ("/openapi.json", OpenAPIEndpoint()), ("/reauth", ReauthEndpoint()),
+            ("/change-email", ChangeEmailEndpoint()), ("/change-email/undo", ChangeEmailEndpoint()),
         ]
         // One responder serves /mfa and its actions, each with methods of its own.
         let actions: [(String, [String])] = [MFAEndpoint.Action.setup, .confirm, .disable, .recoveryCodes].map {

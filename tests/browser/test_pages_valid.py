@@ -106,6 +106,13 @@ def second_factor_pages(site, html, post):
     yield "reauth-error", requests.post(f"{site.base}/reauth", headers={**post, **cookie},
                                         data={"csrf_token": csrf, "password": "wrong one", "mfa_code": "000000"})
     yield "sessions", requests.get(f"{site.base}/sessions?notice=session-ended", headers={**html, **cookie})
+    yield "change-email", requests.get(f"{site.base}/change-email", headers={**html, **cookie})
+    yield "change-email-error", requests.post(f"{site.base}/change-email", data={"csrf_token": csrf, "new_email": "not one"},
+                                              headers={**post, **cookie})
+    yield "change-email-code", requests.get(f"{site.base}/verify-otp?purpose=change_email&email=new%40example.net",
+                                            headers={**html, **cookie})
+    yield "undo-email", requests.get(f"{site.base}/change-email/undo?token=abc", headers=html)
+    yield "undo-email-error", requests.post(f"{site.base}/change-email/undo", data={"token": "abc"}, headers=post)
     ticket = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
                            allow_redirects=False)
     step = {"Cookie": ticket.headers["Set-Cookie"].split(";")[0]}
@@ -129,4 +136,4 @@ def test_every_page_is_valid_html(site, language):
         assert ("script-src 'self'" in r.headers["Content-Security-Policy"]) == scripted, name
         assert ('data-webauthn=' in r.text and '/account/assets/webauthn.js' in r.text) == scripted, name
         names.append(name)
-    assert len(names) == 24
+    assert len(names) == 29
