@@ -16,12 +16,12 @@ def test_install_then_uninstall(tmp_path):
     run("install", str(BIN), PREFIX="/opt/gatehouse", DESTDIR=str(stage))
     lib, share = stage / "opt/gatehouse/lib/gatehouse", stage / "opt/gatehouse/share/gatehouse"
     for p in ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "mfa", "reauth", "sessions",
-              "passkeys", "gatehousectl"]:
+              "passkeys", "change-email", "gatehousectl"]:
         assert os.access(lib / p, os.X_OK)
     # The responders are one file under every name: their workers share its pages.
     responders = subprocess.run([lib / "gatehouse", "--names"], capture_output=True, text=True, check=True).stdout.split()
     assert {(lib / p).stat().st_ino for p in responders} == {(lib / "gatehouse").stat().st_ino}
-    assert len(responders) == 12
+    assert len(responders) == 13
     assert (share / "templates/mail/otp.txt").exists() and (share / "common-passwords.txt").exists()
     assert (share / "deploy/systemd/gatehouse@.service").read_text().count("/opt/gatehouse/lib/gatehouse/%i") == 1
     assert "/opt/gatehouse/lib/gatehouse" in (share / "deploy/lighttpd/gatehouse-fastcgi.conf").read_text()
