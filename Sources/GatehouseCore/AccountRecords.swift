@@ -40,13 +40,19 @@ package struct UserRecord: Equatable, Sendable {
     /// for (base64url; "" until the first): never the address or the id.
     package var passkeys: [Passkey] = []
     package var passkeyHandle = ""
+    /// A change of address the old address may still undo: "EXPIRES
+    /// ADDRESS" (the first address of changes made within the window), or
+    /// "" (`EmailChange.swift`).
+    package var emailUndo = ""
 
     package var locked: Bool { lock != .none }
 
     package init(id: String, email: EmailAddress, passwordHash: String, created: Int64,
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
                 sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "",
-                secondFactor: SecondFactor = SecondFactor(), passkeys: [Passkey] = [], passkeyHandle: String = "") {
+                secondFactor: SecondFactor = SecondFactor(), passkeys: [Passkey] = [], passkeyHandle: String = "",
+                emailUndo: String = "") {
+        self.emailUndo = emailUndo
         self.passkeys = passkeys
         self.passkeyHandle = passkeyHandle
         self.id = id

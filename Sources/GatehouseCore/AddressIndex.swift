@@ -25,9 +25,11 @@ extension Accounts {
     }
 
     /// `accountID(for:)`, or `userNotFound`.
+    /// The record must have the address too: a claim left by a change cut
+    /// short never makes an administrator's command act on another account.
     func existingAccountID(for email: EmailAddress) throws -> String {
-        guard let id = try accountID(for: email) else { throw AccountError.userNotFound }
-        return id
+        guard let user = try findUser(email) else { throw AccountError.userNotFound }
+        return user.id
     }
 
     package func findUser(_ email: EmailAddress) throws -> UserRecord? {

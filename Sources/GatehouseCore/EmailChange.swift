@@ -28,7 +28,8 @@ extension Accounts {
             throw AccountError.invalidField(field: "new_email", reason: "is the address the account has now")
         }
         let now = clock.now()
-        let taken = try accountID(for: new) != nil
+        // findUser reads twice either way (the index, then a record).
+        let taken = try findUser(new) != nil
         try takeSendAllowance(new, ownAccount: auth.user.id, cooldownPerAddress: true, clientIP: client.ip, now: now)
         let id = changeCodeID(auth.user.id, to: new)
         let code = newCode()
@@ -67,19 +68,29 @@ extension Accounts {
                 old = u.email
                 u.email = new
                 u.emailVerified = true
+                // The first address of changes within the window keeps the
+                // undo: a second change by whoever made the first cannot
+                // give itself an undo that replaces the owner's.
+                if pendingUndo(u, now: now) == nil { u.emailUndo = "\(now + Int64(policy.emailChangeUndoWindow)) \(old)" }
+                // Codes and grants sent to the old address end, and so do
+                // the other sessions: this one goes on.
+                u.keepOnly(auth.session)
             }
         } catch {
             try releaseUnlisted(new, of: uid)
             throw error
         }
         if old != new { try store.release(in: .addresses, addressKey(old), of: uid) }
+        try invalidateCodes(of: uid)
         audit.record("email_changed", at: now, user: new, ip: client.ip, [("from", .string(old.description))])
         var told = changed
         told.email = old
-        let token = undoEmailToken(changed, restoring: old, now: now)
+        // The undo code goes to the address that can undo: the first of
+        // the window's changes. A later one is told, without one.
+        let undo = pendingUndo(changed, now: now)
+        let token = undo?.address == old ? undoEmailToken(changed, restoring: old, expires: undo!.expires) : ""
         notify(told, "email-changed", client: client, now: now, [
             "new_email": new.description, "undo": token, "undo_page": undoPage,
-            "undo_link": undoPage.hasPrefix("https://") || undoPage.hasPrefix("http://") ? undoPage + "?token=" + token : "",
             "days": String(policy.emailChangeUndoWindow / 86_400),
         ])
         return changed
@@ -87,15 +98,24 @@ extension Accounts {
 
     // MARK: the way back
 
-    /// The undo token: the account's id, the hour it expires, the address
-    /// to restore, and a keyed proof over them and the account's
-    /// generation, which the undo replaces: so it works once, and a later
-    /// change of address made by whoever changed this one does not void it.
-    func undoEmailToken(_ user: UserRecord, restoring old: EmailAddress, now: Int64) -> String {
-        let hour = (now + Int64(policy.emailChangeUndoWindow)) / 3600
+    /// The change the old address may still undo: the first address of
+    /// the window's changes and when its undo expires.
+    func pendingUndo(_ u: UserRecord, now: Int64) -> (address: EmailAddress, expires: Int64)? {
+        let parts = u.emailUndo.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, let expires = Int64(parts[0]), now < expires,
+              case .success(let address) = EmailAddress.parse(String(parts[1])) else { return nil }
+        return (address, expires)
+    }
+
+    /// The undo code: the account's id, the hour it expires, and a keyed
+    /// proof over them, the address it restores and the account's
+    /// generation, which the undo replaces (so it works once). The address
+    /// itself is not in it: it is the record's pending undo.
+    func undoEmailToken(_ user: UserRecord, restoring old: EmailAddress, expires: Int64) -> String {
+        let hour = (expires + 3599) / 3600
         let head = Hex.decode(user.id) ?? []
         let hourBytes = [UInt8(hour >> 16 & 0xFF), UInt8(hour >> 8 & 0xFF), UInt8(hour & 0xFF)]
-        return Base64.url(head + hourBytes + emailUndoProof(user.id, old, generation: user.generation, hour: hour) + Array(old.description.utf8))
+        return Base64.url(head + hourBytes + emailUndoProof(user.id, old, generation: user.generation, hour: hour))
     }
 
     func emailUndoProof(_ uid: String, _ old: EmailAddress, generation: String, hour: Int64) -> [UInt8] {
@@ -110,42 +130,56 @@ extension Accounts {
     /// by another account meanwhile is `addressTaken`.
     package func undoEmailChange(_ token: String, client: ClientInfo) throws -> OpenedSession {
         let now = clock.now()
-        guard let bytes = Base64.decodeURL(token), bytes.count > 32 + 3 + 16,
-              case .success(let old) = EmailAddress.parse(String(decoding: bytes[(32 + 3 + 16)...], as: UTF8.self)) else {
-            throw AccountError.invalidCode
-        }
+        guard let bytes = Base64.decodeURL(token), bytes.count == 32 + 3 + 16 else { throw AccountError.invalidCode }
         let uid = Hex.encode(Array(bytes[0..<32]))
         let hour = Int64(bytes[32]) << 16 | Int64(bytes[33]) << 8 | Int64(bytes[34])
         let proof = Array(bytes[35..<51])
-        let genuine = { (u: UserRecord) in
-            constantTimeEqual(proof, self.emailUndoProof(uid, old, generation: u.generation, hour: hour)) && now < hour * 3600
+        // Genuine for the record as it is: its pending undo, its generation.
+        let restoring = { (u: UserRecord) -> EmailAddress? in
+            guard let undo = self.pendingUndo(u, now: now), hour == (undo.expires + 3599) / 3600,
+                  constantTimeEqual(proof, self.emailUndoProof(uid, undo.address, generation: u.generation, hour: hour)) else { return nil }
+            return undo.address
         }
-        guard let user = try store.loadUser(uid), genuine(user) else { throw AccountError.invalidCode }
+        guard let user = try store.loadUser(uid), let old = restoring(user) else { throw AccountError.invalidCode }
         guard try store.claim(in: .addresses, addressKey(old), for: uid) else {
             audit.record("email_change_undo_refused", at: now, user: old, ip: client.ip, [("reason", .string("taken"))])
             throw AccountError.addressTaken
         }
         var replaced = user.email
+        var dropped = [Passkey]()
         let restored: UserRecord
         do {
             restored = try store.updateUser(uid) { u in
                 // Decided again on the locked record: a parallel undo has replaced the generation.
-                guard genuine(u) else { throw AccountError.invalidCode }
+                guard restoring(u) == old else { throw AccountError.invalidCode }
                 replaced = u.email
                 u.email = old
                 u.emailVerified = true
+                u.emailUndo = ""
                 u.generation = Hex.encode(random.bytes(16))
                 u.passwordHash = Self.unusablePassword
                 u.passwordChanged = now
                 u.revokeSessions()
+                // Whoever changed the address may have added a factor that
+                // would let them back in, or keep the owner out: every
+                // factor goes, and the owner sets theirs up again.
+                u.secondFactor = SecondFactor(lastStep: u.secondFactor.lastStep)
+                dropped = u.passkeys
+                u.passkeys = []
             }
         } catch {
             try releaseUnlisted(old, of: uid)
             throw error
         }
         if replaced != old { try store.release(in: .addresses, addressKey(replaced), of: uid) }
+        for p in dropped { try releaseClaim(of: p.id, userID: uid) }
         try invalidateCodes(of: uid)
-        audit.record("email_change_undone", at: now, user: old, ip: client.ip, [("from", .string(replaced.description))])
+        audit.record("email_change_undone", at: now, user: old, ip: client.ip,
+                     [("from", .string(replaced.description)), ("passkeys_removed", .int(dropped.count))])
+        // The address it was changed to is told too.
+        var told = restored
+        told.email = replaced
+        notify(told, "email-change-undone", client: client, now: now, ["old_email": old.description])
         return try openResetGrant(for: restored, clientIP: client.ip)
     }
 

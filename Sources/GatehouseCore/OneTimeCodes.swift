@@ -42,6 +42,12 @@ extension Accounts {
         let cooldownKey: String
         if let uid = ownAccount {
             budgets = [Budget(key: keys.hex(uid, domain: "otp-session-hour"), window: RateWindow(limit: c.perAddressPerHour))]
+            // Sent to an address not the account's own (a new address):
+            // that address's hourly limit too, so many accounts cannot
+            // flood one mailbox.
+            if cooldownPerAddress {
+                budgets.append(Budget(key: keys.hex(address, domain: "otp-address-hour"), window: RateWindow(limit: c.perAddressPerHour)))
+            }
             cooldownKey = keys.hex(uid + (cooldownPerAddress ? "\u{0}" + address : ""), domain: "otp-session-cooldown")
         } else {
             budgets = [Budget(key: keys.hex(address, domain: "otp-address-hour"), window: RateWindow(limit: c.perAddressPerHour))]
@@ -68,7 +74,7 @@ extension Accounts {
             audit.record("code_send_throttled", at: now, user: email, ip: clientIP)
             throw AccountError.tooManyCodeRequests(retryAfter: max(1, wait))
         }
-        if ownAccount == nil && !c.siteCapRefuses { try countSiteSend(now: now) }
+        if (ownAccount == nil || cooldownPerAddress) && !c.siteCapRefuses { try countSiteSend(now: now) }
     }
 
     var siteSendCounter: String { keys.hex("site", domain: "otp-site-hour") }

@@ -15,7 +15,7 @@ package struct ChangeEmailEndpoint: Endpoint {
     package let sendsMail = true
 
     static let requestRules = [FieldRule("new_email", maxLength: 320)]
-    static let undoRules = [FieldRule("token", maxLength: 512)]
+    static let undoRules = [FieldRule("token", maxLength: 512, secret: true)]
 
     var undoPath: String { name + "/undo" }
 
@@ -48,8 +48,9 @@ package struct ChangeEmailEndpoint: Endpoint {
         return .json(200, .object([("msg", .string("A code was sent to the new address"))]))
     }
 
-    /// Where the mail's undo points: a link when the site's public origin
-    /// is known, else the page's path (the Host header never makes a link).
+    /// The undo page the mail names: absolute when the site's public origin
+    /// is known, else its path (the Host header never makes a link). The
+    /// code is not in it: a URL ends up in access logs and histories.
     static func undoPage(_ ctx: RequestContext) -> String {
         ctx.services.site.publicOrigin + ctx.url("change-email/undo")
     }
@@ -81,9 +82,8 @@ package struct ChangeEmailEndpoint: Endpoint {
         let p = ctx.page
         // GET shows the form and changes nothing: a mail scanner that
         // follows the link undoes nothing.
-        let token = ctx.request.queryValue("token") ?? ctx.bodyText("token")
         let fields = Authentication.csrfField(ctx, auth) + [
-            FormField("token", label: p["field.undo-code"], type: "text", value: String(token.prefix(512)), autocomplete: "off"),
+            FormField("token", label: p["field.undo-code"], type: "text", autocomplete: "off"),
         ]
         return .html(status, p.form(title: p["email.undo.title"], intro: p["email.undo.intro"], action: ctx.url(undoPath),
                                     fields: fields, submit: p["email.undo.submit"], message: message, issues: issues,

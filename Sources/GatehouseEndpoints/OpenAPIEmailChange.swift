@@ -32,11 +32,11 @@ extension OpenAPIDocument {
 
     static func undoEmailChange() -> JSONValue {
         let schema = c.object([ChangeEmailEndpoint.undoRules], [
-            .init("token", "The undo token from the mail the old address got (spaces are ignored)."),
+            .init("token", "The undo code from the mail the old address got (spaces are ignored)."),
         ], description: "The undo token.")
         return [
             "operationId": "undoEmailChange", "summary": "Give the account its old address back",
-            "description": "Within seven days of a change of address, once: the old address back, every session ended, the password made unusable; the answer is a password-reset grant, as verify-otp's for purpose=reset.",
+            "description": "Within seven days of a change of address, once, with the code the first old address of those days was mailed: that address back, every session ended, the authenticator app, recovery codes and passkeys removed, the password made unusable; the answer is a password-reset grant, as verify-otp's for purpose=reset.",
             "security": [],
             "requestBody": body(schema, example: ["token": "aGVsbG8"]),
             "responses": posted([

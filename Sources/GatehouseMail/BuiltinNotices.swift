@@ -21,7 +21,9 @@ enum BuiltinNotices {
         "passkey-added": ("A passkey was added to your {{site}} account", "A passkey ({{name}}) was added"),
         "passkey-removed": ("A passkey was removed from your {{site}} account", "A passkey ({{name}}) was removed"),
         "email-changed": ("The e-mail address of your {{site}} account was changed",
-                          "The address was changed to {{new_email}} (undo within {{days}} days: {{undo_page}}, code {{undo}})"),
+                          "The address was changed to {{new_email}} (undo within {{days}} days at {{undo_page}} with the code {{undo}})"),
+        "email-change-undone": ("A change of address of your {{site}} account was undone",
+                                "The account's earlier address, {{old_email}}, was given back"),
     ]
 
     static func template(_ name: String) throws -> (subject: Template, text: Template, html: Template?) {

@@ -18,7 +18,7 @@ enum RecordCodec {
             ("surviving_session", u.survivingSession),
             ("totp_secret", u.secondFactor.totpSecret), ("totp_pending", u.secondFactor.pendingSecret),
             ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", SecondFactor.slotsText(u.secondFactor.recoveryCodes)),
-            ("passkeys", Passkey.listText(u.passkeys)), ("passkey_handle", u.passkeyHandle),
+            ("passkeys", Passkey.listText(u.passkeys)), ("passkey_handle", u.passkeyHandle), ("email_undo", u.emailUndo),
         ])
     }
 
@@ -32,7 +32,7 @@ enum RecordCodec {
                    generation: r["generation"] ?? "", survivingSession: r["surviving_session"] ?? "",
                    secondFactor: try secondFactor(r),
                    passkeys: try Passkey.list(r["passkeys"] ?? "") ?? { throw Invalid(description: "field passkeys is not a list of passkeys") }(),
-                   passkeyHandle: r["passkey_handle"] ?? "")
+                   passkeyHandle: r["passkey_handle"] ?? "", emailUndo: r["email_undo"] ?? "")
     }
 
     /// Absent in records written before second factors: none.

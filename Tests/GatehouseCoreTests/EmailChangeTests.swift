@@ -25,7 +25,7 @@ final class EmailChangeTests: CodeTestCase {
         let told = mail.sent.last!
         XCTAssertEqual(told.to, ann)
         XCTAssertEqual(told.template, "email-changed")
-        XCTAssertEqual(told.values["undo_link"], "", "no link without an absolute page address")
+        XCTAssertEqual(told.values["undo_page"], "/u")
         let grant = try accounts.undoEmailChange(told.values["undo"]!, client: client)
         XCTAssertEqual(grant.user.email, ann)
         XCTAssertEqual(error { _ = try accounts.authenticate(token: auth.token) }, .notAuthenticated)
@@ -34,6 +34,37 @@ final class EmailChangeTests: CodeTestCase {
                        .invalidCredentials, "the password is unusable until a new one is set")
         XCTAssertNil(try accounts.findUser(new))
         XCTAssertEqual(try accounts.findUser(ann)?.id, auth.user.id)
+        XCTAssertEqual(mail.sent.last?.to, new, "the address it was changed to is told")
+        XCTAssertEqual(mail.sent.last?.template, "email-change-undone")
+    }
+
+    /// Whoever holds the session changes A to E, then E to E2: E gets no
+    /// undo code of its own to cancel A's, and A's still works.
+    func testOnlyTheFirstAddressOfTheWindowUndoes() throws {
+        let auth = try session()
+        let second: EmailAddress = "taker2@example.net"
+        try accounts.requestEmailChange(auth, to: new, client: client)
+        _ = try accounts.confirmEmailChange(auth, to: new, code: mail.sent.last!.values["code"]!, undoPage: "/u", client: client)
+        let owners = mail.sent.last!.values["undo"]!
+        clock.t += 120
+        try accounts.requestEmailChange(auth, to: second, client: client)
+        _ = try accounts.confirmEmailChange(auth, to: second, code: mail.sent.last!.values["code"]!, undoPage: "/u", client: client)
+        XCTAssertEqual(mail.sent.last?.to, new)
+        XCTAssertEqual(mail.sent.last?.values["undo"], "", "the second change's old address gets no code")
+        XCTAssertEqual(try accounts.undoEmailChange(owners, client: client).user.email, ann)
+        XCTAssertNil(try accounts.findUser(second))
+    }
+
+    /// The undo takes every factor away: one added by whoever changed the
+    /// address must not let them back in.
+    func testTheUndoRemovesTheFactors() throws {
+        let auth = try session()
+        try accounts.requestEmailChange(auth, to: new, client: client)
+        _ = try accounts.confirmEmailChange(auth, to: new, code: mail.sent.last!.values["code"]!, undoPage: "/u", client: client)
+        let undo = mail.sent.last!.values["undo"]!
+        try store.updateUser(auth.user.id) { $0.secondFactor.totpSecret = "c2VhbGVk" }
+        _ = try accounts.undoEmailChange(undo, client: client)
+        XCTAssertEqual(try store.loadUser(auth.user.id)?.secondFactor.enabled, false)
     }
 
     func testATakenAddressGetsADecoyAndTheChangeIsRefused() throws {

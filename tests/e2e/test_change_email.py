@@ -125,3 +125,20 @@ def test_the_old_address_undoes_it_once(stack, user):
         "email_change_requested", "email_changed", "email_change_undone"]
     for bad in ("", "x" * 80, undo[:-4] + "AAAA"):
         assert requests.post(f"{stack.base}/change-email/undo", json={"token": bad}).status_code in (403, 422)
+
+
+def test_a_second_change_cannot_undo_the_first(stack, user):
+    """Whoever holds the session changes A to E and then E to E2: E is told
+    without an undo code of its own, and A's code still gives A back and
+    takes away every factor they might have added."""
+    email, password = user
+    token = stack.token(email, password)
+    first, second = new_address(), new_address()
+    assert confirm(stack, token, first, change(stack, token, first)).status_code == 200
+    undo, _ = undo_token(stack, email)
+    assert confirm(stack, token, second, change(stack, token, second)).status_code == 200
+    told = stack.mailbox.text(stack.mailbox.wait(first, 2)[-1])
+    assert "undo code" not in told and "can still undo the change" in told
+    r = requests.post(f"{stack.base}/change-email/undo", json={"token": undo})
+    assert r.status_code == 200, r.text
+    assert stack.mailbox.wait(second, 2)[-1]["Subject"] == "A change of address of your Gatehouse account was undone"
