@@ -31,13 +31,8 @@ extension Accounts {
         // findUser reads twice either way (the index, then a record).
         let taken = try findUser(new) != nil
         try takeSendAllowance(new, ownAccount: auth.user.id, cooldownPerAddress: true, clientIP: client.ip, now: now)
-        let id = changeCodeID(auth.user.id, to: new)
-        let code = newCode()
-        try store.putCode(CodeRecord(id: id, userID: auth.user.id, purpose: Self.changeEmailPurpose, codeHash: codeHash(code, id: id),
-                                     created: now, expires: now + Int64(policy.codes.lifetime)))
-        try mail.queue(OutgoingMail(to: new, template: "otp", values: [
-            "code": code, "purpose": Self.changeEmailPurpose, "minutes": String(max(1, policy.codes.lifetime / 60)), "replaces": "",
-        ], language: client.language), decoy: taken)
+        try issueCode(changeCodeID(auth.user.id, to: new), of: auth.user.id, purpose: Self.changeEmailPurpose, to: new,
+                      language: client.language, decoy: taken, now: now)
         audit.record("email_change_requested", at: now, user: auth.user.email, ip: client.ip, [("to", .string(new.description))])
     }
 
@@ -114,8 +109,7 @@ extension Accounts {
     func undoEmailToken(_ user: UserRecord, restoring old: EmailAddress, expires: Int64) -> String {
         let hour = (expires + 3599) / 3600
         let head = Hex.decode(user.id) ?? []
-        let hourBytes = [UInt8(hour >> 16 & 0xFF), UInt8(hour >> 8 & 0xFF), UInt8(hour & 0xFF)]
-        return Base64.url(head + hourBytes + emailUndoProof(user.id, old, generation: user.generation, hour: hour))
+        return Base64.url(head + Self.hourBytes(hour) + emailUndoProof(user.id, old, generation: user.generation, hour: hour))
     }
 
     func emailUndoProof(_ uid: String, _ old: EmailAddress, generation: String, hour: Int64) -> [UInt8] {
@@ -132,7 +126,7 @@ extension Accounts {
         let now = clock.now()
         guard let bytes = Base64.decodeURL(token), bytes.count == 32 + 3 + 16 else { throw AccountError.invalidCode }
         let uid = Hex.encode(Array(bytes[0..<32]))
-        let hour = Int64(bytes[32]) << 16 | Int64(bytes[33]) << 8 | Int64(bytes[34])
+        let hour = Self.hour(bytes[32..<35])
         let proof = Array(bytes[35..<51])
         // Genuine for the record as it is: its pending undo, its generation.
         let restoring = { (u: UserRecord) -> EmailAddress? in

@@ -115,18 +115,24 @@ extension Accounts {
         try takeSendAllowance(email, ownAccount: ownSession ? user?.id : nil, clientIP: clientIP, now: now)
         // An address without an account gets its code record under its would-be id, the address's key.
         let uid = user?.id ?? addressKey(email)
-        let id = codeID(userID: uid, purpose: purpose, signedIn: ownSession)
-        let code = newCode()
-        let replaced = try store.loadCode(id).map { $0.expires > now } ?? false
-        try store.putCode(CodeRecord(id: id, userID: uid, purpose: purpose.rawValue, codeHash: codeHash(code, id: id),
-                                     created: now, expires: now + Int64(policy.codes.lifetime)))
-        let minutes = max(1, policy.codes.lifetime / 60)
-        try mail.queue(OutgoingMail(to: email, template: "otp", values: [
-            "code": code, "purpose": purpose.rawValue, "minutes": String(minutes),
-            "replaces": replaced ? "yes" : "",
-        ], language: language), decoy: user == nil)
+        try issueCode(codeID(userID: uid, purpose: purpose, signedIn: ownSession), of: uid, purpose: purpose.rawValue, to: email,
+                      language: language, decoy: user == nil, now: now)
         audit.record(user == nil ? "code_requested_unknown" : "code_sent", at: now, user: email, ip: clientIP,
                      [("purpose", .string(purpose.rawValue))])
+    }
+
+    /// A new code in record `id` (replacing any earlier one) and its mail
+    /// spooled, or a decoy written in its place.
+    func issueCode(_ id: String, of uid: String, purpose: String, to email: EmailAddress, language: String, decoy: Bool,
+                   now: Int64) throws {
+        let code = newCode()
+        let replaced = try store.loadCode(id).map { $0.expires > now } ?? false
+        try store.putCode(CodeRecord(id: id, userID: uid, purpose: purpose, codeHash: codeHash(code, id: id),
+                                     created: now, expires: now + Int64(policy.codes.lifetime)))
+        try mail.queue(OutgoingMail(to: email, template: "otp", values: [
+            "code": code, "purpose": purpose, "minutes": String(max(1, policy.codes.lifetime / 60)),
+            "replaces": replaced ? "yes" : "",
+        ], language: language), decoy: decoy)
     }
 
     /// Checks a code in constant time and consumes it atomically: the same

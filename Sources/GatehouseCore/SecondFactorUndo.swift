@@ -25,7 +25,7 @@ extension Accounts {
 
     func undoCode(for user: UserRecord, now: Int64) -> String {
         let hour = (now + Int64(policy.secondFactorUndoWindow)) / 3600
-        let text = Base32.encode([UInt8(hour >> 16 & 0xFF), UInt8(hour >> 8 & 0xFF), UInt8(hour & 0xFF)] + undoProof(user, hour: hour))
+        let text = Base32.encode(Self.hourBytes(hour) + undoProof(user, hour: hour))
         return stride(from: 0, to: text.count, by: 5).map { String(text.dropFirst($0).prefix(5)) }.joined(separator: "-")
     }
 
@@ -40,9 +40,19 @@ extension Accounts {
     func isUndoCode(_ normalized: String, for user: UserRecord, now: Int64) -> Bool {
         guard normalized.utf8.count == Self.undoCodeLength, let bytes = Base32.decode(normalized), bytes.count == 12,
               user.secondFactor.enabled else { return false }
-        let hour = Int64(bytes[0]) << 16 | Int64(bytes[1]) << 8 | Int64(bytes[2])
+        let hour = Self.hour(bytes[0..<3])
         let genuine = constantTimeEqual(Array(bytes.dropFirst(3)), undoProof(user, hour: hour))
         return genuine && now < hour * 3600
+    }
+
+    /// An undo's expiry as it travels in a code: hours since 1970, three
+    /// bytes (good until the year 3883).
+    static func hourBytes(_ hour: Int64) -> [UInt8] {
+        [UInt8(hour >> 16 & 0xFF), UInt8(hour >> 8 & 0xFF), UInt8(hour & 0xFF)]
+    }
+
+    static func hour(_ bytes: ArraySlice<UInt8>) -> Int64 {
+        bytes.reduce(Int64(0)) { $0 << 8 | Int64($1) }
     }
 
     /// Shaped like an undo code: checked as one, never as a TOTP code.

@@ -72,8 +72,8 @@ extension Accounts {
     /// one opened while this runs cannot serve an account added later
     /// under the same address.
     package func deleteUser(_ email: EmailAddress) throws {
-        let id = try existingAccountID(for: email)
-        let passkeys = try store.loadUser(id)?.passkeys ?? []
+        guard let user = try findUser(email) else { throw AccountError.userNotFound }
+        let id = user.id, passkeys = user.passkeys
         guard try store.deleteUser(id) else { throw AccountError.userNotFound }
         try invalidateCodes(of: id)
         for passkey in passkeys { try store.release(in: .passkeys, passkeyKey(passkey.id), of: id) }
