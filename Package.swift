@@ -118,7 +118,10 @@ let package = Package(
         .target(name: "sessions", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "passkeys", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
         .target(name: "change-email", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
-        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email"]),
+        .target(name: "signup", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "delete-account", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .target(name: "export", dependencies: ["GatehouseEndpoints", "GatehouseResponder"]),
+        .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email", "signup", "delete-account", "export"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
             "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -26,9 +26,17 @@ extension Accounts {
         }
         return Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: clock,
                         random: random, policy: AccountPolicy(config: config),
-                        audit: AuditTrail(append: { [log = AppendLog(path: config.auditLogPath, reserve: config.diskReserve)] in try log.append($0) }, logger: logger), logger: logger,
+                        audit: auditTrail(config, logger: logger), logger: logger,
                         dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random),
                         mail: mail, blocklists: blocklists)
+    }
+}
+
+extension Accounts {
+    /// The audit log (`audit_log`), written line by line and read back for a person's export.
+    static func auditTrail(_ config: Config, logger: Logger) -> AuditTrail {
+        let log = AppendLog(path: config.auditLogPath, reserve: config.diskReserve)
+        return AuditTrail(append: { try log.append($0) }, history: { try log.forEachLine($0) }, logger: logger)
     }
 }
 
@@ -49,6 +57,12 @@ extension AccountPolicy {
             relyingParty = RelyingParty(id: config.webauthnRpId, origins: config.webauthnOrigins)
         }
         siteName = config.siteName
+        switch config.signupEnabled {
+        case .no: signup = .closed
+        case .yes: signup = .open
+        case .invitation: signup = .invitation
+        }
+        deletionGrace = config.deletionGrace
     }
 }
 

@@ -76,6 +76,8 @@ public struct Config: Sendable {
     package internal(set) var otpSiteCap = SiteCapAction.allCases[0]
     package internal(set) var otpUnknownAddress404: Bool = false
     package internal(set) var otpLoginEnabled: Bool = false
+    package internal(set) var signupEnabled = SignupSetting.allCases[0]
+    package internal(set) var deletionGrace: Int = 0
     package internal(set) var resetGrantLifetime: Int = 0
     package internal(set) var templatesDir: String = ""
     package internal(set) var siteName: String = ""
@@ -216,6 +218,8 @@ package enum DatabaseTLS: String, CaseIterable, Sendable { case auto, required, 
 package enum LogLevel: String, CaseIterable, Sendable { case debug, info, notice, warning, error }
 /// What passing `otp_sends_per_hour_site` does.
 package enum SiteCapAction: String, CaseIterable, Sendable { case alarm, refuse }
+/// `signup_enabled`.
+package enum SignupSetting: String, CaseIterable, Sendable { case no, yes, invitation }
 /// How mail leaves the outbox.
 package enum MailTransportKind: String, CaseIterable, Sendable { case maildir, sendmail, smtp }
 /// `smtp_starttls`.

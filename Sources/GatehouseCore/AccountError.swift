@@ -51,4 +51,10 @@ package enum AccountError: Error, Equatable, Sendable {
     case passkeyNotFound
     /// The address is another account's (at the moment of a change, or of its undo).
     case addressTaken
+    /// `signup_enabled = no`: the sign-up is not there.
+    case signupClosed
+    /// `signup_enabled = invitation` and no valid invitation for the address.
+    case invitationRequired
+    /// The account asked to be deleted: it signs in again only once restored.
+    case accountLeaving
 }

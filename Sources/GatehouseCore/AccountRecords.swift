@@ -44,15 +44,23 @@ package struct UserRecord: Equatable, Sendable {
     /// ADDRESS" (the first address of changes made within the window), or
     /// "" (`EmailChange.swift`).
     package var emailUndo = ""
+    /// Leaving (`AccountDeletion.swift`): 0, or when the account asked to
+    /// be deleted goes for good; `purging` once a purge has begun, which
+    /// nothing undoes.
+    package var deleteAfter: Int64 = 0
+    package static let purging: Int64 = -1
 
     package var locked: Bool { lock != .none }
+    /// Asked to be deleted: it signs in nowhere until restored.
+    package var leaving: Bool { deleteAfter != 0 }
 
     package init(id: String, email: EmailAddress, passwordHash: String, created: Int64,
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
                 sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "",
                 secondFactor: SecondFactor = SecondFactor(), passkeys: [Passkey] = [], passkeyHandle: String = "",
-                emailUndo: String = "") {
+                emailUndo: String = "", deleteAfter: Int64 = 0) {
         self.emailUndo = emailUndo
+        self.deleteAfter = deleteAfter
         self.passkeys = passkeys
         self.passkeyHandle = passkeyHandle
         self.id = id
@@ -246,8 +254,13 @@ package struct CodeRecord: Equatable, Sendable {
     package var expires: Int64
     /// Wrong guesses against this code.
     package var tries: Int
+    /// What the code completes once verified: a sign-up's password hash
+    /// (the account is made only then); "" for every other purpose.
+    package var payload: String
 
-    package init(id: String, userID: String, purpose: String, codeHash: String, created: Int64, expires: Int64, tries: Int = 0) {
+    package init(id: String, userID: String, purpose: String, codeHash: String, created: Int64, expires: Int64, tries: Int = 0,
+                 payload: String = "") {
+        self.payload = payload
         self.id = id
         self.userID = userID
         self.purpose = purpose

@@ -34,6 +34,11 @@ package struct AccountPolicy: Sendable, Equatable {
     package var secondFactorUndoWindow: Int = 7 * 86_400
     /// How long the old address can undo a change of address.
     package var emailChangeUndoWindow: Int = 7 * 86_400
+    /// Self-service sign-up, and how long an invitation to it lasts.
+    package var signup = SignupMode.closed
+    package var invitationLifetime: Int = 7 * 86_400
+    /// How long an account asked to be deleted can be restored.
+    package var deletionGrace: Int = 7 * 86_400
     /// Passkeys: the site as a WebAuthn relying party (nil: no passkeys),
     /// how long a ceremony's challenge lasts, how many an account may have.
     package var relyingParty: RelyingParty?

@@ -14,11 +14,32 @@ package struct AuditTrail: Sendable {
     /// This process's hourly counts of events recorded only at milestones.
     let tally = HourlyTally()
 
+    /// Reads back every line written so far, oldest first (nil: none can be).
+    let history: (@Sendable ((ArraySlice<UInt8>) -> Void) throws -> Void)?
+
     /// `append` writes one line durably enough for an audit trail (the
-    /// wiring passes an append-only file); nil records nothing.
-    package init(append: (@Sendable (String) throws -> Void)?, logger: Logger) {
+    /// wiring passes an append-only file); nil records nothing. `history`
+    /// reads the lines back, for a person's export.
+    package init(append: (@Sendable (String) throws -> Void)?, history: (@Sendable ((ArraySlice<UInt8>) -> Void) throws -> Void)? = nil,
+                 logger: Logger) {
         sink = append
+        self.history = history
         self.logger = logger
+    }
+
+    /// The newest `limit` lines whose `user` is one of `addresses`, parsed.
+    /// A line is matched on its exact `"user":"…"` member as this trail
+    /// writes it, so an address inside another field never matches.
+    package func lines(about addresses: [EmailAddress], limit: Int) throws -> [JSONValue] {
+        guard let history else { return [] }
+        let needles = addresses.map { Array(("\"user\":" + JSONValue.string($0.description).serialized()).utf8) }
+        var kept = [ArraySlice<UInt8>]()
+        try history { line in
+            guard needles.contains(where: { ByteSearch.contains(line, $0) }) else { return }
+            kept.append(line)
+            if kept.count > limit { kept.removeFirst(kept.count - limit) }
+        }
+        return kept.compactMap { try? JSONParser.parse(Array($0)) }
     }
 
     /// Whether the n-th refusal of one source in one window gets its own

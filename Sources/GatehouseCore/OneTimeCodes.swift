@@ -125,14 +125,31 @@ extension Accounts {
     /// spooled, or a decoy written in its place.
     func issueCode(_ id: String, of uid: String, purpose: String, to email: EmailAddress, language: String, decoy: Bool,
                    now: Int64) throws {
+        let issued = try writeCode(id, of: uid, purpose: purpose, now: now)
+        try mail.queue(codeMail(issued, purpose: purpose, to: email, language: language), decoy: decoy)
+    }
+
+    /// A code just written, and whether it replaced one still valid.
+    struct IssuedCode {
+        let code: String
+        let replaced: Bool
+    }
+
+    /// A new code in record `id`, replacing any earlier one. `payload`:
+    /// what the code, once verified, completes (a sign-up's password hash).
+    func writeCode(_ id: String, of uid: String, purpose: String, payload: String = "", now: Int64) throws -> IssuedCode {
         let code = newCode()
         let replaced = try store.loadCode(id).map { $0.expires > now } ?? false
         try store.putCode(CodeRecord(id: id, userID: uid, purpose: purpose, codeHash: codeHash(code, id: id),
-                                     created: now, expires: now + Int64(policy.codes.lifetime)))
-        try mail.queue(OutgoingMail(to: email, template: "otp", values: [
-            "code": code, "purpose": purpose, "minutes": String(max(1, policy.codes.lifetime / 60)),
-            "replaces": replaced ? "yes" : "",
-        ], language: language), decoy: decoy)
+                                     created: now, expires: now + Int64(policy.codes.lifetime), payload: payload))
+        return IssuedCode(code: code, replaced: replaced)
+    }
+
+    func codeMail(_ issued: IssuedCode, purpose: String, to email: EmailAddress, language: String) -> OutgoingMail {
+        OutgoingMail(to: email, template: "otp", values: [
+            "code": issued.code, "purpose": purpose, "minutes": String(max(1, policy.codes.lifetime / 60)),
+            "replaces": issued.replaced ? "yes" : "",
+        ], language: language)
     }
 
     /// Checks a code in constant time and consumes it atomically: the same
@@ -168,6 +185,22 @@ extension Accounts {
     /// takes the code wins) of account `uid`, sent to `address`.
     func checkCode(_ code: String, ids: [String], accountID uid: String, address email: EmailAddress, purpose: String,
                    clientIP: String, signedIn: Bool) throws -> UserRecord {
+        var user: UserRecord?
+        try spendCode(code, ids: ids, accountID: uid, address: email, purpose: purpose, clientIP: clientIP, signedIn: signedIn) { _ in
+            // An administrator's lock holds; a lock for failed sign-ins does
+            // not stop a reset, which is how the owner gets back in.
+            user = try store.loadUser(uid)
+            return user.map { $0.lock != .admin } ?? false
+        }
+        return user!
+    }
+
+    /// Counts the guess, then consumes the code if it is right; `honour`
+    /// then says whether what the code was for can still be done (false:
+    /// answered like a wrong code). The record the code consumed.
+    @discardableResult
+    func spendCode(_ code: String, ids: [String], accountID uid: String, address email: EmailAddress, purpose: String,
+                   clientIP: String, signedIn: Bool, honour: (CodeRecord) throws -> Bool) throws -> CodeRecord {
         let now = clock.now()
         let budgets: [Budget]
         if signedIn {
@@ -196,18 +229,20 @@ extension Accounts {
         let clientFailures = outstanding ? counts[min(1, counts.count - 1)] : counts.first ?? 0
 
         var outcome = CodeOutcome.none
+        var spent: CodeRecord?
         if outstanding {
-            for id in ids where outcome != .ok { outcome = max(outcome, try consume(code, id, now: now)) }
+            for id in ids where outcome != .ok {
+                let (o, record) = try consume(code, id, now: now)
+                outcome = max(outcome, o)
+                spent = record ?? spent
+            }
             switch outcome {
             case .ok: try giveBack(budgets, now: now)
             case .none, .expired: try giveBack(budgets[..<1], now: now)
             case .wrong: break
             }
         }
-        // An administrator's lock holds; a lock for failed sign-ins does not
-        // stop a reset, which is how the owner gets back in.
-        let user = outcome == .ok ? try store.loadUser(uid) : nil
-        guard let user, user.lock != .admin else {
+        guard outcome == .ok, let spent, try honour(spent) else {
             // Every one of a client's first ten wrong codes in the hour, then
             // milestones carrying the running total: a site that raises the
             // per-client budget does not get a line per guess in a flood.
@@ -230,8 +265,8 @@ extension Accounts {
             }
             throw AccountError.invalidCode
         }
-        audit.record("code_verified", at: now, user: user.email, ip: clientIP, [("purpose", .string(purpose))])
-        return user
+        audit.record("code_verified", at: now, user: email, ip: clientIP, [("purpose", .string(purpose))])
+        return spent
     }
 
     /// What a presented code did to one code record, from least to most
@@ -239,9 +274,11 @@ extension Accounts {
     /// counted; `otp_max_tries` of them kill it), it was right (consumed).
     enum CodeOutcome: Comparable { case none, expired, wrong, ok }
 
-    /// Checks `code` against record `id` in constant time, under its lock.
-    func consume(_ code: String, _ id: String, now: Int64) throws -> CodeOutcome {
+    /// Checks `code` against record `id` in constant time, under its lock;
+    /// the record as it was consumed, when the code was right.
+    func consume(_ code: String, _ id: String, now: Int64) throws -> (CodeOutcome, CodeRecord?) {
         var outcome = CodeOutcome.none
+        var consumed: CodeRecord?
         let presented = codeHash(code, id: id)
         let result = try store.updateCode(id) { record in
             if record.expires <= now {
@@ -250,6 +287,7 @@ extension Accounts {
             }
             if constantTimeEqual(presented, record.codeHash) {
                 outcome = .ok
+                consumed = record
                 return false  // consumed
             }
             outcome = .wrong
@@ -258,8 +296,8 @@ extension Accounts {
         }
         // A decision on a code that is gone by the time it would take
         // effect (another guess consumed it) is no decision.
-        if case .missing = result { return .none }
-        return outcome
+        if case .missing = result { return (.none, nil) }
+        return (outcome, consumed)
     }
 
     /// Every outstanding code of a user ends (after a password change).

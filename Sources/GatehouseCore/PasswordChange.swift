@@ -6,23 +6,27 @@ extension Accounts {
     /// points after NFC), not on a blocklist, not containing the address's
     /// local part, not the current password. Reasons are for a person.
     package func checkPasswordPolicy(_ text: PasswordText, for user: UserRecord) throws {
+        try checkPasswordPolicy(text, address: user.email, currentHash: user.passwordHash, field: "new_password")
+    }
+
+    /// The same for a password with no account yet (sign-up): `currentHash` nil.
+    func checkPasswordPolicy(_ text: PasswordText, address: EmailAddress, currentHash: String?, field: String) throws {
         do {
             try checkNewPassword(text)
         } catch AccountError.invalidField(_, let reason) {
-            throw AccountError.invalidField(field: "new_password", reason: reason)
+            throw AccountError.invalidField(field: field, reason: reason)
         }
         let lowered = text.normalized.lowercased()
         for list in blocklists where try list.contains(lowered) {
-            throw AccountError.invalidField(field: "new_password",
-                                            reason: "this password is too common; choose one that is harder to guess")
+            throw AccountError.invalidField(field: field, reason: "this password is too common; choose one that is harder to guess")
         }
-        let local = user.email.localPart.lowercased()
+        let local = address.localPart.lowercased()
         // A one- or two-letter local part would forbid half the alphabet.
         if local.count >= 3 && lowered.contains(local) {
-            throw AccountError.invalidField(field: "new_password", reason: "the password must not contain your e-mail address")
+            throw AccountError.invalidField(field: field, reason: "the password must not contain your e-mail address")
         }
-        if case .match = hasher.check(text.normalized, against: user.passwordHash) {
-            throw AccountError.invalidField(field: "new_password", reason: "the new password must differ from the current one")
+        if let currentHash, case .match = hasher.check(text.normalized, against: currentHash) {
+            throw AccountError.invalidField(field: field, reason: "the new password must differ from the current one")
         }
     }
 

@@ -47,7 +47,7 @@ extension Accounts {
     }
 
     package func isLive(_ s: SessionRecord, user: UserRecord?, now: Int64) -> Bool {
-        guard let user, s.generation == user.generation,
+        guard let user, !user.leaving, s.generation == user.generation,
               s.epoch == user.sessionEpoch || (s.id == user.survivingSession && s.kind == .session) else { return false }
         if s.kind == .reset { return now - s.created < Int64(policy.codes.resetGrantLifetime) }
         if s.kind == .secondStep { return now - s.created < Int64(policy.secondStepLifetime) }

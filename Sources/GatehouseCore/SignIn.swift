@@ -191,6 +191,7 @@ extension Accounts {
     /// starts now.
     func openSession(for user: UserRecord, clientIP: String, now: Int64, factors: [AuthFactor],
                      browser: String) throws -> OpenedSession {
+        try requireStaying(user)
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now,
                                               lastSeen: now, epoch: user.sessionEpoch, generation: user.generation,

@@ -134,6 +134,8 @@ package struct GCReport: Equatable, Sendable {
     package var sessions = 0
     package var codes = 0
     package var counters = 0
+    /// Accounts deleted for good, their grace over.
+    package var accounts = 0
 
     package init(sessions: Int = 0, codes: Int = 0, counters: Int = 0) {
         self.sessions = sessions

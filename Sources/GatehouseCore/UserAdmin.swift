@@ -73,12 +73,7 @@ extension Accounts {
     /// under the same address.
     package func deleteUser(_ email: EmailAddress) throws {
         guard let user = try findUser(email) else { throw AccountError.userNotFound }
-        let id = user.id, passkeys = user.passkeys
-        guard try store.deleteUser(id) else { throw AccountError.userNotFound }
-        try invalidateCodes(of: id)
-        for passkey in passkeys { try store.release(in: .passkeys, passkeyKey(passkey.id), of: id) }
-        try store.release(in: .addresses, addressKey(email), of: id)
-        let sessions = try removeSessionFiles(of: id)
+        let sessions = try removeAccount(user)
         audit.record("user_deleted", at: clock.now(), user: email, [("sessions_ended", .int(sessions))])
     }
 

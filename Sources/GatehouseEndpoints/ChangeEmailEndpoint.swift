@@ -15,22 +15,18 @@ package struct ChangeEmailEndpoint: Endpoint {
     package let sendsMail = true
 
     static let requestRules = [FieldRule("new_email", maxLength: 320)]
-    static let undoRules = [FieldRule("token", maxLength: 512, secret: true)]
-
     var undoPath: String { name + "/undo" }
+    var undoForm: MailedCodeForm { MailedCodeForm(path: undoPath, texts: "email.undo", label: "field.undo-code") }
 
     package func handle(_ ctx: RequestContext) throws -> Response {
         switch ctx.request.path {
         case ctx.url(name): return try ctx.request.method == "GET" ? requestForm(ctx, auth: Authentication.requireForPage(ctx).auth)
             : request(ctx)
         case ctx.url(undoPath):
-            guard ctx.request.method == "POST" else {
-                let visitor = try Authentication.optional(ctx)
-                var page = undoForm(ctx, auth: visitor.session?.auth)
-                page.headers += visitor.headers
-                return page
+            return try undoForm.handle(ctx) { token, _ in
+                let grant = try ctx.accounts.undoEmailChange(token, client: ctx.client)
+                return Authentication.resetGrantResponse(ctx, grant, message: ("msg", .string("The change of address was undone")))
             }
-            return try undo(ctx)
         default: throw HTTPError.notFound
         }
     }
@@ -55,14 +51,6 @@ package struct ChangeEmailEndpoint: Endpoint {
         ctx.services.site.publicOrigin + ctx.url("change-email/undo")
     }
 
-    func undo(_ ctx: RequestContext) throws -> Response {
-        let visitor = try Authentication.optional(ctx)
-        try visitor.requireOwnSiteIfAnonymous(ctx)
-        let fields = try FieldValidator.validate(ctx.body.value, query: [], rules: Self.undoRules)
-        let grant = try ctx.accounts.undoEmailChange(fields["token"]!.filter { !$0.isWhitespace }, client: ctx.client)
-        return Authentication.resetGrantResponse(ctx, grant, message: ("msg", .string("The change of address was undone")))
-    }
-
     func requestForm(_ ctx: RequestContext, auth: Authenticated, value: String = "", message: String? = nil,
                      issues: [ValidationIssue] = [], status: Int = 200) -> Response {
         let p = ctx.page
@@ -75,33 +63,12 @@ package struct ChangeEmailEndpoint: Endpoint {
                                     links: [ctx.wayBack(signedIn: true)]))
     }
 
-    /// `auth`: a browser signed in (perhaps by whoever changed the
-    /// address) posts the form with its CSRF token like any other.
-    func undoForm(_ ctx: RequestContext, auth: Authenticated?, message: String? = nil, issues: [ValidationIssue] = [],
-                  status: Int = 200) -> Response {
-        let p = ctx.page
-        // GET shows the form and changes nothing: a mail scanner that
-        // follows the link undoes nothing.
-        let fields = Authentication.csrfField(ctx, auth) + [
-            FormField("token", label: p["field.undo-code"], type: "text", autocomplete: "off"),
-        ]
-        return .html(status, p.form(title: p["email.undo.title"], intro: p["email.undo.intro"], action: ctx.url(undoPath),
-                                    fields: fields, submit: p["email.undo.submit"], message: message, issues: issues,
-                                    links: [ctx.wayBack(signedIn: false)]))
-    }
-
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST", error.status != 401 else { return nil }
-        var page: Response
-        if ctx.request.path == ctx.url(undoPath) {
-            let visitor = try? Authentication.optional(ctx)
-            page = undoForm(ctx, auth: visitor?.session?.auth, message: ctx.page.explain(error), issues: error.issues, status: error.status)
-            page.headers += visitor?.headers ?? []
-        } else {
-            guard let auth = (try? Authentication.require(ctx))?.auth else { return nil }
-            page = requestForm(ctx, auth: auth, value: ctx.bodyText("new_email"), message: ctx.page.explain(error),
+        if ctx.request.path == ctx.url(undoPath) { return undoForm.failed(error, ctx) }
+        guard let auth = (try? Authentication.require(ctx))?.auth else { return nil }
+        var page = requestForm(ctx, auth: auth, value: ctx.bodyText("new_email"), message: ctx.page.explain(error),
                                issues: error.issues, status: error.status)
-        }
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page
     }

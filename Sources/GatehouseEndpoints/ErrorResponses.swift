@@ -65,6 +65,11 @@ package enum ErrorResponses {
         case .tooManyPasskeys: return .detail(409, "No more passkeys can be added: remove one first")
         case .passkeyNotFound: return .detail(404, "No such passkey")
         case .addressTaken: return .detail(409, "This address belongs to another account")
+        case .signupClosed: return .notFound
+        case .invitationRequired: return .detail(403, "Signing up here needs an invitation for this address")
+        case .accountLeaving:
+            let text = "This account is being deleted; the mail sent about it has a code that restores it"
+            return dialect == .oauth2 ? .oauth("invalid_grant", text) : .detail(403, text)
         case .purposeDisabled(let purpose):
             return .validation([ValidationIssue(type: "value_error", loc: [.string("body"), .string("purpose")],
                                                 msg: "Value error, purpose \(purpose) is not enabled on this site",

@@ -46,7 +46,8 @@ package struct MeEndpoint: Endpoint {
                      PageLink(p["home.sessions"], ctx.url("sessions"))]
         if ctx.accounts.policy.relyingParty != nil { links.append(PageLink(p["home.passkeys"], ctx.url("passkeys"))) }
         if !u.emailVerified { links.append(PageLink(p["home.verify"], ctx.url("send-otp") + "?purpose=verify")) }
-        links.append(PageLink(p["home.sign-out"], ctx.url("logout")))
+        links += [PageLink(p["home.export"], ctx.url("export")), PageLink(p["home.delete-account"], ctx.url("delete-account")),
+                  PageLink(p["home.sign-out"], ctx.url("logout"))]
         let body = Page.notice(ctx.notice)
             + "<p>\(htmlEscape(p["home.signed-in-as", ["email": email]]))</p>\n<dl class=\"facts\">\n"
             + row("home.address", htmlEscape(email) + " " + verified)

@@ -187,7 +187,7 @@ enum OpenAPIComponents {
             "Page": ["type": "string", "description": "An HTML page, in the site's layout."],
         ]
         guard case .object(let members) = base else { return base }
-        return .object(members + passkeySchemas())
+        return .object(members + passkeySchemas() + OpenAPIDocument.lifecycleSchemas)
     }
 
     static let noStore: JSONValue = [
@@ -204,6 +204,7 @@ enum OpenAPIComponents {
             "Retry-After": ["required": true, "description": "Seconds to wait.", "schema": ["type": "integer", "minimum": 1]],
             "Allow": ["required": true, "schema": ["type": "string"]],
             "Location": ["required": true, "schema": ["type": "string"]],
+            "Content-Disposition": ["required": true, "schema": ["type": "string", "pattern": "^attachment"]],
             "Set-Cookie": ["required": false, "description": "The session cookie (HttpOnly; Secure; SameSite=Lax), or its clearing.",
                            "schema": ["type": "string"]],
             "Content-Security-Policy": ["required": true, "schema": ["type": "string", "pattern": "frame-ancestors 'none'"]],

@@ -54,7 +54,7 @@ package enum OpenAPIDocument {
                                  "post": changePassword(site)],
             "/send-otp": ["get": page("sendCodeForm", "The form asking for a code"), "post": sendOTP(policy, purpose: purpose)],
             "/verify-otp": ["get": page("verifyCodeForm", "The form for entering a code"),
-                            "post": verifyOTP(policy, purpose: withChangeEmail(purpose))],
+                            "post": verifyOTP(policy, purpose: withChangeEmail(purpose, signup: policy.signup != .closed))],
             "/mfa": ["get": mfaState(), "post": secondStep()],
             "/mfa/totp/setup": ["post": mfaAction("setupTOTP", "Begin enrolling an authenticator app",
                                                   "A new secret awaiting a code from the app (it replaces one awaiting before; a second factor in use stays until the new one is confirmed).",
@@ -80,16 +80,17 @@ package enum OpenAPIDocument {
         ]
         guard case .object(let members) = paths else { return paths }
         // Passkeys where the site has them (webauthn_rp_id).
-        return .object(members + emailChangePaths() + (policy.relyingParty != nil ? passkeyPaths() : []))
+        return .object(members + emailChangePaths() + lifecyclePaths(site, policy) + (policy.relyingParty != nil ? passkeyPaths() : []))
     }
 
     static func r(_ name: String) -> JSONValue { OpenAPIComponents.ref("responses", name) }
 
-    /// verify-otp also takes change_email, from a session.
-    static func withChangeEmail(_ purpose: JSONValue) -> JSONValue {
+    /// verify-otp also takes change_email, from a session, and signup
+    /// where the site has it.
+    static func withChangeEmail(_ purpose: JSONValue, signup: Bool) -> JSONValue {
         guard case .array(let values)? = purpose["enum"], case .string(let text)? = purpose["description"] else { return purpose }
-        return ["type": "string", "enum": .array(values + [.string(Accounts.changeEmailPurpose)]),
-                "description": .string(text + " change_email (with a session, `email` the new address) makes a change of address asked for at POST /change-email.")]
+        return ["type": "string", "enum": .array(values + [.string(Accounts.changeEmailPurpose)] + (signup ? [.string(Accounts.signupPurpose)] : [])),
+                "description": .string(text + " change_email (with a session, `email` the new address) makes a change of address asked for at POST /change-email." + (signup ? " signup makes the account POST /signup asked for, and signs it in (the answer carries its token); 409 if the address got an account meanwhile." : ""))]
     }
 
     static let c = OpenAPIComponents.self

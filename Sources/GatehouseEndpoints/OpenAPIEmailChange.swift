@@ -31,7 +31,7 @@ extension OpenAPIDocument {
     }
 
     static func undoEmailChange() -> JSONValue {
-        let schema = c.object([ChangeEmailEndpoint.undoRules], [
+        let schema = c.object([MailedCodeForm.rules], [
             .init("token", "The undo code from the mail the old address got (spaces are ignored)."),
         ], description: "The undo token.")
         return [

@@ -79,6 +79,7 @@ package struct TokenEndpoint: Endpoint {
         if ctx.accounts.policy.codes.loginEnabled {
             links.append(PageLink(p["signin.with-code"], ctx.url("send-otp") + "?purpose=login" + ctx.returnQuery))
         }
+        if ctx.accounts.policy.signup == .open { links.append(PageLink(p["signin.signup"], ctx.url("signup"))) }
         // The return URL rides along in the form; only a safe one is kept.
         let passkey = PasskeyPages.signInForm(ctx)
         let page = ctx.permittingReturn(.html(status, p.form(

@@ -40,6 +40,13 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         let fields = try FieldValidator.validate(ctx.body.value, query: ctx.request.query, rules: Self.rules)
         let code = fields["code"]!
 
+        if fields["purpose"] == Accounts.signupPurpose {
+            // A sign-up's code makes the account and signs it in, whoever
+            // this browser was signed in as before.
+            let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
+            let opened = try ctx.accounts.completeSignup(code, for: email, client: ctx.client)
+            return ctx.html ? Authentication.signedIn(ctx, .opened(opened)) : Self.sessionAnswer(opened)
+        }
         if fields["purpose"] == Accounts.changeEmailPurpose {
             // A new address's code: only a session of the account verifies it.
             guard let auth = session?.auth else { throw RequestError.notAuthenticated }
@@ -74,10 +81,13 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
             return Authentication.resetGrantResponse(ctx, grant, message: Self.verified)
         case .signedIn(let outcome):
             if ctx.html { return Authentication.signedIn(ctx, outcome) }
-            let opened = try outcome.session()
-            return .json(200, .object([Self.verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
-                                       ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
+            return Self.sessionAnswer(try outcome.session())
         }
+    }
+
+    static func sessionAnswer(_ opened: OpenedSession) -> Response {
+        .json(200, .object([verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
+                            ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,
@@ -86,7 +96,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         var fields = Authentication.csrfField(ctx, auth) + ctx.returnURLField
         if auth == nil {
             fields.append(FormField("email", label: p["field.email"], type: "email", value: email, autocomplete: "email"))
-        } else if purpose == Accounts.changeEmailPurpose {
+        } else if purpose == Accounts.changeEmailPurpose || purpose == Accounts.signupPurpose {
             fields.append(.hidden("email", email))
         }
         fields += [
@@ -96,9 +106,11 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         // Where the code went (never whether the address has an account),
         // said only on send-otp's own word, and a way to ask for another one.
         let address = email.isEmpty ? auth?.user.email.description ?? "" : email
+        let signup = purpose == Accounts.signupPurpose
         let sent = !address.isEmpty && CodeSentNotice.holds(ctx, email: address, purpose: purpose)
-            ? p[auth == nil ? "verify.sent" : "verify.sent-own", ["email": address]] : nil
-        let resend = address.isEmpty ? "" : p.button(
+            ? p[signup ? "verify.sent-signup" : auth == nil ? "verify.sent" : "verify.sent-own", ["email": address]] : nil
+        // A sign-up's new code needs the password again: its own form.
+        let resend = address.isEmpty || signup ? "" : p.button(
             action: ctx.url("send-otp"),
             fields: Authentication.csrfField(ctx, auth) + ctx.returnURLField + [.hidden("email", address), .hidden("purpose", purpose)],
             label: p["verify.resend"])

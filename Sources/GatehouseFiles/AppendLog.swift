@@ -30,6 +30,26 @@ package final class AppendLog: @unchecked Sendable {
         try Posix.writeAll(try current(), Array((line + "\n").utf8), path: path)
     }
 
+    /// Every whole line of the log as it is now, oldest first, read in
+    /// blocks (the log may be large): for a person's export of the lines
+    /// about them. A log not written yet has none.
+    package func forEachLine(_ body: (ArraySlice<UInt8>) -> Void) throws {
+        guard let fd = try Posix.openIfExists(path, O_RDONLY) else { return }
+        defer { close(fd) }
+        var pending = [UInt8]()
+        while true {
+            let (bytes, eof) = FileDescriptor.read(fd, upTo: 1 << 16)
+            pending += bytes
+            var start = pending.startIndex
+            while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                body(pending[start..<nl])
+                start = nl + 1
+            }
+            pending.removeSubrange(..<start)
+            if eof { return }
+        }
+    }
+
     /// The open log, reopened when the path no longer names the file held.
     private func current() throws -> Int32 {
         var st = stat()

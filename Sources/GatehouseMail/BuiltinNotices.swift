@@ -24,10 +24,20 @@ enum BuiltinNotices {
                           "The address was changed to {{new_email}} (undo within {{days}} days at {{undo_page}} with the code {{undo}})"),
         "email-change-undone": ("A change of address of your {{site}} account was undone",
                                 "The account's earlier address, {{old_email}}, was given back"),
+        "signup-attempt": ("Someone tried to sign up at {{site}} with your address",
+                           "Someone tried to make a new account with this address (none was made)"),
+        "account-deleted": ("Your {{site}} account will be deleted",
+                            "Deleting the account was asked for (it goes on {{until}}; restore it before then at {{restore_page}} with the code {{restore}})"),
+        "account-restored": ("Your {{site}} account was restored", "The account was restored and will not be deleted"),
+        "invitation": ("You are invited to {{site}}",
+                       "You are invited to make an account at {{site}} with this address ({{email}}) until {{until}} (UTC): {{page}}"),
     ]
 
     static func template(_ name: String) throws -> (subject: Template, text: Template, html: Template?) {
         guard let t = texts[name] else { throw SetupError(description: "no built-in notice \(name)") }
+        if name == "invitation" {
+            return (try Template(t.subject), try Template("Hello,\n\n\(t.event).\n\n-- \n{{site}}\n"), nil)
+        }
         let body = "Hello,\n\n\(t.event) for your {{site}} account ({{email}}) on {{time}} (UTC)"
             + " from the address {{ip}}.\n\nIf this was not you, reset your password with a code sent by e-mail"
             + " on the {{site}} sign-in page straight away, and tell the site's administrator.\n\n-- \n{{site}}\n"

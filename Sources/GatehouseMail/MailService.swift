@@ -41,7 +41,8 @@ package final class MailService: MailSink, @unchecked Sendable {
     /// (`BuiltinNotices`), so an upgrade never stops a site from starting.
     package static let noticeNames = ["mfa-enabled", "mfa-disabled", "recovery-codes-regenerated", "recovery-code-used",
                                       "second-step-failed", "mfa-reset", "passkey-added", "passkey-removed",
-                                      "email-changed", "email-change-undone"]
+                                      "email-changed", "email-change-undone", "signup-attempt", "account-deleted",
+                                      "account-restored", "invitation"]
     /// What a template's text body must show for its mail to make sense.
     static let requiredValues = ["otp": ["code"]]
 

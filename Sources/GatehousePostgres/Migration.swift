@@ -8,7 +8,7 @@ package struct Migration: Sendable {
     package let name: String
     let sql: String
 
-    package static let all: [Migration] = [accounts, secondFactor, sessionFactors, passkeys, addresses]
+    package static let all: [Migration] = [accounts, secondFactor, sessionFactors, passkeys, addresses, lifecycle]
 }
 
 extension PostgresStore {

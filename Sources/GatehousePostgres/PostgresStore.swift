@@ -37,7 +37,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     // MARK: users
 
-    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes, passkeys, passkey_handle, email_undo"
+    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes, passkeys, passkey_handle, email_undo, delete_after"
 
     func user(_ row: [String?]) throws -> UserRecord {
         let v = { (i: Int) throws in try column(row, i, of: "gatehouse_users") }
@@ -54,14 +54,14 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                                                      recoveryCodes: SecondFactor.slots(try v(13))),
                           passkeys: try Passkey.list(try v(14))
                             ?? { throw StoreError.corrupt(path: "gatehouse_users", reason: "passkeys is not a list of passkeys") }(),
-                          passkeyHandle: try v(15), emailUndo: try v(16))
+                          passkeyHandle: try v(15), emailUndo: try v(16), deleteAfter: try int64(v(17)))
     }
 
     func values(_ u: UserRecord) -> [String?] {
         [u.id, u.email.description, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
          u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession, u.secondFactor.totpSecret,
          u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), SecondFactor.slotsText(u.secondFactor.recoveryCodes),
-         Passkey.listText(u.passkeys), u.passkeyHandle, u.emailUndo]
+         Passkey.listText(u.passkeys), u.passkeyHandle, u.emailUndo, String(u.deleteAfter)]
     }
 
     package func loadUser(_ id: String) throws -> UserRecord? {
@@ -69,7 +69,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     package func insertUser(_ u: UserRecord) throws {
-        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
                              values(u))
     }
 
@@ -81,7 +81,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                 UPDATE gatehouse_users SET email = $2, password_hash = $3, created = $4, password_changed = $5, locked = $6,
                     email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10,
                     totp_secret = $11, totp_pending = $12, totp_last_step = $13, recovery_codes = $14, passkeys = $15,
-                    passkey_handle = $16, email_undo = $17 WHERE id = $1
+                    passkey_handle = $16, email_undo = $17, delete_after = $18 WHERE id = $1
                 """, values(u))
         }) else { throw StoreError.notFound }
         return u
@@ -198,16 +198,16 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     // MARK: codes
 
-    static let codeColumns = "id, user_id, purpose, code_hash, created, expires, tries"
+    static let codeColumns = "id, user_id, purpose, code_hash, created, expires, tries, payload"
 
     func code(_ row: [String?]) throws -> CodeRecord {
         let v = { (i: Int) throws in try column(row, i, of: "gatehouse_codes") }
         return CodeRecord(id: try v(0), userID: try v(1), purpose: try v(2), codeHash: try v(3), created: try int64(v(4)),
-                          expires: try int64(v(5)), tries: Int(try int64(v(6))))
+                          expires: try int64(v(5)), tries: Int(try int64(v(6))), payload: try v(7))
     }
 
     func values(_ c: CodeRecord) -> [String?] {
-        [c.id, c.userID, c.purpose, c.codeHash, String(c.created), String(c.expires), String(c.tries)]
+        [c.id, c.userID, c.purpose, c.codeHash, String(c.created), String(c.expires), String(c.tries), c.payload]
     }
 
     package func loadCode(_ id: String) throws -> CodeRecord? {
@@ -216,8 +216,9 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     package func putCode(_ c: CodeRecord) throws {
         try connection.query("""
-            INSERT INTO gatehouse_codes (\(Self.codeColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7)
-            ON CONFLICT (id) DO UPDATE SET user_id = $2, purpose = $3, code_hash = $4, created = $5, expires = $6, tries = $7
+            INSERT INTO gatehouse_codes (\(Self.codeColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+            ON CONFLICT (id) DO UPDATE SET user_id = $2, purpose = $3, code_hash = $4, created = $5, expires = $6, tries = $7,
+                payload = $8
             """, values(c))
     }
 
@@ -227,9 +228,9 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
     /// only one deletes it.
     @discardableResult
     package func updateCode(_ id: String, _ change: (inout CodeRecord) throws -> Bool) throws -> Updated<CodeRecord> {
-        let unchanged = "id = $1 AND user_id = $2 AND purpose = $3 AND code_hash = $4 AND created = $5 AND expires = $6 AND tries = $7"
+        let unchanged = "id = $1 AND user_id = $2 AND purpose = $3 AND code_hash = $4 AND created = $5 AND expires = $6 AND tries = $7 AND payload = $8"
         return try swap(read: { try loadCode(id) }, change: change) { before, after, keep in
-            keep ? ("UPDATE gatehouse_codes SET tries = $8 WHERE \(unchanged) RETURNING id", values(before) + [String(after.tries)])
+            keep ? ("UPDATE gatehouse_codes SET tries = $9 WHERE \(unchanged) RETURNING id", values(before) + [String(after.tries)])
                  : ("DELETE FROM gatehouse_codes WHERE \(unchanged) RETURNING id", values(before))
         }
     }

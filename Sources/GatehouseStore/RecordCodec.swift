@@ -19,6 +19,7 @@ enum RecordCodec {
             ("totp_secret", u.secondFactor.totpSecret), ("totp_pending", u.secondFactor.pendingSecret),
             ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", SecondFactor.slotsText(u.secondFactor.recoveryCodes)),
             ("passkeys", Passkey.listText(u.passkeys)), ("passkey_handle", u.passkeyHandle), ("email_undo", u.emailUndo),
+            ("delete_after", "\(u.deleteAfter)"),
         ])
     }
 
@@ -32,7 +33,8 @@ enum RecordCodec {
                    generation: r["generation"] ?? "", survivingSession: r["surviving_session"] ?? "",
                    secondFactor: try secondFactor(r),
                    passkeys: try Passkey.list(r["passkeys"] ?? "") ?? { throw Invalid(description: "field passkeys is not a list of passkeys") }(),
-                   passkeyHandle: r["passkey_handle"] ?? "", emailUndo: r["email_undo"] ?? "")
+                   passkeyHandle: r["passkey_handle"] ?? "", emailUndo: r["email_undo"] ?? "",
+                   deleteAfter: try optionalInt(r, "delete_after"))
     }
 
     /// Absent in records written before second factors: none.
@@ -54,14 +56,14 @@ enum RecordCodec {
     static func text(_ c: CodeRecord) -> RecordText {
         RecordText(kind: "code", fields: [
             ("id", c.id), ("user", c.userID), ("purpose", c.purpose), ("code_hash", c.codeHash),
-            ("created", "\(c.created)"), ("expires", "\(c.expires)"), ("tries", "\(c.tries)"),
+            ("created", "\(c.created)"), ("expires", "\(c.expires)"), ("tries", "\(c.tries)"), ("payload", c.payload),
         ])
     }
 
     static func code(_ r: RecordText) throws -> CodeRecord {
         CodeRecord(id: try string(r, "id"), userID: try string(r, "user"), purpose: try string(r, "purpose"),
                    codeHash: try string(r, "code_hash"), created: try int(r, "created"), expires: try int(r, "expires"),
-                   tries: Int(try int(r, "tries")))
+                   tries: Int(try int(r, "tries")), payload: r["payload"] ?? "")
     }
 
     static func session(_ r: RecordText) throws -> SessionRecord {

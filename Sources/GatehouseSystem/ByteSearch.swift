@@ -26,4 +26,17 @@ package enum ByteSearch {
         if let found = haystack.utf8.withContiguousStorageIfAvailable(search) { return found }
         return Array(haystack.utf8).withUnsafeBufferPointer(search)
     }
+
+    /// Whether `needle` occurs in `haystack`.
+    package static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        var i = haystack.startIndex
+        let last = haystack.endIndex - needle.count
+        while i <= last {
+            if haystack[i] == needle[0] && haystack[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
+    }
 }

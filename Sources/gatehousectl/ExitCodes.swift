@@ -23,6 +23,7 @@ func perform<T>(_ body: () throws -> T) throws -> T {
         case .passkeyNotFound: Console.error("no such passkey"); throw Exit.notFound
         case .userExists: Console.error("user already exists"); throw Exit.exists
         case .invalidField(let field, let reason): Console.error("\(field) \(reason)"); throw Exit.usage
+        case .signupClosed: Console.error("invitations need signup_enabled = invitation"); throw Exit.config
         default: Console.error("\(e)"); throw Exit.failure
         }
     } catch let e as ExitCode {

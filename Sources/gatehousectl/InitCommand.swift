@@ -45,13 +45,13 @@ struct Hash: ParsableCommand {
 }
 
 struct GC: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Remove expired sessions, codes and stale counters.")
+    static let configuration = CommandConfiguration(abstract: "Delete accounts whose grace is over; remove expired sessions, codes and stale counters.")
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let accounts = try global.accounts()
         let report = try perform { try accounts.collectGarbage(in: try global.maintenance()) }
-        Console.out("removed \(report.sessions) sessions, \(report.codes) codes, \(report.counters) counters")
+        Console.out("removed \(report.sessions) sessions, \(report.codes) codes, \(report.counters) counters; deleted \(report.accounts) accounts")
     }
 }
 

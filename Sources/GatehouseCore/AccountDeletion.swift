@@ -1,0 +1,121 @@
+import GatehouseCrypto
+import GatehouseSystem
+
+/// Leaving. `POST delete-account` (step-up window) ends every session at
+/// once and marks the account to go after `deletionGrace`; the mail sent
+/// then carries a code that restores it within the grace. `gatehousectl
+/// gc` deletes what is due, and `gatehousectl user del` stays immediate.
+///
+/// A restore and a purge decide on the locked record: the purge first
+/// marks it `purging`, which no restore undoes, and only then removes
+/// anything, so of the two one wins and nothing is left half deleted (a
+/// purge cut short is finished by the next gc).
+extension Accounts {
+    /// An account asked to be deleted opens no session or grant of any
+    /// kind until it is restored. Said only after what opens one was
+    /// proved (a password, a code, a passkey), so it tells no one else.
+    func requireStaying(_ user: UserRecord) throws {
+        if user.leaving { throw AccountError.accountLeaving }
+    }
+
+    /// POST delete-account. `restorePage`: where the restore page is, for
+    /// the mail. When the account goes for good.
+    @discardableResult
+    package func requestDeletion(_ auth: Authenticated, restorePage: String, client: ClientInfo) throws -> Int64 {
+        try requireRecentAuthentication(auth)
+        let now = clock.now()
+        let marked = try store.updateUser(auth.user.id) { u in
+            guard isLive(auth.session, user: u, now: now) else { throw AccountError.notAuthenticated }
+            u.deleteAfter = now + Int64(policy.deletionGrace)
+            u.revokeSessions()
+        }
+        try invalidateCodes(of: marked.id)
+        // Dead already by the epoch; their records go now rather than at gc.
+        for s in try store.sessions(ofUser: marked.id) { try store.deleteSession(s.id) }
+        audit.record("account_deletion_requested", at: now, user: marked.email, ip: client.ip,
+                     [("delete_after", .string(UTCTime.rfc3339(marked.deleteAfter)))])
+        notify(marked, "account-deleted", client: client, now: now, [
+            "restore": restoreToken(marked), "restore_page": restorePage, "until": UTCTime.rfc3339(marked.deleteAfter),
+        ])
+        return marked.deleteAfter
+    }
+
+    /// The restore code: the account's id, the hour its grace ends, and a
+    /// keyed proof over them and the generation (a restore replaces it,
+    /// so the code works once).
+    func restoreToken(_ u: UserRecord) -> String {
+        let hour = (u.deleteAfter + 3599) / 3600
+        return Base64.url((Hex.decode(u.id) ?? []) + Self.hourBytes(hour) + restoreProof(u.id, generation: u.generation, hour: hour))
+    }
+
+    func restoreProof(_ uid: String, generation: String, hour: Int64) -> [UInt8] {
+        keys.hash([uid, generation, String(hour)].joined(separator: "\u{0}"), domain: "account-restore", length: 16)
+    }
+
+    /// POST delete-account/restore: the account as it was, within the
+    /// grace. Every session stays ended; the owner signs in again.
+    @discardableResult
+    package func restoreAccount(_ token: String, client: ClientInfo) throws -> UserRecord {
+        let now = clock.now()
+        guard let bytes = Base64.decodeURL(token), bytes.count == 32 + 3 + 16 else { throw AccountError.invalidCode }
+        let uid = Hex.encode(Array(bytes[0..<32]))
+        let hour = Self.hour(bytes[32..<35])
+        let proof = Array(bytes[35...])
+        let genuine = { (u: UserRecord) -> Bool in
+            u.deleteAfter > now && hour == (u.deleteAfter + 3599) / 3600
+                && constantTimeEqual(proof, self.restoreProof(uid, generation: u.generation, hour: hour))
+        }
+        guard let user = try store.loadUser(uid), genuine(user) else { throw AccountError.invalidCode }
+        let restored: UserRecord
+        do {
+            restored = try store.updateUser(uid) { u in
+                // Decided again on the locked record: a purge or a parallel restore may have come first.
+                guard genuine(u) else { throw AccountError.invalidCode }
+                u.deleteAfter = 0
+                u.generation = Hex.encode(random.bytes(16))
+            }
+        } catch StoreError.notFound {
+            throw AccountError.invalidCode
+        }
+        audit.record("account_restored", at: now, user: restored.email, ip: client.ip)
+        notify(restored, "account-restored", client: client, now: now)
+        return restored
+    }
+
+    /// gatehousectl gc: every account whose grace is over goes, and any a
+    /// purge began and did not finish. The number purged.
+    package func purgeDeletedAccounts() throws -> Int {
+        let now = clock.now()
+        let due = { (u: UserRecord) in u.deleteAfter == UserRecord.purging || (u.deleteAfter > 0 && u.deleteAfter <= now) }
+        var purged = 0
+        for candidate in try store.allUsers() where due(candidate) {
+            let marked: UserRecord
+            do {
+                marked = try store.updateUser(candidate.id) { u in
+                    guard due(u) else { throw AccountError.changedMeanwhile }
+                    u.deleteAfter = UserRecord.purging
+                    u.revokeSessions()
+                }
+            } catch AccountError.changedMeanwhile {
+                continue  // restored meanwhile
+            } catch StoreError.notFound {
+                continue
+            }
+            try removeAccount(marked)
+            audit.record("account_purged", at: now, user: marked.email)
+            purged += 1
+        }
+        return purged
+    }
+
+    /// The account's record, then everything that names it: its codes,
+    /// its claims in the indexes, its sessions.
+    @discardableResult
+    func removeAccount(_ user: UserRecord) throws -> Int {
+        guard try store.deleteUser(user.id) else { throw AccountError.userNotFound }
+        try invalidateCodes(of: user.id)
+        for passkey in user.passkeys { try store.release(in: .passkeys, passkeyKey(passkey.id), of: user.id) }
+        try store.release(in: .addresses, addressKey(user.email), of: user.id)
+        return try removeSessionFiles(of: user.id)
+    }
+}

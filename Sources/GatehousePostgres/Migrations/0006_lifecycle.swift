@@ -1,0 +1,9 @@
+extension Migration {
+    /// Sign-up and leaving: a sign-up's code carries the password hash of
+    /// the account it makes once verified, and an account asked to be
+    /// deleted keeps the time it goes for good.
+    static let lifecycle = Migration(version: 6, name: "lifecycle", sql: """
+        ALTER TABLE gatehouse_codes ADD COLUMN payload text NOT NULL DEFAULT '';
+        ALTER TABLE gatehouse_users ADD COLUMN delete_after bigint NOT NULL DEFAULT 0
+        """)
+}
