@@ -17,6 +17,8 @@ final class OpenAPIDocumentTests: XCTestCase {
             ("/change-password", ChangePasswordEndpoint()), ("/send-otp", SendOTPEndpoint()),
             ("/verify-otp", VerifyOTPEndpoint()), ("/openapi.json", OpenAPIEndpoint()), ("/reauth", ReauthEndpoint()),
             ("/change-email", ChangeEmailEndpoint()), ("/change-email/undo", ChangeEmailEndpoint()),
+            ("/delete-account", DeleteAccountEndpoint()), ("/delete-account/restore", DeleteAccountEndpoint()),
+            ("/export", ExportEndpoint()),
         ]
         // One responder serves /mfa and its actions, each with methods of its own.
         let actions: [(String, [String])] = [MFAEndpoint.Action.setup, .confirm, .disable, .recoveryCodes].map {
@@ -34,6 +36,23 @@ final class OpenAPIDocumentTests: XCTestCase {
         // Its POST is a browser's second step.
         guard case .object(let mfa)? = path("/mfa") else { return XCTFail("/mfa") }
         XCTAssertEqual(mfa.map(\.0), ["get", "post"])
+    }
+
+    /// Sign-up is in the document only where the site has it, and so is
+    /// verify-otp's purpose for it.
+    func testSignupIsDescribedOnlyWhereTheSiteHasIt() {
+        XCTAssertNil(path("/signup"))
+        var policy = AccountPolicy()
+        policy.signup = .open
+        let open = OpenAPIDocument.make(site: Site(passwordMinLength: 10, passwordMaxLength: 64), policy: policy)
+        guard case .object(let operations)? = open["paths"]?["/signup"] else { return XCTFail("no /signup") }
+        XCTAssertEqual(Set(operations.map { $0.0.uppercased() }), Set(SignupEndpoint().methods))
+        let purpose = { (d: JSONValue) in
+            d["paths"]?["/verify-otp"]?["post"]?["requestBody"]?["content"]?["application/json"]?["schema"]?["properties"]?["purpose"]?["enum"]
+        }
+        guard case .array(let purposes)? = purpose(open), case .array(let closed)? = purpose(doc) else { return XCTFail("no purposes") }
+        XCTAssertTrue(purposes.contains(.string("signup")))
+        XCTAssertFalse(closed.contains(.string("signup")))
     }
 
     func testFieldLimitsAreTheValidatorsOwn() {

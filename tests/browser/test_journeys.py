@@ -240,7 +240,7 @@ def test_the_password_is_asked_again_in_place(site, visit):
 def two_servers(request, tmp_path_factory):
     """nginx and one more server, for passkeys and a new address."""
     s = Stack(tmp_path_factory.mktemp("passkeys-" + request.param), server=request.param, otp_send_cooldown=0,
-              signin_redirect="/account/").start()
+              signin_redirect="/account/", signup_enabled="yes").start()
     yield s
     s.stop()
 
@@ -360,4 +360,36 @@ def test_a_new_address_then_the_old_one_undoes_it(two_servers, visit):
     visit.fill("undo-password-set", new_password="back again 2024", confirm_password="back again 2024")
     assert visit.text("notice.password-reset") in visit.body
     visit.fill("home-after-undo", username=email, password="back again 2024")
+    assert visit.text("home.signed-in-as", email=email) in visit.body
+
+
+def test_signing_up_then_leaving_then_coming_back(two_servers, visit):
+    """From the sign-in page: an account made with a password and the code
+    mailed for it, landing on its home; then leaving from the home, which
+    signs out; then the restore code from the mail, and a sign-in again."""
+    site = two_servers
+    if site.server != "nginx" and visit.language != LANGUAGES[0]:
+        pytest.skip("the second server in one language")
+    email, password = f"joined-{__import__('secrets').token_hex(4)}@example.org", "a long enough passphrase"
+    visit.get(f"{site.base}/token", "sign-in")
+    visit.click(visit.text("signin.signup"), "signup")
+    assert visit.text("signup.intro") in visit.body
+    visit.fill("signup-code", email=email, password=password, confirm_password=password)
+    assert visit.text("verify.sent-signup", email=email) in visit.body
+    visit.fill("home-signed-up", code=site.mailbox.code(email))
+    assert visit.url == f"{site.base}/"
+    assert visit.text("home.signed-in-as", email=email) in visit.body
+
+    visit.click(visit.text("home.delete-account"), "delete-account")
+    assert visit.text("delete.intro", days="7") in visit.body
+    visit.press(visit.text("delete.submit"), "account-deleted")
+    assert visit.text("notice.account-deleted") in visit.body
+    assert site.sign_in(email, password).status_code == 400
+
+    told = site.mailbox.messages(email)[-1]
+    code = re.search(r"(?:enter this restore code|geben Sie diesen Code ein):\s+(\S+)", site.mailbox.text(told))[1]
+    visit.get(f"{site.base}/delete-account/restore", "restore-account")
+    visit.fill("account-restored", token=code)
+    assert visit.text("notice.account-restored") in visit.body
+    visit.fill("home-after-restore", username=email, password=password)
     assert visit.text("home.signed-in-as", email=email) in visit.body

@@ -18,7 +18,7 @@ from conftest import Stack
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("pages"), otp_send_cooldown=0).start()
+    s = Stack(tmp_path_factory.mktemp("pages"), otp_send_cooldown=0, signup_enabled="yes").start()
     yield s
     s.stop()
 
@@ -113,6 +113,13 @@ def second_factor_pages(site, html, post):
                                             headers={**html, **cookie})
     yield "undo-email", requests.get(f"{site.base}/change-email/undo?token=abc", headers=html)
     yield "undo-email-error", requests.post(f"{site.base}/change-email/undo", data={"token": "abc"}, headers=post)
+    yield "signup", requests.get(f"{site.base}/signup", headers=html)
+    yield "signup-error", requests.post(f"{site.base}/signup", data={"email": "new@example.org", "password": "short",
+                                                                     "confirm_password": "short"}, headers=post)
+    yield "signup-code", requests.get(f"{site.base}/verify-otp?purpose=signup&email=new%40example.org", headers=html)
+    yield "delete-account", requests.get(f"{site.base}/delete-account", headers={**html, **cookie})
+    yield "restore-account", requests.get(f"{site.base}/delete-account/restore", headers=html)
+    yield "restore-account-error", requests.post(f"{site.base}/delete-account/restore", data={"token": "abc"}, headers=post)
     ticket = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
                            allow_redirects=False)
     step = {"Cookie": ticket.headers["Set-Cookie"].split(";")[0]}
@@ -136,4 +143,4 @@ def test_every_page_is_valid_html(site, language):
         assert ("script-src 'self'" in r.headers["Content-Security-Policy"]) == scripted, name
         assert ('data-webauthn=' in r.text and '/account/assets/webauthn.js' in r.text) == scripted, name
         names.append(name)
-    assert len(names) == 29
+    assert len(names) == 35

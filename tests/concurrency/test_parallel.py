@@ -461,3 +461,56 @@ def test_one_undo_token_undoes_once(racing):
     r = requests.post(f"{racing.base}/change-password", headers=bearer(grant),
                       json={"new_password": "restored and new 5", "confirm_password": "restored and new 5"})
     assert r.status_code == 200 and racing.token(email, "restored and new 5")
+
+
+def test_one_address_signs_up_once(make_stack):
+    """Eight sign-ups of one new address at once, each with a password of
+    its own: one pending sign-up is left (each replaced the one before),
+    so of the eight codes mailed, verified at once, one makes the account
+    and seven are refused; one account, whose password is one of them."""
+    import secrets
+    s = make_stack(workers=WORKERS, signup_enabled="yes", otp_send_cooldown=0, otp_sends_per_hour_per_address=1000, signin_free_failures=100,
+                   otp_sends_per_hour_per_ip=100000)
+    email = f"signup-{secrets.token_hex(4)}@example.org"
+    before = s.count_records("users")
+    results = burst(8, lambda i: requests.post(f"{s.base}/signup", json={"email": email, "password": f"password number {i}"},
+                                               headers={"X-Forwarded-For": s.client_ip()}))
+    assert statuses(results) == [200] * 8, [r.text for r in results]
+    import re
+    codes = [re.search(r"^\s+(\d{6,10})\s*$", s.mailbox.text(m), re.M)[1] for m in s.mailbox.wait(email, 8)]
+    done = burst(8, lambda i: requests.post(f"{s.base}/verify-otp", json={"email": email, "code": codes[i], "purpose": "signup"},
+                                            headers={"X-Forwarded-For": s.client_ip()}))
+    assert statuses(done) == [200] + [403] * 7, [r.text for r in done]
+    assert s.count_records("users") == before + 1
+    assert sum(s.sign_in(email, f"password number {i}").status_code == 200 for i in range(8)) == 1
+
+
+def test_a_restore_and_a_purge_racing_have_one_outcome(make_stack):
+    """A restore posted as gc runs, at the end of the grace, four times
+    over: the purge marks the record under its lock before it removes
+    anything, and the restore decides on the locked record too, so either
+    the account is back whole or it is gone whole (its address free)."""
+    import re
+    import time
+    from datetime import datetime
+    s = make_stack(workers=WORKERS, deletion_grace="2")
+    for _ in range(4):
+        email, password = s.add_user()
+        token = s.token(email, password)
+        r = requests.post(f"{s.base}/delete-account", headers=bearer(token))
+        assert r.status_code == 200, r.text
+        deadline = datetime.fromisoformat(r.json()["delete_after"].replace("Z", "+00:00")).timestamp()
+        code = re.search(r"enter this restore code:\s+(\S+)", s.mailbox.text(s.mailbox.wait(email, 1)[-1]))[1]
+        time.sleep(max(0, deadline - time.time() - 0.02))
+        restored, gc = burst(2, lambda i: requests.post(f"{s.base}/delete-account/restore", json={"token": code}) if i == 0
+                             else s.ctl("gc", check=False))
+        assert gc.returncode == 0, gc.stderr
+        if restored.status_code == 200:
+            assert s.token(email, password), "restored whole"
+            assert "deleted 0 accounts" in s.ctl("gc").stdout
+        else:
+            assert restored.status_code == 403, restored.text
+            s.ctl("gc")
+            assert s.ctl("user", "show", email, check=False).returncode == 4
+            s.ctl("user", "add", email, input="a new passphrase\n")
+            assert s.token(email, "a new passphrase"), "gone whole: the address is free"

@@ -16,7 +16,7 @@ def test_install_then_uninstall(tmp_path):
     run("install", str(BIN), PREFIX="/opt/gatehouse", DESTDIR=str(stage))
     lib, share = stage / "opt/gatehouse/lib/gatehouse", stage / "opt/gatehouse/share/gatehouse"
     for p in ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "mfa", "reauth", "sessions",
-              "passkeys", "change-email", "gatehousectl"]:
+              "passkeys", "change-email", "signup", "delete-account", "export", "gatehousectl"]:
         assert os.access(lib / p, os.X_OK)
     # The responders are one file under every name: their workers share its pages.
     responders = subprocess.run([lib / "gatehouse", "--names"], capture_output=True, text=True, check=True).stdout.split()

@@ -79,7 +79,7 @@ def test_one_program_under_every_name_chooses_by_the_name_alone(tmp_path):
     stack = Stack(tmp_path)
     stack.ctl("init")
     names = subprocess.run([BIN / "gatehouse", "--names"], capture_output=True, text=True, check=True).stdout.split()
-    assert names == ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email"]
+    assert names == ["token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email", "signup", "delete-account", "export"]
     env = {"PATH": "/usr/bin:/bin", "GATEHOUSE_CONFIG": str(stack.config), "REQUEST_METHOD": "GET",
            "GATEWAY_INTERFACE": "CGI/1.1", "REMOTE_ADDR": "192.0.2.7"}
     for args in ([], ["me"], ["--names"]):

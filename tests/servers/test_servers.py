@@ -2,6 +2,7 @@
 each server is started by the test from the files in deploy/ (paths
 filled in by scripts/stack), once per module and server."""
 import re
+import secrets
 import time
 
 import pyotp
@@ -17,7 +18,8 @@ SERVERS = ["nginx", "lighttpd", "lighttpd-cgi", "apache-cgi", "apache-fcgid"]
 
 @pytest.fixture(scope="module", params=SERVERS)
 def site(request, tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp(request.param), server=request.param, otp_send_cooldown=0).start()
+    s = Stack(tmp_path_factory.mktemp(request.param), server=request.param, otp_send_cooldown=0,
+              signup_enabled="yes").start()
     yield s
     s.stop()
 
@@ -198,3 +200,24 @@ def test_a_new_address_and_its_undo(site):
     r = requests.post(f"{site.base}/change-password", headers=bearer(r.json()["reset_token"]),
                       json={"new_password": "undone and new 7", "confirm_password": "undone and new 7"})
     assert r.status_code == 200 and site.sign_in(email, "undone and new 7").status_code == 200
+
+
+def test_signing_up_exporting_leaving_and_coming_back(site):
+    """/signup, /export, /delete-account and /delete-account/restore reach
+    their responders under every server (CGI included): an account made by
+    its code, its data downloaded, deleted and restored."""
+    email, password = f"joined-{secrets.token_hex(4)}@example.org", "a long enough passphrase"
+    r = requests.post(f"{site.base}/signup", json={"email": email, "password": password})
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/verify-otp", json={"email": email, "code": site.mailbox.code(email), "purpose": "signup"})
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    token = r.json()["access_token"]
+    r = requests.get(f"{site.base}/export", headers=bearer(token))
+    assert r.status_code == 200 and r.json()["account"]["email"] == email, (r.status_code, r.text[:300])
+    r = requests.post(f"{site.base}/delete-account", headers=bearer(token))
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert site.sign_in(email, password).status_code == 400
+    code = re.search(r"enter this restore code:\s+(\S+)", site.mailbox.text(site.mailbox.wait(email, 2)[-1]))[1]
+    r = requests.post(f"{site.base}/delete-account/restore", json={"token": code})
+    assert r.status_code == 200, (r.status_code, r.text[:300])
+    assert site.sign_in(email, password).status_code == 200

@@ -1,0 +1,89 @@
+@testable import GatehouseCore
+import XCTest
+
+/// Signing up and leaving in the core: the account made only by the code,
+/// a taken address told and never changed; deletion, its restore once,
+/// and the purge that a restore cannot half undo.
+final class LifecycleTests: CodeTestCase {
+    let client = ClientInfo(ip: "192.0.2.9")
+    let bob: EmailAddress = "bob@example.org"
+
+    func open() throws {
+        var policy = AccountPolicy()
+        policy.signup = .open
+        try make(policy: policy)
+        try accounts.addUser(ann, password: "password one")
+    }
+
+    func testASignUpMakesTheAccountOnlyWithItsCode() throws {
+        try open()
+        try accounts.requestSignup(bob, password: "his own passphrase", invitation: nil, client: client)
+        XCTAssertNil(try accounts.findUser(bob), "nothing before the code")
+        let code = mail.sent.last!.values["code"]!
+        XCTAssertEqual(error { _ = try accounts.completeSignup(self.wrong(code), for: self.bob, client: self.client) }, .invalidCode)
+        let opened = try accounts.completeSignup(code, for: bob, client: client)
+        XCTAssertEqual(opened.user.email, bob)
+        XCTAssertTrue(try XCTUnwrap(accounts.findUser(bob)).emailVerified)
+        XCTAssertNoThrow(try accounts.signIn(username: "bob@example.org", password: "his own passphrase", clientIP: "192.0.2.1"))
+        XCTAssertEqual(error { _ = try accounts.completeSignup(code, for: self.bob, client: self.client) }, .invalidCode)
+    }
+
+    func testATakenAddressIsToldAndNothingChanges() throws {
+        try open()
+        let before = try XCTUnwrap(accounts.findUser(ann))
+        try accounts.requestSignup(ann, password: "a takers passphrase", invitation: nil, client: client)
+        XCTAssertEqual(mail.sent.last?.template, "signup-attempt")
+        XCTAssertNil(mail.sent.last?.values["code"], "no code goes to a taken address")
+        XCTAssertEqual(try accounts.findUser(ann), before)
+    }
+
+    func testClosedAndInvitationOnly() throws {
+        XCTAssertEqual(error { try accounts.requestSignup(self.bob, password: "his own passphrase", invitation: nil, client: self.client) },
+                       .signupClosed)
+        var policy = AccountPolicy()
+        policy.signup = .invitation
+        try make(policy: policy)
+        try accounts.invite(bob, signupPage: "https://example.org/account/signup")
+        let page = try XCTUnwrap(mail.sent.last?.values["page"])
+        let invitation = try XCTUnwrap(URLComponents(string: page)?.queryItems?.first { $0.name == "invitation" }?.value)
+        let carol: EmailAddress = "carol@example.org"
+        XCTAssertEqual(error { try accounts.requestSignup(carol, password: "carols passphrase", invitation: invitation, client: self.client) },
+                       .invitationRequired, "an invitation is its address's alone")
+        XCTAssertNoThrow(try accounts.requestSignup(bob, password: "his own passphrase", invitation: invitation, client: client))
+        clock.t += Int64(policy.invitationLifetime) + 3600
+        XCTAssertEqual(error { try accounts.requestSignup(self.bob, password: "his own passphrase", invitation: invitation, client: self.client) },
+                       .invitationRequired, "expired")
+    }
+
+    func session() throws -> Authenticated {
+        try accounts.authenticate(token: try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.1").token)
+    }
+
+    func testDeletionEndsSessionsAndTheRestoreWorksOnce() throws {
+        let auth = try session()
+        try accounts.requestDeletion(auth, restorePage: "/r", client: client)
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: auth.token) }, .notAuthenticated)
+        XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.1") },
+                       .accountLeaving)
+        let restore = try XCTUnwrap(mail.sent.last?.values["restore"])
+        XCTAssertEqual(try accounts.purgeDeletedAccounts(), 0, "not due")
+        try accounts.restoreAccount(restore, client: client)
+        XCTAssertEqual(error { _ = try accounts.restoreAccount(restore, client: self.client) }, .invalidCode)
+        XCTAssertNoThrow(try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.1"))
+    }
+
+    func testAPurgeMarksFirstSoNoRestoreFollowsIt() throws {
+        let auth = try session()
+        try accounts.requestDeletion(auth, restorePage: "/r", client: client)
+        let restore = try XCTUnwrap(mail.sent.last?.values["restore"])
+        let id = auth.user.id
+        // A purge cut short after its mark: the restore is refused, the next purge finishes.
+        clock.t += Int64(accounts.policy.deletionGrace) - 10
+        try accounts.store.updateUser(id) { $0.deleteAfter = UserRecord.purging }
+        XCTAssertEqual(error { _ = try accounts.restoreAccount(restore, client: self.client) }, .invalidCode)
+        XCTAssertEqual(try accounts.purgeDeletedAccounts(), 1)
+        XCTAssertNil(try accounts.store.loadUser(id))
+        XCTAssertNil(try accounts.findUser(ann))
+        XCTAssertNil(try accounts.store.owner(in: .addresses, accounts.addressKey(ann)), "its claim went too")
+    }
+}

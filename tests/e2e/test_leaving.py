@@ -1,0 +1,82 @@
+"""Leaving through nginx and real responders (docs/api.md "Leaving"):
+POST delete-account in the step-up window ends every session at once; the
+mail carries a restore code good for deletion_grace; gatehousectl gc
+deletes what is due; GET export gives the person their data."""
+import json
+import re
+
+import requests
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def restore_code(stack, email):
+    mail = stack.mailbox.wait(email, 1)[-1]
+    assert mail["Subject"] == "Your Gatehouse account will be deleted"
+    return re.search(r"enter this restore code:\s+(\S+)", stack.mailbox.text(mail))[1]
+
+
+def restore(stack, code):
+    return requests.post(f"{stack.base}/delete-account/restore", json={"token": code})
+
+
+def test_leaving_ends_every_session_and_the_restore_code_brings_the_account_back_once(stack, user):
+    email, password = user
+    token, other = stack.token(email, password), stack.token(email, password)
+    r = requests.post(f"{stack.base}/delete-account", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    assert r.json()["msg"] == "The account will be deleted; every session has ended" and r.json()["delete_after"]
+    for t in (token, other):
+        assert requests.get(f"{stack.base}/me", headers=bearer(t)).status_code == 401
+    refused = stack.sign_in(email, password)
+    assert refused.status_code == 400, refused.text
+    assert "being deleted" in refused.json()["error_description"]
+    assert stack.sign_in(email, "not the password").json()["error_description"] == "Invalid username or password", \
+        "only the password's holder learns the account is leaving"
+    code = restore_code(stack, email)
+    assert "/account/delete-account/restore" in stack.mailbox.text(stack.mailbox.wait(email)[-1])
+    assert restore(stack, code[:-2] + "AA").status_code == 403
+    r = restore(stack, code)
+    assert r.status_code == 200 and r.json() == {"msg": "The account was restored; sign in again"}
+    assert stack.token(email, password), "signs in as before"
+    assert restore(stack, code).status_code == 403, "the restore code works once"
+    assert stack.mailbox.wait(email, 2)[-1]["Subject"] == "Your Gatehouse account was restored"
+
+
+def test_gc_deletes_an_account_whose_grace_is_over(make_stack):
+    s = make_stack(deletion_grace="0")
+    email, password = s.add_user()
+    token = s.token(email, password)
+    assert requests.post(f"{s.base}/delete-account", headers=bearer(token)).status_code == 200
+    assert restore(s, restore_code(s, email)).status_code == 403, "no grace, no restore"
+    out = s.ctl("gc").stdout
+    assert "deleted 1 accounts" in out, out
+    assert s.ctl("user", "show", email, check=False).returncode == 4
+    assert s.count_records("sessions") == 0
+    s.ctl("user", "add", email, input="a new passphrase\n")
+    assert s.token(email, "a new passphrase"), "the address is free for a new account"
+    assert "deleted 0 accounts" in s.ctl("gc").stdout
+
+
+def test_leaving_needs_the_step_up_window_and_a_session(stack, user):
+    assert requests.post(f"{stack.base}/delete-account").status_code == 401
+    assert requests.get(f"{stack.base}/export").status_code == 401
+
+
+def test_export_gives_the_account_its_factors_sessions_and_audit_lines_without_secrets(stack, user):
+    email, password = user
+    token = stack.token(email, password)
+    r = requests.get(f"{stack.base}/export", headers=bearer(token))
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Disposition"] == 'attachment; filename="account-export.json"'
+    data = r.json()
+    assert data["account"]["email"] == email
+    assert data["factors"] == {"authenticator_app": False, "recovery_codes_left": 0, "passkeys": []}
+    assert [s["current"] for s in data["sessions"]] == [True]
+    events = [line["event"] for line in data["audit"]]
+    assert "user_added" in events and "signin_ok" in events
+    assert all(line["user"] == email for line in data["audit"])
+    text = json.dumps(data)
+    assert token not in text and "argon2" not in text and password not in text
