@@ -95,7 +95,10 @@ class Stack:
         conf = {"data_dir": str(var / "data"), "trusted_proxies": "127.0.0.1", "maildir": str(var / "mail"),
                 "templates_dir": str(ROOT / "deploy" / "templates"),
                 "webauthn_rp_id": "localhost", "webauthn_origins": self.webauthn_origin,
-                "password_blocklist": str(ROOT / "deploy" / "blocklist" / "common-passwords.txt"), **settings}
+                "password_blocklist": str(ROOT / "deploy" / "blocklist" / "common-passwords.txt"),
+                # Tests sign in from many made-up client networks: the notice
+                # of a new device is on only where a test is about it.
+                "new_device_notice": "no", **settings}
         if STORE == "postgresql" and "store" not in settings:
             conf.update(store="postgresql", postgresql_dsn=Postgres.database())
         self.store = conf.get("store", "flatfile")

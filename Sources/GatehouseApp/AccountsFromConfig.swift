@@ -63,6 +63,9 @@ extension AccountPolicy {
         case .invitation: signup = .invitation
         }
         deletionGrace = config.deletionGrace
+        newDeviceNotice = config.newDeviceNotice
+        // The Host header never makes a link: the public origin, or the path alone.
+        notMePage = config.publicOrigin + config.prefix + "/sessions/not-me"
     }
 }
 

@@ -78,6 +78,7 @@ public struct Config: Sendable {
     package internal(set) var otpLoginEnabled: Bool = false
     package internal(set) var signupEnabled = SignupSetting.allCases[0]
     package internal(set) var deletionGrace: Int = 0
+    package internal(set) var newDeviceNotice: Bool = true
     package internal(set) var resetGrantLifetime: Int = 0
     package internal(set) var templatesDir: String = ""
     package internal(set) var siteName: String = ""

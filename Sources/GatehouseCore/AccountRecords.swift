@@ -49,6 +49,9 @@ package struct UserRecord: Equatable, Sendable {
     /// nothing undoes.
     package var deleteAfter: Int64 = 0
     package static let purging: Int64 = -1
+    /// The devices (a keyed hash of client network and browser family)
+    /// the account signed in from, and when last (`NewDevice.swift`).
+    package var knownDevices: [KnownDevice] = []
 
     package var locked: Bool { lock != .none }
     /// Asked to be deleted: it signs in nowhere until restored.
@@ -58,7 +61,8 @@ package struct UserRecord: Equatable, Sendable {
                 passwordChanged: Int64? = nil, lock: Lock = .none, emailVerified: Bool = false,
                 sessionEpoch: Int = 0, generation: String = "", survivingSession: String = "",
                 secondFactor: SecondFactor = SecondFactor(), passkeys: [Passkey] = [], passkeyHandle: String = "",
-                emailUndo: String = "", deleteAfter: Int64 = 0) {
+                emailUndo: String = "", deleteAfter: Int64 = 0, knownDevices: [KnownDevice] = []) {
+        self.knownDevices = knownDevices
         self.emailUndo = emailUndo
         self.deleteAfter = deleteAfter
         self.passkeys = passkeys
@@ -74,6 +78,35 @@ package struct UserRecord: Equatable, Sendable {
         self.generation = generation
         self.survivingSession = survivingSession
         self.secondFactor = secondFactor
+    }
+}
+
+/// A device an account signed in from: a keyed hash (hex) of its client
+/// network and browser family, never either itself, and when it last did.
+package struct KnownDevice: Equatable, Sendable {
+    package var key: String
+    package var lastSeen: Int64
+
+    package init(key: String, lastSeen: Int64) {
+        self.key = key
+        self.lastSeen = lastSeen
+    }
+
+    /// As both stores keep them: `key.lastSeen` entries, `;` between.
+    package static func listText(_ list: [KnownDevice]) -> String {
+        list.map { "\($0.key).\($0.lastSeen)" }.joined(separator: ";")
+    }
+
+    /// nil when the text is not such a list.
+    package static func list(_ text: String) -> [KnownDevice]? {
+        guard !text.isEmpty else { return [] }
+        var out = [KnownDevice]()
+        for entry in text.split(separator: ";") {
+            let f = entry.split(separator: ".")
+            guard f.count == 2, !f[0].isEmpty, let seen = Int64(f[1]) else { return nil }
+            out.append(KnownDevice(key: String(f[0]), lastSeen: seen))
+        }
+        return out
     }
 }
 

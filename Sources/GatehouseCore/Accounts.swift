@@ -39,6 +39,10 @@ package struct AccountPolicy: Sendable, Equatable {
     package var invitationLifetime: Int = 7 * 86_400
     /// How long an account asked to be deleted can be restored.
     package var deletionGrace: Int = 7 * 86_400
+    /// Mail the owner about a sign-in from a device new to the account,
+    /// naming `notMePage` (where its code ends that session).
+    package var newDeviceNotice = true
+    package var notMePage = ""
     /// Passkeys: the site as a WebAuthn relying party (nil: no passkeys),
     /// how long a ceremony's challenge lasts, how many an account may have.
     package var relyingParty: RelyingParty?

@@ -26,6 +26,27 @@ package enum ClientNetwork {
         return ipv4(withUnsafeBytes(of: &v4) { Array($0) }, prefix: ipv4PrefixLength)
     }
 
+    /// The network around `address` as a person reads it: 198.51.100.0/24,
+    /// 2001:db8:7::/48. An address that does not parse is given as it is.
+    package static func readable(_ address: String, ipv4PrefixLength: Int, ipv6PrefixLength: Int) -> String {
+        var v6 = in6_addr()
+        if address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 {
+            let bytes = withUnsafeBytes(of: &v6) { Array($0) }
+            if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xff && bytes[11] == 0xff {
+                return ipv4(Array(bytes[12...]), prefix: ipv4PrefixLength)
+            }
+            let keep = max(0, min(128, ipv6PrefixLength))
+            var out = in6_addr()
+            withUnsafeMutableBytes(of: &out) { $0.copyBytes(from: masked(bytes, keeping: keep)) }
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+            guard inet_ntop(AF_INET6, &out, &text, socklen_t(text.count)) != nil else { return address }
+            return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) + "/" + String(keep)
+        }
+        var v4 = in_addr()
+        guard inet_pton(AF_INET, address, &v4) == 1 else { return address }
+        return ipv4(withUnsafeBytes(of: &v4) { Array($0) }, prefix: ipv4PrefixLength)
+    }
+
     /// a.b.c.d for a whole address (as it always was), a.b.c.0/24 for a network.
     static func ipv4(_ bytes: [UInt8], prefix: Int) -> String {
         let keep = max(0, min(32, prefix))

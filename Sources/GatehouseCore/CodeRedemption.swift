@@ -70,7 +70,7 @@ extension Accounts {
     func openSession(afterCodeFor user: UserRecord, client: ClientInfo, secondFactor: SecondFactorAnswer) throws -> SignInOutcome {
         let now = clock.now()
         guard user.secondFactor.enabled else {
-            let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: [.emailCode], browser: client.browser)
+            let opened = try openSession(for: user, client: client, now: now, factors: [.emailCode])
             audit.record("signin_ok", at: now, user: user.email, ip: client.ip, [("method", .string("code"))])
             return .opened(opened)
         }

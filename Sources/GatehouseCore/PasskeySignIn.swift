@@ -48,7 +48,7 @@ extension Accounts {
         let budgets = try throttleAnswered { try beginClientAttempt(clientIP: client.ip, now: now) }
         let user = try provePasskey(json, purpose: .signIn, binding: "", of: nil, requireUserVerification: true, client: client, now: now)
         try giveBack(budgets, now: now)
-        let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: [.passkey], browser: client.browser)
+        let opened = try openSession(for: user, client: client, now: now, factors: [.passkey])
         audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail([.passkey]))
         return opened
     }

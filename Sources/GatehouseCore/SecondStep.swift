@@ -88,7 +88,7 @@ extension Accounts {
         let factors = ticket.factors + (factor.map { [$0] } ?? [])
         // An undo ended every session: this one opens under the new epoch.
         let current = factor == nil ? try store.loadUser(user.id) ?? user : user
-        let opened = try openSession(for: current, clientIP: client.ip, now: now, factors: factors, browser: ticket.browser)
+        let opened = try openSession(for: current, client: client, now: now, factors: factors, browser: ticket.browser)
         audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
         return opened
     }

@@ -148,7 +148,7 @@ extension Accounts {
             }
         }
         try signInSucceeded(attempt, now: now)
-        let opened = try openSession(for: user, clientIP: client.ip, now: now, factors: factors, browser: client.browser)
+        let opened = try openSession(for: user, client: client, now: now, factors: factors)
         audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
         return .opened(opened)
     }
@@ -188,14 +188,20 @@ extension Accounts {
     }
 
     /// A fresh sign-in counts as a re-authentication: the step-up window
-    /// starts now.
-    func openSession(for user: UserRecord, clientIP: String, now: Int64, factors: [AuthFactor],
-                     browser: String) throws -> OpenedSession {
+    /// starts now. `browser`: the browser family, if not the client's own
+    /// (the second step's is its ticket's). `announce`: a device new to the
+    /// account is told to its owner (`NewDevice.swift`); a sign-up's first
+    /// session is its baseline.
+    func openSession(for user: UserRecord, client: ClientInfo, now: Int64, factors: [AuthFactor], browser: String? = nil,
+                     announce: Bool = true) throws -> OpenedSession {
         try requireStaying(user)
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
-        try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now,
+        let id = sessionID(forToken: token)
+        let family = browser ?? client.browser
+        try store.insertSession(SessionRecord(id: id, userID: user.id, created: now,
                                               lastSeen: now, epoch: user.sessionEpoch, generation: user.generation,
-                                              clientIP: clientIP, factors: factors, reauthAt: now, browser: browser))
+                                              clientIP: client.ip, factors: factors, reauthAt: now, browser: family))
+        recogniseDevice(user, session: id, client: client, browser: family, now: now, announce: announce)
         return OpenedSession(token: token, expiresIn: policy.sessionAbsolute, user: user)
     }
 }

@@ -69,7 +69,7 @@ extension Accounts {
         }
         audit.record("signup_completed", at: now, user: email, ip: client.ip)
         // The password was just chosen and the mailbox just proved.
-        return try openSession(for: user, clientIP: client.ip, now: now, factors: [.password, .emailCode], browser: client.browser)
+        return try openSession(for: user, client: client, now: now, factors: [.password, .emailCode], announce: false)
     }
 
     // MARK: invitations

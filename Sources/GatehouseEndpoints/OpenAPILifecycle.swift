@@ -2,8 +2,9 @@ import GatehouseCore
 import GatehouseJSON
 
 /// Signing up (`/signup`, where the site has it), leaving
-/// (`/delete-account`, its `/restore`) and the person's export (`/export`)
-/// in the OpenAPI document. A sign-up's code is verify-otp's, with
+/// (`/delete-account`, its `/restore`), the person's export (`/export`)
+/// and "this wasn't me" after a new device's sign-in
+/// (`/sessions/not-me`) in the OpenAPI document. A sign-up's code is verify-otp's, with
 /// `purpose=signup`.
 extension OpenAPIDocument {
     static func lifecyclePaths(_ site: Site, _ policy: AccountPolicy) -> [(String, JSONValue)] {
@@ -15,6 +16,30 @@ extension OpenAPIDocument {
             ("/delete-account", ["get": page("deleteAccountForm", "The form for leaving", .signedIn), "post": deleteAccount()]),
             ("/delete-account/restore", ["get": page("restoreAccountForm", "The form for the restore code"), "post": restoreAccount()]),
             ("/export", ["get": exportAccount()]),
+            ("/sessions/not-me", ["get": page("notMeForm", "The form for the code from a new device's sign-in mail"), "post": notMe()]),
+        ]
+    }
+
+    static func notMe() -> JSONValue {
+        let schema = c.object([MailedCodeForm.rules], [
+            .init("token", "The code from the mail about a sign-in from a new device (spaces are ignored)."),
+        ], description: "The code.")
+        return [
+            "operationId": "notMe", "summary": "End a new device's session and reset the password",
+            "description": "Within seven days of the mail, once: the session the new device opened ends (if it has not), and the answer is a password-reset grant, as verify-otp's for purpose=reset, since whoever signed in knew the password.",
+            "security": [],
+            "requestBody": body(schema, example: ["token": "aGVsbG8"]),
+            "responses": posted([
+                ("200", [
+                    "description": "That session ended; a reset grant for change-password.",
+                    "headers": ["Cache-Control": c.ref("headers", "Cache-Control"), "Pragma": c.optional("Pragma")],
+                    "content": [c.json: ["schema": c.schema("NotMe")]],
+                ]),
+                ("303", r("Redirect")),
+                ("401", c.response("An `Authorization` header that does not authenticate.", headers: ["WWW-Authenticate"],
+                                   [(c.json, c.schema("Detail"))])),
+                ("403", c.either("`Invalid OTP`: not a code of this site's, expired or used (one answer for all); the account is being deleted; or a browser post from another site.", "Detail")),
+            ]),
         ]
     }
 
@@ -94,6 +119,14 @@ extension OpenAPIDocument {
             "properties": [
                 "msg": ["type": "string", "const": "The account will be deleted; every session has ended"],
                 "delete_after": ["type": "string", "format": "date-time", "description": "When gc may delete it for good."],
+            ],
+        ]),
+        ("NotMe", [
+            "type": "object", "required": ["msg", "reset_token", "expires_in"],
+            "properties": [
+                "msg": ["type": "string", "const": "That session ended; set a new password"],
+                "reset_token": ["type": "string", "description": "Present it to change-password as `Authorization: Bearer`, without `old_password`; good once, for nothing else."],
+                "expires_in": ["type": "integer", "minimum": 1],
             ],
         ]),
         ("AccountExport", [

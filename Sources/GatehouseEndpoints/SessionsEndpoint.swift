@@ -8,6 +8,8 @@ import GatehouseSystem
 /// address, browser, how each was proved, this one marked), and
 /// `POST <prefix>/sessions/revoke` with `{"id": …}` or `{"others": true}`.
 /// Ending any session but this one needs the step-up window.
+/// `<prefix>/sessions/not-me`: `{"token"}` from the mail about a sign-in
+/// from a new device ends that session and answers like a password reset.
 package struct SessionsEndpoint: Endpoint {
     package init() {}
     package let name = "sessions"
@@ -20,7 +22,16 @@ package struct SessionsEndpoint: Endpoint {
         path == prefix + "/sessions/revoke" ? ["POST"] : path == prefix + "/sessions" ? ["GET"] : methods
     }
 
+    var notMePath: String { name + "/not-me" }
+    var notMeForm: MailedCodeForm { MailedCodeForm(path: notMePath, texts: "notme", label: "field.not-me-code") }
+
     package func handle(_ ctx: RequestContext) throws -> Response {
+        if ctx.request.path == ctx.url(notMePath) {
+            return try notMeForm.handle(ctx) { token, _ in
+                let grant = try ctx.accounts.notMe(token, client: ctx.client)
+                return Authentication.resetGrantResponse(ctx, grant, message: ("msg", .string("That session ended; set a new password")))
+            }
+        }
         let revoke = ctx.request.path == ctx.url(name) + "/revoke"
         guard revoke || ctx.request.path == ctx.url(name) else { throw HTTPError.notFound }
         if !revoke {
@@ -95,5 +106,10 @@ package struct SessionsEndpoint: Endpoint {
         }
         body += Page.links([ctx.wayBack(signedIn: true)])
         return .html(200, p.document(title: p["sessions.title"], body: body))
+    }
+
+    package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
+        guard ctx.request.method == "POST", ctx.request.path == ctx.url(notMePath), error.status != 401 else { return nil }
+        return notMeForm.failed(error, ctx)
     }
 }

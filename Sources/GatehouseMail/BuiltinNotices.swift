@@ -29,6 +29,8 @@ enum BuiltinNotices {
         "account-deleted": ("Your {{site}} account will be deleted",
                             "Deleting the account was asked for (it goes on {{until}}; restore it before then at {{restore_page}} with the code {{restore}})"),
         "account-restored": ("Your {{site}} account was restored", "The account was restored and will not be deleted"),
+        "new-device": ("A new sign-in to your {{site}} account",
+                       "A sign-in from a device new to the account ({{browser}}, network {{network}}) happened; if it was not you, open {{not_me_page}} and enter the code {{not_me}}"),
         "invitation": ("You are invited to {{site}}",
                        "You are invited to make an account at {{site}} with this address ({{email}}) until {{until}} (UTC): {{page}}"),
     ]

@@ -42,7 +42,7 @@ package final class MailService: MailSink, @unchecked Sendable {
     package static let noticeNames = ["mfa-enabled", "mfa-disabled", "recovery-codes-regenerated", "recovery-code-used",
                                       "second-step-failed", "mfa-reset", "passkey-added", "passkey-removed",
                                       "email-changed", "email-change-undone", "signup-attempt", "account-deleted",
-                                      "account-restored", "invitation"]
+                                      "account-restored", "invitation", "new-device"]
     /// What a template's text body must show for its mail to make sense.
     static let requiredValues = ["otp": ["code"]]
 

@@ -37,7 +37,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
 
     // MARK: users
 
-    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes, passkeys, passkey_handle, email_undo, delete_after"
+    static let userColumns = "id, email, password_hash, created, password_changed, locked, email_verified, session_epoch, generation, surviving_session, totp_secret, totp_pending, totp_last_step, recovery_codes, passkeys, passkey_handle, email_undo, delete_after, known_devices"
 
     func user(_ row: [String?]) throws -> UserRecord {
         let v = { (i: Int) throws in try column(row, i, of: "gatehouse_users") }
@@ -54,14 +54,17 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                                                      recoveryCodes: SecondFactor.slots(try v(13))),
                           passkeys: try Passkey.list(try v(14))
                             ?? { throw StoreError.corrupt(path: "gatehouse_users", reason: "passkeys is not a list of passkeys") }(),
-                          passkeyHandle: try v(15), emailUndo: try v(16), deleteAfter: try int64(v(17)))
+                          passkeyHandle: try v(15), emailUndo: try v(16), deleteAfter: try int64(v(17)),
+                          knownDevices: try KnownDevice.list(try v(18))
+                            ?? { throw StoreError.corrupt(path: "gatehouse_users", reason: "known_devices is not a list of devices") }())
     }
 
     func values(_ u: UserRecord) -> [String?] {
         [u.id, u.email.description, u.passwordHash, String(u.created), String(u.passwordChanged), u.lock.rawValue,
          u.emailVerified ? "t" : "f", String(u.sessionEpoch), u.generation, u.survivingSession, u.secondFactor.totpSecret,
          u.secondFactor.pendingSecret, String(u.secondFactor.lastStep), SecondFactor.slotsText(u.secondFactor.recoveryCodes),
-         Passkey.listText(u.passkeys), u.passkeyHandle, u.emailUndo, String(u.deleteAfter)]
+         Passkey.listText(u.passkeys), u.passkeyHandle, u.emailUndo, String(u.deleteAfter),
+         KnownDevice.listText(u.knownDevices)]
     }
 
     package func loadUser(_ id: String) throws -> UserRecord? {
@@ -69,7 +72,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
     }
 
     package func insertUser(_ u: UserRecord) throws {
-        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+        try connection.query("INSERT INTO gatehouse_users (\(Self.userColumns)) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
                              values(u))
     }
 
@@ -81,7 +84,7 @@ package final class PostgresStore: AccountStore, @unchecked Sendable {
                 UPDATE gatehouse_users SET email = $2, password_hash = $3, created = $4, password_changed = $5, locked = $6,
                     email_verified = $7, session_epoch = $8, generation = $9, surviving_session = $10,
                     totp_secret = $11, totp_pending = $12, totp_last_step = $13, recovery_codes = $14, passkeys = $15,
-                    passkey_handle = $16, email_undo = $17, delete_after = $18 WHERE id = $1
+                    passkey_handle = $16, email_undo = $17, delete_after = $18, known_devices = $19 WHERE id = $1
                 """, values(u))
         }) else { throw StoreError.notFound }
         return u

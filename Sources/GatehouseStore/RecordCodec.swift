@@ -19,7 +19,7 @@ enum RecordCodec {
             ("totp_secret", u.secondFactor.totpSecret), ("totp_pending", u.secondFactor.pendingSecret),
             ("totp_last_step", "\(u.secondFactor.lastStep)"), ("recovery_codes", SecondFactor.slotsText(u.secondFactor.recoveryCodes)),
             ("passkeys", Passkey.listText(u.passkeys)), ("passkey_handle", u.passkeyHandle), ("email_undo", u.emailUndo),
-            ("delete_after", "\(u.deleteAfter)"),
+            ("delete_after", "\(u.deleteAfter)"), ("known_devices", KnownDevice.listText(u.knownDevices)),
         ])
     }
 
@@ -34,7 +34,9 @@ enum RecordCodec {
                    secondFactor: try secondFactor(r),
                    passkeys: try Passkey.list(r["passkeys"] ?? "") ?? { throw Invalid(description: "field passkeys is not a list of passkeys") }(),
                    passkeyHandle: r["passkey_handle"] ?? "", emailUndo: r["email_undo"] ?? "",
-                   deleteAfter: try optionalInt(r, "delete_after"))
+                   deleteAfter: try optionalInt(r, "delete_after"),
+                   knownDevices: try KnownDevice.list(r["known_devices"] ?? "")
+                    ?? { throw Invalid(description: "field known_devices is not a list of devices") }())
     }
 
     /// Absent in records written before second factors: none.

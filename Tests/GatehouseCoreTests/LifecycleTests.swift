@@ -86,4 +86,23 @@ final class LifecycleTests: CodeTestCase {
         XCTAssertNil(try accounts.findUser(ann))
         XCTAssertNil(try accounts.store.owner(in: .addresses, accounts.addressKey(ann)), "its claim went too")
     }
+
+    func testANewDeviceIsToldOnceAndItsCodeEndsThatSession() throws {
+        let signIn = { (ip: String) in try self.accounts.signIn(username: "ann@example.com", password: "password one", clientIP: ip) }
+        _ = try signIn("198.51.100.7")
+        _ = try signIn("198.51.100.200")
+        XCTAssertTrue(mail.sent.isEmpty, "the first device is the baseline; its /24 is the same device")
+        let taker = try signIn("203.0.113.5")
+        let told = try XCTUnwrap(mail.sent.last)
+        XCTAssertEqual(told.template, "new-device")
+        XCTAssertEqual(told.values["network"], "203.0.113.0/24")
+        _ = try signIn("203.0.113.9")
+        XCTAssertEqual(mail.sent.count, 1, "known now")
+        let grant = try accounts.notMe(told.values["not_me"]!, client: client)
+        XCTAssertEqual(grant.user.email, ann)
+        XCTAssertEqual(error { _ = try accounts.authenticate(token: taker.token) }, .notAuthenticated)
+        XCTAssertEqual(error { _ = try accounts.notMe(told.values["not_me"]!, client: self.client) }, .invalidCode, "once")
+        for n in 0..<4 { _ = try signIn("192.0.\(n).1") }
+        XCTAssertEqual(mail.sent.count, 3, "three an hour")
+    }
 }

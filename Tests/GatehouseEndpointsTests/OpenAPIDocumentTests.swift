@@ -26,7 +26,7 @@ final class OpenAPIDocumentTests: XCTestCase {
         }
         guard case .object(let paths)? = doc["paths"] else { return XCTFail("no paths") }
         // And /sessions, its list (GET) and its action (POST).
-        let sessions: [(String, [String])] = [("/sessions", ["GET"]), ("/sessions/revoke", ["POST"])]
+        let sessions: [(String, [String])] = [("/sessions", ["GET"]), ("/sessions/revoke", ["POST"]), ("/sessions/not-me", ["GET", "POST"])]
         XCTAssertEqual(Set(SessionsEndpoint().methods), ["GET", "POST"])
         XCTAssertEqual(Set(paths.map(\.0)), Set(endpoints.map(\.0) + actions.map(\.0) + sessions.map(\.0) + ["/mfa"]))
         for (p, methods) in endpoints.map({ ($0.0, $0.1.methods) }) + actions + sessions {

@@ -393,3 +393,35 @@ def test_signing_up_then_leaving_then_coming_back(two_servers, visit):
     assert visit.text("notice.account-restored") in visit.body
     visit.fill("home-after-restore", username=email, password=password)
     assert visit.text("home.signed-in-as", email=email) in visit.body
+
+
+@pytest.fixture(scope="module")
+def noticing(tmp_path_factory):
+    """A site that tells owners of sign-ins from new devices."""
+    s = Stack(tmp_path_factory.mktemp("new-device"), otp_send_cooldown=0, signin_redirect="/account/",
+              new_device_notice="yes").start()
+    yield s
+    s.stop()
+
+
+def test_a_sign_in_from_a_new_device_that_was_not_me(noticing, visit):
+    """The account's usual device is a script; a sign-in in Chromium is a
+    new one, and its owner is mailed. The mail's code, entered on the page
+    it names, ends that session and asks for a new password."""
+    site = noticing
+    email, password = site.add_user()
+    site.token(email, password)
+    visit.get(f"{site.base}/", "sign-in")
+    visit.fill("home", username=email, password=password)
+    told = site.mailbox.wait(email)[-1]
+    text = site.mailbox.text(told)
+    assert "Chrome" in text and "/account/sessions/not-me" in text
+    code = re.search(r"(?:enter this code|geben Sie diesen Code ein):\s+(\S+)", text)[1]
+    visit.get(f"{site.base}/sessions/not-me", "not-me")
+    assert visit.text("notme.intro") in visit.body
+    visit.fill("not-me-new-password", token=code)
+    assert visit.url == f"{site.base}/change-password"
+    visit.fill("not-me-password-set", new_password="mine again 2026", confirm_password="mine again 2026")
+    assert visit.text("notice.password-reset") in visit.body
+    visit.fill("home-after-not-me", username=email, password="mine again 2026")
+    assert visit.text("home.signed-in-as", email=email) in visit.body

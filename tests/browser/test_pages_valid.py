@@ -120,6 +120,8 @@ def second_factor_pages(site, html, post):
     yield "delete-account", requests.get(f"{site.base}/delete-account", headers={**html, **cookie})
     yield "restore-account", requests.get(f"{site.base}/delete-account/restore", headers=html)
     yield "restore-account-error", requests.post(f"{site.base}/delete-account/restore", data={"token": "abc"}, headers=post)
+    yield "not-me", requests.get(f"{site.base}/sessions/not-me", headers=html)
+    yield "not-me-error", requests.post(f"{site.base}/sessions/not-me", data={"token": "abc"}, headers=post)
     ticket = requests.post(f"{site.base}/token", data={"username": email, "password": password}, headers=post,
                            allow_redirects=False)
     step = {"Cookie": ticket.headers["Set-Cookie"].split(";")[0]}
@@ -143,4 +145,4 @@ def test_every_page_is_valid_html(site, language):
         assert ("script-src 'self'" in r.headers["Content-Security-Policy"]) == scripted, name
         assert ('data-webauthn=' in r.text and '/account/assets/webauthn.js' in r.text) == scripted, name
         names.append(name)
-    assert len(names) == 35
+    assert len(names) == 37

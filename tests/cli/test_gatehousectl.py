@@ -157,6 +157,8 @@ SUBCOMMANDS:
                           if they exist); with store = postgresql, also migrate
                           the schema.
   user                    Manage accounts.
+  invite                  Mail an address an invitation to sign up
+                          (signup_enabled = invitation).
   import                  Import users with their existing hashes (bcrypt,
                           yescrypt, sha512-crypt, Argon2).
   hash                    Print the Argon2id hash of a password read from
@@ -164,7 +166,8 @@ SUBCOMMANDS:
   sessions                List or revoke sessions.
   mail                    The outbox: deliver what is due, list it, retry dead
                           letters.
-  gc                      Remove expired sessions, codes and stale counters.
+  gc                      Delete accounts whose grace is over; remove expired
+                          sessions, codes and stale counters.
   fsck                    Check every record; with --repair, fix what can be
                           fixed.
   db                      Bring a store up to this release (the schema, the

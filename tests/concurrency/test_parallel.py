@@ -514,3 +514,20 @@ def test_a_restore_and_a_purge_racing_have_one_outcome(make_stack):
             assert s.ctl("user", "show", email, check=False).returncode == 4
             s.ctl("user", "add", email, input="a new passphrase\n")
             assert s.token(email, "a new passphrase"), "gone whole: the address is free"
+
+
+def test_one_not_me_code_gives_one_grant(make_stack):
+    """Eight posts of one "this wasn't me" code at once: its spent mark is
+    decided under the counter's lock, so one ends the session and gets a
+    reset grant, seven are refused."""
+    import re
+    s = make_stack(workers=WORKERS, new_device_notice="yes")
+    email, password = s.add_user()
+    s.token(email, password)
+    r = requests.post(f"{s.base}/token", data={"grant_type": "password", "username": email, "password": password},
+                      headers={"X-Forwarded-For": "203.0.113.5", "User-Agent": "curl/8.5.0"})
+    assert r.status_code == 200, r.text
+    code = re.search(r"enter this code:\s+(\S+)", s.mailbox.text(s.mailbox.wait(email)[-1]))[1]
+    results = burst(8, lambda i: requests.post(f"{s.base}/sessions/not-me", json={"token": code}))
+    assert statuses(results) == [200] + [403] * 7, [r.text for r in results]
+    assert requests.get(f"{s.base}/me", headers=bearer(r.json()["access_token"])).status_code == 401

@@ -221,3 +221,21 @@ def test_signing_up_exporting_leaving_and_coming_back(site):
     r = requests.post(f"{site.base}/delete-account/restore", json={"token": code})
     assert r.status_code == 200, (r.status_code, r.text[:300])
     assert site.sign_in(email, password).status_code == 200
+
+
+def test_a_new_device_and_not_me_under_lighttpd(tmp_path_factory):
+    """/sessions/not-me reaches the sessions responder under a second
+    server: a new device's mail, its code, the session ended, a grant."""
+    # A short directory: a Unix socket's path has room for 107 bytes.
+    s = Stack(tmp_path_factory.mktemp("nd"), server="lighttpd", new_device_notice="yes").start()
+    try:
+        email, password = s.add_user()
+        s.sign_in(email, password, ip="198.51.100.7")
+        r = s.sign_in(email, password, ip="203.0.113.5")
+        assert r.status_code == 200, r.text
+        code = re.search(r"enter this code:\s+(\S+)", s.mailbox.text(s.mailbox.wait(email)[-1]))[1]
+        done = requests.post(f"{s.base}/sessions/not-me", json={"token": code})
+        assert done.status_code == 200 and done.json()["reset_token"], (done.status_code, done.text[:300])
+        assert requests.get(f"{s.base}/me", headers=bearer(r.json()["access_token"])).status_code == 401
+    finally:
+        s.stop()
