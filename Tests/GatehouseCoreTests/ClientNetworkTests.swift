@@ -27,4 +27,13 @@ final class ClientNetworkTests: XCTestCase {
                        ClientNetwork.key("2001:db8:1:ffff::9", ipv4PrefixLength: 24, ipv6PrefixLength: 48))
         XCTAssertEqual(ClientNetwork.key("10.1.2.3", ipv4PrefixLength: 20, ipv6PrefixLength: 48), "10.1.0.0/20")
     }
+
+    /// As the new-device mail names a network.
+    func testReadableNetworks() {
+        let readable = { ClientNetwork.readable($0, ipv4PrefixLength: 24, ipv6PrefixLength: 48) }
+        XCTAssertEqual(readable("198.51.100.7"), "198.51.100.0/24")
+        XCTAssertEqual(readable("::ffff:198.51.100.7"), "198.51.100.0/24")
+        XCTAssertEqual(readable("2001:db8:1:2::5"), "2001:db8:1::/48")
+        XCTAssertEqual(readable("not an address"), "not an address")
+    }
 }
