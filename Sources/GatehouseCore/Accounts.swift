@@ -42,7 +42,7 @@ package struct AccountPolicy: Sendable, Equatable {
     /// Mail the owner about a sign-in from a device new to the account,
     /// naming `notMePage` (where its code ends that session).
     package var newDeviceNotice = true
-    package var notMePage = ""
+    package var notMePage = "/account/sessions/not-me"
     /// Passkeys: the site as a WebAuthn relying party (nil: no passkeys),
     /// how long a ceremony's challenge lasts, how many an account may have.
     package var relyingParty: RelyingParty?
