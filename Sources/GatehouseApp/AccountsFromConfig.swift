@@ -66,6 +66,7 @@ extension AccountPolicy {
         newDeviceNotice = config.newDeviceNotice
         // The Host header never makes a link: the public origin, or the path alone.
         notMePage = config.publicOrigin + config.prefix + "/sessions/not-me"
+        restorePage = config.publicOrigin + config.prefix + "/delete-account/restore"
     }
 }
 

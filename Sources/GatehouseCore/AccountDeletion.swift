@@ -13,15 +13,34 @@ import GatehouseSystem
 extension Accounts {
     /// An account asked to be deleted opens no session or grant of any
     /// kind until it is restored. Said only after what opens one was
-    /// proved (a password, a code, a passkey), so it tells no one else.
-    func requireStaying(_ user: UserRecord) throws {
-        if user.leaving { throw AccountError.accountLeaving }
+    /// proved (a password, a code, a passkey), so it tells no one else;
+    /// and since that proof is the owner's (or a taker's), the restore
+    /// code is mailed to the account again, once an hour at most, in case
+    /// the first mail was lost.
+    func requireStaying(_ user: UserRecord, client: ClientInfo) throws {
+        guard user.leaving else { return }
+        let now = clock.now()
+        var counts = [Int]()
+        let reminder = [Budget(key: keys.hex(user.id, domain: "restore-reminder-hour"), window: RateWindow(limit: 1))]
+        if user.deleteAfter > now {
+            do {
+                if try take(reminder, now: now, counts: &counts) == nil { mailRestoreCode(user, client: client, now: now) }
+            } catch {
+                logger.error("restore code not mailed again: \(error)")
+            }
+        }
+        throw AccountError.accountLeaving
     }
 
-    /// POST delete-account. `restorePage`: where the restore page is, for
-    /// the mail. When the account goes for good.
+    func mailRestoreCode(_ user: UserRecord, client: ClientInfo, now: Int64) {
+        notify(user, "account-deleted", client: client, now: now, [
+            "restore": restoreToken(user), "restore_page": policy.restorePage, "until": UTCTime.rfc3339(user.deleteAfter),
+        ])
+    }
+
+    /// POST delete-account. When the account goes for good.
     @discardableResult
-    package func requestDeletion(_ auth: Authenticated, restorePage: String, client: ClientInfo) throws -> Int64 {
+    package func requestDeletion(_ auth: Authenticated, client: ClientInfo) throws -> Int64 {
         try requireRecentAuthentication(auth)
         let now = clock.now()
         let marked = try store.updateUser(auth.user.id) { u in
@@ -34,9 +53,7 @@ extension Accounts {
         for s in try store.sessions(ofUser: marked.id) { try store.deleteSession(s.id) }
         audit.record("account_deletion_requested", at: now, user: marked.email, ip: client.ip,
                      [("delete_after", .string(UTCTime.rfc3339(marked.deleteAfter)))])
-        notify(marked, "account-deleted", client: client, now: now, [
-            "restore": restoreToken(marked), "restore_page": restorePage, "until": UTCTime.rfc3339(marked.deleteAfter),
-        ])
+        mailRestoreCode(marked, client: client, now: now)
         return marked.deleteAfter
     }
 
@@ -101,21 +118,25 @@ extension Accounts {
             } catch StoreError.notFound {
                 continue
             }
-            try removeAccount(marked)
+            // Another gc at once may have finished it: the record was last.
+            guard try removeAccount(marked) != nil else { continue }
             audit.record("account_purged", at: now, user: marked.email)
             purged += 1
         }
         return purged
     }
 
-    /// The account's record, then everything that names it: its codes,
-    /// its claims in the indexes, its sessions.
+    /// Everything that names the account (its codes, its claims in the
+    /// indexes, its sessions), then its record: a removal cut short leaves
+    /// the record, which the next gc (or `user del`) finds and finishes,
+    /// never a claim naming an account that is gone. The sessions ended;
+    /// nil when the record was gone already (another removal finished).
     @discardableResult
-    func removeAccount(_ user: UserRecord) throws -> Int {
-        guard try store.deleteUser(user.id) else { throw AccountError.userNotFound }
+    func removeAccount(_ user: UserRecord) throws -> Int? {
         try invalidateCodes(of: user.id)
         for passkey in user.passkeys { try store.release(in: .passkeys, passkeyKey(passkey.id), of: user.id) }
         try store.release(in: .addresses, addressKey(user.email), of: user.id)
-        return try removeSessionFiles(of: user.id)
+        let sessions = try removeSessionFiles(of: user.id)
+        return try store.deleteUser(user.id) ? sessions : nil
     }
 }

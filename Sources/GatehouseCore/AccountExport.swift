@@ -43,7 +43,7 @@ extension Accounts {
                 ("passkeys", .array(passkeys)),
             ])),
             ("sessions", .array(sessions)),
-            ("audit", .array(try audit.lines(about: addresses, limit: Self.exportAuditLines))),
+            ("audit", .array(try audit.lines(about: addresses, since: u.created, limit: Self.exportAuditLines))),
         ])
         audit.record("account_exported", at: now, user: u.email, ip: client.ip)
         return export

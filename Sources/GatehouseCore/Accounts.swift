@@ -43,6 +43,8 @@ package struct AccountPolicy: Sendable, Equatable {
     /// naming `notMePage` (where its code ends that session).
     package var newDeviceNotice = true
     package var notMePage = "/account/sessions/not-me"
+    /// Where a deleted account's restore code is entered, for its mails.
+    package var restorePage = "/account/delete-account/restore"
     /// Passkeys: the site as a WebAuthn relying party (nil: no passkeys),
     /// how long a ceremony's challenge lasts, how many an account may have.
     package var relyingParty: RelyingParty?

@@ -20,7 +20,7 @@ extension Accounts {
     package func accountID(for email: EmailAddress) throws -> String? {
         let key = addressKey(email)
         if let id = try store.owner(in: .addresses, key) { return id }
-        guard let legacy = try store.loadUser(key), legacy.email == email else { return nil }
+        guard let legacy = try store.loadUser(key), legacy.email == email, legacy.deleteAfter != UserRecord.purging else { return nil }
         return try store.claim(in: .addresses, key, for: key) ? key : store.owner(in: .addresses, key)
     }
 
@@ -41,16 +41,30 @@ extension Accounts {
     /// record exists (PostgreSQL's index refers to the row): of two made
     /// at once for one address, one gets it and the other's record goes.
     func insertAccount(_ user: UserRecord) throws {
-        guard try accountID(for: user.email) == nil else { throw AccountError.userExists }
+        // The claim decides; this only spares a record written in vain.
+        guard try findUser(user.email) == nil else { throw AccountError.userExists }
         do {
             try store.insertUser(user)
         } catch StoreError.exists {
             throw AccountError.userExists
         }
-        guard try store.claim(in: .addresses, addressKey(user.email), for: user.id) else {
+        guard try claimAddress(user.email, for: user.id) else {
             try store.deleteUser(user.id)
             throw AccountError.userExists
         }
+    }
+
+    /// The address claimed for `uid`. A claim whose account has no record
+    /// at all (left by a removal cut short) is no one's: it is freed and
+    /// claimed again. A claim whose account exists is never taken over,
+    /// even if its record does not have the address yet: that account may
+    /// be in the middle of a change to it.
+    func claimAddress(_ email: EmailAddress, for uid: String) throws -> Bool {
+        let key = addressKey(email)
+        if try store.claim(in: .addresses, key, for: uid) { return true }
+        guard let holder = try store.owner(in: .addresses, key), holder != uid, try store.loadUser(holder) == nil else { return false }
+        try store.release(in: .addresses, key, of: holder)
+        return try store.claim(in: .addresses, key, for: uid)
     }
 
     func newAccountID() -> String { Hex.encode(random.bytes(32)) }

@@ -27,19 +27,27 @@ package struct AuditTrail: Sendable {
         self.logger = logger
     }
 
-    /// The newest `limit` lines whose `user` is one of `addresses`, parsed.
-    /// A line is matched on its exact `"user":"…"` member as this trail
-    /// writes it, so an address inside another field never matches.
-    package func lines(about addresses: [EmailAddress], limit: Int) throws -> [JSONValue] {
+    /// The newest `limit` lines whose `user` is one of `addresses`, written
+    /// at `since` or later (an address that had an account before belongs
+    /// to that account's lines), parsed. A line is matched on its exact
+    /// `"user":"…"` member as this trail writes it, so an address inside
+    /// another field never matches. Each kept line is a copy of its own:
+    /// the log is read in large blocks, and a slice would keep its block.
+    package func lines(about addresses: [EmailAddress], since: Int64, limit: Int) throws -> [JSONValue] {
         guard let history else { return [] }
         let needles = addresses.map { Array(("\"user\":" + JSONValue.string($0.description).serialized()).utf8) }
-        var kept = [ArraySlice<UInt8>]()
+        var kept = [[UInt8]]()
         try history { line in
             guard needles.contains(where: { ByteSearch.contains(line, $0) }) else { return }
-            kept.append(line)
+            kept.append(Array(line))
             if kept.count > limit { kept.removeFirst(kept.count - limit) }
         }
-        return kept.compactMap { try? JSONParser.parse(Array($0)) }
+        // The trail's own times (RFC 3339, UTC, to the second) sort as text.
+        let start = UTCTime.rfc3339(since)
+        return kept.compactMap { line in
+            guard let value = try? JSONParser.parse(line), case .string(let time)? = value["time"], time >= start else { return nil }
+            return value
+        }
     }
 
     /// Whether the n-th refusal of one source in one window gets its own

@@ -55,7 +55,7 @@ extension Accounts {
     /// A password-reset grant: a short-lived session of kind `reset`, good
     /// for one change-password and refused everywhere else.
     func openResetGrant(for user: UserRecord, clientIP: String) throws -> OpenedSession {
-        try requireStaying(user)
+        try requireStaying(user, client: ClientInfo(ip: clientIP))
         let now = clock.now()
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,

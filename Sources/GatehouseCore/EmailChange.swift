@@ -50,7 +50,7 @@ extension Accounts {
         _ = try checkCode(code, ids: [changeCodeID(uid, to: new)], accountID: uid, address: new, purpose: Self.changeEmailPurpose,
                           clientIP: client.ip, signedIn: true)
         let now = clock.now()
-        guard try store.claim(in: .addresses, addressKey(new), for: uid) else {
+        guard try claimAddress(new, for: uid) else {
             audit.record("email_change_refused", at: now, user: auth.user.email, ip: client.ip,
                          [("to", .string(new.description)), ("reason", .string("taken"))])
             throw AccountError.addressTaken
@@ -130,12 +130,12 @@ extension Accounts {
         let proof = Array(bytes[35..<51])
         // Genuine for the record as it is: its pending undo, its generation.
         let restoring = { (u: UserRecord) -> EmailAddress? in
-            guard let undo = self.pendingUndo(u, now: now), hour == (undo.expires + 3599) / 3600,
+            guard u.deleteAfter != UserRecord.purging, let undo = self.pendingUndo(u, now: now), hour == (undo.expires + 3599) / 3600,
                   constantTimeEqual(proof, self.emailUndoProof(uid, undo.address, generation: u.generation, hour: hour)) else { return nil }
             return undo.address
         }
         guard let user = try store.loadUser(uid), let old = restoring(user) else { throw AccountError.invalidCode }
-        guard try store.claim(in: .addresses, addressKey(old), for: uid) else {
+        guard try claimAddress(old, for: uid) else {
             audit.record("email_change_undo_refused", at: now, user: old, ip: client.ip, [("reason", .string("taken"))])
             throw AccountError.addressTaken
         }
@@ -150,6 +150,8 @@ extension Accounts {
                 u.email = old
                 u.emailVerified = true
                 u.emailUndo = ""
+                // A deletion asked for since the change was the taker's too.
+                u.deleteAfter = 0
                 u.generation = Hex.encode(random.bytes(16))
                 u.passwordHash = Self.unusablePassword
                 u.passwordChanged = now

@@ -192,12 +192,15 @@ extension Accounts {
             user = try store.loadUser(uid)
             return user.map { $0.lock != .admin } ?? false
         }
+        // The account's address, not the one presented (a new address's code).
+        audit.record("code_verified", at: clock.now(), user: user!.email, ip: clientIP, [("purpose", .string(purpose))])
         return user!
     }
 
     /// Counts the guess, then consumes the code if it is right; `honour`
     /// then says whether what the code was for can still be done (false:
-    /// answered like a wrong code). The record the code consumed.
+    /// answered like a wrong code). The record the code consumed; the
+    /// caller records the success, naming the account.
     @discardableResult
     func spendCode(_ code: String, ids: [String], accountID uid: String, address email: EmailAddress, purpose: String,
                    clientIP: String, signedIn: Bool, honour: (CodeRecord) throws -> Bool) throws -> CodeRecord {
@@ -265,7 +268,6 @@ extension Accounts {
             }
             throw AccountError.invalidCode
         }
-        audit.record("code_verified", at: now, user: email, ip: clientIP, [("purpose", .string(purpose))])
         return spent
     }
 

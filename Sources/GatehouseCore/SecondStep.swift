@@ -11,7 +11,7 @@ extension Accounts {
     /// a record of kind `second_step`, good for nothing but
     /// `completeSecondStep`, for a few minutes and a few codes.
     func openSecondStep(for user: UserRecord, factors: [AuthFactor], client: ClientInfo, now: Int64) throws -> OpenedSession {
-        try requireStaying(user)
+        try requireStaying(user, client: client)
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
         try store.insertSession(SessionRecord(id: sessionID(forToken: token), userID: user.id, created: now, lastSeen: now,
                                               epoch: user.sessionEpoch, generation: user.generation, clientIP: client.ip,

@@ -194,7 +194,7 @@ extension Accounts {
     /// session is its baseline.
     func openSession(for user: UserRecord, client: ClientInfo, now: Int64, factors: [AuthFactor], browser: String? = nil,
                      announce: Bool = true) throws -> OpenedSession {
-        try requireStaying(user)
+        try requireStaying(user, client: client)
         let token = Base64.url(random.bytes(Accounts.tokenBytes))
         let id = sessionID(forToken: token)
         let family = browser ?? client.browser

@@ -16,7 +16,10 @@ package enum SignupMode: Sendable, Equatable {
 /// account: a new address is mailed a code, a taken one a note to its
 /// owner. The account is made only when verify-otp (purpose `signup`)
 /// takes the code, from the password hash kept in the code's record, so
-/// nothing about an address can be learnt by signing in before.
+/// nothing about an address can be learnt by signing in before. The
+/// password is given again with the code: a later sign-up of the address
+/// (anyone's) replaces the pending one, and the code mailed for it must
+/// never make an account with a password the person did not choose.
 extension Accounts {
     package static let signupPurpose = "signup"
 
@@ -41,24 +44,33 @@ extension Accounts {
         // Written either way: the same work. A taken address's code is
         // mailed to no one, and its account could not be made anyway.
         let issued = try writeCode(signupCodeID(email), of: addressKey(email), purpose: Self.signupPurpose, payload: hash, now: now)
-        if let owner {
-            notify(owner, "signup-attempt", client: client, now: now)
-            audit.record("signup_taken_address", at: now, user: email, ip: client.ip)
-        } else {
-            try mail.queue(codeMail(issued, purpose: Self.signupPurpose, to: email, language: client.language), decoy: false)
-            audit.record("signup_requested", at: now, user: email, ip: client.ip)
-        }
+        // One mail either way, queued alike (a failure is the same 500).
+        let note = OutgoingMail(to: email, template: "signup-attempt",
+                                values: ["time": UTCTime.rfc3339(now), "ip": client.ip], language: client.language)
+        try mail.queue(owner == nil ? codeMail(issued, purpose: Self.signupPurpose, to: email, language: client.language) : note,
+                       decoy: false)
+        audit.record(owner == nil ? "signup_requested" : "signup_taken_address", at: now, user: email, ip: client.ip)
     }
 
     /// verify-otp with purpose signup: the code taken (counted like any
-    /// code without a session), then the account made under the address's
-    /// claim, and signed in. `addressTaken` when the address got an
-    /// account meanwhile (another sign-up's, or an administrator's).
-    package func completeSignup(_ code: String, for email: EmailAddress, client: ClientInfo) throws -> OpenedSession {
+    /// code without a session) and the password given again, which must be
+    /// the pending sign-up's; then the account made under the address's
+    /// claim, and signed in. A password that is not the pending one is
+    /// answered like a wrong code, and the code is spent. `addressTaken`
+    /// when the address got an account meanwhile.
+    package func completeSignup(_ code: String, for email: EmailAddress, password: String, client: ClientInfo) throws -> OpenedSession {
         guard policy.signup != .closed else { throw AccountError.signupClosed }
+        let text = PasswordText(password)
         let pending = try spendCode(code, ids: [signupCodeID(email)], accountID: addressKey(email), address: email,
-                                    purpose: Self.signupPurpose, clientIP: client.ip, signedIn: false) { !$0.payload.isEmpty }
+                                    purpose: Self.signupPurpose, clientIP: client.ip, signedIn: false) { record in
+            guard !record.payload.isEmpty, case .match = hasher.check(text.normalized, against: record.payload) else {
+                audit.record("signup_refused", at: clock.now(), user: email, ip: client.ip, [("reason", .string("not the pending password"))])
+                return false
+            }
+            return true
+        }
         let now = clock.now()
+        audit.record("code_verified", at: now, user: email, ip: client.ip, [("purpose", .string(Self.signupPurpose))])
         let user = UserRecord(id: newAccountID(), email: email, passwordHash: pending.payload, created: now, emailVerified: true,
                               generation: Hex.encode(random.bytes(16)))
         do {

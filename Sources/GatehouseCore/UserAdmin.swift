@@ -72,8 +72,7 @@ extension Accounts {
     /// one opened while this runs cannot serve an account added later
     /// under the same address.
     package func deleteUser(_ email: EmailAddress) throws {
-        guard let user = try findUser(email) else { throw AccountError.userNotFound }
-        let sessions = try removeAccount(user)
+        guard let user = try findUser(email), let sessions = try removeAccount(user) else { throw AccountError.userNotFound }
         audit.record("user_deleted", at: clock.now(), user: email, [("sessions_ended", .int(sessions))])
     }
 

@@ -33,16 +33,10 @@ package struct DeleteAccountEndpoint: Endpoint {
     }
 
     func delete(_ ctx: RequestContext, auth: Authenticated) throws -> Response {
-        let until = try ctx.accounts.requestDeletion(auth, restorePage: Self.restorePage(ctx), client: ctx.client)
+        let until = try ctx.accounts.requestDeletion(auth, client: ctx.client)
         if ctx.html { return .redirect(to: ctx.url("token") + "?notice=account-deleted", headers: [Authentication.clearCookie(ctx)]) }
         return .json(200, .object([("msg", .string("The account will be deleted; every session has ended")),
                                    ("delete_after", .string(UTCTime.rfc3339(until)))]))
-    }
-
-    /// Named in the mail: absolute when the site's public origin is known,
-    /// else its path. The restore code is apart from it, never in a URL.
-    static func restorePage(_ ctx: RequestContext) -> String {
-        ctx.services.site.publicOrigin + ctx.url("delete-account/restore")
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated, message: String? = nil, status: Int = 200) -> Response {

@@ -10,7 +10,8 @@ enum OpenAPIComponents {
     /// A field's schema from the same rule the endpoint validates it with,
     /// so the description cannot drift from the check.
     static func field(_ rule: FieldRule, _ description: String) -> JSONValue {
-        var members: [(String, JSONValue)] = [("type", "string")]
+        // An optional member may be null, which counts as absent (pydantic's Optional).
+        var members: [(String, JSONValue)] = [("type", rule.required ? "string" : ["string", "null"])]
         if let min = rule.minLength { members.append(("minLength", .int(min))) }
         members.append(("maxLength", .int(rule.maxLength)))
         // No field may hold a NUL (a 422); JSON Schema says it with a pattern.

@@ -390,6 +390,7 @@ package enum OpenAPIDocument {
             .init("code", "The code that was e-mailed (\(policy.codes.length) digits); anything else is a wrong code."),
             .init("email", schema: emailSchema), .init("purpose", schema: purpose),
             .init("mfa_code", "purpose=login for an account with a second factor: its code (else 403 after the e-mailed code was spent)."),
+            .init("password", "purpose=signup: the password given at POST /signup, again (else 422; a different one is answered as a wrong code, and the code is spent)."),
         ], description: "The code; the address when there is no session.")
         return [
             "operationId": "verifyCode",

@@ -30,7 +30,8 @@ package struct SignupEndpoint: Endpoint {
         guard ctx.accounts.policy.signup != .closed else { throw AccountError.signupClosed }
         let visitor = try Authentication.optional(ctx)
         if ctx.request.method == "GET" {
-            var page = form(ctx, email: EmailField.prefill(ctx) ?? "", invitation: ctx.request.queryValue("invitation") ?? "")
+            var page = form(ctx, auth: visitor.session?.auth, email: EmailField.prefill(ctx) ?? "",
+                            invitation: ctx.request.queryValue("invitation") ?? "")
             page.headers += visitor.headers
             return page
         }
@@ -50,11 +51,12 @@ package struct SignupEndpoint: Endpoint {
         return .json(200, .object([Self.answer]))
     }
 
-    func form(_ ctx: RequestContext, email: String, invitation: String, message: String? = nil, issues: [ValidationIssue] = [],
-              status: Int = 200) -> Response {
+    /// `auth`: a browser signed in to another account posts with its CSRF token like any other.
+    func form(_ ctx: RequestContext, auth: Authenticated?, email: String, invitation: String, message: String? = nil,
+              issues: [ValidationIssue] = [], status: Int = 200) -> Response {
         let p = ctx.page
         let site = ctx.services.site
-        var fields = [
+        var fields = Authentication.csrfField(ctx, auth) + [
             FormField("email", label: p["field.email"], type: "email", value: email, autocomplete: "email"),
             FormField("password", label: p["field.new-password"], type: "password", autocomplete: "new-password",
                       hint: p["password.hint", ["min": String(site.passwordMinLength), "max": String(site.passwordMaxLength)]]),
@@ -72,8 +74,10 @@ package struct SignupEndpoint: Endpoint {
 
     package func htmlError(_ error: HTTPError, _ ctx: RequestContext) -> Response? {
         guard ctx.request.method == "POST", error.status != 404 else { return nil }
-        var page = form(ctx, email: ctx.bodyText("email"), invitation: ctx.bodyText("invitation"), message: ctx.page.explain(error),
-                        issues: error.issues, status: error.status)
+        let visitor = try? Authentication.optional(ctx)
+        var page = form(ctx, auth: visitor?.session?.auth, email: ctx.bodyText("email"), invitation: ctx.bodyText("invitation"),
+                        message: ctx.page.explain(error), issues: error.issues, status: error.status)
+        page.headers += visitor?.headers ?? []
         page.headers += error.response.headers.filter { $0.0 == "Retry-After" }
         return page
     }

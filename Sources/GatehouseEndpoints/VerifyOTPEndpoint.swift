@@ -18,6 +18,8 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
         FieldRule("purpose", from: .queryOrBody, required: false, maxLength: 16),
         // purpose=login for an account with a second factor (JSON clients).
         FieldRule("mfa_code", required: false, maxLength: 64, secret: true),
+        // purpose=signup: the password chosen at signup, again.
+        FieldRule("password", required: false, maxLength: 1024, secret: true),
     ]
 
     static let verified: (String, JSONValue) = ("msg", .string("OTP verified successfully"))
@@ -44,7 +46,11 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
             // A sign-up's code makes the account and signs it in, whoever
             // this browser was signed in as before.
             let email = try EmailField.parse(fields["email"] ?? "", in: EmailField.location(ctx))
-            let opened = try ctx.accounts.completeSignup(code, for: email, client: ctx.client)
+            guard let password = fields["password"] else {
+                throw HTTPError.validation([ValidationIssue(type: "missing", loc: [.string("body"), .string("password")],
+                                                            msg: "Field required", input: .null)])
+            }
+            let opened = try ctx.accounts.completeSignup(code, for: email, password: password, client: ctx.client)
             return ctx.html ? Authentication.signedIn(ctx, .opened(opened)) : Self.sessionAnswer(opened)
         }
         if fields["purpose"] == Accounts.changeEmailPurpose {
@@ -103,6 +109,10 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
             .hidden("purpose", purpose),
             FormField("code", label: p["field.code"], type: "text", autocomplete: "one-time-code", hint: p["verify.code-hint"]),
         ]
+        if purpose == Accounts.signupPurpose {
+            fields.append(FormField("password", label: p["field.password"], type: "password", autocomplete: "new-password",
+                                    hint: p["verify.signup-password-hint"]))
+        }
         // Where the code went (never whether the address has an account),
         // said only on send-otp's own word, and a way to ask for another one.
         let address = email.isEmpty ? auth?.user.email.description ?? "" : email

@@ -20,12 +20,12 @@ final class LifecycleTests: CodeTestCase {
         try accounts.requestSignup(bob, password: "his own passphrase", invitation: nil, client: client)
         XCTAssertNil(try accounts.findUser(bob), "nothing before the code")
         let code = mail.sent.last!.values["code"]!
-        XCTAssertEqual(error { _ = try accounts.completeSignup(self.wrong(code), for: self.bob, client: self.client) }, .invalidCode)
-        let opened = try accounts.completeSignup(code, for: bob, client: client)
+        XCTAssertEqual(error { _ = try accounts.completeSignup(self.wrong(code), for: self.bob, password: "his own passphrase", client: self.client) }, .invalidCode)
+        let opened = try accounts.completeSignup(code, for: bob, password: "his own passphrase", client: client)
         XCTAssertEqual(opened.user.email, bob)
         XCTAssertTrue(try XCTUnwrap(accounts.findUser(bob)).emailVerified)
         XCTAssertNoThrow(try accounts.signIn(username: "bob@example.org", password: "his own passphrase", clientIP: "192.0.2.1"))
-        XCTAssertEqual(error { _ = try accounts.completeSignup(code, for: self.bob, client: self.client) }, .invalidCode)
+        XCTAssertEqual(error { _ = try accounts.completeSignup(code, for: self.bob, password: "his own passphrase", client: self.client) }, .invalidCode)
     }
 
     func testATakenAddressIsToldAndNothingChanges() throws {
@@ -61,7 +61,7 @@ final class LifecycleTests: CodeTestCase {
 
     func testDeletionEndsSessionsAndTheRestoreWorksOnce() throws {
         let auth = try session()
-        try accounts.requestDeletion(auth, restorePage: "/r", client: client)
+        try accounts.requestDeletion(auth, client: client)
         XCTAssertEqual(error { _ = try accounts.authenticate(token: auth.token) }, .notAuthenticated)
         XCTAssertEqual(error { _ = try accounts.signIn(username: "ann@example.com", password: "password one", clientIP: "192.0.2.1") },
                        .accountLeaving)
@@ -74,7 +74,7 @@ final class LifecycleTests: CodeTestCase {
 
     func testAPurgeMarksFirstSoNoRestoreFollowsIt() throws {
         let auth = try session()
-        try accounts.requestDeletion(auth, restorePage: "/r", client: client)
+        try accounts.requestDeletion(auth, client: client)
         let restore = try XCTUnwrap(mail.sent.last?.values["restore"])
         let id = auth.user.id
         // A purge cut short after its mark: the restore is refused, the next purge finishes.
@@ -104,5 +104,28 @@ final class LifecycleTests: CodeTestCase {
         XCTAssertEqual(error { _ = try accounts.notMe(told.values["not_me"]!, client: self.client) }, .invalidCode, "once")
         for n in 0..<4 { _ = try signIn("192.0.\(n).1") }
         XCTAssertEqual(mail.sent.count, 3, "three an hour")
+    }
+
+    /// A taker changes the address, then asks to delete the account (its
+    /// restore code goes to the taker): the owner's undo takes back both.
+    func testAnUndoOfAChangeTakesBackADeletion() throws {
+        let auth = try session()
+        let theirs: EmailAddress = "taker@example.net"
+        try accounts.requestEmailChange(auth, to: theirs, client: client)
+        _ = try accounts.confirmEmailChange(auth, to: theirs, code: mail.sent.last!.values["code"]!, undoPage: "/u", client: client)
+        let undo = try XCTUnwrap(mail.sent.last(where: { $0.template == "email-changed" })?.values["undo"])
+        try accounts.requestDeletion(try accounts.authenticate(token: auth.token), client: client)
+        let grant = try accounts.undoEmailChange(undo, client: client)
+        XCTAssertEqual(grant.user.email, ann)
+        XCTAssertFalse(try XCTUnwrap(accounts.findUser(ann)).leaving)
+    }
+
+    /// A claim left by a removal cut short (its account has no record)
+    /// does not keep the address from a new account.
+    func testAClaimWhoseAccountIsGoneIsTakenOver() throws {
+        let bob: EmailAddress = "bob@example.org"
+        XCTAssertTrue(try accounts.store.claim(in: .addresses, accounts.addressKey(bob), for: String(repeating: "ab", count: 32)))
+        XCTAssertNoThrow(try accounts.addUser(bob, password: "his own passphrase"))
+        XCTAssertEqual(try accounts.findUser(bob)?.email, bob)
     }
 }

@@ -376,7 +376,7 @@ def test_signing_up_then_leaving_then_coming_back(two_servers, visit):
     assert visit.text("signup.intro") in visit.body
     visit.fill("signup-code", email=email, password=password, confirm_password=password)
     assert visit.text("verify.sent-signup", email=email) in visit.body
-    visit.fill("home-signed-up", code=site.mailbox.code(email))
+    visit.fill("home-signed-up", code=site.mailbox.code(email), password=password)
     assert visit.url == f"{site.base}/"
     assert visit.text("home.signed-in-as", email=email) in visit.body
 

@@ -16,7 +16,8 @@ links hand one on) is left as it is.
 
 Two rules of the API are beyond JSON Schema, and a request generated as
 valid is made to keep them (`before_call`, which every phase passes
-through; requests generated as invalid are sent as they are): confirm_password equals new_password; a field given
+through; requests generated as invalid are sent as they are): confirm_password equals new_password
+(signup's, when given, equals password); a field given
 in both the query string and the body (send-otp's and verify-otp's `email`
 and `purpose`) has the same value in both (else 422); and send-otp without
 a session names an address (else 422: there is nobody to send to).
@@ -87,6 +88,8 @@ def before_call(context, case, kwargs):
         return
     if op == "changePassword" and "new_password" in case.body:
         case.body["confirm_password"] = case.body["new_password"]
+    if op == "signup" and isinstance(case.body.get("confirm_password"), str) and "password" in case.body:
+        case.body["confirm_password"] = case.body["password"]
     if op in ("sendCode", "verifyCode"):
         for name, value in (case.query or {}).items():
             if name in case.body:

@@ -21,7 +21,7 @@ def test_install_then_uninstall(tmp_path):
     # The responders are one file under every name: their workers share its pages.
     responders = subprocess.run([lib / "gatehouse", "--names"], capture_output=True, text=True, check=True).stdout.split()
     assert {(lib / p).stat().st_ino for p in responders} == {(lib / "gatehouse").stat().st_ino}
-    assert len(responders) == 13
+    assert len(responders) == 16
     assert (share / "templates/mail/otp.txt").exists() and (share / "common-passwords.txt").exists()
     assert (share / "deploy/systemd/gatehouse@.service").read_text().count("/opt/gatehouse/lib/gatehouse/%i") == 1
     assert "/opt/gatehouse/lib/gatehouse" in (share / "deploy/lighttpd/gatehouse-fastcgi.conf").read_text()

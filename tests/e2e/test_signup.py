@@ -16,7 +16,7 @@ from conftest import Stack
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    s = Stack(tmp_path_factory.mktemp("signup"), signup_enabled="yes").start()
+    s = Stack(tmp_path_factory.mktemp("signup"), signup_enabled="yes", otp_send_cooldown=0).start()
     yield s
     s.stop()
 
@@ -30,8 +30,8 @@ def signup(stack, email, password, **extra):
                          headers={"X-Forwarded-For": stack.client_ip()})
 
 
-def complete(stack, email, code):
-    return requests.post(f"{stack.base}/verify-otp", json={"email": email, "code": code, "purpose": "signup"},
+def complete(stack, email, code, password="a long enough passphrase"):
+    return requests.post(f"{stack.base}/verify-otp", json={"email": email, "code": code, "purpose": "signup", "password": password},
                          headers={"X-Forwarded-For": stack.client_ip()})
 
 
@@ -44,6 +44,8 @@ def test_a_new_address_gets_an_account_once_its_code_is_verified(site):
     assert site.sign_in(email, password).status_code == 400, "no account before the code"
     assert site.ctl("user", "show", email, check=False).returncode == 4
     assert complete(site, email, "000000" if code != "000000" else "111111").status_code == 403
+    r = requests.post(f"{site.base}/verify-otp", json={"email": email, "code": code, "purpose": "signup"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "password"], "the password comes again"
     r = complete(site, email, code)
     assert r.status_code == 200, r.text
     me = requests.get(f"{site.base}/me", headers={"Authorization": f"Bearer {r.json()['access_token']}"}).json()
@@ -95,6 +97,40 @@ def test_the_password_is_checked_like_a_change_and_nothing_is_sent(site):
     r = requests.post(f"{site.base}/signup", json={"email": email, "password": "a long enough passphrase",
                                                    "confirm_password": "something else"})
     assert r.status_code == 400 and r.json() == {"detail": "Passwords do not match"}
+
+
+def test_a_later_sign_up_of_the_address_never_gives_its_password_to_the_first(site):
+    """Someone signs up the address the owner is signing up with, with a
+    password of their own, so the newest code mailed is for theirs. The
+    owner enters it with the owner's password: refused, and no account
+    has the other password."""
+    email = new_address()
+    assert signup(site, email, "the owners passphrase").status_code == 200
+    time.sleep(0.1)
+    assert signup(site, email, "an intruders passphrase").status_code == 200
+    code = site.mailbox.code(email, count=2)
+    r = complete(site, email, code, password="the owners passphrase")
+    assert r.status_code == 403 and r.json() == {"detail": "Invalid OTP"}, r.text
+    assert site.ctl("user", "show", email, check=False).returncode == 4
+    assert site.sign_in(email, "an intruders passphrase").status_code == 400
+    assert complete(site, email, code, password="an intruders passphrase").status_code == 403, "the code was spent"
+
+
+def test_a_browser_signed_in_to_another_account_signs_up_with_its_csrf_token(site):
+    """The session cookie makes the post a signed-in one, which needs the
+    CSRF token: the form carries it."""
+    from test_browser_session import browser_sign_in, cookie_header
+    _, signed_in = browser_sign_in(site, *site.add_user())
+    html = {"Accept": "text/html", **cookie_header(signed_in)}
+    page = requests.get(f"{site.base}/signup", headers=html).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    email = new_address()
+    form = {"email": email, "password": "a long enough passphrase", "confirm_password": "a long enough passphrase"}
+    origin = {"Origin": f"http://127.0.0.1:{site.port}"}
+    assert requests.post(f"{site.base}/signup", data=form, headers={**html, **origin}, allow_redirects=False).status_code == 403
+    r = requests.post(f"{site.base}/signup", data={**form, "csrf_token": csrf}, headers={**html, **origin}, allow_redirects=False)
+    assert r.status_code == 303 and "/account/verify-otp?purpose=signup" in r.headers.get("Location", ""), r.text[:800]
+    assert site.mailbox.code(email)
 
 
 def test_without_signup_enabled_there_is_no_signup(stack):

@@ -127,10 +127,11 @@ def test_schema_commands(tmp_path):
     migrated = s.ctl("db", "migrate").stdout
     assert "applied 1 accounts" in migrated and "applied 2 second factor" in migrated
     assert "applied 3 session factors" in migrated and "applied 4 passkeys" in migrated and "applied 5 addresses" in migrated
+    assert "applied 6 lifecycle" in migrated
     assert "applied" not in s.ctl("db", "migrate").stdout.split("\n")[0]
     assert s.ctl("db", "status").stdout.strip().splitlines() == ["1 accounts\tapplied", "2 second factor\tapplied",
                                                                   "3 session factors\tapplied", "4 passkeys\tapplied",
-                                                                  "5 addresses\tapplied"]
+                                                                  "5 addresses\tapplied", "6 lifecycle\tapplied"]
     s.ctl("init")
     email, _ = s.add_user()
     assert "checked 1 rows: 0 findings" in s.ctl("fsck").stdout

@@ -209,7 +209,8 @@ def test_signing_up_exporting_leaving_and_coming_back(site):
     email, password = f"joined-{secrets.token_hex(4)}@example.org", "a long enough passphrase"
     r = requests.post(f"{site.base}/signup", json={"email": email, "password": password})
     assert r.status_code == 200, (r.status_code, r.text[:300])
-    r = requests.post(f"{site.base}/verify-otp", json={"email": email, "code": site.mailbox.code(email), "purpose": "signup"})
+    r = requests.post(f"{site.base}/verify-otp", json={"email": email, "code": site.mailbox.code(email), "purpose": "signup",
+                                                       "password": password})
     assert r.status_code == 200, (r.status_code, r.text[:300])
     token = r.json()["access_token"]
     r = requests.get(f"{site.base}/export", headers=bearer(token))
