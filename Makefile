@@ -42,11 +42,11 @@ unit: deps-test
 	swift build --build-tests $(IMPORT_CHECK)
 	scripts/with-postgres swift test --skip-build --disable-swift-testing
 
-# Everything once on the flat-file store, then the end-to-end and
-# concurrency suites again with every stack on PostgreSQL.
+# Everything once on the flat-file store and, side by side with it, the
+# end-to-end and concurrency suites again with every stack on PostgreSQL
+# (scripts/test-e2e).
 e2e: build deps-test
-	GATEHOUSE_BIN="$(BIN)" python3 -m pytest -q -s -rfE tests
-	GATEHOUSE_BIN="$(BIN)" GATEHOUSE_TEST_STORE=postgresql python3 -m pytest -q -s -rfE tests/e2e tests/concurrency
+	scripts/test-e2e "$(BIN)"
 
 # Every parser that sees outside input under libFuzzer with AddressSanitizer
 # (Fuzz/, scripts/fuzz): FUZZ_SECONDS per target; `make test` runs each briefly.
