@@ -42,9 +42,9 @@ unit: deps-test
 	swift build --build-tests $(IMPORT_CHECK)
 	scripts/with-postgres swift test --skip-build --disable-swift-testing
 
-# Everything once on the flat-file store and, side by side with it, the
-# end-to-end and concurrency suites again with every stack on PostgreSQL
-# (scripts/test-e2e).
+# Everything once on the flat-file store (in two runs) and, side by side
+# with them, the end-to-end and concurrency suites again with every stack
+# on PostgreSQL (scripts/test-e2e).
 e2e: build deps-test
 	scripts/test-e2e "$(BIN)"
 
