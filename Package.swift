@@ -44,7 +44,7 @@ let package = Package(
         // For Fuzz/ (the libFuzzer harness, a package of its own so that the
         // normal build never needs the sanitizers): the parsers it drives.
         .library(name: "GatehouseFuzzTargets", targets: ["GatehouseJSON", "GatehouseHTTP", "GatehousePages", "GatehouseCore", "GatehouseConfig", "GatehouseEndpoints",
-                                                     "GatehouseFiles", "GatehouseSystem", "GatehouseWebAuthn"]),
+                                                     "GatehouseFiles", "GatehouseSystem", "GatehouseWebAuthn", "GatehouseBreach"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -65,6 +65,8 @@ let package = Package(
         // Local files done right: atomic replacement, append-only logs,
         // sorted-line lookups, the disk reserve, the record text format.
         .target(name: "GatehouseFiles", dependencies: ["GatehouseSystem"]),
+        // The filter of breached passwords: a binary fuse filter, its file, the corpus's import.
+        .target(name: "GatehouseBreach", dependencies: ["GatehouseFiles", "GatehouseSystem"]),
         .target(name: "GatehouseStore", dependencies: ["GatehouseFiles", "GatehouseSystem", "GatehouseCore"]),
         .target(name: "GatehouseConfig", dependencies: ["GatehouseSystem"]),
         .target(name: "GatehousePostgres", dependencies: ["CLibPQ", "GatehouseCore", "GatehouseSystem"]),
@@ -89,7 +91,7 @@ let package = Package(
         // The wiring: configuration in; store, mailer and accounts out.
         .target(name: "GatehouseApp", dependencies: [
             "GatehouseSystem", "GatehouseFiles", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore", "GatehousePostgres",
-            "GatehouseMail", "GatehouseWebAuthn",
+            "GatehouseMail", "GatehouseWebAuthn", "GatehouseBreach",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
@@ -124,17 +126,18 @@ let package = Package(
         .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email", "signup", "delete-account", "export"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
-            "GatehouseSMTP", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GatehouseSMTP", "GatehouseBreach", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Drives the store from many processes at once for the hammer and
         // crash tests and the benchmarks; not installed.
         .executableTarget(name: "gatehouse-stress", dependencies: [
-            "GatehouseSystem", "GatehouseStore", "GatehousePostgres", "GatehouseCore", "GatehouseCrypto",
+            "GatehouseSystem", "GatehouseStore", "GatehousePostgres", "GatehouseCore", "GatehouseCrypto", "GatehouseBreach",
         ]),
 
         .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
         .testTarget(name: "GatehouseFilesTests", dependencies: ["GatehouseFiles", "GatehouseSystem", "TestSupport"]),
+        .testTarget(name: "GatehouseBreachTests", dependencies: ["GatehouseBreach", "GatehouseSystem", "TestSupport"]),
         .testTarget(name: "GatehouseAppTests", dependencies: ["GatehouseApp", "GatehouseConfig", "GatehouseMail", "GatehouseSystem", "GatehouseCore",
                                                             "GatehouseCrypto"]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore", "GatehouseCore", "GatehousePostgres"]),

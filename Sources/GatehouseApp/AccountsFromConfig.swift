@@ -1,5 +1,6 @@
 import GatehouseConfig
 import GatehouseCrypto
+import GatehouseBreach
 import GatehouseCore
 import GatehouseWebAuthn
 import GatehouseFiles
@@ -28,7 +29,7 @@ extension Accounts {
                         random: random, policy: AccountPolicy(config: config),
                         audit: auditTrail(config, logger: logger), logger: logger,
                         dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random),
-                        mail: mail, blocklists: blocklists)
+                        mail: mail, blocklists: blocklists, breached: BreachFilterReader(path: config.breachFilterPath))
     }
 }
 
@@ -38,6 +39,11 @@ extension Accounts {
         let log = AppendLog(path: config.auditLogPath, reserve: config.diskReserve)
         return AuditTrail(append: { try log.append($0) }, history: { try log.forEachLine($0) }, logger: logger)
     }
+}
+
+/// The filter file answers the core's question.
+extension BreachFilterReader: BreachedPasswords {
+    package func contains(sha1Key: UInt64) throws -> Bool? { try contains(sha1Key) }
 }
 
 extension AccountPolicy {
@@ -63,6 +69,7 @@ extension AccountPolicy {
         case .invitation: signup = .invitation
         }
         deletionGrace = config.deletionGrace
+        refuseBreachedPasswords = config.breachedPasswords == .refuse
         newDeviceNotice = config.newDeviceNotice
         // The Host header never makes a link: the public origin, or the path alone.
         notMePage = config.publicOrigin + config.prefix + "/sessions/not-me"

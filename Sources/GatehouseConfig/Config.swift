@@ -79,6 +79,8 @@ public struct Config: Sendable {
     package internal(set) var signupEnabled = SignupSetting.allCases[0]
     package internal(set) var deletionGrace: Int = 0
     package internal(set) var newDeviceNotice: Bool = true
+    package internal(set) var breachedPasswords = BreachCheck.allCases[0]
+    package internal(set) var breachFilterSetting: String = ""
     package internal(set) var resetGrantLifetime: Int = 0
     package internal(set) var templatesDir: String = ""
     package internal(set) var siteName: String = ""
@@ -209,6 +211,7 @@ public struct Config: Sendable {
     /// The Maildir for `mail_transport = maildir`.
     package var maildir: String { maildirSetting.isEmpty ? dataDir + "/maildir" : maildirSetting }
     package var auditLogPath: String { auditLogSetting.isEmpty ? dataDir + "/audit.log" : auditLogSetting }
+    package var breachFilterPath: String { breachFilterSetting.isEmpty ? dataDir + "/breached-passwords.filter" : breachFilterSetting }
 }
 
 /// Where accounts, sessions and codes live.
@@ -219,6 +222,8 @@ package enum DatabaseTLS: String, CaseIterable, Sendable { case auto, required, 
 package enum LogLevel: String, CaseIterable, Sendable { case debug, info, notice, warning, error }
 /// What passing `otp_sends_per_hour_site` does.
 package enum SiteCapAction: String, CaseIterable, Sendable { case alarm, refuse }
+/// `breached_passwords`.
+package enum BreachCheck: String, CaseIterable, Sendable { case refuse, off }
 /// `signup_enabled`.
 package enum SignupSetting: String, CaseIterable, Sendable { case no, yes, invitation }
 /// How mail leaves the outbox.

@@ -37,6 +37,9 @@ package struct AccountPolicy: Sendable, Equatable {
     /// Self-service sign-up, and how long an invitation to it lasts.
     package var signup = SignupMode.closed
     package var invitationLifetime: Int = 7 * 86_400
+    /// Refuse a new password the breached-password corpus has (when one
+    /// was imported).
+    package var refuseBreachedPasswords = true
     /// How long an account asked to be deleted can be restored.
     package var deletionGrace: Int = 7 * 86_400
     /// Mail the owner about a sign-in from a device new to the account,
@@ -95,13 +98,15 @@ package final class Accounts: Sendable {
     let logger: Logger
     let mail: MailSink
     let blocklists: [PasswordBlocklist]
+    let breached: BreachedPasswords?
     let dummyHash: String
     /// How long a verification at the current parameters takes here.
     let verificationCost = VerificationCost()
 
     package init(store: AccountStore, hasher: PasswordHasher, keys: KeyedHasher, clock: Clock, random: RandomSource,
                 policy: AccountPolicy, audit: AuditTrail, logger: Logger, dummyHash: String,
-                mail: MailSink = NoMail(), blocklists: [PasswordBlocklist] = []) {
+                mail: MailSink = NoMail(), blocklists: [PasswordBlocklist] = [], breached: BreachedPasswords? = nil) {
+        self.breached = breached
         self.mail = mail
         self.blocklists = blocklists
         self.store = store

@@ -20,6 +20,7 @@ extension Accounts {
         for list in blocklists where try list.contains(lowered) {
             throw AccountError.invalidField(field: field, reason: "this password is too common; choose one that is harder to guess")
         }
+        try checkNotBreached(text, field: field)
         let local = address.localPart.lowercased()
         // A one- or two-letter local part would forbid half the alphabet.
         if local.count >= 3 && lowered.contains(local) {

@@ -19,6 +19,7 @@ extension Accounts {
     package func addUser(_ email: EmailAddress, password: String) throws -> UserRecord {
         let text = PasswordText(password)
         try checkNewPassword(text)
+        try checkNotBreached(text, field: "password")
         return try insert(email, hash: try hasher.hash(text.normalized), event: "user_added")
     }
 
@@ -45,6 +46,7 @@ extension Accounts {
     package func setPassword(_ email: EmailAddress, password: String) throws {
         let text = PasswordText(password)
         try checkNewPassword(text)
+        try checkNotBreached(text, field: "password")
         let hash = try hasher.hash(text.normalized)
         try modify(email, event: "password_set_by_admin") {
             $0.passwordHash = hash

@@ -13,9 +13,12 @@ package enum HMACSHA1 {
     typealias HMACFunction = @convention(c) (OpaquePointer?, UnsafeRawPointer?, Int32, UnsafePointer<UInt8>?, Int,
                                              UnsafeMutablePointer<UInt8>?, UnsafeMutablePointer<UInt32>?) -> UnsafeMutablePointer<UInt8>?
 
+    typealias SHA1Function = @convention(c) (UnsafePointer<UInt8>?, Int, UnsafeMutablePointer<UInt8>?) -> UnsafeMutablePointer<UInt8>?
+
     struct Library: @unchecked Sendable {
         let sha1: Digest
         let hmac: HMACFunction
+        let digest: SHA1Function
     }
 
     package struct Unavailable: Error, CustomStringConvertible {
@@ -27,11 +30,21 @@ package enum HMACSHA1 {
             return .failure(Unavailable(description: "cannot load libcrypto (apt-get install libssl3): "
                                         + (dlerror().map { String(cString: $0) } ?? "not found")))
         }
-        guard let sha1 = dlsym(handle, "EVP_sha1"), let hmac = dlsym(handle, "HMAC") else {
-            return .failure(Unavailable(description: "libcrypto lacks EVP_sha1 or HMAC"))
+        guard let sha1 = dlsym(handle, "EVP_sha1"), let hmac = dlsym(handle, "HMAC"), let digest = dlsym(handle, "SHA1") else {
+            return .failure(Unavailable(description: "libcrypto lacks EVP_sha1, HMAC or SHA1"))
         }
-        return .success(Library(sha1: unsafeBitCast(sha1, to: Digest.self), hmac: unsafeBitCast(hmac, to: HMACFunction.self)))
+        return .success(Library(sha1: unsafeBitCast(sha1, to: Digest.self), hmac: unsafeBitCast(hmac, to: HMACFunction.self),
+                                digest: unsafeBitCast(digest, to: SHA1Function.self)))
     }()
+
+    /// The SHA-1 of `message`: how the breached-password corpus names a
+    /// password (never for anything that must resist collisions).
+    package static func sha1(_ message: [UInt8]) throws(Unavailable) -> [UInt8] {
+        let lib = try library.get()
+        var out = [UInt8](repeating: 0, count: 20)
+        _ = out.withUnsafeMutableBufferPointer { o in message.withUnsafeBufferPointer { lib.digest($0.baseAddress, message.count, o.baseAddress) } }
+        return out
+    }
 
     /// The 20-byte MAC of `message` under `key`.
     package static func mac(key: [UInt8], message: [UInt8]) throws(Unavailable) -> [UInt8] {

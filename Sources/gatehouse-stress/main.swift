@@ -19,6 +19,7 @@ import GatehouseSystem
 //   gatehouse-stress populate DATA_DIR N         N users (bulk, one sync at the end)
 //   gatehouse-stress ops DATA_DIR N OPS          µs per load/update/counter on random users of N
 //   gatehouse-stress argon2 DATA_DIR SECONDS     Argon2id verifications per second (m=19 MiB, t=2)
+//   gatehouse-stress breach FILTER N             ns per lookup and the false-positive rate of N random keys
 //   gatehouse-stress locks DIR N                 ns per lock and unlock: the counter table's OFD byte-range
 //                                                lock against a robust process-shared mutex in a mapping
 
@@ -33,6 +34,7 @@ func die(_ message: String) -> Never {
 
 let args = CommandLine.arguments
 guard args.count >= 3 else { die("usage: gatehouse-stress hammer-user|hammer-counter|churn|read DATA_DIR [N|SEED]") }
+if args[1] == "breach", args.count >= 4, let n = Int(args[3]) { measureBreachFilter(path: args[2], samples: n) }
 let store: AccountStore
 do {
     if args[2].hasPrefix("postgresql:") {

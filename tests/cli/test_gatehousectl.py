@@ -161,6 +161,8 @@ SUBCOMMANDS:
                           (signup_enabled = invitation).
   import                  Import users with their existing hashes (bcrypt,
                           yescrypt, sha512-crypt, Argon2).
+  breach                  The corpus of breached passwords: import it into the
+                          filter every password set is checked against.
   hash                    Print the Argon2id hash of a password read from
                           standard input or a prompt.
   sessions                List or revoke sessions.

@@ -10,6 +10,7 @@ import GatehouseJSON
 import GatehouseFiles
 import GatehouseSystem
 import GatehouseWebAuthn
+import GatehouseBreach
 
 /// Each parser that sees outside input, as a function of arbitrary bytes.
 /// A parser may refuse its input (that is its job); it must not crash, hang
@@ -60,6 +61,13 @@ let targets: [String: @Sendable ([UInt8]) -> Void] = [
             for key in c.keys { _ = Catalogue.fill(c.text(key) ?? "", ["n": "1", "email": "a@b"]) }
         }
     },
+    // The breached-password corpus, line by line, as its import reads it.
+    "breach-line": { bytes in
+        for (n, line) in bytes.split(separator: UInt8(ascii: "\n")).enumerated() { _ = try? CorpusImport.parse(line, line: n + 1) }
+    },
+    // A filter file as a responder maps it: every offset checked before a
+    // lookup reads there.
+    "breach-filter": { bytes in _ = try? BreachFilterReader.lookUp([0, 1, .max, 0x8000_0000_0000_0000], inFilterBytes: bytes) },
     "import": { bytes in
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             for format in ImportFormat.allCases { _ = format.parse(line) }

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GatehouseFiles
+import GatehouseSystem
+
+/// `gatehousectl breach import FILE`: the corpus in its published text
+/// form (a `SHA1-HEX:COUNT` line per password, in any order) to a filter
+/// file, in bounded memory. First pass: each line's key goes to the file
+/// of its shard, in a directory beside the output. Then each shard's keys
+/// are read, built into a filter and written out; the finished file
+/// replaces the old one by a rename, so a running site switches over at
+/// once and never goes without a filter. A line that is not a SHA-1 stops
+/// the import with its number, and nothing is replaced.
+public enum CorpusImport {
+    /// At most about this many keys per shard (the memory of one build:
+    /// some 30 bytes a key).
+    static let keysPerShard = 1 << 22
+
+    package struct Report: Sendable {
+        package let lines: Int
+        package let keys: UInt64
+        package let bytes: Int
+        package let shards: Int
+    }
+
+    package struct BadLine: Error, CustomStringConvertible {
+        package let line: Int
+        package var description: String { "line \(line) is not SHA1-HEX:COUNT (40 hexadecimal digits, a colon, a count)" }
+    }
+
+    /// Shard bits for a corpus of `size` bytes (a line is some 44 bytes).
+    static func shardBits(forBytes size: Int) -> Int {
+        var bits = 0
+        while bits < 8 && (size / 44) >> bits > keysPerShard { bits += 1 }
+        return bits
+    }
+
+    package static func run(corpus: String, into output: String, seed: UInt64 = UInt64.random(in: .min ... .max)) throws -> Report {
+        let input = try Posix.open(corpus, O_RDONLY)
+        defer { close(input) }
+        var st = stat()
+        guard fstat(input, &st) == 0 else { throw SystemCallError(operation: "fstat", path: corpus, code: errno) }
+        let bits = shardBits(forBytes: Int(st.st_size))
+        let work = output + ".import-" + String(getpid())
+        try Posix.makeDirectories(work)
+        defer { for name in Posix.list(work) { _ = try? Posix.unlinkIfExists(work + "/" + name) }; rmdir(work) }
+
+        let lines = try split(input, path: corpus, bits: bits, into: work)
+        var seeds = SeedSequence(seed)
+        let (temp, fd) = try AtomicFile.createTemporary(beside: output)
+        var written: (keys: UInt64, bytes: UInt64)
+        do {
+            defer { close(fd) }
+            written = try write(shards: 1 << bits, bits: bits, from: work, to: fd, path: temp, seeds: &seeds)
+            try Posix.fsync(fd, path: temp)
+        } catch {
+            _ = try? Posix.unlinkIfExists(temp)
+            throw error
+        }
+        do {
+            try Posix.rename(temp, output)
+        } catch {
+            _ = try? Posix.unlinkIfExists(temp)
+            throw error
+        }
+        try Posix.fsyncDirectory(Posix.dirname(of: output))
+        return Report(lines: lines, keys: written.keys, bytes: Int(written.bytes), shards: 1 << bits)
+    }
+
+    /// Each shard built from its keys' file and its fingerprints written,
+    /// after room for the header and table, which come last.
+    static func write(shards: Int, bits: Int, from work: String, to fd: Int32, path: String,
+                      seeds: inout SeedSequence) throws -> (keys: UInt64, bytes: UInt64) {
+        var offset = UInt64(BreachFilterFile.headerSize + shards * BreachFilterFile.entrySize)
+        var table = [UInt8]()
+        var keys: UInt64 = 0
+        guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw SystemCallError(operation: "lseek", path: path, code: errno) }
+        for s in 0..<shards {
+            let shardKeys = Array(Set(try readKeys(work + "/" + String(s))))
+            guard let (layout, fingerprints) = BinaryFuseFilter.build(shardKeys, seeds: &seeds) else {
+                throw BreachFilterFile.Corrupt(description: "shard \(s) could not be built")
+            }
+            keys += UInt64(shardKeys.count)
+            table += BreachFilterFile.entry(layout, offset: offset)
+            let bytes = fingerprints.map(\.littleEndian).withUnsafeBytes { Array($0) }
+            try Posix.writeAll(fd, bytes, path: path)
+            offset += UInt64(bytes.count)
+        }
+        let head = BreachFilterFile.header(bits: bits, keys: keys) + table
+        guard pwrite(fd, head, head.count, 0) == head.count else { throw SystemCallError(operation: "pwrite", path: path, code: errno) }
+        return (keys, offset)
+    }
+
+    /// Reads the corpus in blocks; each line's key is appended to its
+    /// shard's file (buffered). The number of lines.
+    static func split(_ input: Int32, path: String, bits: Int, into work: String) throws -> Int {
+        let shards = 1 << bits
+        var buffers = [[UInt8]](repeating: [], count: shards)
+        let files = try (0..<shards).map { try Posix.open(work + "/" + String($0), O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+        defer { files.forEach { close($0) } }
+        func flush(_ s: Int) throws {
+            try Posix.writeAll(files[s], buffers[s], path: work)
+            buffers[s].removeAll(keepingCapacity: true)
+        }
+        var pending = [UInt8]()
+        var line = 0
+        while true {
+            let (block, eof) = FileDescriptor.read(input, upTo: 1 << 20)
+            pending += block
+            var start = 0
+            while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                line += 1
+                if let key = try parse(pending[start..<nl], line: line) {
+                    let s = BreachFilterFile.shard(key, bits: bits)
+                    buffers[s] += BreachFilterFile.le(key)
+                    if buffers[s].count >= 1 << 16 { try flush(s) }
+                }
+                start = nl + 1
+            }
+            pending.removeSubrange(..<start)
+            if eof { break }
+        }
+        if !pending.isEmpty {
+            line += 1
+            if let key = try parse(pending[...], line: line) {
+                buffers[BreachFilterFile.shard(key, bits: bits)] += BreachFilterFile.le(key)
+            }
+        }
+        for s in 0..<shards where !buffers[s].isEmpty { try flush(s) }
+        return line
+    }
+
+    /// The key of one line: its first 16 hex digits, once the whole line
+    /// proved to be 40 hex digits, a colon and a count (a CR before the
+    /// newline is allowed; an empty line is skipped).
+    public static func parse(_ line: ArraySlice<UInt8>, line number: Int) throws -> UInt64? {
+        var text = line
+        if text.last == UInt8(ascii: "\r") { text = text.dropLast() }
+        if text.isEmpty { return nil }
+        guard text.count > 41, text[text.startIndex + 40] == UInt8(ascii: ":"),
+              text[(text.startIndex + 41)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { throw BadLine(line: number) }
+        var key: UInt64 = 0
+        for (i, c) in text.prefix(40).enumerated() {
+            guard let v = HexDigits.value(c) else { throw BadLine(line: number) }
+            if i < 16 { key = key << 4 | UInt64(v) }
+        }
+        return key
+    }
+
+    static func readKeys(_ path: String) throws -> [UInt64] {
+        let fd = try Posix.open(path, O_RDONLY)
+        defer { close(fd) }
+        let bytes = try Posix.readAll(fd, path: path, limit: Int.max / 2)
+        return stride(from: 0, to: bytes.count - bytes.count % 8, by: 8).map { i in
+            bytes[i..<(i + 8)].withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import GatehouseBreach
+import GatehouseSystem
+import TestSupport
+import XCTest
+
+/// The filter: no false negatives, false positives near 2^-16, about 2.25
+/// bytes a key; the file: written whole, read back, damage refused, a new
+/// one picked up by a reader already open.
+final class BreachFilterTests: XCTestCase {
+    func keys(_ n: Int, _ seed: UInt64) -> [UInt64] {
+        var s = SeedSequence(seed)
+        return (0..<n).map { _ in s.next() }
+    }
+
+    func testEveryKeyIsFoundAndFewOthersAre() throws {
+        for n in [0, 1, 2, 3, 100, 10_000, 200_000] {
+            var seeds = SeedSequence(7)
+            let set = keys(n, 1)
+            let (layout, fingerprints) = try XCTUnwrap(BinaryFuseFilter.build(set, seeds: &seeds), "\(n)")
+            for k in set { XCTAssertTrue(BinaryFuseFilter.contains(k, layout: layout) { fingerprints[Int($0)] }, "\(n)") }
+            guard n == 200_000 else { continue }
+            let others = keys(1_000_000, 2)
+            let positives = others.filter { BinaryFuseFilter.contains($0, layout: layout) { fingerprints[Int($0)] } }.count
+            XCTAssertLessThan(positives, 40, "about 1e6 / 65536 = 15")
+            XCTAssertLessThan(Double(fingerprints.count * 2) / Double(n), 2.5, "bytes per key")
+        }
+    }
+
+    func testRepeatedKeysCountOnce() throws {
+        var seeds = SeedSequence(3)
+        let (layout, fingerprints) = try XCTUnwrap(BinaryFuseFilter.build([5, 5, 5, 9], seeds: &seeds))
+        XCTAssertTrue(BinaryFuseFilter.contains(5, layout: layout) { fingerprints[Int($0)] })
+        XCTAssertTrue(BinaryFuseFilter.contains(9, layout: layout) { fingerprints[Int($0)] })
+    }
+
+    func corpus(_ hashes: [String]) throws -> String {
+        let path = TestFiles.temporaryDirectory("breach") + "/corpus.txt"
+        try TestFiles.write(path, hashes.map { $0 + ":3\r\n" }.joined())
+        return path
+    }
+
+    func hex(_ key: UInt64) -> String { String(repeating: "0", count: 16 - String(key, radix: 16).count) + String(key, radix: 16, uppercase: true) }
+
+    func testImportReadAndSwitchOver() throws {
+        let first = keys(5000, 11).map { hex($0) + "0123456789ABCDEF01234567" }
+        let input = try corpus(first)
+        let output = Posix.dirname(of: input) + "/breached.filter"
+        let report = try CorpusImport.run(corpus: input, into: output, seed: 1)
+        XCTAssertEqual(report.lines, 5000)
+        XCTAssertEqual(report.keys, 5000)
+        let reader = BreachFilterReader(path: output)
+        for k in keys(5000, 11) { XCTAssertEqual(try reader.contains(k), true) }
+        XCTAssertEqual(try reader.keyCount(), 5000)
+        // A new import replaces the file; the open reader maps the new one.
+        _ = try CorpusImport.run(corpus: try corpus(keys(10, 12).map { hex($0) + String(repeating: "A", count: 24) }), into: output, seed: 2)
+        XCTAssertEqual(try reader.keyCount(), 10)
+        for k in keys(10, 12) { XCTAssertEqual(try reader.contains(k), true) }
+    }
+
+    func testABadLineStopsTheImportAndReplacesNothing() throws {
+        let input = try corpus([String(repeating: "A", count: 40), "not a hash", String(repeating: "B", count: 40)])
+        let output = Posix.dirname(of: input) + "/breached.filter"
+        XCTAssertThrowsError(try CorpusImport.run(corpus: input, into: output)) { error in
+            XCTAssertEqual((error as? CorpusImport.BadLine)?.line, 2)
+        }
+        XCTAssertFalse(Posix.exists(output))
+        XCTAssertEqual(Posix.list(Posix.dirname(of: input)).sorted(), ["corpus.txt"], "no temporary left")
+        XCTAssertNil(try BreachFilterReader(path: output).contains(1), "no filter: no answer")
+    }
+
+    func testADamagedFileIsRefused() throws {
+        let input = try corpus(keys(100, 4).map { hex($0) + String(repeating: "C", count: 24) })
+        let output = Posix.dirname(of: input) + "/breached.filter"
+        _ = try CorpusImport.run(corpus: input, into: output)
+        let fd = try Posix.open(output, O_WRONLY)
+        XCTAssertEqual(ftruncate(fd, 200), 0)
+        close(fd)
+        XCTAssertThrowsError(try BreachFilterReader(path: output).contains(1))
+    }
+
+    /// A shard with no segment at all: its third slot would lie past the
+    /// array (found by the fuzzer; the seed is Tests/Fuzz/corpus/breach-filter/no-segments).
+    func testAShardWithoutSegmentsIsRefused() {
+        var bytes = BreachFilterFile.header(bits: 0, keys: 1)
+        bytes += BreachFilterFile.entry(BinaryFuseFilter.Layout(seed: 1, segmentLength: 16, segmentCountLength: 0, arrayLength: 32),
+                                        offset: 64)
+        bytes += [UInt8](repeating: 0, count: 64)
+        XCTAssertThrowsError(try BreachFilterReader.lookUp([1, 2, 3], inFilterBytes: bytes))
+    }
+
+    func testSizesNeverHaveLessThanOneSegment() {
+        for n in [0, 1, 2, 3, 10, 1000] { XCTAssertTrue(BinaryFuseFilter.Layout(keys: n, seed: 0).isSound, "\(n)") }
+    }
+}
