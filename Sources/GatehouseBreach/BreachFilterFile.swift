@@ -45,10 +45,21 @@ package enum BreachFilterFile {
 /// A filter file mapped for lookups. The file is replaced whole by an
 /// import (a rename): each lookup first checks that the path still names
 /// the file mapped, and maps the new one if not, so a running responder
-/// switches over with no restart and no moment without a filter.
+/// switches over with no restart and no moment without a filter. Replace
+/// it only by a rename (`mv`, or the import): a file overwritten in place
+/// (`cp` over it) can shrink under a mapping, and a read past its new end
+/// kills the process (SIGBUS).
+///
+/// A new file that cannot be read (damaged, unreadable) is not used: the
+/// last good one goes on answering, or without one there is no answer,
+/// and `problem` says why (`gatehousectl breach status` shows it). A
+/// damaged filter must not stop every password change and reset, nor is
+/// it tried again at every request.
 public final class BreachFilterReader: @unchecked Sendable {
     package let path: String
     private var mapped: Mapping?
+    /// The file last found unusable, and why.
+    private var refused: (identity: (UInt64, UInt64, Int64), error: Error)?
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
     struct Mapping {
@@ -99,32 +110,47 @@ public final class BreachFilterReader: @unchecked Sendable {
         }
     }
 
-    /// The number of passwords in the filter, nil without one.
+    /// The number of passwords in the filter, nil without one; throws
+    /// when the file there cannot be used.
     package func keyCount() throws -> UInt64? {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        return try current()?.keys
+        let m = try current()
+        if let refused { throw refused.error }
+        return m?.keys
+    }
+
+    static func identity(_ st: stat) -> (UInt64, UInt64, Int64) {
+        (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_mtim.tv_nsec) ^ Int64(st.st_size))
     }
 
     private func current() throws -> Mapping? {
         var st = stat()
         guard stat(path, &st) == 0 else {
-            if errno == ENOENT { return nil }
+            if errno == ENOENT { return mapped }
             throw SystemCallError(operation: "stat", path: path, code: errno)
         }
-        let identity = (UInt64(st.st_dev), UInt64(st.st_ino), Int64(st.st_mtim.tv_nsec) ^ Int64(st.st_size))
+        let identity = Self.identity(st)
         if let m = mapped, m.identity == identity { return m }
-        let fresh = try map(identity: identity)
-        if let old = mapped { munmap(UnsafeMutableRawPointer(mutating: old.base), old.size) }
-        mapped = fresh
-        return fresh
+        if let refused, refused.identity == identity { return mapped }
+        do {
+            let fresh = try map()
+            if let old = mapped { munmap(UnsafeMutableRawPointer(mutating: old.base), old.size) }
+            mapped = fresh
+            refused = nil
+        } catch {
+            refused = (identity, error)
+        }
+        return mapped
     }
 
-    private func map(identity: (UInt64, UInt64, Int64)) throws -> Mapping {
+    private func map() throws -> Mapping {
         let fd = try Posix.open(path, O_RDONLY)
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw SystemCallError(operation: "fstat", path: path, code: errno) }
+        // The identity of the file opened, which the path may no longer name.
+        let identity = Self.identity(st)
         let size = Int(st.st_size)
         guard size >= BreachFilterFile.headerSize else { throw BreachFilterFile.Corrupt(description: "\(path): too short") }
         guard let raw = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), raw != MAP_FAILED else {

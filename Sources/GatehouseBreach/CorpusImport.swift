@@ -14,7 +14,7 @@ import GatehouseSystem
 /// the import with its number, and nothing is replaced.
 public enum CorpusImport {
     /// At most about this many keys per shard (the memory of one build:
-    /// some 30 bytes a key).
+    /// some 50 bytes a key, 200 MB) up to 2^30 keys; beyond, shards grow.
     static let keysPerShard = 1 << 22
 
     package struct Report: Sendable {
@@ -22,6 +22,10 @@ public enum CorpusImport {
         package let keys: UInt64
         package let bytes: Int
         package let shards: Int
+    }
+
+    package struct Refused: Error, CustomStringConvertible {
+        package let description: String
     }
 
     package struct BadLine: Error, CustomStringConvertible {
@@ -36,17 +40,25 @@ public enum CorpusImport {
         return bits
     }
 
-    package static func run(corpus: String, into output: String, seed: UInt64 = UInt64.random(in: .min ... .max)) throws -> Report {
+    /// `shardBits`: the count of shards as a power of two, chosen from
+    /// the corpus's size unless given (a test's).
+    package static func run(corpus: String, into output: String, seed: UInt64 = UInt64.random(in: .min ... .max),
+                            shardBits given: Int? = nil) throws -> Report {
         let input = try Posix.open(corpus, O_RDONLY)
         defer { close(input) }
         var st = stat()
         guard fstat(input, &st) == 0 else { throw SystemCallError(operation: "fstat", path: corpus, code: errno) }
-        let bits = shardBits(forBytes: Int(st.st_size))
+        // Its size chooses the shards, and a pipe has none: unpack a
+        // compressed corpus to a file first.
+        guard st.st_mode & S_IFMT == S_IFREG else { throw Refused(description: "\(corpus) is not a regular file") }
+        let bits = min(given ?? shardBits(forBytes: Int(st.st_size)), 16)
         let work = output + ".import-" + String(getpid())
         try Posix.makeDirectories(work)
         defer { for name in Posix.list(work) { _ = try? Posix.unlinkIfExists(work + "/" + name) }; rmdir(work) }
 
         let lines = try split(input, path: corpus, bits: bits, into: work)
+        // An empty filter over a good one would turn the check off unseen.
+        guard lines > 0 else { throw Refused(description: "\(corpus) holds no passwords; the filter is unchanged") }
         var seeds = SeedSequence(seed)
         let (temp, fd) = try AtomicFile.createTemporary(beside: output)
         var written: (keys: UInt64, bytes: UInt64)
@@ -87,8 +99,7 @@ public enum CorpusImport {
             try Posix.writeAll(fd, bytes, path: path)
             offset += UInt64(bytes.count)
         }
-        let head = BreachFilterFile.header(bits: bits, keys: keys) + table
-        guard pwrite(fd, head, head.count, 0) == head.count else { throw SystemCallError(operation: "pwrite", path: path, code: errno) }
+        try Posix.pwriteAll(fd, BreachFilterFile.header(bits: bits, keys: keys) + table, path: path)
         return (keys, offset)
     }
 
@@ -106,7 +117,7 @@ public enum CorpusImport {
         var pending = [UInt8]()
         var line = 0
         while true {
-            let (block, eof) = FileDescriptor.read(input, upTo: 1 << 20)
+            let (block, eof) = try readBlock(input, path: path)
             pending += block
             var start = 0
             while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
@@ -146,6 +157,15 @@ public enum CorpusImport {
             if i < 16 { key = key << 4 | UInt64(v) }
         }
         return key
+    }
+
+    /// Up to 1 MiB, and whether the end was reached; a read error is an
+    /// error, never an early end (a corpus cut short would be imported).
+    static func readBlock(_ fd: Int32, path: String) throws -> ([UInt8], Bool) {
+        var buf = [UInt8](repeating: 0, count: 1 << 20)
+        let n = buf.withUnsafeMutableBytes { b in Posix.retryRW { Glibc.read(fd, b.baseAddress, b.count) } }
+        if n < 0 { throw SystemCallError(operation: "read", path: path, code: errno) }
+        return (Array(buf[0..<n]), n == 0)
     }
 
     static func readKeys(_ path: String) throws -> [UInt64] {

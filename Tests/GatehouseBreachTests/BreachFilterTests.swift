@@ -75,10 +75,35 @@ final class BreachFilterTests: XCTestCase {
         let input = try corpus(keys(100, 4).map { hex($0) + String(repeating: "C", count: 24) })
         let output = Posix.dirname(of: input) + "/breached.filter"
         _ = try CorpusImport.run(corpus: input, into: output)
-        let fd = try Posix.open(output, O_WRONLY)
-        XCTAssertEqual(ftruncate(fd, 200), 0)
-        close(fd)
-        XCTAssertThrowsError(try BreachFilterReader(path: output).contains(1))
+        let reader = BreachFilterReader(path: output)
+        let known = keys(100, 4)[0]
+        XCTAssertEqual(try reader.contains(known), true)
+        // A damaged file put in its place (by a rename, as it must be) is
+        // not used: the last good one goes on answering, and status says why.
+        let damaged = output + ".damaged"
+        XCTAssertEqual(Glibc.link(output, damaged), 0)
+        let copy = try TestFiles.read(output)
+        try TestFiles.write(damaged + "2", String(decoding: copy.prefix(200), as: UTF8.self))
+        try Posix.rename(damaged + "2", output)
+        XCTAssertEqual(try reader.contains(known), true)
+        XCTAssertThrowsError(try reader.keyCount())
+        // A reader that never had a good one has no answer.
+        XCTAssertNil(try BreachFilterReader(path: output).contains(known))
+        XCTAssertThrowsError(try BreachFilterReader(path: output).keyCount())
+    }
+
+    func testManyShardsAndWhatIsRefused() throws {
+        let set = keys(20_000, 21)
+        let input = try corpus(set.map { hex($0) + String(repeating: "D", count: 24) })
+        let output = Posix.dirname(of: input) + "/breached.filter"
+        let report = try CorpusImport.run(corpus: input, into: output, shardBits: 3)
+        XCTAssertEqual(report.shards, 8)
+        let reader = BreachFilterReader(path: output)
+        for k in set { XCTAssertEqual(try reader.contains(k), true) }
+        try TestFiles.write(input, "")
+        XCTAssertThrowsError(try CorpusImport.run(corpus: input, into: output), "an empty corpus never replaces a filter")
+        XCTAssertThrowsError(try CorpusImport.run(corpus: Posix.dirname(of: input), into: output), "a directory is no corpus")
+        XCTAssertEqual(try reader.keyCount(), 20_000)
     }
 
     /// A shard with no segment at all: its third slot would lie past the
