@@ -111,5 +111,6 @@ def test_a_slow_mail_server_never_holds_a_worker(make_stack, tmp_path):
     assert s.send_code(email).status_code == 200
     assert s.send_code(email).status_code == 200
     assert time.time() - started < 2.5
-    assert eventually(lambda: (tmp_path / "delivered").exists(), timeout=15)
-    assert "one-time code" in (tmp_path / "delivered").read_text()
+    # The shell creates the file before cat fills it: wait for the text.
+    delivered = tmp_path / "delivered"
+    assert eventually(lambda: delivered.exists() and "one-time code" in delivered.read_text(), timeout=15)
