@@ -88,14 +88,21 @@ package struct BinaryFuseFilter {
         return Layout.fingerprint(hash) ^ slot(h0) ^ slot(h1) ^ slot(h2) == 0
     }
 
-    /// The fingerprints for `keys` (distinct keys; duplicates are removed
-    /// first), and the layout they were built with. Peeling fails now and
+    /// A built filter: its layout, its fingerprints, and how many distinct
+    /// keys it holds.
+    package struct Built {
+        package let layout: Layout
+        package let fingerprints: [UInt16]
+        package let keys: Int
+    }
+
+    /// The filter of `keys` (repeats count once). Peeling fails now and
     /// then for a seed; the next seed from `seeds` is tried, up to 100.
-    package static func build(_ keys: [UInt64], seeds: inout SeedSequence) -> (Layout, [UInt16])? {
+    package static func build(_ keys: [UInt64], seeds: inout SeedSequence) -> Built? {
         let unique = Array(Set(keys))
         for _ in 0..<100 {
             let layout = Layout(keys: unique.count, seed: seeds.next())
-            if let fingerprints = peel(unique, layout) { return (layout, fingerprints) }
+            if let fingerprints = peel(unique, layout) { return Built(layout: layout, fingerprints: fingerprints, keys: unique.count) }
         }
         return nil
     }

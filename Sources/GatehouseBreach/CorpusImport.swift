@@ -89,13 +89,12 @@ public enum CorpusImport {
         var keys: UInt64 = 0
         guard lseek(fd, off_t(offset), SEEK_SET) >= 0 else { throw SystemCallError(operation: "lseek", path: path, code: errno) }
         for s in 0..<shards {
-            let shardKeys = Array(Set(try readKeys(work + "/" + String(s))))
-            guard let (layout, fingerprints) = BinaryFuseFilter.build(shardKeys, seeds: &seeds) else {
+            guard let built = BinaryFuseFilter.build(try readKeys(work + "/" + String(s)), seeds: &seeds) else {
                 throw BreachFilterFile.Corrupt(description: "shard \(s) could not be built")
             }
-            keys += UInt64(shardKeys.count)
-            table += BreachFilterFile.entry(layout, offset: offset)
-            let bytes = fingerprints.map(\.littleEndian).withUnsafeBytes { Array($0) }
+            keys += UInt64(built.keys)
+            table += BreachFilterFile.entry(built.layout, offset: offset)
+            let bytes = built.fingerprints.map(\.littleEndian).withUnsafeBytes { Array($0) }
             try Posix.writeAll(fd, bytes, path: path)
             offset += UInt64(bytes.count)
         }

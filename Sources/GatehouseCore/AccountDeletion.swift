@@ -20,11 +20,10 @@ extension Accounts {
     func requireStaying(_ user: UserRecord, client: ClientInfo) throws {
         guard user.leaving else { return }
         let now = clock.now()
-        var counts = [Int]()
         let reminder = [Budget(key: keys.hex(user.id, domain: "restore-reminder-hour"), window: RateWindow(limit: 1))]
         if user.deleteAfter > now {
             do {
-                if try take(reminder, now: now, counts: &counts) == nil { mailRestoreCode(user, client: client, now: now) }
+                if try take(reminder, now: now) == nil { mailRestoreCode(user, client: client, now: now) }
             } catch {
                 logger.error("restore code not mailed again: \(error)")
             }
@@ -61,8 +60,8 @@ extension Accounts {
     /// keyed proof over them and the generation (a restore replaces it,
     /// so the code works once).
     func restoreToken(_ u: UserRecord) -> String {
-        let hour = (u.deleteAfter + 3599) / 3600
-        return Base64.url((Hex.decode(u.id) ?? []) + Self.hourBytes(hour) + restoreProof(u.id, generation: u.generation, hour: hour))
+        let hour = MailedToken.hour(ending: u.deleteAfter)
+        return MailedToken(ids: [u.id], hour: hour, proof: restoreProof(u.id, generation: u.generation, hour: hour)).encoded
     }
 
     func restoreProof(_ uid: String, generation: String, hour: Int64) -> [UInt8] {
@@ -74,12 +73,10 @@ extension Accounts {
     @discardableResult
     package func restoreAccount(_ token: String, client: ClientInfo) throws -> UserRecord {
         let now = clock.now()
-        guard let bytes = Base64.decodeURL(token), bytes.count == 32 + 3 + 16 else { throw AccountError.invalidCode }
-        let uid = Hex.encode(Array(bytes[0..<32]))
-        let hour = Self.hour(bytes[32..<35])
-        let proof = Array(bytes[35...])
+        guard let t = MailedToken(decoding: token, ids: 1) else { throw AccountError.invalidCode }
+        let (uid, hour, proof) = (t.ids[0], t.hour, t.proof)
         let genuine = { (u: UserRecord) -> Bool in
-            u.deleteAfter > now && hour == (u.deleteAfter + 3599) / 3600
+            u.deleteAfter > now && hour == MailedToken.hour(ending: u.deleteAfter)
                 && constantTimeEqual(proof, self.restoreProof(uid, generation: u.generation, hour: hour))
         }
         guard let user = try store.loadUser(uid), genuine(user) else { throw AccountError.invalidCode }

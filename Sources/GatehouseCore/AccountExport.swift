@@ -13,9 +13,8 @@ extension Accounts {
     package func exportAccount(_ auth: Authenticated, client: ClientInfo) throws -> JSONValue {
         try requireRecentAuthentication(auth)
         let now = clock.now()
-        var counts = [Int]()
         if let spent = try take([Budget(key: keys.hex(auth.user.id, domain: "export-hour"), window: RateWindow(limit: Self.exportsPerHour))],
-                                now: now, counts: &counts) {
+                                now: now) {
             throw AccountError.throttled(retryAfter: spent.wait)
         }
         let u = auth.user

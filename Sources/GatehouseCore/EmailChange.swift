@@ -107,9 +107,8 @@ extension Accounts {
     /// generation, which the undo replaces (so it works once). The address
     /// itself is not in it: it is the record's pending undo.
     func undoEmailToken(_ user: UserRecord, restoring old: EmailAddress, expires: Int64) -> String {
-        let hour = (expires + 3599) / 3600
-        let head = Hex.decode(user.id) ?? []
-        return Base64.url(head + Self.hourBytes(hour) + emailUndoProof(user.id, old, generation: user.generation, hour: hour))
+        let hour = MailedToken.hour(ending: expires)
+        return MailedToken(ids: [user.id], hour: hour, proof: emailUndoProof(user.id, old, generation: user.generation, hour: hour)).encoded
     }
 
     func emailUndoProof(_ uid: String, _ old: EmailAddress, generation: String, hour: Int64) -> [UInt8] {
@@ -124,13 +123,11 @@ extension Accounts {
     /// by another account meanwhile is `addressTaken`.
     package func undoEmailChange(_ token: String, client: ClientInfo) throws -> OpenedSession {
         let now = clock.now()
-        guard let bytes = Base64.decodeURL(token), bytes.count == 32 + 3 + 16 else { throw AccountError.invalidCode }
-        let uid = Hex.encode(Array(bytes[0..<32]))
-        let hour = Self.hour(bytes[32..<35])
-        let proof = Array(bytes[35..<51])
+        guard let t = MailedToken(decoding: token, ids: 1) else { throw AccountError.invalidCode }
+        let (uid, hour, proof) = (t.ids[0], t.hour, t.proof)
         // Genuine for the record as it is: its pending undo, its generation.
         let restoring = { (u: UserRecord) -> EmailAddress? in
-            guard u.deleteAfter != UserRecord.purging, let undo = self.pendingUndo(u, now: now), hour == (undo.expires + 3599) / 3600,
+            guard u.deleteAfter != UserRecord.purging, let undo = self.pendingUndo(u, now: now), hour == MailedToken.hour(ending: undo.expires),
                   constantTimeEqual(proof, self.emailUndoProof(uid, undo.address, generation: u.generation, hour: hour)) else { return nil }
             return undo.address
         }

@@ -43,9 +43,8 @@ extension Accounts {
                     .suffix(Self.knownDevicesKept))
             }
             guard isNew, announce else { return }
-            var counts = [Int]()
             if try take([Budget(key: keys.hex(user.id, domain: "new-device-hour"), window: RateWindow(limit: Self.deviceNoticesPerHour))],
-                        now: now, counts: &counts) != nil {
+                        now: now) != nil {
                 audit.record("new_device_unannounced", at: now, user: user.email, ip: client.ip, [("reason", .string("hourly limit"))])
                 return
             }
@@ -64,9 +63,8 @@ extension Accounts {
     /// The account's id, the session's, the hour the code ends, and a
     /// keyed proof over them.
     func notMeToken(_ uid: String, session: String, expires: Int64) -> String {
-        let hour = (expires + 3599) / 3600
-        return Base64.url((Hex.decode(uid) ?? []) + (Hex.decode(session) ?? []) + Self.hourBytes(hour)
-                          + notMeProof(uid, session: session, hour: hour))
+        let hour = MailedToken.hour(ending: expires)
+        return MailedToken(ids: [uid, session], hour: hour, proof: notMeProof(uid, session: session, hour: hour)).encoded
     }
 
     func notMeProof(_ uid: String, session: String, hour: Int64) -> [UInt8] {
@@ -80,11 +78,9 @@ extension Accounts {
     /// holder a second grant, which a reset code gives them anyway).
     package func notMe(_ token: String, client: ClientInfo) throws -> OpenedSession {
         let now = clock.now()
-        guard let bytes = Base64.decodeURL(token), bytes.count == 32 + 32 + 3 + 16 else { throw AccountError.invalidCode }
-        let uid = Hex.encode(Array(bytes[0..<32]))
-        let session = Hex.encode(Array(bytes[32..<64]))
-        let hour = Self.hour(bytes[64..<67])
-        guard hour * 3600 > now, constantTimeEqual(Array(bytes[67...]), notMeProof(uid, session: session, hour: hour)) else {
+        guard let t = MailedToken(decoding: token, ids: 2) else { throw AccountError.invalidCode }
+        let (uid, session, hour) = (t.ids[0], t.ids[1], t.hour)
+        guard hour * 3600 > now, constantTimeEqual(t.proof, notMeProof(uid, session: session, hour: hour)) else {
             throw AccountError.invalidCode
         }
         var spent = false

@@ -157,12 +157,16 @@ extension Accounts {
     /// turned into an error the client would retry.
     func notify(_ user: UserRecord, _ template: String, client: ClientInfo, now: Int64, _ values: [String: String] = [:]) {
         do {
-            try mail.queue(OutgoingMail(to: user.email, template: template,
-                                        values: values.merging(["time": UTCTime.rfc3339(now), "ip": client.ip]) { a, _ in a },
-                                        language: client.language), decoy: false)
+            try mail.queue(notice(to: user.email, template, client: client, now: now, values), decoy: false)
         } catch {
             logger.error("\(template) notice not queued: \(error)")
         }
+    }
+
+    /// A notice to `email`, with the time and the client's address it is about.
+    func notice(to email: EmailAddress, _ template: String, client: ClientInfo, now: Int64, _ values: [String: String] = [:]) -> OutgoingMail {
+        OutgoingMail(to: email, template: template, values: values.merging(["time": UTCTime.rfc3339(now), "ip": client.ip]) { a, _ in a },
+                     language: client.language)
     }
 
     /// POST /reauth: the password again, and the second factor when the

@@ -45,10 +45,8 @@ extension Accounts {
         // mailed to no one, and its account could not be made anyway.
         let issued = try writeCode(signupCodeID(email), of: addressKey(email), purpose: Self.signupPurpose, payload: hash, now: now)
         // One mail either way, queued alike (a failure is the same 500).
-        let note = OutgoingMail(to: email, template: "signup-attempt",
-                                values: ["time": UTCTime.rfc3339(now), "ip": client.ip], language: client.language)
-        try mail.queue(owner == nil ? codeMail(issued, purpose: Self.signupPurpose, to: email, language: client.language) : note,
-                       decoy: false)
+        try mail.queue(owner == nil ? codeMail(issued, purpose: Self.signupPurpose, to: email, language: client.language)
+                                    : notice(to: email, "signup-attempt", client: client, now: now), decoy: false)
         audit.record(owner == nil ? "signup_requested" : "signup_taken_address", at: now, user: email, ip: client.ip)
     }
 
@@ -95,8 +93,8 @@ extension Accounts {
         guard policy.signup == .invitation else { throw AccountError.signupClosed }
         guard try findUser(email) == nil else { throw AccountError.userExists }
         let now = clock.now()
-        let hour = (now + Int64(policy.invitationLifetime) + 3599) / 3600
-        let token = Base64.url(Self.hourBytes(hour) + invitationProof(email, hour: hour))
+        let hour = MailedToken.hour(ending: now + Int64(policy.invitationLifetime))
+        let token = MailedToken(ids: [], hour: hour, proof: invitationProof(email, hour: hour)).encoded
         let query = "?invitation=" + token + "&email=" + PercentEncoding.encode(email.description) { b in
             (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == 0x2d || b == 0x2e || b == 0x5f
         }
@@ -111,9 +109,8 @@ extension Accounts {
     }
 
     func checkInvitation(_ token: String, for email: EmailAddress) throws {
-        guard let bytes = Base64.decodeURL(token), bytes.count == 3 + 16 else { throw AccountError.invitationRequired }
-        let hour = Self.hour(bytes[0..<3])
-        guard hour * 3600 > clock.now(), constantTimeEqual(Array(bytes[3...]), invitationProof(email, hour: hour)) else {
+        guard let t = MailedToken(decoding: token, ids: 0) else { throw AccountError.invitationRequired }
+        guard t.hour * 3600 > clock.now(), constantTimeEqual(t.proof, invitationProof(email, hour: t.hour)) else {
             throw AccountError.invitationRequired
         }
     }

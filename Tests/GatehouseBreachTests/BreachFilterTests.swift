@@ -19,7 +19,8 @@ final class BreachFilterTests: XCTestCase {
         for n in [0, 1, 2, 3, 100, 10_000, 200_000] {
             var seeds = SeedSequence(7)
             let set = keys(n, 1)
-            let (layout, fingerprints) = try XCTUnwrap(BinaryFuseFilter.build(set, seeds: &seeds), "\(n)")
+            let built = try XCTUnwrap(BinaryFuseFilter.build(set, seeds: &seeds), "\(n)")
+            let (layout, fingerprints) = (built.layout, built.fingerprints)
             for k in set { XCTAssertTrue(BinaryFuseFilter.contains(k, layout: layout) { fingerprints[Int($0)] }, "\(n)") }
             guard n == 200_000 else { continue }
             let others = keys(1_000_000, 2)
@@ -31,7 +32,8 @@ final class BreachFilterTests: XCTestCase {
 
     func testRepeatedKeysCountOnce() throws {
         var seeds = SeedSequence(3)
-        let (layout, fingerprints) = try XCTUnwrap(BinaryFuseFilter.build([5, 5, 5, 9], seeds: &seeds))
+        let built = try XCTUnwrap(BinaryFuseFilter.build([5, 5, 5, 9], seeds: &seeds))
+        let (layout, fingerprints) = (built.layout, built.fingerprints)
         XCTAssertTrue(BinaryFuseFilter.contains(5, layout: layout) { fingerprints[Int($0)] })
         XCTAssertTrue(BinaryFuseFilter.contains(9, layout: layout) { fingerprints[Int($0)] })
     }
