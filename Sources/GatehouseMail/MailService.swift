@@ -3,6 +3,7 @@ import Glibc
 #endif
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseFiles
 import Logging
 import GatehouseSystem
 
@@ -159,61 +160,38 @@ package final class MailService: MailSink, @unchecked Sendable {
     }
 
     /// Specific messages now, whatever their back-off (`mail deliver --id`).
-    package func deliver(ids: [String]) -> (sent: Int, failed: Int, dead: Int) {
-        tally(ids.map { attempt($0) })
-    }
-
-    func tally(_ outcomes: [Outbox.Outcome?]) -> (sent: Int, failed: Int, dead: Int) {
-        var result = (sent: 0, failed: 0, dead: 0)
-        for o in outcomes {
-            switch o {
-            case .sent?: result.sent += 1
-            case .retry?: result.failed += 1
-            case .dead?: result.dead += 1
-            case nil: break
-            }
-        }
-        return result
+    package func deliver(ids: [String]) -> Spool.Tally {
+        var tally = Spool.Tally()
+        for id in ids { tally.add(attempt(id)) }
+        return tally
     }
 
     /// Everything in the outbox that is due (or everything, with `force`).
-    package func deliverDue(force: Bool = false) -> (sent: Int, failed: Int, dead: Int) {
+    package func deliverDue(force: Bool = false) -> Spool.Tally {
         let now = clock.now()
-        return tally(outbox.pending().filter { force || $0.state.nextAttempt <= now }.map { attempt($0.id, dueBy: force ? nil : now) })
+        var tally = Spool.Tally()
+        for id in outbox.due(at: now, force: force) { tally.add(attempt(id, dueBy: force ? nil : now)) }
+        return tally
     }
 
     @discardableResult
     func attempt(_ id: String, dueBy: Int64? = nil) -> Outbox.Outcome? {
-        var outcome: Outbox.Outcome?
+        guard let transport else {
+            logger.error("mail \(id): no transport in this process")
+            return nil
+        }
         do {
-            guard let transport else {
-                logger.error("mail \(id): no transport in this process")
-                return nil
-            }
-            _ = try outbox.claim(id, dueBy: dueBy) { message, state in
-                let result: Outbox.Outcome
-                if let envelope = MessageBuilder.envelope(of: message) {
-                    if let error = transport.send(message, from: envelope.from, to: envelope.to, timeout: timeout) {
-                        let attempts = state.attempts + 1
-                        if attempts >= maxAttempts {
-                            result = .dead(error: error)
-                        } else {
-                            // One minute, doubling: 1, 2, 4 … minutes.
-                            result = .retry(at: clock.now() + Int64(60 << min(attempts - 1, 16)), error: error)
-                        }
-                        logger.warning("mail \(id) not delivered (attempt \(attempts)): \(error)")
-                    } else {
-                        result = .sent
-                    }
-                } else {
-                    result = .dead(error: "no From/To header")
-                }
-                outcome = result
-                return result
+            // One minute, doubling: 1, 2, 4 … minutes.
+            return try outbox.attempt(id, dueBy: dueBy, now: clock.now, maxAttempts: maxAttempts,
+                                      backoff: { Int64(60 << min($0 - 1, 16)) }) { message, attempt in
+                guard let envelope = MessageBuilder.envelope(of: message) else { return Spool.Failure("no From/To header", permanent: true) }
+                guard let error = transport.send(message, from: envelope.from, to: envelope.to, timeout: timeout) else { return nil }
+                logger.warning("mail \(id) not delivered (attempt \(attempt)): \(error)")
+                return Spool.Failure(error)
             }
         } catch {
             logger.error("outbox: \(error)")
+            return nil
         }
-        return outcome
     }
 }

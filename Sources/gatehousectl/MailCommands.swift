@@ -38,17 +38,7 @@ struct Mail: ParsableCommand {
 
         func run() throws {
             let config = try global.loadConfig()
-            if detach {
-                // The responder waits for this process, not for the mail
-                // server: a slow relay never holds a worker, and the time a
-                // worker is busy says nothing about the address.
-                let pid = fork()
-                if pid != 0 { throw pid < 0 ? Exit.failure : ExitCode.success }
-                _ = setsid()
-                let null = open("/dev/null", O_RDWR)
-                for fd: Int32 in 0...2 { dup2(null, fd) }
-                if null > 2 { close(null) }
-            }
+            if detach { try detachFromCaller() }
             let service = try global.mailService(config)
             let r = id.isEmpty ? service.deliverDue(force: all) : service.deliver(ids: id)
             Console.out("sent \(r.sent), failed \(r.failed), moved to dead letters \(r.dead)")
