@@ -21,6 +21,9 @@ import PackageDescription
 //   GatehouseConfig     gatehouse.conf: the settings table, read into types
 //   GatehouseMail/SMTP  spool-first mail (the outbox) and its transports; plain
 //                       settings in, no configuration
+//   GatehouseEvents     account events for the site's hooks: their spool, the
+//                       program sink, the signature; GatehouseWebhook POSTs
+//                       them (libcurl, gatehousectl only)
 //   GatehouseApp        wiring: configuration in; store, policies, mail
 //                       settings, accounts out
 //   GatehouseHTTP       requests, bodies, field rules, negotiation, responses
@@ -88,10 +91,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseSMTP", dependencies: ["GatehouseMail", "CCurl", "CCurlShim"]),
+        .target(name: "GatehouseEvents", dependencies: [
+            "GatehouseSystem", "GatehouseFiles", "GatehouseCore", "GatehouseCrypto", "GatehouseJSON",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "GatehouseWebhook", dependencies: ["GatehouseEvents", "GatehouseCore", "CCurl", "CCurlShim"]),
         // The wiring: configuration in; store, mailer and accounts out.
         .target(name: "GatehouseApp", dependencies: [
             "GatehouseSystem", "GatehouseFiles", "GatehouseConfig", "GatehouseCore", "GatehouseCrypto", "GatehouseStore", "GatehousePostgres",
-            "GatehouseMail", "GatehouseWebAuthn", "GatehouseBreach",
+            "GatehouseMail", "GatehouseWebAuthn", "GatehouseBreach", "GatehouseEvents",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "GatehouseEndpoints", dependencies: [
@@ -101,7 +109,7 @@ let package = Package(
         // A responder process: the configuration read, the services made,
         // an endpoint served over FastCGI or CGI, mail handed off.
         .target(name: "GatehouseResponder", dependencies: [
-            "GatehouseEndpoints", "GatehouseApp", "GatehouseFastCGI", "GatehouseMail", "GatehouseConfig",
+            "GatehouseEndpoints", "GatehouseApp", "GatehouseFastCGI", "GatehouseMail", "GatehouseEvents", "GatehouseConfig",
             "GatehouseCore", "GatehouseHTTP", "GatehousePages", "GatehouseSystem", "GatehouseCrypto",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -126,7 +134,8 @@ let package = Package(
         .executableTarget(name: "gatehouse", dependencies: ["GatehouseResponder", "token", "logout", "me", "change-password", "send-otp", "verify-otp", "verify", "openapi", "mfa", "reauth", "sessions", "passkeys", "change-email", "signup", "delete-account", "export"]),
         .executableTarget(name: "gatehousectl", dependencies: [
             "GatehouseApp", "GatehouseCore", "GatehouseStore", "GatehousePostgres", "GatehouseCrypto", "GatehouseConfig", "GatehouseMail",
-            "GatehouseSMTP", "GatehouseBreach", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "GatehouseSMTP", "GatehouseBreach", "GatehouseEvents", "GatehouseWebhook",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Drives the store from many processes at once for the hammer and
@@ -137,6 +146,8 @@ let package = Package(
 
         .testTarget(name: "GatehouseSystemTests", dependencies: ["GatehouseSystem"]),
         .testTarget(name: "GatehouseFilesTests", dependencies: ["GatehouseFiles", "GatehouseSystem", "TestSupport"]),
+        .testTarget(name: "GatehouseEventsTests", dependencies: ["GatehouseEvents", "GatehouseCore", "GatehouseFiles", "GatehouseSystem",
+                                                              "GatehouseCrypto", "GatehouseJSON", "TestSupport"]),
         .testTarget(name: "GatehouseBreachTests", dependencies: ["GatehouseBreach", "GatehouseSystem", "TestSupport"]),
         .testTarget(name: "GatehouseAppTests", dependencies: ["GatehouseApp", "GatehouseConfig", "GatehouseMail", "GatehouseSystem", "GatehouseCore",
                                                             "GatehouseCrypto"]),

@@ -12,8 +12,9 @@ extension Accounts {
     /// Everything the configuration decides, opened and checked now: the
     /// store, the server key, the dummy hash, the blocklists. Any problem
     /// surfaces here, at start-up, never at the first request.
-    package static func open(config: Config, logger: Logger, mail: MailSink, clock: Clock = SystemClock(),
-                            random: RandomSource = SystemRandom()) throws -> Accounts {
+    /// `events` hears of account events (EventSpool: the site's hooks).
+    package static func open(config: Config, logger: Logger, mail: MailSink, events: (any EventSink)? = nil,
+                            clock: Clock = SystemClock(), random: RandomSource = SystemRandom()) throws -> Accounts {
         let store = try StoreFromConfig.open(config)
         let hasher = Argon2idHasher(config: config)
         let lists = [("password_blocklist", config.passwordBlocklist), ("password_blocklist_site", config.passwordBlocklistSite)]
@@ -27,7 +28,7 @@ extension Accounts {
         }
         return Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: clock,
                         random: random, policy: AccountPolicy(config: config),
-                        audit: auditTrail(config, logger: logger), logger: logger,
+                        audit: auditTrail(config, events: events, logger: logger), logger: logger,
                         dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random),
                         mail: mail, blocklists: blocklists, breached: BreachFilterReader(path: config.breachFilterPath))
     }
@@ -35,9 +36,9 @@ extension Accounts {
 
 extension Accounts {
     /// The audit log (`audit_log`), written line by line and read back for a person's export.
-    static func auditTrail(_ config: Config, logger: Logger) -> AuditTrail {
+    static func auditTrail(_ config: Config, events: (any EventSink)?, logger: Logger) -> AuditTrail {
         let log = AppendLog(path: config.auditLogPath, reserve: config.diskReserve)
-        return AuditTrail(append: { try log.append($0) }, history: { try log.forEachLine($0) }, logger: logger)
+        return AuditTrail(append: { try log.append($0) }, history: { try log.forEachLine($0) }, events: events, logger: logger)
     }
 }
 
@@ -69,7 +70,12 @@ extension AccountPolicy {
         case .invitation: signup = .invitation
         }
         deletionGrace = config.deletionGrace
-        refuseBreachedPasswords = config.breachedPasswords == .refuse
+        switch config.breachedPasswords {
+        case .refuse: breachedPasswords = .refuse
+        case .warn: breachedPasswords = .warn
+        case .off: breachedPasswords = .off
+        }
+        promptBreachedAtSignIn = config.breachedPasswordSignin
         newDeviceNotice = config.newDeviceNotice
         // The Host header never makes a link: the public origin, or the path alone.
         notMePage = config.publicOrigin + config.prefix + "/sessions/not-me"

@@ -81,6 +81,7 @@ public struct Config: Sendable {
     package internal(set) var newDeviceNotice: Bool = true
     package internal(set) var breachedPasswords = BreachCheck.allCases[0]
     package internal(set) var breachFilterSetting: String = ""
+    package internal(set) var breachedPasswordSignin: Bool = false
     package internal(set) var resetGrantLifetime: Int = 0
     package internal(set) var templatesDir: String = ""
     package internal(set) var siteName: String = ""
@@ -94,6 +95,11 @@ public struct Config: Sendable {
     package internal(set) var smtpPasswordFile: String = ""
     package internal(set) var mailTimeout: Int = 0
     package internal(set) var mailMaxAttempts: Int = 0
+    package internal(set) var hookExec: [String] = []
+    package internal(set) var hookUrl: String = ""
+    package internal(set) var hookSecretFile: String = ""
+    package internal(set) var hookTimeout: Int = 0
+    package internal(set) var hookMaxAttempts: Int = 0
 
     init(source: String) { self.source = source }
 
@@ -150,6 +156,9 @@ public struct Config: Sendable {
         }
         if config.sessionAbsoluteTimeout < config.sessionIdleTimeout {
             throw contradiction("session_absolute_timeout", "must not be less than session_idle_timeout")
+        }
+        if !config.hookUrl.isEmpty && config.hookSecretFile.isEmpty {
+            throw contradiction("hook_secret_file", lineOf: "hook_url", "hook_url needs the file of the secret its POSTs are signed with")
         }
         if let reason = config.webauthnProblem {
             throw contradiction("webauthn_origins", lineOf: config.webauthnOrigins.isEmpty ? "webauthn_rp_id" : nil, reason)
@@ -223,7 +232,7 @@ package enum LogLevel: String, CaseIterable, Sendable { case debug, info, notice
 /// What passing `otp_sends_per_hour_site` does.
 package enum SiteCapAction: String, CaseIterable, Sendable { case alarm, refuse }
 /// `breached_passwords`.
-package enum BreachCheck: String, CaseIterable, Sendable { case refuse, off }
+package enum BreachCheck: String, CaseIterable, Sendable { case refuse, warn, off }
 /// `signup_enabled`.
 package enum SignupSetting: String, CaseIterable, Sendable { case no, yes, invitation }
 /// How mail leaves the outbox.

@@ -1,3 +1,5 @@
+import GatehouseSystem
+
 /// Every configuration key, its default, its validator and the typed field
 /// of `Config` it sets, in one table: each setting is declared here once.
 /// Validators are pure: text in, value or a reason out. The documentation's key
@@ -55,7 +57,8 @@ package enum Settings {
         int("data_dir_reserve_inodes", 20_000, 0...100_000_000, { $0.dataDirReserveInodes = $1 }, "Free inodes kept on that file system, likewise. 0: no reserve."),
         path("audit_log", "", { $0.auditLogSetting = $1 }, "Append-only JSON-lines audit log; empty: <data_dir>/audit.log."),
         path("password_blocklist", "/usr/share/gatehouse/common-passwords.txt", { $0.passwordBlocklist = $1 }, "Common passwords refused as new passwords: one per line, lower-case, sorted bytewise (LC_ALL=C sort -u); deploy/blocklist/common-passwords.txt is the shipped list. Empty: none."),
-        choice("breached_passwords", BreachCheck.refuse, { $0.breachedPasswords = $1 }, "A new password (a change, a reset, a sign-up, gatehousectl user add and set-password) that the breached-password corpus has is refused (422, with the reason, never its count). refuse: once gatehousectl breach import has made the filter (breach_filter); nothing is sent anywhere. off: not checked."),
+        choice("breached_passwords", BreachCheck.refuse, { $0.breachedPasswords = $1 }, "A new password (a change, a reset, a sign-up, gatehousectl user add and set-password) that the breached-password corpus has, once gatehousectl breach import has made the filter (breach_filter); nothing is sent anywhere. refuse: refused (422, with the reason, never its count). warn: taken, and the answer says why it should be changed (JSON: a warning member; a page: a notice). off: not checked."),
+        flag("breached_password_signin", false, { $0.breachedPasswordSignin = $1 }, "At a sign-in with a password the breached-password corpus has, ask the owner to change it: the token answer carries password_breached: true, the sign-in form goes on to the change-password page with the reason (not after a browser's second step, which opens its session later), and a password.breached event is sent. The sign-in itself goes ahead."),
         path("breach_filter", "", { $0.breachFilterSetting = $1 }, "The filter gatehousectl breach import writes from the corpus and every responder reads by memory map (a new import is picked up without a restart); empty: <data_dir>/breached-passwords.filter."),
         path("password_blocklist_site", "", { $0.passwordBlocklistSite = $1 }, "The site's own list, same format, checked as well. Empty: none."),
         duration("reauth_window", "10m", 60...86_400, { $0.reauthWindow = $1 }, "How recently the password (and the second factor, once enrolled) must have been entered in a session to enrol or remove a second factor, get new recovery codes, end other sessions, or (with a second factor) change the password. A sign-in counts; after that, the reauth page or POST <prefix>/reauth."),
@@ -90,6 +93,11 @@ package enum Settings {
         path("smtp_password_file", "", { $0.smtpPasswordFile = $1 }, "File holding the SMTP AUTH password (kept out of this file)."),
         duration("mail_timeout", "10s", 1...300, { $0.mailTimeout = $1 }, "Time limit for one delivery attempt."),
         int("mail_max_attempts", 8, 1...100, { $0.mailMaxAttempts = $1 }, "Attempts before a message moves to the dead-letter folder (back-off doubles from one minute)."),
+        command("hook_exec", "", { $0.hookExec = $1 }, "Events (docs/events.md): a program run once per account event with the event as JSON on standard input: an absolute path, then arguments split on spaces; no shell, an environment of PATH, LANG, GATEHOUSE_EVENT (the type) and GATEHOUSE_EVENT_ID only, and hook_timeout to finish. Exit status 0 is delivered; anything else is retried. Empty: none."),
+        webhookURL("hook_url", "", { $0.hookUrl = $1 }, "Events: an http(s) URL each account event is POSTed to as JSON, signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature: v1,base64 HMAC-SHA256 of id.timestamp.body under hook_secret_file's key). A 2xx answer is delivered; anything else is retried. http:// only to this machine. Empty: none."),
+        path("hook_secret_file", "", { $0.hookSecretFile = $1 }, "File holding hook_url's signing secret, whsec_ and base64 of 24 to 64 random bytes (gatehousectl hooks secret makes one), read only by gatehousectl."),
+        duration("hook_timeout", "5s", 1...60, { $0.hookTimeout = $1 }, "Time limit for one delivery of an event to hook_exec or hook_url."),
+        int("hook_max_attempts", 10, 1...100, { $0.hookMaxAttempts = $1 }, "Attempts before an event moves to the dead-letter folder of its sink (retried after 10 s, 1 min, 5 min, 30 min, then every 2 h)."),
     ]
 
     package static func named(_ key: String) -> Setting? {
@@ -176,6 +184,36 @@ package enum Settings {
             if text.isEmpty { return .success("") }
             guard text.hasPrefix("/") || text.hasPrefix(".") else {
                 return .failure(ConfigProblem("must be a path starting with / or ., got \"\(text)\""))
+            }
+            return .success(text)
+        }
+    }
+
+    /// A program and its arguments, run without a shell: the program's
+    /// path must be absolute (no search of a PATH someone else set).
+    static func command(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, [String]) -> Void, _ help: String) -> Setting {
+        bound(key, def, field, help) { text in
+            let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            guard let program = words.first else { return .success([]) }
+            guard program.hasPrefix("/"), !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+                return .failure(ConfigProblem("must start with the program's absolute path, got \"\(text)\""))
+            }
+            return .success(words)
+        }
+    }
+
+    /// Where events are POSTed: https, or http to this machine only (the
+    /// body names accounts and client addresses).
+    static func webhookURL(_ key: String, _ def: String, _ field: @escaping @Sendable (inout Config, String) -> Void, _ help: String) -> Setting {
+        bound(key, def, field, help) { text in
+            if text.isEmpty { return .success("") }
+            let https = text.hasPrefix("https://")
+            guard https || text.hasPrefix("http://"), !URLAuthority.host(of: text).isEmpty,
+                  text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+                return .failure(ConfigProblem("must be an http:// or https:// URL, got \"\(text)\""))
+            }
+            guard https || Loopback.contains(URLAuthority.host(of: text)) else {
+                return .failure(ConfigProblem("http:// only to this machine (the events name accounts): use https://"))
             }
             return .success(text)
         }

@@ -37,9 +37,11 @@ package struct AccountPolicy: Sendable, Equatable {
     /// Self-service sign-up, and how long an invitation to it lasts.
     package var signup = SignupMode.closed
     package var invitationLifetime: Int = 7 * 86_400
-    /// Refuse a new password the breached-password corpus has (when one
-    /// was imported).
-    package var refuseBreachedPasswords = true
+    /// What a new password the breached-password corpus has (when one was
+    /// imported) meets: refusal, a warning in the answer, or nothing.
+    package var breachedPasswords = BreachResponse.refuse
+    /// A sign-in with a password the corpus has asks its owner to change it.
+    package var promptBreachedAtSignIn = false
     /// How long an account asked to be deleted can be restored.
     package var deletionGrace: Int = 7 * 86_400
     /// Mail the owner about a sign-in from a device new to the account,

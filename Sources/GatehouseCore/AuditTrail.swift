@@ -16,14 +16,18 @@ package struct AuditTrail: Sendable {
 
     /// Reads back every line written so far, oldest first (nil: none can be).
     let history: (@Sendable ((ArraySlice<UInt8>) -> Void) throws -> Void)?
+    /// Where the lines that are account events (`AccountEvent.types`) also go.
+    let events: (any EventSink)?
 
     /// `append` writes one line durably enough for an audit trail (the
     /// wiring passes an append-only file); nil records nothing. `history`
-    /// reads the lines back, for a person's export.
+    /// reads the lines back, for a person's export. `events` hears of the
+    /// lines that are account events, after they are written.
     package init(append: (@Sendable (String) throws -> Void)?, history: (@Sendable ((ArraySlice<UInt8>) -> Void) throws -> Void)? = nil,
-                 logger: Logger) {
+                 events: (any EventSink)? = nil, logger: Logger) {
         sink = append
         self.history = history
+        self.events = events
         self.logger = logger
     }
 
@@ -50,6 +54,9 @@ package struct AuditTrail: Sendable {
         }
     }
 
+    /// Whether account events go anywhere (a budget for them need not be kept otherwise).
+    package var publishesEvents: Bool { events != nil }
+
     /// Whether the n-th refusal of one source in one window gets its own
     /// line: the first, then the 2nd, 4th, 8th… each carrying the running
     /// total. A flood from one address writes a few dozen lines an hour,
@@ -69,8 +76,15 @@ package struct AuditTrail: Sendable {
     /// web server's, often syslog) with the reason, never to nowhere. An
     /// attacker who brings the data directory's disk down to its reserve
     /// must not silence the trail of what they do next.
+    /// `hooks`: whether the line's account event (if it makes one) goes
+    /// to the site's hooks.
     package func record(_ event: String, at time: Int64, user: EmailAddress? = nil, ip: String? = nil,
-                       _ extra: [(String, JSONValue)] = []) {
+                       _ extra: [(String, JSONValue)] = [], hooks: EventOutcome = .publish) {
+        defer {
+            if let events, hooks != .none, let happened = AccountEvent.from(audit: event, time: time, user: user, ip: ip, extra) {
+                events.publish(happened, decoy: hooks == .decoy)
+            }
+        }
         guard let sink else { return }
         var fields: [(String, JSONValue)] = [("time", .string(UTCTime.rfc3339(time))), ("event", .string(event))]
         if let user { fields.append(("user", .string(user.description))) }

@@ -71,7 +71,7 @@ extension Accounts {
         let now = clock.now()
         guard user.secondFactor.enabled else {
             let opened = try openSession(for: user, client: client, now: now, factors: [.emailCode])
-            audit.record("signin_ok", at: now, user: user.email, ip: client.ip, [("method", .string("code"))])
+            recordSignIn(user, ip: client.ip, [("method", .string("code"))], now: now)
             return .opened(opened)
         }
         let attempt = try throttleAnswered { try beginSignInAttempt(account: user.email.description, clientIP: client.ip, now: now) }

@@ -45,14 +45,16 @@ extension Accounts {
             guard isNew, announce else { return }
             if try take([Budget(key: keys.hex(user.id, domain: "new-device-hour"), window: RateWindow(limit: Self.deviceNoticesPerHour))],
                         now: now) != nil {
-                audit.record("new_device_unannounced", at: now, user: user.email, ip: client.ip, [("reason", .string("hourly limit"))])
+                audit.record("new_device_unannounced", at: now, user: user.email, ip: client.ip, [("reason", .string("hourly limit"))],
+                             hooks: signInEvent(user, now: now))
                 return
             }
         } catch {
             logger.error("new-device check not done: \(error)")
             return
         }
-        audit.record("new_device", at: now, user: user.email, ip: client.ip, [("browser", .string(browser))])
+        audit.record("new_device", at: now, user: user.email, ip: client.ip, [("browser", .string(browser))],
+                     hooks: signInEvent(user, now: now))
         let expires = now + Self.notMeWindow
         notify(user, "new-device", client: client, now: now, [
             "network": deviceNetwork(client.ip), "browser": browser, "not_me_page": policy.notMePage,

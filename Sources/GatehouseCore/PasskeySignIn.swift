@@ -49,7 +49,7 @@ extension Accounts {
         let user = try provePasskey(json, purpose: .signIn, binding: "", of: nil, requireUserVerification: true, client: client, now: now)
         try giveBack(budgets, now: now)
         let opened = try openSession(for: user, client: client, now: now, factors: [.passkey])
-        audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail([.passkey]))
+        recordSignIn(user, ip: client.ip, Self.factorsDetail([.passkey]), now: now)
         return opened
     }
 

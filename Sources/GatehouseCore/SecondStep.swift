@@ -89,7 +89,7 @@ extension Accounts {
         // An undo ended every session: this one opens under the new epoch.
         let current = factor == nil ? try store.loadUser(user.id) ?? user : user
         let opened = try openSession(for: current, client: client, now: now, factors: factors, browser: ticket.browser)
-        audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
+        recordSignIn(user, ip: client.ip, Self.factorsDetail(factors), now: now)
         return opened
     }
 

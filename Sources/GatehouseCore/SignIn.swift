@@ -8,6 +8,9 @@ package struct OpenedSession: Sendable {
     package let token: String
     package let expiresIn: Int
     package let user: UserRecord
+    /// The password that opened it is in the breached-password corpus, and
+    /// its owner is to be asked to change it (`breached_password_signin`).
+    package var passwordBreached = false
 }
 
 /// The second factor of a sign-in, as the client offered it.
@@ -117,8 +120,15 @@ extension Accounts {
         if needsRehash {
             try rehash(user, password: text)
         }
-        return try finishSignIn(user, first: .password, attempt: attempt, answer: secondFactor,
-                                client: ClientInfo(ip: clientIP, browser: browser, language: language()), now: now)
+        let breached = breachedAtSignIn(text)
+        let outcome = try finishSignIn(user, first: .password, attempt: attempt, answer: secondFactor,
+                                       client: ClientInfo(ip: clientIP, browser: browser, language: language()), now: now)
+        // Asked only where the sign-in opened a session: a browser's second
+        // step opens a new one later, and the prompt is not carried across it.
+        guard breached, case .opened(var opened) = outcome else { return outcome }
+        audit.record("password_breached_at_signin", at: now, user: user.email, ip: clientIP, hooks: signInEvent(user, now: now))
+        opened.passwordBreached = true
+        return .opened(opened)
     }
 
     /// After the first factor (the password, an e-mailed code) proved for
@@ -149,7 +159,7 @@ extension Accounts {
         }
         try signInSucceeded(attempt, now: now)
         let opened = try openSession(for: user, client: client, now: now, factors: factors)
-        audit.record("signin_ok", at: now, user: user.email, ip: client.ip, Self.factorsDetail(factors))
+        recordSignIn(user, ip: client.ip, Self.factorsDetail(factors), now: now)
         return .opened(opened)
     }
 

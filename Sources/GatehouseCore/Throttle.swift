@@ -144,6 +144,17 @@ extension Accounts {
     /// limit locks the account durably (the counter alone is loss-tolerant);
     /// a reset through an e-mailed code lifts that lock.
     func signInFailed(_ attempt: SignInAttempt, user: UserRecord?, clientIP: String, now: Int64) throws {
+        // The account is being guessed at: an event a site may act on, at
+        // the failures that start the back-off and then at the 2nd, 4th,
+        // 8th… after it (a few dozen to the lock, however long the guessing
+        // goes on). An address without an account, or a locked one, does
+        // the same work and publishes nothing, so neither its time nor its
+        // disk writes say whether the account exists.
+        let past = attempt.count - policy.throttle.freeFailures + 1
+        if past >= 1 && AuditTrail.isMilestone(past) {
+            audit.record("signin_backoff", at: now, user: user?.email, ip: clientIP, [("failures_in_a_row", .int(attempt.count))],
+                         hooks: user?.lock == UserRecord.Lock.none ? .publish : .decoy)
+        }
         guard attempt.count >= policy.throttle.lockAfter, let user else { return }
         var locked = false
         try store.updateUser(user.id) {

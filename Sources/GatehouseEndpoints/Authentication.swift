@@ -62,8 +62,9 @@ enum Authentication {
     static func signedIn(_ ctx: RequestContext, _ outcome: SignInOutcome) -> Response {
         switch outcome {
         case .opened(let opened):
-            return .redirect(to: ctx.returnURL ?? ctx.services.site.signinRedirect,
-                             headers: [sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
+            let next = opened.passwordBreached ? BreachedPasswordNotice.changePasswordPage(ctx)
+                : ctx.returnURL ?? ctx.services.site.signinRedirect
+            return .redirect(to: next, headers: [sessionCookie(ctx, token: opened.token, maxAge: opened.expiresIn)])
         case .secondStep(let ticket):
             return .redirect(to: ctx.url("mfa") + (ctx.returnURL.map { "?rd=" + FormDecoding.escape($0) } ?? ""),
                              headers: [secondStepCookie(ctx, token: ticket.token, maxAge: ticket.expiresIn)])

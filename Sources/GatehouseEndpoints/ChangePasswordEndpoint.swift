@@ -33,13 +33,15 @@ package struct ChangePasswordEndpoint: Endpoint {
         }
         try ctx.accounts.changePassword(auth, old: fields["old_password"], new: fields["new_password"]!, clientIP: ctx.clientIP,
                                         language: ctx.page.language)
+        let warning = BreachedPasswordNotice.warning(ctx, password: fields["new_password"]!)
         if ctx.html {
             // After a reset the browser has no session yet: to the sign-in
             // form, which says the password changed.
-            return reset ? .redirect(to: ctx.url("token") + "?notice=password-reset", headers: [Authentication.clearResetCookie(ctx)])
-                : .redirect(to: ctx.home + "?notice=password-changed")
+            let notice = (reset ? "password-reset" : "password-changed") + (warning.isEmpty ? "" : "-breached")
+            return reset ? .redirect(to: ctx.url("token") + "?notice=" + notice, headers: [Authentication.clearResetCookie(ctx)])
+                : .redirect(to: ctx.home + "?notice=" + notice)
         }
-        return .json(200, .object([("msg", .string("Password changed successfully"))]))
+        return .json(200, .object([("msg", .string("Password changed successfully"))] + warning))
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, message: String? = nil, issues: [ValidationIssue] = [],
@@ -58,7 +60,7 @@ package struct ChangePasswordEndpoint: Endpoint {
         ]
         // The reset form names the account it sets the password of.
         let title = reset ? p["password.reset.title", ["email": auth?.user.email.description ?? ""]] : p["password.title"]
-        return .html(status, p.form(title: title, action: ctx.url(name), fields: fields, submit: p["password.submit"],
+        return .html(status, p.form(title: title, notice: ctx.notice, action: ctx.url(name), fields: fields, submit: p["password.submit"],
                                     message: message, issues: issues, links: reset ? [] : [ctx.wayBack(signedIn: true)]))
     }
 

@@ -58,7 +58,10 @@ enum OpenAPIComponents {
         let base: JSONValue = [
             "Message": [
                 "type": "object", "required": ["msg"],
-                "properties": ["msg": ["type": "string"]],
+                "properties": [
+                    "msg": ["type": "string"],
+                    "warning": ["type": "string", "description": "Only with breached_passwords = warn, after a change-password or sign-up whose new password is in the breached-password corpus: why it should be changed."],
+                ],
             ],
             "Detail": [
                 "type": "object", "required": ["detail"],
@@ -97,6 +100,7 @@ enum OpenAPIComponents {
                     "access_token": ["type": "string", "description": "256 random bits, base64url."],
                     "token_type": ["type": "string", "const": "bearer"],
                     "expires_in": ["type": "integer", "minimum": 1, "description": "Seconds until the session's absolute end."],
+                    "password_breached": ["type": "boolean", "const": true, "description": "Only with breached_password_signin: the password is in the breached-password corpus; ask its owner to change it."],
                 ],
             ],
             "CodeVerified": [
@@ -109,6 +113,7 @@ enum OpenAPIComponents {
                     "access_token": ["type": "string"],
                     "token_type": ["type": "string", "const": "bearer"],
                     "expires_in": ["type": "integer", "minimum": 1],
+                    "password_breached": ["type": "boolean", "const": true, "description": "Only for `purpose=signup` with breached_passwords = warn: the new password is in the breached-password corpus."],
                 ],
                 "dependentRequired": ["reset_token": ["expires_in"], "access_token": ["token_type", "expires_in"]],
             ],

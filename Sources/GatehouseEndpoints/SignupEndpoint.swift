@@ -48,7 +48,7 @@ package struct SignupEndpoint: Endpoint {
                              + CodeSentNotice.query(ctx, email: email.description, purpose: Accounts.signupPurpose),
                              headers: visitor.headers)
         }
-        return .json(200, .object([Self.answer]))
+        return .json(200, .object([Self.answer] + BreachedPasswordNotice.warning(ctx, password: fields["password"]!)))
     }
 
     /// `auth`: a browser signed in to another account posts with its CSRF token like any other.

@@ -44,7 +44,7 @@ package struct TokenEndpoint: Endpoint {
             ("access_token", .string(opened.token)),
             ("token_type", .string("bearer")),
             ("expires_in", .int(opened.expiresIn)),
-        ]), headers: [("Pragma", "no-cache")])
+        ] + BreachedPasswordNotice.members(opened)), headers: [("Pragma", "no-cache")])
     }
 
     static func describe(_ issues: [ValidationIssue]) -> String {

@@ -50,7 +50,9 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
                 throw HTTPError.validation([ValidationIssue(type: "missing", loc: [.string("body"), .string("password")],
                                                             msg: "Field required", input: .null)])
             }
-            let opened = try ctx.accounts.completeSignup(code, for: email, password: password, client: ctx.client)
+            var opened = try ctx.accounts.completeSignup(code, for: email, password: password, client: ctx.client)
+            // breached_passwords = warn: the account is made, and its owner asked for another password.
+            opened.passwordBreached = ctx.accounts.breachWarning(for: password)
             return ctx.html ? Authentication.signedIn(ctx, .opened(opened)) : Self.sessionAnswer(opened)
         }
         if fields["purpose"] == Accounts.changeEmailPurpose {
@@ -93,7 +95,7 @@ package struct VerifyOTPEndpoint: CodeFormEndpoint {
 
     static func sessionAnswer(_ opened: OpenedSession) -> Response {
         .json(200, .object([verified, ("access_token", .string(opened.token)), ("token_type", .string("bearer")),
-                            ("expires_in", .int(opened.expiresIn))]), headers: [("Pragma", "no-cache")])
+                            ("expires_in", .int(opened.expiresIn))] + BreachedPasswordNotice.members(opened)), headers: [("Pragma", "no-cache")])
     }
 
     func form(_ ctx: RequestContext, auth: Authenticated?, email: String, purpose: String, message: String? = nil,

@@ -8,6 +8,7 @@ import GatehouseCrypto
 import GatehouseEndpoints
 import GatehouseHTTP
 import GatehousePages
+import GatehouseEvents
 import GatehouseMail
 import Logging
 import GatehouseSystem
@@ -24,17 +25,22 @@ extension Services {
                             pagesFailed: @escaping (Error) -> Never = { fatalError("\($0)") }) throws -> Services {
         let open = {
             try MailService(settings: MailSettings(config: config), clock: clock, random: random, logger: logger,
-                            handoff: { ids in handOff(ids, config: config, logger: logger) })
+                            handoff: { ids in HandOff.deliver("mail", ids: ids, config: config, timeout: config.mailTimeout + 5, logger: logger) })
         }
         // A responder that mails on most requests checks its templates at
         // start; the others only when a notice is due.
         let mail = sendsMail ? try open() : nil
         let lazy = sendsMail ? nil : LazyMail(open)
+        let events = EventSpool(config: config, logger: logger, random: random)
         let accounts = try Accounts.open(config: config, logger: logger, mail: mail.map { $0 as MailSink } ?? lazy!,
-                                         clock: clock, random: random)
+                                         events: events.isActive ? events : nil, clock: clock, random: random)
         return Services(site: Site(config: config), accounts: accounts, logger: logger,
                         pages: PagesSource(load: { try loadPages(config) }, failed: pagesFailed),
-                        afterResponse: { mail?.deliverQueued(); lazy?.deliverQueued() })
+                        afterResponse: {
+                            mail?.deliverQueued()
+                            lazy?.deliverQueued()
+                            events.handOffQueued()
+                        })
     }
 
     /// The site owner's page layout, `<templates_dir>/html/layout.html`, and

@@ -45,14 +45,22 @@ package enum Base64 {
 
     /// The bytes of unpadded base64url; nil for anything else.
     package static func decodeURL(_ text: String) -> [UInt8]? {
+        decode(text, variant: sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+    }
+
+    /// The bytes of standard base64, padded or not; nil for anything else.
+    package static func decodeStandard(_ text: String) -> [UInt8]? {
+        decode(text, variant: sodium_base64_VARIANT_ORIGINAL) ?? decode(text, variant: sodium_base64_VARIANT_ORIGINAL_NO_PADDING)
+    }
+
+    static func decode(_ text: String, variant: Int32) -> [UInt8]? {
         let input = Array(text.utf8)
         var out = [UInt8](repeating: 0, count: input.count * 3 / 4 + 1)
         var length = 0
         let rc = out.withUnsafeMutableBufferPointer { o in
             input.withUnsafeBufferPointer { i in
                 i.withMemoryRebound(to: CChar.self) { chars in
-                    sodium_base642bin(o.baseAddress!, o.count, chars.baseAddress, input.count, nil, &length, nil,
-                                      sodium_base64_VARIANT_URLSAFE_NO_PADDING)
+                    sodium_base642bin(o.baseAddress!, o.count, chars.baseAddress, input.count, nil, &length, nil, variant)
                 }
             }
         }

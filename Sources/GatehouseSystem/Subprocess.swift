@@ -41,6 +41,13 @@ package enum Subprocess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, pipeFDs[0], 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        // A group of its own, so that the time limit ends whatever it
+        // started too (a shell script's commands), not only the program.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
         var pid: pid_t = 0
         let args: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         let env: [UnsafeMutablePointer<CChar>?] = (environment ?? minimalEnvironment()).map { strdup($0) } + [nil]
@@ -48,7 +55,7 @@ package enum Subprocess {
             args.forEach { free($0) }
             env.forEach { free($0) }
         }
-        let rc = posix_spawn(&pid, program, &actions, nil, args, env)
+        let rc = posix_spawn(&pid, program, &actions, &attributes, args, env)
         close(pipeFDs[0])
         guard rc == 0 else {
             close(pipeFDs[1])
@@ -62,7 +69,7 @@ package enum Subprocess {
             if r == pid { break }
             if r < 0 && errno != EINTR { return "waitpid failed" }
             if time(nil) >= deadline {
-                kill(pid, SIGKILL)
+                kill(-pid, SIGKILL)
                 waitpid(pid, &status, 0)
                 return "\(program) timed out after \(timeout)s"
             }

@@ -6,6 +6,7 @@ import GatehouseApp
 import GatehouseConfig
 import GatehouseCore
 import GatehouseCrypto
+import GatehouseEvents
 import GatehouseStore
 import GatehouseSystem
 import Logging
@@ -34,7 +35,16 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func accounts(mail: MailSink = NoMail()) throws -> Accounts {
-        try opening { try Accounts.open(config: $0, logger: logger(), mail: mail) }
+        try opening { config in
+            // What an administrator does (user add, del, lock; gc's purges)
+            // is an account event too, handed to one detached run as this
+            // program exits.
+            let events = EventSpool(config: config, logger: logger())
+            guard events.isActive else { return try Accounts.open(config: config, logger: logger(), mail: mail) }
+            eventsToHandOff = events
+            atexit(handOffEventsAtExit)
+            return try Accounts.open(config: config, logger: logger(), mail: mail, events: events)
+        }
     }
 
     func maintenance() throws -> AccountStore & StoreMaintenance {
@@ -51,4 +61,12 @@ struct GlobalOptions: ParsableArguments {
         let config = try loadConfig()
         return try perform { try open(config) }
     }
+}
+
+/// The events this run of gatehousectl spooled, for `handOffEventsAtExit`
+/// (ArgumentParser ends every command with exit(3), so that is where).
+nonisolated(unsafe) var eventsToHandOff: EventSpool?
+
+func handOffEventsAtExit() {
+    eventsToHandOff?.handOffQueued()
 }

@@ -88,6 +88,7 @@ struct User: ParsableCommand {
             let password = try Console.readPassword(confirm: true)
             let user = try perform { try accounts.addUser(email, password: password) }
             Console.out("added \(user.email)")
+            if accounts.breachWarning(for: password) { Console.error("warning: \(Accounts.breachedReason)") }
         }
     }
 
@@ -182,6 +183,7 @@ struct User: ParsableCommand {
             let password = try Console.readPassword(confirm: true)
             try perform { try accounts.setPassword(email, password: password) }
             Console.out("password set for \(email)")
+            if accounts.breachWarning(for: password) { Console.error("warning: \(Accounts.breachedReason)") }
         }
     }
 }

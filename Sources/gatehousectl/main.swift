@@ -10,7 +10,7 @@ struct Gatehousectl: ParsableCommand {
         match, 4 no such user, 5 user exists, 6 fsck found damage, 77 run as a user who does \
         not own the data directory, 78 bad configuration.
         """,
-        subcommands: [Init.self, User.self, Invite.self, Import.self, Breach.self, Hash.self, Sessions.self, Mail.self, GC.self, Fsck.self, Database.self, StoreCommand.self, ConfigCommand.self]
+        subcommands: [Init.self, User.self, Invite.self, Import.self, Breach.self, Hash.self, Sessions.self, Mail.self, Hooks.self, GC.self, Fsck.self, Database.self, StoreCommand.self, ConfigCommand.self]
     )
 }
 

@@ -28,6 +28,9 @@ class CoreTestCase: XCTestCase {
     var audit = AuditLines()
     let hasher = Argon2idHasher(opsLimit: 1, memLimitKiB: 8)
 
+    /// Where account events go (none unless a test sets it before `make`).
+    var events: (any EventSink)?
+
     func make(policy: AccountPolicy = AccountPolicy()) throws {
         store = MemoryStore()
         audit = AuditLines()
@@ -35,7 +38,8 @@ class CoreTestCase: XCTestCase {
         _ = try ServerSecrets.createKeyIfMissing(in: store, random: random)
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         accounts = Accounts(store: store, hasher: hasher, keys: try ServerSecrets.loadKey(from: store), clock: clock,
-                            random: random, policy: policy, audit: AuditTrail(append: { [audit] in audit.lines.append($0) }, logger: logger),
+                            random: random, policy: policy,
+                            audit: AuditTrail(append: { [audit] in audit.lines.append($0) }, events: events, logger: logger),
                             logger: logger, dummyHash: try ServerSecrets.dummyHash(in: store, hasher: hasher, random: random))
     }
 

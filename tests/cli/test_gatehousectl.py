@@ -168,6 +168,9 @@ SUBCOMMANDS:
   sessions                List or revoke sessions.
   mail                    The outbox: deliver what is due, list it, retry dead
                           letters.
+  hooks                   Account events for hook_exec and hook_url: deliver
+                          what is due, list them, retry dead letters, make a
+                          secret.
   gc                      Delete accounts whose grace is over; remove expired
                           sessions, codes and stale counters.
   fsck                    Check every record; with --repair, fix what can be

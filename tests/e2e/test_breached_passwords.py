@@ -22,6 +22,10 @@ def corpus(path, passwords, filler=100_000, seed=1):
     return path
 
 
+def cookie_header(r):
+    return {"Cookie": "gatehouse_session=" + r.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]}
+
+
 def bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
@@ -78,3 +82,54 @@ def test_a_bad_corpus_changes_nothing(make_stack, tmp_path):
     r = s.ctl("breach", "import", bad, check=False)
     assert r.returncode == 1 and "line 2 is not SHA1-HEX:COUNT" in r.stderr
     assert s.ctl("breach", "status").stdout.startswith("101 passwords in ")
+
+
+def test_warn_takes_the_password_and_says_why_it_should_be_changed(make_stack, tmp_path):
+    s = make_stack(breached_passwords="warn", signup_enabled="yes")
+    s.ctl("breach", "import", corpus(tmp_path / "corpus.txt", BREACHED, filler=1000))
+    email, password = s.add_user()
+    token = s.token(email, password)
+    r = change(s, token, password, BREACHED[0])
+    assert r.status_code == 200
+    assert r.json() == {"msg": "Password changed successfully",
+                        "warning": "this password is in a breach of another site's passwords; choose another"}
+    assert change(s, token, BREACHED[0], "not in any corpus 42").json() == {"msg": "Password changed successfully"}
+    r = requests.post(f"{s.base}/signup", json={"email": "new@example.org", "password": BREACHED[1]})
+    assert r.status_code == 200 and "breach" in r.json()["warning"]
+    added = s.ctl("user", "add", "other@example.org", input=BREACHED[1] + "\n")
+    assert "warning: this password is in a breach" in added.stderr
+    # The form goes on to the account's page, which says it in German.
+    origin = {"Origin": f"http://127.0.0.1:{s.port}"}
+    r = requests.post(f"{s.base}/token", data={"username": "other@example.org", "password": BREACHED[1]},
+                      headers={"Accept": "text/html", **origin}, allow_redirects=False)
+    assert r.status_code == 303, r.text
+    cookie = cookie_header(r)
+    page = requests.get(f"{s.base}/change-password", headers={"Accept": "text/html", **cookie})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)[1]
+    r = requests.post(f"{s.base}/change-password", data={"csrf_token": csrf, "old_password": BREACHED[1],
+                                                         "new_password": BREACHED[2], "confirm_password": BREACHED[2]},
+                      headers={"Accept": "text/html", **origin, **cookie}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].endswith("?notice=password-changed-breached"), r.text
+    page = requests.get(f"http://127.0.0.1:{s.port}{r.headers['Location']}",
+                        headers={"Accept": "text/html", "Accept-Language": "de", **cookie})
+    assert "aus einem Datenleck einer anderen Website bekannt" in page.text
+
+
+def test_a_sign_in_with_a_breached_password_asks_for_a_new_one_when_set(make_stack, tmp_path):
+    s = make_stack(breached_password_signin="yes")
+    email, _ = s.add_user(password=BREACHED[0])  # before the corpus: taken
+    s.ctl("breach", "import", corpus(tmp_path / "corpus.txt", BREACHED, filler=1000))
+    r = s.sign_in(email, BREACHED[0])
+    assert r.status_code == 200 and r.json()["password_breached"] is True
+    other, password = s.add_user()
+    assert "password_breached" not in s.sign_in(other, password).json()
+    r = requests.post(f"{s.base}/token", data={"username": email, "password": BREACHED[0]},
+                      headers={"Accept": "text/html", "Origin": f"http://127.0.0.1:{s.port}"}, allow_redirects=False)
+    assert r.status_code == 303 and r.headers["Location"].endswith("/change-password?notice=password-breached")
+    page = requests.get(f"http://127.0.0.1:{s.port}{r.headers['Location']}", headers={"Accept": "text/html", **cookie_header(r)})
+    assert "The password you signed in with is known from a breach of another site" in page.text
+    assert '"event":"password_breached_at_signin"' in (s.var / "data" / "audit.log").read_text()
+    # Off (the default): nothing is said.
+    quiet = make_stack(breach_filter=str(s.var / "data" / "breached-passwords.filter"))
+    who, _ = quiet.add_user(password="not in any corpus 43")
+    assert "password_breached" not in quiet.sign_in(who, "not in any corpus 43").json()

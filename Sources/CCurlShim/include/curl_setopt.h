@@ -1,5 +1,6 @@
-// curl_easy_setopt is variadic, which Swift cannot call: these fixed-arity
-// wrappers are the whole of this target.
+// curl_easy_setopt and curl_easy_getinfo are variadic, which Swift cannot
+// call: these fixed-arity wrappers (and a body-discarding write callback)
+// are the whole of this target.
 #ifndef GATEHOUSE_CURL_SETOPT_H
 #define GATEHOUSE_CURL_SETOPT_H
 #include <curl/curl.h>
@@ -10,4 +11,7 @@ CURLcode gh_curl_setopt_long(CURL *curl, CURLoption option, long value);
 CURLcode gh_curl_setopt_string(CURL *curl, CURLoption option, const char *value);
 CURLcode gh_curl_setopt_pointer(CURL *curl, CURLoption option, void *value);
 CURLcode gh_curl_setopt_read_function(CURL *curl, gh_curl_read_fn fn);
+/* Throws a response body away instead of letting libcurl print it on stdout. */
+CURLcode gh_curl_discard_body(CURL *curl);
+CURLcode gh_curl_getinfo_long(CURL *curl, CURLINFO info, long *value);
 #endif
