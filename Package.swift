@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(name: "GatehouseFilesTests", dependencies: ["GatehouseFiles", "GatehouseSystem", "TestSupport"]),
         .testTarget(name: "GatehouseEventsTests", dependencies: ["GatehouseEvents", "GatehouseCore", "GatehouseFiles", "GatehouseSystem",
                                                               "GatehouseCrypto", "GatehouseJSON", "TestSupport"]),
-        .testTarget(name: "GatehouseBreachTests", dependencies: ["GatehouseBreach", "GatehouseSystem", "TestSupport"]),
+        .testTarget(name: "GatehouseBreachTests", dependencies: ["GatehouseBreach", "GatehouseFiles", "GatehouseSystem", "TestSupport"]),
         .testTarget(name: "GatehouseAppTests", dependencies: ["GatehouseApp", "GatehouseConfig", "GatehouseMail", "GatehouseSystem", "GatehouseCore",
                                                             "GatehouseCrypto"]),
         .testTarget(name: "GatehouseStoreTests", dependencies: ["TestSupport", "GatehouseStore", "GatehouseCore", "GatehousePostgres"]),

@@ -40,10 +40,53 @@ public enum CorpusImport {
         return bits
     }
 
+    /// What the import writes beside the output for a corpus of `size`
+    /// bytes: 8 bytes a key in the shards' files, then the filter (some 2.3
+    /// a key), a line being some 44 bytes.
+    static func spaceNeeded(forBytes size: Int) -> UInt64 {
+        UInt64(size / 44) * 11
+    }
+
+    /// Refuses to start an import that would leave the output's file
+    /// system with less free than `reserve` (the data directory's: the
+    /// audit log and the spools live inside it).
+    static func ensureSpace(_ needed: UInt64, beside output: String, reserve: DiskReserve) throws {
+        var s = statvfs()
+        guard statvfs(Posix.dirname(of: output), &s) == 0 else { return }  // cannot tell: go on
+        let free = UInt64(s.f_bavail) * UInt64(s.f_frsize)
+        guard free >= needed + reserve.bytes else {
+            throw Refused(description: "the import needs about \(needed >> 20) MiB free beside \(output), besides the reserve of "
+                          + "\(reserve.bytes >> 20) MiB (data_dir_reserve_mib); \(free >> 20) MiB are free")
+        }
+    }
+
+    /// Work directories and temporary filters of imports that were killed
+    /// (`<output>.import-PID`, `<output>.tmp-PID-…`, whose PID is gone):
+    /// removed, so that an interrupted import does not keep its gigabytes.
+    static func sweepAbandoned(beside output: String) {
+        let dir = Posix.dirname(of: output)
+        let base = String(output.dropFirst(dir.count + 1))
+        for name in Posix.list(dir) {
+            let pidText: Substring
+            if name.hasPrefix(base + ".import-") {
+                pidText = name.dropFirst(base.count + 8)
+            } else if name.hasPrefix(base + AtomicFile.tempMarker) {
+                pidText = name.dropFirst(base.count + AtomicFile.tempMarker.count).prefix { $0 != "-" }
+            } else {
+                continue
+            }
+            guard let pid = pid_t(pidText), pid > 0, kill(pid, 0) != 0, errno == ESRCH else { continue }
+            let path = dir + "/" + name
+            for entry in Posix.list(path) { _ = try? Posix.unlinkIfExists(path + "/" + entry) }
+            if rmdir(path) != 0 { _ = try? Posix.unlinkIfExists(path) }
+        }
+    }
+
     /// `shardBits`: the count of shards as a power of two, chosen from
-    /// the corpus's size unless given (a test's).
+    /// the corpus's size unless given (a test's). `reserve`: the free
+    /// space the import must leave.
     package static func run(corpus: String, into output: String, seed: UInt64 = UInt64.random(in: .min ... .max),
-                            shardBits given: Int? = nil) throws -> Report {
+                            shardBits given: Int? = nil, reserve: DiskReserve = .none) throws -> Report {
         let input = try Posix.open(corpus, O_RDONLY)
         defer { close(input) }
         var st = stat()
@@ -52,6 +95,8 @@ public enum CorpusImport {
         // compressed corpus to a file first.
         guard st.st_mode & S_IFMT == S_IFREG else { throw Refused(description: "\(corpus) is not a regular file") }
         let bits = min(given ?? shardBits(forBytes: Int(st.st_size)), 16)
+        sweepAbandoned(beside: output)
+        try ensureSpace(spaceNeeded(forBytes: Int(st.st_size)), beside: output, reserve: reserve)
         let work = output + ".import-" + String(getpid())
         try Posix.makeDirectories(work)
         defer { for name in Posix.list(work) { _ = try? Posix.unlinkIfExists(work + "/" + name) }; rmdir(work) }

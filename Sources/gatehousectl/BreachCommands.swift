@@ -1,5 +1,7 @@
 import ArgumentParser
+import GatehouseApp
 import GatehouseBreach
+import GatehouseFiles
 import GatehouseSystem
 
 struct Breach: ParsableCommand {
@@ -17,7 +19,7 @@ struct Breach: ParsableCommand {
         func run() throws {
             let config = try global.loadConfig()
             let started = Monotonic.nanoseconds()
-            let report = try perform { try CorpusImport.run(corpus: file, into: config.breachFilterPath) }
+            let report = try perform { try CorpusImport.run(corpus: file, into: config.breachFilterPath, reserve: config.diskReserve) }
             let seconds = Double(Monotonic.nanoseconds() - started) / 1e9
             Console.out("imported \(report.keys) passwords from \(report.lines) lines into \(config.breachFilterPath): "
                         + "\(report.bytes) bytes (\(format2(Double(report.bytes) / Double(max(report.keys, 1)))) a password), "

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 @testable import GatehouseBreach
+import GatehouseFiles
 import GatehouseSystem
 import TestSupport
 import XCTest
@@ -106,6 +107,32 @@ final class BreachFilterTests: XCTestCase {
         XCTAssertThrowsError(try CorpusImport.run(corpus: input, into: output), "an empty corpus never replaces a filter")
         XCTAssertThrowsError(try CorpusImport.run(corpus: Posix.dirname(of: input), into: output), "a directory is no corpus")
         XCTAssertEqual(try reader.keyCount(), 20_000)
+    }
+
+    /// An import killed midway leaves its work directory and temporary
+    /// filter; the next import removes them (and nothing of a live one),
+    /// and an import that would eat into the disk reserve does not start.
+    func testAbandonedWorkIsSweptAndTheReserveIsKept() throws {
+        let input = try corpus(keys(1000, 31).map { hex($0) + String(repeating: "E", count: 24) })
+        let output = Posix.dirname(of: input) + "/breached.filter"
+        _ = try CorpusImport.run(corpus: input, into: output)
+        // A PID that no process has (above pid_max), and a live one (not
+        // this process's: the import works in that one).
+        let dead = output + ".import-4194999", live = output + ".import-\(getppid())"
+        for dir in [dead, live] {
+            try Posix.makeDirectories(dir)
+            try TestFiles.write(dir + "/0", "12345678")
+        }
+        try TestFiles.write(output + AtomicFile.tempMarker + "4194999-abc", "half a filter")
+        _ = try CorpusImport.run(corpus: input, into: output)
+        XCTAssertFalse(Posix.exists(dead))
+        XCTAssertFalse(Posix.exists(output + AtomicFile.tempMarker + "4194999-abc"))
+        XCTAssertTrue(Posix.exists(live + "/0"))
+        let before = try TestFiles.read(output)
+        XCTAssertThrowsError(try CorpusImport.run(corpus: input, into: output, reserve: DiskReserve(bytes: UInt64(1) << 60))) { error in
+            XCTAssertTrue("\(error)".contains("data_dir_reserve_mib"), "\(error)")
+        }
+        XCTAssertEqual(try TestFiles.read(output), before, "the filter is unchanged")
     }
 
     /// A shard with no segment at all: its third slot would lie past the
