@@ -48,6 +48,13 @@ class Postgres:
             cls.directory = None
 
 
+def tampered(token):
+    """The token with its first character changed: every bit of that one
+    counts (the last character of unpadded base64 holds padding bits, and
+    replacing the end with "AA" can leave the token as it was)."""
+    return ("B" if token[0] == "A" else "A") + token[1:]
+
+
 def free_port(span=1):
     """A port with `span` free ports from it on. Taken below the kernel's
     ephemeral range: a stack listens on PORT, PORT+1 (verify over TCP) and

@@ -8,6 +8,7 @@ import re
 
 import requests
 from test_second_factor import enrol
+from conftest import tampered
 
 
 def bearer(token):
@@ -123,7 +124,7 @@ def test_the_old_address_undoes_it_once(stack, user):
     audit = [json.loads(line) for line in (stack.var / "data" / "audit.log").read_text().splitlines()]
     assert [e["event"] for e in audit if e.get("user") in (email, new) and e["event"].startswith("email_")] == [
         "email_change_requested", "email_changed", "email_change_undone"]
-    for bad in ("", "x" * 80, undo[:-4] + "AAAA"):
+    for bad in ("", "x" * 80, tampered(undo)):
         assert requests.post(f"{stack.base}/change-email/undo", json={"token": bad}).status_code in (403, 422)
 
 

@@ -80,8 +80,10 @@ def hook_program(tmp_path, fail_flag=None):
     out.mkdir()
     script = tmp_path / "hook.sh"
     fail = f'[ -e "{fail_flag}" ] && exit 1\n' if fail_flag else ""
-    script.write_text("#!/bin/sh\n" + fail + f'cat > "{out}/$GATEHOUSE_EVENT_ID.json"\n'
-                      + f'env > "{out}/$GATEHOUSE_EVENT_ID.env"\n' + f'echo "$GATEHOUSE_EVENT_ID" >> "{out}/calls"\n')
+    # Written aside and renamed, so that the test never reads a file half made.
+    script.write_text("#!/bin/sh\n" + fail + f'cat > "{out}/.$GATEHOUSE_EVENT_ID"\n'
+                      + f'env > "{out}/$GATEHOUSE_EVENT_ID.env"\n' + f'echo "$GATEHOUSE_EVENT_ID" >> "{out}/calls"\n'
+                      + f'mv "{out}/.$GATEHOUSE_EVENT_ID" "{out}/$GATEHOUSE_EVENT_ID.json"\n')
     script.chmod(0o755)
     return script, out
 
