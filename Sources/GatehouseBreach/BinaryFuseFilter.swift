@@ -12,7 +12,7 @@ import Glibc
 ///
 /// Pure: building takes keys and gives the fingerprint array; a lookup
 /// reads three slots of it. The file that holds shards of these is
-/// BreachFile's.
+/// BreachFilterFile's.
 package struct BinaryFuseFilter {
     /// Everything a lookup needs besides the fingerprints.
     package struct Layout: Equatable, Sendable {

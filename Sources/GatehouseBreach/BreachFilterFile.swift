@@ -23,11 +23,6 @@ package enum BreachFilterFile {
         package let description: String
     }
 
-    /// The key of a SHA-1 (its first 8 bytes, big-endian).
-    package static func key(sha1 bytes: some Collection<UInt8>) -> UInt64 {
-        bytes.prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
-    }
-
     static func shard(_ key: UInt64, bits: Int) -> Int { bits == 0 ? 0 : Int(key >> UInt64(64 - bits)) }
 
     static func header(bits: Int, keys: UInt64) -> [UInt8] {

@@ -16,6 +16,8 @@ public enum CorpusImport {
     /// At most about this many keys per shard (the memory of one build:
     /// some 50 bytes a key, 200 MB) up to 2^30 keys; beyond, shards grow.
     static let keysPerShard = 1 << 22
+    /// Longer than any corpus line (40 digits, a colon, a count).
+    static let longestLine = 4096
 
     package struct Report: Sendable {
         package let lines: Int
@@ -102,14 +104,15 @@ public enum CorpusImport {
         defer { for name in Posix.list(work) { _ = try? Posix.unlinkIfExists(work + "/" + name) }; rmdir(work) }
 
         let lines = try split(input, path: corpus, bits: bits, into: work)
-        // An empty filter over a good one would turn the check off unseen.
-        guard lines > 0 else { throw Refused(description: "\(corpus) holds no passwords; the filter is unchanged") }
         var seeds = SeedSequence(seed)
         let (temp, fd) = try AtomicFile.createTemporary(beside: output)
         var written: (keys: UInt64, bytes: UInt64)
         do {
             defer { close(fd) }
             written = try write(shards: 1 << bits, bits: bits, from: work, to: fd, path: temp, seeds: &seeds)
+            // An empty filter over a good one would turn the check off
+            // unseen (a corpus of nothing, or of blank lines).
+            guard written.keys > 0 else { throw Refused(description: "\(corpus) holds no passwords; the filter is unchanged") }
             try Posix.fsync(fd, path: temp)
         } catch {
             _ = try? Posix.unlinkIfExists(temp)
@@ -158,30 +161,29 @@ public enum CorpusImport {
             try Posix.writeAll(files[s], buffers[s], path: work)
             buffers[s].removeAll(keepingCapacity: true)
         }
-        var pending = [UInt8]()
         var line = 0
+        func take(_ text: ArraySlice<UInt8>) throws {
+            line += 1
+            guard let key = try parse(text, line: line) else { return }
+            let s = BreachFilterFile.shard(key, bits: bits)
+            buffers[s] += BreachFilterFile.le(key)
+            if buffers[s].count >= 1 << 16 { try flush(s) }
+        }
+        var pending = [UInt8]()
         while true {
-            let (block, eof) = try readBlock(input, path: path)
-            pending += block
+            let eof = try readBlock(input, path: path, appendingTo: &pending)
             var start = 0
             while let nl = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                line += 1
-                if let key = try parse(pending[start..<nl], line: line) {
-                    let s = BreachFilterFile.shard(key, bits: bits)
-                    buffers[s] += BreachFilterFile.le(key)
-                    if buffers[s].count >= 1 << 16 { try flush(s) }
-                }
+                try take(pending[start..<nl])
                 start = nl + 1
             }
             pending.removeSubrange(..<start)
+            // A line is some 50 bytes: one with no end in sight is no corpus
+            // line, and must not grow without bound.
+            if pending.count > Self.longestLine { throw BadLine(line: line + 1) }
             if eof { break }
         }
-        if !pending.isEmpty {
-            line += 1
-            if let key = try parse(pending[...], line: line) {
-                buffers[BreachFilterFile.shard(key, bits: bits)] += BreachFilterFile.le(key)
-            }
-        }
+        if !pending.isEmpty { try take(pending[...]) }
         for s in 0..<shards where !buffers[s].isEmpty { try flush(s) }
         return line
     }
@@ -203,13 +205,17 @@ public enum CorpusImport {
         return key
     }
 
-    /// Up to 1 MiB, and whether the end was reached; a read error is an
-    /// error, never an early end (a corpus cut short would be imported).
-    static func readBlock(_ fd: Int32, path: String) throws -> ([UInt8], Bool) {
-        var buf = [UInt8](repeating: 0, count: 1 << 20)
-        let n = buf.withUnsafeMutableBytes { b in Posix.retryRW { Glibc.read(fd, b.baseAddress, b.count) } }
+    /// Up to 1 MiB more into `buffer`, and whether the end was reached; a
+    /// read error is an error, never an early end (a corpus cut short
+    /// would be imported).
+    static func readBlock(_ fd: Int32, path: String, appendingTo buffer: inout [UInt8]) throws -> Bool {
+        let block = 1 << 20
+        let had = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: block))
+        let n = buffer.withUnsafeMutableBytes { b in Posix.retryRW { Glibc.read(fd, b.baseAddress! + had, block) } }
+        buffer.removeLast(block - max(n, 0))
         if n < 0 { throw SystemCallError(operation: "read", path: path, code: errno) }
-        return (Array(buf[0..<n]), n == 0)
+        return n == 0
     }
 
     static func readKeys(_ path: String) throws -> [UInt64] {

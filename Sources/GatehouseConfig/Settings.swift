@@ -21,7 +21,7 @@ package struct ConfigProblem: Error, Equatable, Sendable {
 
 package enum Settings {
     package static let all: [Setting] = [
-        path("data_dir", "/var/lib/gatehouse", { $0.dataDir = $1 }, "Directory holding every record, the server key and the outbox (with store = postgresql: the outbox, the audit log and the Maildir only)."),
+        path("data_dir", "/var/lib/gatehouse", { $0.dataDir = $1 }, "Directory holding every record, the server key, the outbox, the events' spool and the breached-password filter (with store = postgresql: those but the records, the audit log and the Maildir only)."),
         choice("store", StoreKind.flatfile, { $0.store = $1 }, "Where accounts, sessions and codes live: flatfile (files in data_dir, one machine) or postgresql (one database shared by every machine)."),
         text("postgresql_dsn", "", { $0.postgresqlDsn = $1 }, "With store = postgresql: a libpq connection string, e.g. host=/run/postgresql dbname=gatehouse user=gatehouse."),
         path("postgresql_password_file", "", { $0.postgresqlPasswordFile = $1 }, "File holding the database password (kept out of this file); empty: none, or libpq's own (~/.pgpass, PGPASSWORD)."),
@@ -96,7 +96,7 @@ package enum Settings {
         command("hook_exec", "", { $0.hookExec = $1 }, "Events (docs/events.md): a program run once per account event with the event as JSON on standard input: an absolute path, then arguments split on spaces; no shell, an environment of PATH, LANG, GATEHOUSE_EVENT (the type) and GATEHOUSE_EVENT_ID only, and hook_timeout to finish. Exit status 0 is delivered; anything else is retried. Empty: none."),
         webhookURL("hook_url", "", { $0.hookUrl = $1 }, "Events: an http(s) URL each account event is POSTed to as JSON, signed as Standard Webhooks do (webhook-id, webhook-timestamp, webhook-signature: v1,base64 HMAC-SHA256 of id.timestamp.body under hook_secret_file's key). A 2xx answer is delivered; anything else is retried. http:// only to this machine. Empty: none."),
         path("hook_secret_file", "", { $0.hookSecretFile = $1 }, "File holding hook_url's signing secret, whsec_ and base64 of 24 to 64 random bytes (gatehousectl hooks secret makes one), read only by gatehousectl."),
-        duration("hook_timeout", "5s", 1...60, { $0.hookTimeout = $1 }, "Time limit for one delivery of an event to hook_exec or hook_url."),
+        duration("hook_timeout", "5s", 1...60, { $0.hookTimeout = $1 }, "Time limit for one delivery of an event to hook_exec or hook_url (by gatehousectl hooks deliver)."),
         int("hook_max_attempts", 10, 1...100, { $0.hookMaxAttempts = $1 }, "Attempts before an event moves to the dead-letter folder of its sink (retried after 10 s, 1 min, 5 min, 30 min, then every 2 h)."),
     ]
 

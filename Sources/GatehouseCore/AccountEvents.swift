@@ -7,7 +7,7 @@ import GatehouseSystem
 /// happening (written to the audit log, or to the error log when that
 /// cannot be), and carries only what the audit line carries: never a
 /// password, code, token or hash.
-package struct AccountEvent: Equatable, Sendable {
+package struct AccountEvent: Sendable {
     /// `signin.succeeded`, `account.deleted`, … (`AccountEvent.types`).
     package let type: String
     package let time: Int64
@@ -19,10 +19,6 @@ package struct AccountEvent: Equatable, Sendable {
         self.type = type
         self.time = time
         self.data = data
-    }
-
-    package static func == (a: AccountEvent, b: AccountEvent) -> Bool {
-        a.type == b.type && a.time == b.time && JSONValue.object(a.data) == JSONValue.object(b.data)
     }
 
     /// The body a sink receives: the Standard Webhooks payload shape
@@ -86,32 +82,27 @@ package struct AccountEvent: Equatable, Sendable {
         return AccountEvent(type: type, time: time, data: data)
     }
 
-    /// Types a responder leaves to the next maintenance run instead of
-    /// handing them over after its answer: a failed sign-in's work after
-    /// the answer must not say whether the address has an account.
-    package static let deliveredLater: Set<String> = ["signin.failed"]
-
-    /// Every type a sink can receive, sorted (for the docs and the tests).
-    package static var allTypes: [String] {
-        Array(Set(types.values).union(["password.changed", "password.reset"])).sorted()
-    }
 }
 
 /// Where account events go: a durable spool that a maintenance run
 /// delivers to the site's program and URL. Never fails the request: the
 /// event has happened, and a sink that cannot take it logs why.
 package protocol EventSink: Sendable {
-    /// With `decoy`, does the same disk work and keeps nothing: a request
-    /// about an address without an account must cost what one about an
-    /// account costs.
-    func publish(_ event: AccountEvent, decoy: Bool)
+    /// `how` is never `.none` (nothing is asked then).
+    func publish(_ event: AccountEvent, _ how: EventOutcome)
 }
 
 /// What an audit line does for the site's hooks.
 package enum EventOutcome: Sendable {
-    /// Its event, if it is one (`AccountEvent.types`).
+    /// Its event, if it is one (`AccountEvent.types`), handed over for
+    /// delivery once the request has answered.
     case publish
-    /// The same work, and no event (see `EventSink.publish`).
+    /// The same, left to the next maintenance run: for events of a path
+    /// whose work after the answer must not say whether the address has
+    /// an account (a failed sign-in's).
+    case publishLater
+    /// The disk work of `publishLater`, and no event: a request about an
+    /// address without an account must cost what one about an account costs.
     case decoy
     /// No event: a budget held it back; the audit line says what happened.
     case none

@@ -20,8 +20,12 @@ extension Accounts {
         let u = auth.user
         let time = { (t: Int64) -> JSONValue in t > 0 ? .string(UTCTime.rfc3339(t)) : .null }
         // The address the account had before a change still being undone
-        // is in lines about it too.
-        let addresses = [u.email] + (pendingUndo(u, now: now).map { [$0.address] } ?? [])
+        // is in lines about it too, up to the change: after it, the address
+        // was free for anyone to take.
+        var spans = [AuditTrail.AddressSpan(u.email, from: u.created)]
+        if let undo = pendingUndo(u, now: now) {
+            spans.append(AuditTrail.AddressSpan(undo.address, from: u.created, until: undo.expires - Int64(policy.emailChangeUndoWindow)))
+        }
         let sessions = try sessions(of: auth).map { s -> JSONValue in
             .object([("created", time(s.record.created)), ("last_seen", time(s.record.lastSeen)),
                      ("browser", .string(s.record.browser)), ("client_ip", .string(s.record.clientIP)),
@@ -42,7 +46,7 @@ extension Accounts {
                 ("passkeys", .array(passkeys)),
             ])),
             ("sessions", .array(sessions)),
-            ("audit", .array(try audit.lines(about: addresses, since: u.created, limit: Self.exportAuditLines))),
+            ("audit", .array(try audit.lines(about: spans, limit: Self.exportAuditLines))),
         ])
         audit.record("account_exported", at: now, user: u.email, ip: client.ip)
         return export

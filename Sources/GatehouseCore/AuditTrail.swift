@@ -31,25 +31,42 @@ package struct AuditTrail: Sendable {
         self.logger = logger
     }
 
-    /// The newest `limit` lines whose `user` is one of `addresses`, written
-    /// at `since` or later (an address that had an account before belongs
-    /// to that account's lines), parsed. A line is matched on its exact
+    /// An address and the time it was the account's: lines about it
+    /// outside that time are someone else's (an earlier account of the
+    /// address, or whoever took it once this account let it go).
+    package struct AddressSpan: Sendable {
+        package let address: EmailAddress
+        package let from: Int64
+        package let until: Int64
+
+        package init(_ address: EmailAddress, from: Int64, until: Int64 = .max) {
+            self.address = address
+            self.from = from
+            self.until = until
+        }
+    }
+
+    /// The newest `limit` lines whose `user` is one of the spans' address,
+    /// written within its span, parsed. A line is matched on its exact
     /// `"user":"…"` member as this trail writes it, so an address inside
     /// another field never matches. Each kept line is a copy of its own:
     /// the log is read in large blocks, and a slice would keep its block.
-    package func lines(about addresses: [EmailAddress], since: Int64, limit: Int) throws -> [JSONValue] {
+    package func lines(about spans: [AddressSpan], limit: Int) throws -> [JSONValue] {
         guard let history else { return [] }
-        let needles = addresses.map { Array(("\"user\":" + JSONValue.string($0.description).serialized()).utf8) }
-        var kept = [[UInt8]]()
+        // The trail's own times (RFC 3339, UTC, to the second) sort as text.
+        let windows = spans.map { span in
+            (needle: Array(("\"user\":" + JSONValue.string(span.address.description).serialized()).utf8),
+             from: UTCTime.rfc3339(span.from), until: span.until == .max ? nil : UTCTime.rfc3339(span.until))
+        }
+        var kept = [(line: [UInt8], window: Int)]()
         try history { line in
-            guard needles.contains(where: { ByteSearch.contains(line, $0) }) else { return }
-            kept.append(Array(line))
+            guard let w = windows.firstIndex(where: { ByteSearch.contains(line, $0.needle) }) else { return }
+            kept.append((Array(line), w))
             if kept.count > limit { kept.removeFirst(kept.count - limit) }
         }
-        // The trail's own times (RFC 3339, UTC, to the second) sort as text.
-        let start = UTCTime.rfc3339(since)
-        return kept.compactMap { line in
-            guard let value = try? JSONParser.parse(line), case .string(let time)? = value["time"], time >= start else { return nil }
+        return kept.compactMap { line, w in
+            guard let value = try? JSONParser.parse(line), case .string(let time)? = value["time"], time >= windows[w].from,
+                  windows[w].until.map({ time <= $0 }) ?? true else { return nil }
             return value
         }
     }
@@ -82,7 +99,7 @@ package struct AuditTrail: Sendable {
                        _ extra: [(String, JSONValue)] = [], hooks: EventOutcome = .publish) {
         defer {
             if let events, hooks != .none, let happened = AccountEvent.from(audit: event, time: time, user: user, ip: ip, extra) {
-                events.publish(happened, decoy: hooks == .decoy)
+                events.publish(happened, hooks)
             }
         }
         guard let sink else { return }

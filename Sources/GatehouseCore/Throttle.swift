@@ -153,7 +153,7 @@ extension Accounts {
         let past = attempt.count - policy.throttle.freeFailures + 1
         if past >= 1 && AuditTrail.isMilestone(past) {
             audit.record("signin_backoff", at: now, user: user?.email, ip: clientIP, [("failures_in_a_row", .int(attempt.count))],
-                         hooks: user?.lock == UserRecord.Lock.none ? .publish : .decoy)
+                         hooks: user?.lock == UserRecord.Lock.none ? .publishLater : .decoy)
         }
         guard attempt.count >= policy.throttle.lockAfter, let user else { return }
         var locked = false
@@ -163,7 +163,7 @@ extension Accounts {
                 locked = true
             }
         }
-        if locked { audit.record("account_locked", at: now, user: user.email, ip: clientIP) }
+        if locked { audit.record("account_locked", at: now, user: user.email, ip: clientIP, hooks: .publishLater) }
     }
 
     /// The password was right: the account's consecutive failures end, and

@@ -318,7 +318,7 @@ package enum OpenAPIDocument {
         let c = OpenAPIComponents.self
         let schema = c.object([ChangePasswordEndpoint.rules(site, reset: false), ChangePasswordEndpoint.rules(site, reset: true)], [
             .init("old_password", "The current password: required with a session, left out with a reset grant."),
-            .init("new_password", "The new password. Besides its length, the password policy refuses a common password, one containing the address's local part, and the old one (422)."),
+            .init("new_password", "The new password. Besides its length, the password policy refuses a common password, one in the breached-password corpus (where the site imported it and refuses them), one containing the address's local part, and the old one (422)."),
             .init("confirm_password", "The new password again; must equal new_password (else 400)."),
         ], description: "The passwords.")
         return [

@@ -46,7 +46,7 @@ extension OpenAPIDocument {
     static func signup(_ site: Site, _ policy: AccountPolicy) -> JSONValue {
         var members: [OpenAPIComponents.Property] = [
             .init("email", schema: emailSchema),
-            .init("password", "The password to sign in with. Besides its length, the password policy refuses a common password and one containing the address's local part (422)."),
+            .init("password", "The password to sign in with. Besides its length, the password policy refuses a common password, one in the breached-password corpus (where the site imported it and refuses them) and one containing the address's local part (422)."),
             .init("confirm_password", "When given (the form does), it must equal `password` (else 400)."),
         ]
         if policy.signup == .invitation {

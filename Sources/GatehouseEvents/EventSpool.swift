@@ -53,8 +53,8 @@ package final class EventSpool: EventSink, @unchecked Sendable {
     /// Whether any sink is configured: with none, publishing costs nothing.
     package var isActive: Bool { !spools.isEmpty }
 
-    package func publish(_ event: AccountEvent, decoy: Bool) {
-        guard !spools.isEmpty else { return }
+    package func publish(_ event: AccountEvent, _ how: EventOutcome) {
+        guard !spools.isEmpty, how != .none else { return }
         let id = "\(event.time)-\(Hex.encode(random.bytes(8)))"
         let payload = event.payload(id: id)
         var spooled = false
@@ -64,7 +64,7 @@ package final class EventSpool: EventSink, @unchecked Sendable {
             // happened.
             do {
                 try reserve.ensureRoom(at: dataDir)
-                if decoy {
+                if how == .decoy {
                     try spool.writeDecoy(payload)
                 } else {
                     try spool.enqueue(id: id, item: payload)
@@ -74,7 +74,7 @@ package final class EventSpool: EventSink, @unchecked Sendable {
                 logger.error("event \(event.type) \(id) not spooled for hook_\(sink.rawValue): \(error)")
             }
         }
-        if spooled && !AccountEvent.deliveredLater.contains(event.type) { queued.append(id) }
+        if spooled && how == .publish { queued.append(id) }
     }
 
     /// After the response: the events this request spooled go to be

@@ -109,6 +109,23 @@ final class BreachFilterTests: XCTestCase {
         XCTAssertEqual(try reader.keyCount(), 20_000)
     }
 
+    /// A corpus of blank lines is no corpus (it would have replaced a good
+    /// filter with an empty one), and a line with no end stops the import
+    /// at once instead of growing in memory.
+    func testBlankLinesReplaceNothingAndAnEndlessLineStops() throws {
+        let input = try corpus(keys(100, 41).map { hex($0) + String(repeating: "F", count: 24) })
+        let output = Posix.dirname(of: input) + "/breached.filter"
+        _ = try CorpusImport.run(corpus: input, into: output)
+        try TestFiles.write(input, "\n\n\r\n")
+        XCTAssertThrowsError(try CorpusImport.run(corpus: input, into: output))
+        XCTAssertEqual(try BreachFilterReader(path: output).keyCount(), 100)
+        try TestFiles.write(input, String(repeating: "A", count: 3 << 20))
+        XCTAssertThrowsError(try CorpusImport.run(corpus: input, into: output)) { error in
+            XCTAssertEqual((error as? CorpusImport.BadLine)?.line, 1)
+        }
+        XCTAssertEqual(Directory.names(Posix.dirname(of: input)).filter { $0.contains(".import-") || $0.contains(".tmp-") }, [])
+    }
+
     /// An import killed midway leaves its work directory and temporary
     /// filter; the next import removes them (and nothing of a live one),
     /// and an import that would eat into the disk reserve does not start.

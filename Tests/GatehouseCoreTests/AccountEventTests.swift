@@ -7,8 +7,8 @@ final class AccountEventTests: CoreTestCase {
     final class Published: EventSink, @unchecked Sendable {
         var events: [AccountEvent] = []
         var decoys = 0
-        func publish(_ event: AccountEvent, decoy: Bool) {
-            if decoy { decoys += 1 } else { events.append(event) }
+        func publish(_ event: AccountEvent, _ how: EventOutcome) {
+            if how == .decoy { decoys += 1 } else { events.append(event) }
         }
         func types(_ type: String) -> [AccountEvent] { events.filter { $0.type == type } }
     }

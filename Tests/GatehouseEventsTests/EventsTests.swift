@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import GatehouseEvents
 import GatehouseCore
 import GatehouseCrypto
@@ -65,7 +68,7 @@ final class EventsTests: XCTestCase {
         defer { TestFiles.removeTree(dir) }
         let clock = Clock()
         let spool = EventSpool(dataDir: dir, sinks: [.exec, .url], reserve: .none, random: SystemRandom(), logger: logger, handoff: nil)
-        spool.publish(AccountEvent(type: "account.created", time: clock.t, data: [("email", .string("a@example.org"))]), decoy: false)
+        spool.publish(AccountEvent(type: "account.created", time: clock.t, data: [("email", .string("a@example.org"))]), .publish)
         XCTAssertEqual(spool.queued.count, 1)
         let program = Recorder(), url = Recorder()
         url.down = true
@@ -90,7 +93,7 @@ final class EventsTests: XCTestCase {
         defer { TestFiles.removeTree(dir) }
         let clock = Clock()
         let spool = EventSpool(dataDir: dir, sinks: [.url], reserve: .none, random: SystemRandom(), logger: logger, handoff: nil)
-        spool.publish(AccountEvent(type: "account.deleted", time: clock.t, data: []), decoy: false)
+        spool.publish(AccountEvent(type: "account.deleted", time: clock.t, data: []), .publish)
         let url = Recorder()
         url.down = true
         let delivery = HookDelivery(dataDir: dir, transports: [(.url, url)], maxAttempts: 3, clock: clock, logger: logger)
@@ -120,9 +123,35 @@ final class EventsTests: XCTestCase {
         let dir = TestFiles.temporaryDirectory("events")
         defer { TestFiles.removeTree(dir) }
         let spool = EventSpool(dataDir: dir, sinks: [], reserve: .none, random: SystemRandom(), logger: logger, handoff: nil)
-        spool.publish(AccountEvent(type: "account.created", time: 1, data: []), decoy: false)
+        spool.publish(AccountEvent(type: "account.created", time: 1, data: []), .publish)
         XCTAssertFalse(spool.isActive)
         XCTAssertEqual(Directory.names(dir), [])
+    }
+
+    /// Inside the disk reserve nothing is spooled (the audit line stays).
+    func testNothingIsSpooledInsideTheDiskReserve() {
+        let dir = TestFiles.temporaryDirectory("events")
+        defer { TestFiles.removeTree(dir) }
+        let spool = EventSpool(dataDir: dir, sinks: [.exec, .url], reserve: DiskReserve(bytes: UInt64(1) << 60), random: SystemRandom(),
+                               logger: logger, handoff: nil)
+        spool.publish(AccountEvent(type: "account.created", time: 1, data: []), .publish)
+        XCTAssertEqual(spool.queued, [])
+        XCTAssertEqual(Spool.events(dataDir: dir, sink: .url).pending().count, 0)
+    }
+
+    /// A program past its time is killed with everything it started.
+    func testAProgramPastItsTimeIsKilledWithItsChildren() throws {
+        let dir = TestFiles.temporaryDirectory("events")
+        defer { TestFiles.removeTree(dir) }
+        let started = Monotonic.nanoseconds()
+        let error = ExecHook(argv: ["/bin/sh", "-c", "sleep 30 & echo $! > \(dir)/child; wait"], timeout: 1)
+            .deliver([], id: "1-ab", type: "t")
+        XCTAssertNotNil(error)
+        XCTAssertLessThan(Monotonic.nanoseconds() - started, 10_000_000_000)
+        let child = pid_t(try TestFiles.text(dir + "/child").filter { !$0.isWhitespace })!
+        // Gone, or a zombie waiting for whoever reaps orphans here.
+        let stat = (try? TestFiles.text("/proc/\(child)/stat")) ?? ""
+        XCTAssertTrue(stat.isEmpty || stat.contains(") Z "), "the program's own child was killed too: \(stat)")
     }
 
     /// The program gets the payload on standard input and its own

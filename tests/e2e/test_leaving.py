@@ -99,3 +99,23 @@ def test_an_export_holds_nothing_of_an_earlier_account_of_the_address(stack, use
     stack.ctl("user", "add", email, input="another persons passphrase\n")
     data = requests.get(f"{stack.base}/export", headers=bearer(stack.token(email, "another persons passphrase"))).json()
     assert [line["event"] for line in data["audit"]] == ["user_added", "signin_ok"], data["audit"]
+
+
+def test_an_export_holds_nothing_of_whoever_took_the_old_address_after_a_change(stack, user):
+    """An account moved from a@ to b@: while the old address may still undo
+    the change, the export reads lines about it, but only those written up
+    to the change. Someone who signs up with the freed address afterwards
+    (the owner, after a takeover) is not shown to the account's holder."""
+    from test_change_email import change, confirm, new_address
+    email, password = user
+    token = stack.token(email, password)
+    new = new_address()
+    assert confirm(stack, token, new, change(stack, token, new)).status_code == 200
+    time.sleep(1.1)
+    stack.ctl("user", "add", email, input="the old addresses new owner\n")
+    stack.sign_in(email, "the old addresses new owner", ip="203.0.113.77")
+    data = requests.get(f"{stack.base}/export", headers=bearer(token)).json()
+    lines = data["audit"]
+    assert any(line.get("user") == email for line in lines), "the old address's lines from before the change are in it"
+    assert not [line for line in lines if line.get("ip") == "203.0.113.77"], lines
+    assert len([line for line in lines if line["event"] == "user_added"]) == 1, "the account's own, not the new owner's"
