@@ -213,7 +213,9 @@ def test_wrong_codes_count_in_the_accounts_back_off(make_stack):
     """Whoever has the password gets no more guesses at the code than anyone
     gets at a password: each wrong code is a failed sign-in, and the right
     password alone does not clear them."""
-    s = make_stack(signin_free_failures=3)
+    # A back-off of 10 s, not 1: on a busy machine the requests below took
+    # longer than a second, and the last came after the back-off was over.
+    s = make_stack(signin_free_failures=3, signin_backoff_base="10s")
     email, password = s.add_user()
     secret, _ = enrol(s, s.token(email, password))
     attacker = s.client_ip()
